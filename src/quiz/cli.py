@@ -1,0 +1,123 @@
+"""The `quiz` command: parse, call the core, render. The one place errors become words.
+
+Commands live in `quiz/commands/`, one module per concern, each with `register(app)`.
+Nothing here imports fastapi, uvicorn or httpx2: only `quiz demo` does, when it runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from quiz import __version__
+from quiz.errors import QuizError
+
+
+class QuizGroup(TyperGroup):
+    """Turns QuizError into `Error: ...` on stderr and exit 1, and Ctrl-C into exit 130."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QuizError as exc:
+            from quiz import ui
+
+            ui.error(str(exc))
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            from quiz import ui
+
+            ui.err.print("Interrupted.")
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=QuizGroup,
+    name="quiz",
+    help=(
+        "The FastAPI interview drill: typed answers scored against key points, spaced "
+        "repetition, and a live FastAPI demo for every topic.\n\n"
+        "Run `quiz` with no command to start today's drill."
+    ),
+    epilog=(
+        "Examples:\n\n"
+        "  quiz                       today's drill\n\n"
+        "  quiz list --topic security\n\n"
+        "  quiz show 6\n\n"
+        "  quiz demo middleware\n\n"
+        "  quiz validate my-bank/ --strict\n\n"
+        "  quiz --bank my-bank/ list"
+    ),
+    no_args_is_help=False,
+    invoke_without_command=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"quiz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    bank: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--bank", "-b", metavar="PATH",
+            help="A bank file or folder to use instead of the built-in one (repeatable). "
+            "Default: $QUIZ_BANK, else the built-in bank.",
+            show_default=False,
+        ),
+    ] = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")
+    ] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = None,
+) -> None:
+    from quiz import ui
+
+    ui.configure(no_color=no_color)
+    ctx.obj = {"bank": bank or None}
+    if ctx.invoked_subcommand is None:
+        drill = ctx.command.get_command(ctx, "drill")  # type: ignore[attr-defined]
+        if drill is None:
+            typer.echo(ctx.get_help())
+            return
+        ctx.invoke(drill)
+
+
+def _register() -> None:
+    from quiz.commands import bank_cmds, demo_cmd
+
+    bank_cmds.register(app)
+    demo_cmd.register(app)
+    try:  # commands added by later work register themselves here
+        from quiz.commands import drill_cmds
+
+        drill_cmds.register(app)
+    except ImportError:
+        pass
+    try:
+        from quiz.commands import export_cmd
+
+        export_cmd.register(app)
+    except ImportError:
+        pass
+
+
+_register()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""The CLI's commands, one module per concern; each module has `register(app)`."""

@@ -1,0 +1,69 @@
+"""What every command shares: the bank in force, and shell completion of its names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank
+
+
+def bank_paths(ctx: typer.Context) -> list[Path] | None:
+    root = ctx.find_root()
+    obj = root.obj if isinstance(root.obj, dict) else {}
+    paths = obj.get("bank")
+    if paths is None:  # during completion the callback has not run: read the raw option
+        raw = root.params.get("bank")
+        paths = list(raw) if raw else None
+    return paths
+
+
+def load(ctx: typer.Context) -> Bank:
+    from quiz.bank import load_bank
+
+    return load_bank(bank_paths(ctx))
+
+
+def _safe_bank(ctx: typer.Context) -> Bank | None:
+    try:
+        return load(ctx)
+    except Exception:  # completion must never print a traceback into the shell
+        return None
+
+
+def complete_question(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    bank = _safe_bank(ctx)
+    if bank is None:
+        return []
+    out = [(q.id, q.question) for q in bank if q.id.startswith(incomplete)]
+    out += [(str(q.num), q.question) for q in bank if str(q.num).startswith(incomplete)]
+    return out
+
+
+def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
+    bank = _safe_bank(ctx)
+    return [t for t in bank.topics if t.startswith(incomplete)] if bank else []
+
+
+def complete_tag(ctx: typer.Context, incomplete: str) -> list[str]:
+    bank = _safe_bank(ctx)
+    return [t for t in bank.tags if t.startswith(incomplete)] if bank else []
+
+
+def complete_demo(ctx: typer.Context, incomplete: str) -> list[str]:
+    from quiz.demo import builtin_demos
+
+    names = {d.slug for d in builtin_demos()}
+    bank = _safe_bank(ctx)
+    if bank:
+        names |= {q.demo.replace("-", "_") for q in bank if q.demo}
+    return sorted(n for n in names if n.startswith(incomplete))
+
+
+def emit_json(data: Any) -> None:
+    import json
+
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))

@@ -1,0 +1,121 @@
+"""`quiz list`, `quiz show`, `quiz validate`: reading and checking banks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from quiz.commands._common import (
+    complete_question,
+    complete_tag,
+    complete_topic,
+    emit_json,
+    load,
+)
+
+TopicOpt = Annotated[
+    list[str] | None,
+    typer.Option("--topic", "-t", help="Only this topic (repeatable).", autocompletion=complete_topic),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", help="Only questions with this tag (repeatable).", autocompletion=complete_tag),
+]
+
+
+def list_questions(
+    ctx: typer.Context,
+    topic: TopicOpt = None,
+    tag: TagOpt = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Only questions whose text contains TEXT.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the questions as JSON.")] = False,
+) -> None:
+    """List the questions of the bank: number, id, topic, tags and difficulty."""
+    from quiz import ui
+
+    bank = load(ctx)
+    questions = bank.select(topics=topic or (), tags=tag or (), search=search)
+    if as_json:
+        emit_json([
+            {"number": q.num, "id": q.id, "topic": q.topic, "tags": q.tags,
+             "difficulty": q.difficulty, "question": q.question, "demo": q.demo}
+            for q in questions
+        ])
+        return
+    if not questions:
+        ui.err.print("No question matches.")
+        raise typer.Exit(1)
+    ui.out.print(ui.question_table(questions, f"{bank.deck}: {len(questions)} of {len(bank)}"))
+
+
+def show(
+    ctx: typer.Context,
+    ref: Annotated[
+        str, typer.Argument(help="A question number or id.", autocompletion=complete_question,
+                            metavar="QUESTION")
+    ],
+    no_answer: Annotated[
+        bool, typer.Option("--no-answer", help="Show only the question.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+) -> None:
+    """Show a question with its answer, key points, errata and follow-ups."""
+    from quiz import ui
+
+    q = load(ctx).get(ref)
+    if as_json:
+        emit_json(q.model_dump(mode="json"))
+        return
+    ui.show_question(q, answer=not no_answer)
+
+
+def validate(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Bank files or folders to check.", show_default=False)
+    ],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat every warning as an error.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
+) -> None:
+    """Check bank files and list every problem at once, as file:line:column: field: message.
+
+    Exit 0 when clean (warnings allowed unless --strict), 1 otherwise.
+    """
+    from quiz import ui
+    from quiz.bank import validate_paths
+
+    bank, found = validate_paths(paths)
+    errors = [p for p in found if p.severity == "error" or strict]
+    warnings = [p for p in found if p not in errors]
+    if as_json:
+        emit_json({
+            "questions": len(bank),
+            "errors": [p.__dict__ for p in errors],
+            "warnings": [p.__dict__ for p in warnings],
+        })
+    else:
+        ui.problems(found)
+        summary = f"{len(bank)} questions checked: {len(errors)} errors, {len(warnings)} warnings."
+        style = "bold red" if errors else "bold green"
+        ui.out.print(summary, style=style)
+    if errors:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "list",
+        epilog="Examples:\n\n  quiz list\n\n  quiz list --topic security --json\n\n"
+        "  quiz list --search websocket",
+    )(list_questions)
+    app.command(
+        epilog="Examples:\n\n  quiz show 6\n\n  quiz show async-vs-def\n\n  quiz show 3 --json",
+    )(show)
+    app.command(
+        epilog="Examples:\n\n  quiz validate my-bank/\n\n  quiz validate questions.yaml --strict",
+    )(validate)

@@ -1,0 +1,380 @@
+"""Live demos: load a demo file, run its tour against the app in-process, report events.
+
+A demo file defines `app` (a FastAPI application that runs on its own with `fastapi dev`)
+and `tour(t)`, a function that drives the app through the `Tour` object it is given:
+
+    def tour(t):
+        t.step("Every response carries X-Process-Time, measured with perf_counter.")
+        r = t.get("/items/1", show_headers=["x-process-time"])
+        t.check("the header is there", "x-process-time" in r.headers)
+
+Demo files never import `quiz`, so `quiz demo X --copy DIR` gives a file that runs alone.
+The source shown to the user is what stands above the line `# --- tour ---`; lines that
+end in a `# <-` comment are the ones that matter and are highlighted.
+
+This module imports fastapi and httpx2 only inside functions: commands that run no demo
+must not pay for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import re
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from quiz.bank import BUILTIN_DEMOS, Bank, did_you_mean, resolve_demo
+from quiz.errors import NotFoundError, QuizError
+
+TOUR_MARKER = "# --- tour ---"
+MARK = re.compile(r"#\s*<-")
+
+
+# --- events the tour emits, rendered by the UI ----------------------------------------
+
+
+@dataclass
+class Step:
+    narration: str
+
+
+@dataclass
+class Exchange:
+    method: str
+    url: str
+    status: int
+    request_headers: dict[str, str] = field(default_factory=dict)
+    request_body: str | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: str | None = None
+    elapsed: float | None = None
+
+
+@dataclass
+class Note:
+    label: str
+    value: str
+
+
+@dataclass
+class Check:
+    label: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Failure:
+    """The tour raised: a bug in the demo or an app that broke; the demo fails."""
+
+    message: str
+    trace: str = ""
+
+
+Event = Step | Exchange | Note | Check | Failure
+
+
+def _body_text(content: bytes, content_type: str, limit: int = 2000) -> str | None:
+    if not content:
+        return None
+    if "json" in content_type:
+        import json
+
+        try:
+            text = json.dumps(json.loads(content), indent=2, ensure_ascii=False)
+        except ValueError:
+            text = content.decode("utf-8", "replace")
+    elif content_type.startswith("text/") or "xml" in content_type or "javascript" in content_type:
+        text = content.decode("utf-8", "replace")
+    else:
+        text = f"<{len(content)} bytes of {content_type or 'binary data'}>"
+    return text if len(text) <= limit else text[:limit] + f"\n... ({len(text) - limit} more characters)"
+
+
+class Tour:
+    """What a tour function drives: a TestClient on the app, narration, requests and checks.
+
+    - `t.step(text)`: start a step; one sentence saying what the step shows.
+    - `t.get/post/put/patch/delete/options/head/request(...)`: a request through `t.client`
+      (a running `TestClient`, lifespan entered), shown with its response. Pass
+      `show_headers=[...]` to name the request and response headers that matter.
+    - `t.record(response)`: show a response obtained another way (an AsyncClient, a served app).
+    - `t.note(label, value)`: show a measured value (a timing, a process id, a file size).
+    - `t.check(label, ok, detail="")`: a claim and whether it held; returns `ok`.
+    - `t.app`, `t.client`: the application and the client, for websockets, bursts, ...
+    """
+
+    def __init__(self, app: Any, client: Any, emit: Callable[[Event], None]):
+        self.app = app
+        self.client = client
+        self._emit = emit
+        self.checks: list[Check] = []
+
+    def step(self, narration: str) -> None:
+        self._emit(Step(narration))
+
+    def note(self, label: str, value: object) -> None:
+        self._emit(Note(label, str(value)))
+
+    def check(self, label: str, ok: object, detail: str = "") -> bool:
+        result = Check(label, bool(ok), detail)
+        self.checks.append(result)
+        self._emit(result)
+        return result.ok
+
+    def record(self, response: Any, show_headers: list[str] | tuple[str, ...] = (),
+               elapsed: float | None = None) -> Any:
+        """Show an httpx2 response: its request, status, the named headers and the body."""
+        request = response.request
+        wanted = [h.lower() for h in show_headers]
+        req_headers = {k: v for k, v in request.headers.items() if k.lower() in wanted}
+        resp_headers = {k: v for k, v in response.headers.items() if k.lower() in wanted}
+        try:
+            req_body_bytes = request.content
+        except Exception:  # a streamed request body cannot be shown again
+            req_body_bytes = b""
+        try:
+            content = response.content
+        except Exception:  # a streaming response that was not read
+            content = b""
+        self._emit(
+            Exchange(
+                method=request.method,
+                url=str(request.url.raw_path.decode("ascii", "replace")),
+                status=response.status_code,
+                request_headers=req_headers,
+                request_body=_body_text(req_body_bytes, request.headers.get("content-type", "")),
+                response_headers=resp_headers,
+                response_body=_body_text(content, response.headers.get("content-type", "")),
+                elapsed=elapsed,
+            )
+        )
+        return response
+
+    def request(self, method: str, url: str, *, show_headers: list[str] | tuple[str, ...] = (),
+                **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        response = self.client.request(method, url, **kwargs)
+        return self.record(response, show_headers, time.perf_counter() - start)
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> Any:
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> Any:
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", url, **kwargs)
+
+    def options(self, url: str, **kwargs: Any) -> Any:
+        return self.request("OPTIONS", url, **kwargs)
+
+    def head(self, url: str, **kwargs: Any) -> Any:
+        return self.request("HEAD", url, **kwargs)
+
+
+# --- demo files -----------------------------------------------------------------------
+
+
+@dataclass
+class Demo:
+    slug: str
+    path: Path
+
+    @property
+    def source(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def title(self) -> str:
+        """The first line of the module docstring."""
+        import ast
+
+        doc = ast.get_docstring(ast.parse(self.source)) or self.slug
+        return doc.strip().splitlines()[0]
+
+    def app_source(self) -> tuple[str, list[int]]:
+        """The source above the tour marker, and the numbers of the lines marked `# <-`."""
+        lines = self.source.splitlines()
+        if TOUR_MARKER in lines:
+            lines = lines[: lines.index(TOUR_MARKER)]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        marked = [i for i, line in enumerate(lines, 1) if MARK.search(line)]
+        return "\n".join(lines), marked
+
+    def companions(self) -> list[Path]:
+        """Folders a demo imports from (`<slug>_app/` beside it), copied along with it."""
+        folder = self.path.parent / f"{self.path.stem}_app"
+        return [folder] if folder.is_dir() else []
+
+
+def builtin_demos() -> list[Demo]:
+    return [Demo(p.stem, p) for p in sorted(BUILTIN_DEMOS.glob("*.py")) if not p.name.startswith("_")]
+
+
+def find_demo(name: str, bank: Bank) -> Demo:
+    """A demo by slug, question number or question id (the question's own demo)."""
+    text = name.strip()
+    slug = text.replace("-", "_")
+    for q in bank.questions:
+        if text == q.id or (text.isdigit() and q.num == int(text)):
+            path = q.demo_path()
+            if path is None:
+                raise NotFoundError(f"Question {q.num} ({q.id}) has no demo yet.")
+            return Demo(path.stem, path)
+    for q in bank.questions:  # an instructor's demo named by a question of their bank
+        if q.demo and q.demo.replace("-", "_") == slug and (path := q.demo_path()):
+            return Demo(path.stem, path)
+    path = resolve_demo(slug, BUILTIN_DEMOS.parent)
+    if path is not None:
+        return Demo(path.stem, path)
+    names = sorted({d.slug for d in builtin_demos()} | set(bank.ids))
+    raise NotFoundError(f"There is no demo '{text}'.{did_you_mean(slug, names)}")
+
+
+@contextlib.contextmanager
+def _on_path(folder: Path) -> Iterator[None]:
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(folder))
+
+
+def load_module(demo: Demo) -> ModuleType:
+    """Import a demo file under a private name; its folder is importable while it loads."""
+    name = f"quiz_demo_{demo.slug}"
+    spec = importlib.util.spec_from_file_location(name, demo.path)
+    if spec is None or spec.loader is None:
+        raise QuizError(f"Cannot load the demo file {demo.path}.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        with _on_path(demo.path.parent):
+            spec.loader.exec_module(module)
+    except Exception as exc:
+        sys.modules.pop(name, None)
+        raise QuizError(f"The demo {demo.path.name} failed to load: {type(exc).__name__}: {exc}") from exc
+    for attr in ("app", "tour"):
+        if not hasattr(module, attr):
+            raise QuizError(f"The demo {demo.path.name} defines no `{attr}`.")
+    return module
+
+
+@dataclass
+class DemoResult:
+    demo: Demo
+    checks: list[Check]
+    failure: Failure | None
+    seconds: float
+
+    @property
+    def passed(self) -> int:
+        return sum(c.ok for c in self.checks)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and bool(self.checks) and all(c.ok for c in self.checks)
+
+
+def run_tour(module: ModuleType, emit: Callable[[Event], None], app: Any = None) -> tuple[list[Check], Failure | None]:
+    """Run a loaded demo's tour against its app (or `app`, to test that checks can fail)."""
+    from fastapi.testclient import TestClient
+
+    target = module.app if app is None else app
+    checks: list[Check] = []
+    try:
+        with TestClient(target, base_url="http://testserver") as client:
+            t = Tour(target, client, emit)
+            try:
+                module.tour(t)
+            finally:
+                checks = t.checks
+    except Exception as exc:
+        failure = Failure(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        emit(failure)
+        return checks, failure
+    if not checks:
+        failure = Failure("the tour made no checks")
+        emit(failure)
+        return checks, failure
+    return checks, None
+
+
+def run_demo(demo: Demo, emit: Callable[[Event], None] = lambda e: None) -> DemoResult:
+    start = time.perf_counter()
+    try:
+        module = load_module(demo)
+    except QuizError as exc:
+        failure = Failure(str(exc))
+        emit(failure)
+        return DemoResult(demo, [], failure, time.perf_counter() - start)
+    with _on_path(demo.path.parent):
+        checks, failure = run_tour(module, emit)
+    return DemoResult(demo, checks, failure, time.perf_counter() - start)
+
+
+# --- the demo index, copying --------------------------------------------------------------
+
+
+@dataclass
+class DemoInfo:
+    slug: str
+    title: str
+    path: Path
+    questions: list[int]
+
+
+def all_demos(bank: Bank) -> list[Demo]:
+    """Every demo the bank's questions name, then the built-in ones no question names."""
+    found: dict[Path, Demo] = {}
+    for q in bank.questions:
+        path = q.demo_path()
+        if path is not None and path not in found:
+            found[path] = Demo(path.stem, path)
+    for d in builtin_demos():
+        found.setdefault(d.path, d)
+    return list(found.values())
+
+
+def demo_index(bank: Bank) -> list[DemoInfo]:
+    rows = []
+    for d in all_demos(bank):
+        nums = [q.num for q in bank.questions if q.demo_path() == d.path]
+        rows.append(DemoInfo(d.slug, d.title, d.path, nums))
+    return rows
+
+
+def copy_demo(demo: Demo, folder: Path) -> list[Path]:
+    """Write the demo (and its companion folder) into `folder`; never overwrite a file."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = [(demo.path, folder / demo.path.name)]
+    targets += [(c, folder / c.name) for c in demo.companions()]
+    for _, dest in targets:
+        if dest.exists():
+            raise QuizError(f"{dest} already exists: not overwriting it (remove it or choose another DIR).")
+    written = []
+    for src, dest in targets:
+        if src.is_dir():
+            shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest)
+        written.append(dest)
+    return written
