@@ -1,4 +1,4 @@
-"""Question banks: the pydantic models, YAML loading with file:line:column errors, selection.
+"""Question banks: YAML loading with file:line:column errors, selection.
 
 A bank is a YAML file or a folder of them (read in name order). Every problem of every file
 is collected before anything is reported, so an author sees them all at once.
@@ -7,111 +7,27 @@ is collected before anything is reported, so an author sees them all at once.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+if TYPE_CHECKING:
+    import yaml
 
+from quiz import __version__
 from quiz.errors import NotFoundError, QuizError
+from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, PACKAGE_DIR, KeyPoint, Question, resolve_demo
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-BUILTIN_BANK = PACKAGE_DIR / "questions"
-BUILTIN_DEMOS = PACKAGE_DIR / "demos"
+__all__ = [
+    "BUILTIN_BANK", "BUILTIN_DEMOS", "PACKAGE_DIR", "Bank", "BankError", "KeyPoint", "Problem",
+    "Question", "bank_paths", "did_you_mean", "load_bank", "resolve_demo", "validate_paths",
+]
+
 BANK_SUFFIXES = (".yaml", ".yml")
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-
-
-class KeyPoint(BaseModel):
-    """One thing a good spoken answer mentions, and the words that show it was mentioned."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    point: str = Field(min_length=1)
-    terms: list[str] = Field(default_factory=list)
-
-    @field_validator("terms")
-    @classmethod
-    def _terms_not_blank(cls, terms: list[str]) -> list[str]:
-        if any(not t.strip() for t in terms):
-            raise ValueError("terms must not be blank")
-        return terms
-
-
-class Question(BaseModel):
-    """One interview question. Progress is keyed by `id`, never by text or position."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(pattern=SLUG_PATTERN, max_length=80)
-    number: int | None = Field(default=None, ge=1)
-    question: str = Field(min_length=1)
-    answer: str = Field(min_length=1)
-    key_points: list[KeyPoint] = Field(min_length=1)
-    tags: list[str] = Field(default_factory=list)
-    difficulty: int = Field(default=2, ge=1, le=3)
-    demo: str | None = None
-    errata: str | None = None
-    follow_ups: list[str] = Field(default_factory=list)
-    references: list[str] = Field(default_factory=list)
-
-    _source: Path = PrivateAttr(default=Path("."))
-    _line: int = PrivateAttr(default=0)
-
-    @property
-    def topic(self) -> str:
-        """The first tag names the question's topic (an area such as `security`)."""
-        return self.tags[0] if self.tags else "general"
-
-    @property
-    def source(self) -> Path:
-        return self._source
-
-    @property
-    def line(self) -> int:
-        return self._line
-
-    @property
-    def num(self) -> int:
-        """The question's number (set by the loader when the file leaves it out)."""
-        assert self.number is not None
-        return self.number
-
-    def demo_path(self) -> Path | None:
-        """The demo file this question names, or None when it names none or none exists."""
-        if not self.demo:
-            return None
-        return resolve_demo(self.demo, self._source.parent)
-
-
-class BankFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    deck: str | None = None
-    questions: list[dict[str, Any]] = Field(default_factory=list)
-
-
-def resolve_demo(name: str, bank_dir: Path) -> Path | None:
-    """A `demo` value to a file: a path relative to the bank file, or a slug.
-
-    A slug is looked up as `demos/<slug>.py` beside the bank file, then among the built-in
-    demos. Hyphens and underscores are the same in a slug.
-    """
-    if name.endswith(".py") or "/" in name:
-        path = (bank_dir / name).resolve()
-        return path if path.is_file() else None
-    stem = name.replace("-", "_")
-    for folder in (bank_dir / "demos", BUILTIN_DEMOS):
-        path = folder / f"{stem}.py"
-        if path.is_file():
-            return path
-    return None
 
 
 @dataclass(frozen=True, order=True)
@@ -244,8 +160,10 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _node_at(node: yaml.Node, loc: Sequence[int | str]) -> tuple[yaml.Node, bool]:
-    """The YAML node a pydantic error location points at; False when it stops short."""
+def _node_at(node: yaml.Node, loc: Sequence[int | str]) -> yaml.Node:
+    """The YAML node a pydantic error location points at (the nearest one that exists)."""
+    import yaml
+
     for part in loc:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
@@ -253,22 +171,26 @@ def _node_at(node: yaml.Node, loc: Sequence[int | str]) -> tuple[yaml.Node, bool
                     node = value
                     break
             else:
-                return node, False
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return node, False
+                return node
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
-            return node, False
-    return node, True
+            return node
+    return node
 
 
-def _key_node(node: yaml.Node, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, _ in node.value:
-            if k.value == key:
-                return k  # type: ignore[no-any-return]
-    return None
+def _error_node(root: yaml.Node, err: Any) -> yaml.Node:
+    """Where an error points: the value, or for an unknown field the key itself."""
+    import yaml
+
+    loc = err["loc"]
+    if err["type"] == "extra_forbidden":
+        parent = _node_at(root, loc[:-1])
+        if isinstance(parent, yaml.MappingNode):
+            for key, _ in parent.value:
+                if key.value == loc[-1]:
+                    return key  # type: ignore[no-any-return]
+    return _node_at(root, loc)
 
 
 def _message(err: Any) -> str:
@@ -277,9 +199,9 @@ def _message(err: Any) -> str:
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field"
-    msg = str(err["msg"])
-    if kind == "too_short" and "key_points" in map(str, err["loc"]):
+    if kind == "too_short" and err["loc"] and err["loc"][-1] == "key_points":
         return "needs at least one key point"
+    msg = str(err["msg"])
     return msg[0].lower() + msg[1:] if msg else msg
 
 
@@ -296,16 +218,22 @@ def _fieldname(loc: Sequence[int | str]) -> str:
 class _Parsed:
     path: Path
     deck: str | None
-    questions: list[tuple[Question, yaml.Node]]
+    questions: list[tuple[dict[str, Any], yaml.Node]]
 
 
 def _parse_file(path: Path, problems: list[Problem]) -> _Parsed | None:
+    """Read and validate one file; every problem goes to `problems` with its position."""
+    import yaml
+    from pydantic import ValidationError
+
+    from quiz.schema import BankFileSchema, QuestionSchema
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(_display(path), 1, 1, "", f"cannot read the file: {exc}"))
         return None
-    loader = _Loader(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -325,38 +253,29 @@ def _parse_file(path: Path, problems: list[Problem]) -> _Parsed | None:
         loader.dispose()
     if isinstance(data, list):  # a bare list of questions is accepted too
         data = {"questions": data}
-        root = yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode("", "questions"), root)])
-        root.start_mark = root.value[0][1].start_mark
+        root = yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode("", "questions"), root)],
+                                start_mark=root.start_mark)
     if not isinstance(data, dict):
         problems.append(_problem(path, root, "", "a bank file holds a mapping with `questions:`"))
         return None
     try:
-        bank_file = BankFile.model_validate(data)
+        bank_file = BankFileSchema.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            node, _ = _node_at(root, err["loc"])
-            if err["type"] == "extra_forbidden":
-                node = _key_node(_node_at(root, err["loc"][:-1])[0], str(err["loc"][-1])) or node
-            problems.append(_problem(path, node, _fieldname(err["loc"]), _message(err)))
+            problems.append(_problem(path, _error_node(root, err), _fieldname(err["loc"]), _message(err)))
         return None
-    qnode, _ = _node_at(root, ["questions"])
-    parsed: list[tuple[Question, yaml.Node]] = []
+    qnode = _node_at(root, ["questions"])
+    parsed: list[tuple[dict[str, Any], yaml.Node]] = []
     for i, raw in enumerate(bank_file.questions):
-        node, _ = _node_at(qnode, [i])
+        node = _node_at(qnode, [i])
         try:
-            q = Question.model_validate(raw)
+            q = QuestionSchema.model_validate(raw)
         except ValidationError as exc:
             for err in exc.errors():
-                loc = ["questions", i, *err["loc"]]
-                target, _ = _node_at(node, err["loc"])
-                if err["type"] == "extra_forbidden":
-                    parent, _ = _node_at(node, err["loc"][:-1])
-                    target = _key_node(parent, str(err["loc"][-1])) or target
-                problems.append(_problem(path, target, _fieldname(loc), _message(err)))
+                fld = _fieldname(["questions", i, *err["loc"]])
+                problems.append(_problem(path, _error_node(node, err), fld, _message(err)))
             continue
-        q._source = path.resolve()
-        q._line = node.start_mark.line + 1
-        parsed.append((q, node))
+        parsed.append((q.model_dump(), node))
     return _Parsed(path, bank_file.deck, parsed)
 
 
@@ -369,38 +288,32 @@ def load_files(files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
     seen_nums: dict[int, tuple[Path, yaml.Node]] = {}
     position = 0
     for pf in parsed:
-        for q, node in pf.questions:
+        source = pf.path.resolve()
+        for data, node in pf.questions:
             position += 1
-            if q.id in seen_ids:
-                other, onode = seen_ids[q.id]
-                where = f"{_display(other)}:{onode.start_mark.line + 1}"
-                target = _node_at(node, ["id"])[0]
-                problems.append(_problem(pf.path, target, "id", f"duplicate id '{q.id}' (also at {where})"))
+            if data["number"] is None:
+                data["number"] = position
+            qid, num = data["id"], data["number"]
+            if qid in seen_ids:
+                other, onode = seen_ids[qid]
+                msg = f"duplicate id '{qid}' (also at {_display(other)}:{onode.start_mark.line + 1})"
+                problems.append(_problem(pf.path, _node_at(node, ["id"]), "id", msg))
                 continue
-            if q.number is None:
-                q = q.model_copy(update={"number": position})
-                q._source, q._line = pf.path.resolve(), node.start_mark.line + 1
-            if q.num in seen_nums:
-                other, onode = seen_nums[q.num]
-                where = f"{_display(other)}:{onode.start_mark.line + 1}"
-                target = _node_at(node, ["number"])[0]
-                msg = f"duplicate number {q.num} (also at {where})"
-                problems.append(_problem(pf.path, target, "number", msg))
+            if num in seen_nums:
+                other, onode = seen_nums[num]
+                msg = f"duplicate number {num} (also at {_display(other)}:{onode.start_mark.line + 1})"
+                problems.append(_problem(pf.path, _node_at(node, ["number"]), "number", msg))
                 continue
-            seen_ids[q.id] = (pf.path, node)
-            seen_nums[q.num] = (pf.path, node)
+            seen_ids[qid] = seen_nums[num] = (pf.path, node)
+            q = Question.from_dict(data, source, node.start_mark.line + 1)
             for i, kp in enumerate(q.key_points):
                 if not kp.terms:
-                    target = _node_at(node, ["key_points", i])[0]
-                    problems.append(
-                        _problem(pf.path, target, f"key_points[{i}].terms",
-                                 "no terms: the point is matched on its own words only", "warning")
-                    )
+                    problems.append(_problem(
+                        pf.path, _node_at(node, ["key_points", i]), f"key_points[{i}].terms",
+                        "no terms: the point is matched on its own words only", "warning"))
             if q.demo and q.demo_path() is None:
-                target = _node_at(node, ["demo"])[0]
-                problems.append(
-                    _problem(pf.path, target, "demo", f"names no demo file: '{q.demo}'", "warning")
-                )
+                problems.append(_problem(pf.path, _node_at(node, ["demo"]), "demo",
+                                         f"names no demo file: '{q.demo}'", "warning"))
             questions.append(q)
     questions.sort(key=lambda q: q.num)
     deck = next((pf.deck for pf in parsed if pf.deck), None) or "FastAPI Advanced Interview"
@@ -420,6 +333,51 @@ def validate_paths(paths: Sequence[Path]) -> tuple[Bank, list[Problem]]:
     return bank, problems + found
 
 
+# --- the cache: a validated bank as JSON, keyed by its files' paths, sizes and times -------
+
+
+def cache_dir() -> Path:
+    home = os.environ.get("QUIZ_HOME")
+    if home:
+        return Path(home).expanduser() / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("quiz", appauthor=False))
+
+
+def _cache_file(files: Sequence[Path]) -> Path:
+    stamp = [__version__]
+    for f in files:
+        st = f.stat()
+        stamp.append(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}")
+    digest = hashlib.sha256("\n".join(stamp).encode()).hexdigest()[:24]
+    return cache_dir() / f"bank-{digest}.json"
+
+
+def _read_cache(path: Path) -> Bank | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        questions = [Question.from_dict(q, Path(q["source"]), q["line"]) for q in data["questions"]]
+        return Bank(questions, data["deck"], [Path(p) for p in data["sources"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cache(path: Path, bank: Bank) -> None:
+    data = {
+        "deck": bank.deck,
+        "sources": [str(p) for p in bank.sources],
+        "questions": [{**q.to_dict(), "source": str(q.source), "line": q.line} for q in bank],
+    }
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache folder only costs speed
+        tmp.unlink(missing_ok=True)
+
+
 def bank_paths(explicit: Sequence[Path] | None = None) -> list[Path]:
     """The bank paths in force: `--bank` options, else QUIZ_BANK, else the built-in bank."""
     if explicit:
@@ -431,10 +389,23 @@ def bank_paths(explicit: Sequence[Path] | None = None) -> list[Path]:
 
 
 def load_bank(paths: Sequence[Path] | None = None) -> Bank:
-    """Load the bank in force; any error (not a warning) raises BankError with all of them."""
-    bank, problems = validate_paths(bank_paths(paths))
+    """Load the bank in force; any error (not a warning) raises BankError with all of them.
+
+    A bank that loaded cleanly before is read back from the cache (no YAML, no pydantic)
+    until one of its files changes.
+    """
+    files = [f for p in bank_paths(paths) for f in bank_files(p)]
+    try:
+        cached: Path | None = _cache_file(files)
+    except OSError:
+        cached = None
+    if cached is not None and (bank := _read_cache(cached)) is not None:
+        return bank
+    bank, problems = load_files(files)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise BankError(errors)
     bank.warnings = problems
+    if cached is not None:
+        _write_cache(cached, bank)
     return bank

@@ -53,7 +53,7 @@ app = typer.Typer(
     ),
     no_args_is_help=False,
     invoke_without_command=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )

@@ -10,9 +10,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
@@ -65,11 +63,15 @@ def question_panel(q: Question, subtitle: str | None = None) -> Panel:
     )
 
 
-def answer_markdown(q: Question) -> Markdown:
+def answer_markdown(q: Question) -> Any:
+    from rich.markdown import Markdown
+
     return Markdown(q.answer, code_theme="monokai")
 
 
 def show_question(q: Question, *, answer: bool = True) -> None:
+    from rich.markdown import Markdown
+
     out.print(question_panel(q))
     if not answer:
         return
@@ -104,6 +106,8 @@ def problems(found: list[Problem]) -> None:
 
 
 def demo_source(demo: Demo) -> None:
+    from rich.syntax import Syntax
+
     source, marked = demo.app_source()
     syntax = Syntax(source, "python", theme="monokai", line_numbers=True,
                     highlight_lines=set(marked), word_wrap=True)

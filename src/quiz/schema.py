@@ -1,0 +1,46 @@
+"""The bank format as pydantic models: used only to validate a bank file as it is read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class KeyPointSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    point: str = Field(min_length=1)
+    terms: list[str] = Field(default_factory=list)
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_not_blank(cls, terms: list[str]) -> list[str]:
+        if any(not t.strip() for t in terms):
+            raise ValueError("terms must not be blank")
+        return terms
+
+
+class QuestionSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=SLUG_PATTERN, max_length=80)
+    number: int | None = Field(default=None, ge=1)
+    question: str = Field(min_length=1)
+    answer: str = Field(min_length=1)
+    key_points: list[KeyPointSchema] = Field(min_length=1)
+    tags: list[str] = Field(default_factory=list)
+    difficulty: int = Field(default=2, ge=1, le=3)
+    demo: str | None = None
+    errata: str | None = None
+    follow_ups: list[str] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list)
+
+
+class BankFileSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    deck: str | None = None
+    questions: list[dict[str, Any]] = Field(default_factory=list)
