@@ -1,0 +1,163 @@
+"""Loading and validating banks: every error kind, with its file:line:column."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from quiz.bank import BankError, load_bank, validate_paths
+from quiz.errors import NotFoundError, QuizError
+
+GOOD = """\
+deck: Test deck
+questions:
+  - id: alpha
+    question: What is alpha?
+    answer: The first letter.
+    key_points:
+      - point: It comes first
+        terms: [first, initial]
+    tags: [letters, greek]
+  - id: beta
+    question: What is beta?
+    answer: The second letter.
+    key_points:
+      - point: It comes second
+        terms: [second]
+    tags: [letters]
+    difficulty: 3
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "bank.yaml") -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def messages(tmp_path: Path, text: str) -> list[str]:
+    path = write(tmp_path, text)
+    _, problems = validate_paths([path])
+    return [f"{p.line}:{p.column}: {p.field}: {p.message}" for p in problems if p.severity == "error"]
+
+
+def test_a_good_bank_loads_with_numbers_by_position(tmp_path: Path) -> None:
+    bank = load_bank([write(tmp_path, GOOD)])
+    assert bank.deck == "Test deck"
+    assert [(q.num, q.id) for q in bank] == [(1, "alpha"), (2, "beta")]
+    assert bank.get("2").id == "beta"
+    assert bank.get("alpha").topic == "letters"
+    assert bank.get("beta").difficulty == 3
+
+
+def test_the_builtin_bank_loads() -> None:
+    bank = load_bank()
+    assert len(bank) >= 1
+    assert all(q.key_points for q in bank)
+
+
+def test_a_folder_is_read_in_name_order(tmp_path: Path) -> None:
+    write(tmp_path, GOOD.replace("alpha", "gamma").replace("beta", "delta"), "b/2.yaml")
+    write(tmp_path, GOOD, "b/1.yml")
+    bank = load_bank([tmp_path / "b"])
+    assert bank.ids == ["alpha", "beta", "gamma", "delta"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("questions:\n  - id: a\n    question: [unclosed\n", "YAML syntax error", id="syntax"),
+        pytest.param(GOOD.replace("    tags: [letters]\n", "    colour: red\n"),
+                     "16:5: questions[1].colour: unknown field", id="unknown-key"),
+        pytest.param(GOOD.replace("    answer: The first letter.\n", ""),
+                     "3:5: questions[0].answer: required field is missing", id="missing-field"),
+        pytest.param(GOOD.replace("difficulty: 3", "difficulty: 5"),
+                     "17:17: questions[1].difficulty: input should be less than or equal to 3",
+                     id="bad-difficulty"),
+        pytest.param(GOOD.replace("""    key_points:
+      - point: It comes second
+        terms: [second]
+""", "    key_points: []\n"), "questions[1].key_points: needs at least one key point",
+                     id="empty-key-points"),
+        pytest.param(GOOD.replace("id: beta", "id: alpha"),
+                     "10:9: id: duplicate id 'alpha' (also at", id="duplicate-id"),
+        pytest.param(GOOD.replace("id: alpha", "id: alpha\n    number: 2").replace(
+            "id: beta", "id: beta\n    number: 2"), "number: duplicate number 2", id="duplicate-number"),
+        pytest.param(GOOD.replace("id: beta", "id: Beta Two"), "questions[1].id: string should match",
+                     id="bad-id"),
+        pytest.param("deck: x\nquestion: []\n", "2:1: question: unknown field", id="top-level-key"),
+        pytest.param("- just a string\n", "questions[0]: input should be a valid dictionary",
+                     id="not-a-mapping"),
+    ],
+)
+def test_each_error_kind_is_reported_with_its_place(tmp_path: Path, text: str, expected: str) -> None:
+    found = messages(tmp_path, text)
+    assert any(expected in m for m in found), found
+
+
+def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
+    text = GOOD.replace("    answer: The first letter.\n", "").replace("difficulty: 3", "difficulty: 0")
+    text = text.replace("    tags: [letters]\n", "    colour: red\n")
+    assert len(messages(tmp_path, text)) == 3
+
+
+def test_a_demo_that_names_no_file_is_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("    difficulty: 3\n", "    difficulty: 3\n    demo: nowhere\n"))
+    _, problems = validate_paths([path])
+    assert [(p.severity, p.field, p.message) for p in problems] == [
+        ("warning", "demo", "names no demo file: 'nowhere'")
+    ]
+    load_bank([path])  # a warning does not stop the bank from loading
+
+
+def test_a_broken_bank_raises_one_error_naming_the_first_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("id: beta", "id: alpha"))
+    with pytest.raises(BankError, match=r"bank.yaml:10:9: id: duplicate id 'alpha'"):
+        load_bank([path])
+
+
+def test_two_banks_with_the_same_id_name_both_places(tmp_path: Path) -> None:
+    one = write(tmp_path, GOOD, "one.yaml")
+    two = write(tmp_path, GOOD.replace("id: beta", "id: zeta"), "two.yaml")
+    with pytest.raises(BankError) as info:
+        load_bank([one, two])
+    assert "two.yaml:3:9: id: duplicate id 'alpha' (also at" in str(info.value)
+    assert "one.yaml:3" in str(info.value)
+
+
+def test_quiz_bank_env_selects_the_bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUIZ_BANK", str(write(tmp_path, GOOD)))
+    assert load_bank().ids == ["alpha", "beta"]
+
+
+def test_a_missing_bank_path_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(QuizError, match="No bank at .*nowhere: no such file or folder"):
+        load_bank([tmp_path / "nowhere"])
+
+
+def test_unknown_question_suggests_close_ids(tmp_path: Path) -> None:
+    bank = load_bank([write(tmp_path, GOOD)])
+    with pytest.raises(NotFoundError, match="Did you mean 'alpha'"):
+        bank.get("alpah")
+    with pytest.raises(NotFoundError, match="numbers run 1 to 2"):
+        bank.get("7")
+
+
+def test_the_cache_follows_edits(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    assert load_bank([path]).get("alpha").question == "What is alpha?"
+    assert load_bank([path]).get("alpha").question == "What is alpha?"  # from the cache
+    path.write_text(GOOD.replace("What is alpha?", "What is alpha, really?") + "\n", encoding="utf-8")
+    assert load_bank([path]).get("alpha").question == "What is alpha, really?"
+
+
+def test_select_filters_by_topic_tag_and_text(tmp_path: Path) -> None:
+    bank = load_bank([write(tmp_path, GOOD)])
+    assert [q.id for q in bank.select(tags=["greek"])] == ["alpha"]
+    assert [q.id for q in bank.select(search="SECOND")] == ["beta"]
+    assert len(bank.select(topics=["letters"])) == 2
+    with pytest.raises(NotFoundError, match="no topic 'leters'.*'letters'"):
+        bank.select(topics=["leters"])

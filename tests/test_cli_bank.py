@@ -1,0 +1,134 @@
+"""`quiz list`, `quiz show`, `quiz validate`, `--bank`, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from quiz.cli import app
+
+from .test_bank import GOOD
+
+
+def bank_file(tmp_path: Path, text: str = GOOD) -> Path:
+    path = tmp_path / "bank.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_help_lists_every_command(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("list", "show", "validate", "demo"):
+        assert command in result.stdout
+    assert "Examples" in result.stdout
+
+
+def test_list_shows_the_builtin_bank(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 0
+    assert "middleware" in result.stdout
+    assert "Explain Middleware in FastAPI." in result.stdout
+
+
+def test_list_json_with_filters(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--bank", str(bank_file(tmp_path)), "list", "--tag", "greek", "--json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert rows == [{"number": 1, "id": "alpha", "topic": "letters", "tags": ["letters", "greek"],
+                     "difficulty": 2, "question": "What is alpha?", "demo": None}]
+
+
+def test_list_search_and_topic(runner: CliRunner, tmp_path: Path) -> None:
+    bank = str(bank_file(tmp_path))
+    result = runner.invoke(app, ["-b", bank, "list", "--search", "second", "--json"])
+    assert result.exit_code == 0
+    assert [r["id"] for r in json.loads(result.stdout)] == ["beta"]
+    result = runner.invoke(app, ["-b", bank, "list", "--topic", "leters"])
+    assert result.exit_code == 1
+    assert "Error: There is no topic 'leters'. Did you mean 'letters'?" in result.stderr
+
+
+def test_show_by_number_and_by_id(runner: CliRunner, tmp_path: Path) -> None:
+    bank = str(bank_file(tmp_path))
+    by_number = runner.invoke(app, ["-b", bank, "show", "2"])
+    by_id = runner.invoke(app, ["-b", bank, "show", "beta"])
+    assert by_number.exit_code == by_id.exit_code == 0
+    assert by_number.stdout == by_id.stdout
+    assert "What is beta?" in by_id.stdout
+    assert "The second letter." in by_id.stdout
+    assert "It comes second" in by_id.stdout
+
+
+def test_show_renders_answer_key_points_errata_and_follow_ups(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "3"])
+    assert result.exit_code == 0
+    for part in ("Answer", "Key points", "errata", "Follow-ups", "perf_counter", "quiz demo 3"):
+        assert part in result.stdout
+
+
+def test_show_unknown_suggests(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "midleware"])
+    assert result.exit_code == 1
+    assert "Error: There is no question 'midleware'. Did you mean 'middleware'?" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_validate_clean_bank(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(bank_file(tmp_path))])
+    assert result.exit_code == 0
+    assert "2 questions checked: 0 errors, 0 warnings." in result.stdout
+
+
+def test_validate_lists_every_problem(runner: CliRunner, tmp_path: Path) -> None:
+    text = GOOD.replace("    answer: The first letter.\n", "").replace("    tags: [letters]\n", "    colour: x\n")
+    result = runner.invoke(app, ["validate", str(bank_file(tmp_path, text))])
+    assert result.exit_code == 1
+    assert "bank.yaml:3:5: questions[0].answer: required field is missing" in result.stdout
+    assert "bank.yaml:15:5: questions[1].colour: unknown field" in result.stdout
+    assert "2 errors" in result.stdout
+
+
+def test_validate_strict_turns_warnings_into_errors(runner: CliRunner, tmp_path: Path) -> None:
+    path = str(bank_file(tmp_path, GOOD + "    demo: nowhere\n"))
+    relaxed = runner.invoke(app, ["validate", path])
+    strict = runner.invoke(app, ["validate", "--strict", path])
+    assert relaxed.exit_code == 0
+    assert "warning: demo: names no demo file: 'nowhere'" in relaxed.stdout
+    assert strict.exit_code == 1
+    assert "1 errors, 0 warnings" in strict.stdout
+
+
+def test_validate_json(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", "--json", str(bank_file(tmp_path, GOOD.replace("beta", "alpha")))])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["errors"][0]["field"] == "id"
+    assert data["errors"][0]["line"] == 10
+
+
+def test_validate_a_missing_path(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1
+    assert "no such file or folder" in result.stdout
+
+
+def test_a_broken_bank_for_any_command_is_one_sentence(runner: CliRunner, tmp_path: Path) -> None:
+    path = str(bank_file(tmp_path, GOOD.replace("difficulty: 3", "difficulty: 9")))
+    result = runner.invoke(app, ["--bank", path, "list"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "difficulty" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_two_banks_combine(runner: CliRunner, tmp_path: Path) -> None:
+    one = bank_file(tmp_path)
+    two = tmp_path / "two.yaml"
+    two.write_text(GOOD.replace("alpha", "gamma").replace("beta", "delta"), encoding="utf-8")
+    result = runner.invoke(app, ["-b", str(one), "-b", str(two), "list", "--json"])
+    assert result.exit_code == 0
+    assert [r["id"] for r in json.loads(result.stdout)] == ["alpha", "beta", "gamma", "delta"]
