@@ -49,5 +49,8 @@ def serve(demo: Demo, port: int) -> None:
         ui.out.print(f"  try:      {base}{path}")
     config = uvicorn.Config(module.app, host=HOST, port=port, log_level="info")
     with _on_path(demo.path.parent):
-        uvicorn.Server(config).run()
+        try:
+            uvicorn.Server(config).run()
+        except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: a clean stop
+            pass
     ui.out.print("Server stopped.")

@@ -28,11 +28,11 @@ def configure(no_color: bool = False) -> None:
 
 
 def error(message: str) -> None:
-    err.print(Text(f"Error: {message}", style="bold red"))
+    err.print(Text(f"Error: {message}", style="bold red"), soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err.print(Text(message, style="yellow"))
+    err.print(Text(message, style="yellow"), soft_wrap=True)
 
 
 # --- the bank ---------------------------------------------------------------------------

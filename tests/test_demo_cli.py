@@ -1,0 +1,157 @@
+"""`quiz demo` as a user runs it: one demo, --list, --all, --copy, --serve on a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+import pytest
+from typer.testing import CliRunner
+
+from quiz.cli import app
+
+
+def test_a_demo_shows_source_steps_and_checks(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["demo", "middleware"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "middleware.py" in out and "@app.middleware" in out  # the source
+    assert "▶ The middleware runs before and after the endpoint" in out  # a step
+    assert "GET /slow" in out and "x-process-time" in out  # a request and a header that matters
+    assert "✔ the slow endpoint measures at least 0.2 s" in out
+    assert "middleware: 5/5 checks passed" in out
+
+
+def test_a_demo_by_question_number(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["demo", "3", "--quiet"])
+    assert result.exit_code == 0
+    assert "@app.middleware" not in result.stdout  # --quiet: no source
+    assert "checks passed" in result.stdout
+
+
+def test_an_unknown_demo_suggests(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["demo", "midleware"])
+    assert result.exit_code == 1
+    assert "Error: There is no demo 'midleware'. Did you mean 'middleware'" in result.stderr
+
+
+def test_demo_without_a_name_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 2
+    assert "quiz demo --list" in result.output
+
+
+def test_demo_list(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["demo", "--list", "--json"])
+    assert result.exit_code == 0
+    rows = {r["demo"]: r for r in json.loads(result.stdout)}
+    assert 3 in rows["middleware"]["questions"]
+    assert rows["middleware"]["title"].startswith("Middleware")
+
+
+def test_a_failing_demo_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    demos = tmp_path / "demos"
+    demos.mkdir()
+    (demos / "liar.py").write_text(
+        '"""A demo whose claim is false."""\nfrom fastapi import FastAPI\napp = FastAPI()\n'
+        "@app.get('/')\ndef root():\n    return {'n': 1}\n# --- tour ---\n"
+        "def tour(t):\n    t.step('n is two')\n    t.check('n == 2', t.get('/').json()['n'] == 2)\n"
+    )
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(
+        "questions:\n  - id: liar\n    question: q?\n    answer: a.\n"
+        "    key_points: [{point: p, terms: [p]}]\n    demo: liar\n"
+    )
+    result = runner.invoke(app, ["--bank", str(bank), "demo", "liar"])
+    assert result.exit_code == 1
+    assert "✘ n == 2" in result.stdout
+    assert "0/1 checks passed" in result.stdout
+    result = runner.invoke(app, ["--bank", str(bank), "demo", "--all", "--json"])
+    assert result.exit_code == 1
+    rows = {r["demo"]: r for r in json.loads(result.stdout)}
+    assert rows["liar"]["ok"] is False
+    assert rows["middleware"]["ok"] is True
+
+
+def test_copy_writes_a_standalone_file_and_never_overwrites(runner: CliRunner, tmp_path: Path) -> None:
+    dest = tmp_path / "play"
+    result = runner.invoke(app, ["demo", "middleware", "--copy", str(dest)])
+    assert result.exit_code == 0
+    copied = dest / "middleware.py"
+    assert copied.is_file()
+    probe = subprocess.run(
+        [sys.executable, "-c", "import middleware; print(type(middleware.app).__name__)"],
+        cwd=dest, capture_output=True, text=True, timeout=60,
+    )
+    assert probe.stdout.strip() == "FastAPI", probe.stderr
+    copied.write_text("# my edits\n")
+    again = runner.invoke(app, ["demo", "middleware", "--copy", str(dest)])
+    assert again.exit_code == 1
+    assert "already exists" in again.stderr
+    assert copied.read_text() == "# my edits\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_runs_a_real_uvicorn_server(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "QUIZ_HOME": str(tmp_path), "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "quiz", "demo", "middleware", "--serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                docs = httpx2.get(f"http://127.0.0.1:{port}/docs", timeout=2)
+                break
+            except httpx2.TransportError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert docs.status_code == 200
+        assert "swagger" in docs.text.lower()
+        fast = httpx2.get(f"http://127.0.0.1:{port}/fast", timeout=5)
+        assert fast.json() == {"speed": "fast"}
+        assert float(fast.headers["x-process-time"]) < 1
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert f"http://127.0.0.1:{port}/docs" in output
+    assert "Traceback" not in output
+
+
+def test_serve_on_a_port_in_use_is_one_sentence(runner: CliRunner) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["demo", "middleware", "--serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: Port {port} on 127.0.0.1 is in use: choose another with --port."
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["list"], ["show", "3"], ["validate", "src/quiz/questions"]])
+def test_commands_without_demos_never_import_the_web_stack(argv: list[str]) -> None:
+    code = (
+        "import sys\nfrom quiz.cli import app\n"
+        "try:\n    app(" + repr(argv) + ")\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('fastapi', 'uvicorn', 'httpx2', 'starlette') if m in sys.modules)\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=60)
+    assert "HEAVY []" in proc.stderr, proc.stderr
