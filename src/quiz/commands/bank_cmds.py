@@ -61,16 +61,27 @@ def show(
     no_answer: Annotated[
         bool, typer.Option("--no-answer", help="Show only the question.")
     ] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", "-d", help="Then run the question's live demo (steps and checks).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
 ) -> None:
     """Show a question with its answer, key points, errata and follow-ups."""
     from quiz import ui
 
-    q = load(ctx).get(ref)
+    bank = load(ctx)
+    q = bank.get(ref)
     if as_json:
-        emit_json(q.model_dump(mode="json"))
+        emit_json(q.to_dict())
         return
     ui.show_question(q, answer=not no_answer)
+    if demo:
+        from quiz.demo import find_demo, run_demo
+
+        result = run_demo(find_demo(q.id, bank), lambda e: ui.demo_event(e, verbose=False))
+        ui.demo_summary(result)
+        if not result.ok:
+            raise typer.Exit(1)
 
 
 def validate(
@@ -114,7 +125,7 @@ def register(app: typer.Typer) -> None:
         "  quiz list --search websocket",
     )(list_questions)
     app.command(
-        epilog="Examples:\n\n  quiz show 6\n\n  quiz show async-vs-def\n\n  quiz show 3 --json",
+        epilog="Examples:\n\n  quiz show 6\n\n  quiz show async-vs-def\n\n  quiz show 3 --demo\n\n  quiz show 3 --json",
     )(show)
     app.command(
         epilog="Examples:\n\n  quiz validate my-bank/\n\n  quiz validate questions.yaml --strict",
