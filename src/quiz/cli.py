@@ -43,13 +43,13 @@ app = typer.Typer(
         "Run `quiz` with no command to start today's drill."
     ),
     epilog=(
-        "Examples:\n\n"
-        "  quiz                       today's drill\n\n"
-        "  quiz list --topic security\n\n"
-        "  quiz show 6\n\n"
-        "  quiz demo middleware\n\n"
-        "  quiz validate my-bank/ --strict\n\n"
-        "  quiz --bank my-bank/ list"
+        "\b\nExamples:\n"
+        "  quiz                          today's drill\n"
+        "  quiz show 6                   a question and its answer\n"
+        "  quiz demo middleware          the answer, running\n"
+        "  quiz exam --count 10          a mock interview\n"
+        "  quiz validate my-bank/        check your own bank\n"
+        "  quiz --bank my-bank/ list     use it"
     ),
     no_args_is_help=False,
     invoke_without_command=True,

@@ -39,15 +39,17 @@ def warn(message: str) -> None:
 
 
 def question_table(questions: list[Question], title: str) -> Table:
-    table = Table(title=title, title_justify="left", expand=False)
+    from rich import box
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
     table.add_column("#", justify="right", style="cyan", no_wrap=True)
-    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("question", ratio=3)
     table.add_column("topic", no_wrap=True)
-    table.add_column("tags")
-    table.add_column("diff", justify="center", no_wrap=True)
-    table.add_column("question")
+    table.add_column("tags", ratio=1, style="dim")
+    table.add_column("diff", justify="left", no_wrap=True)
     for q in questions:
-        table.add_row(str(q.num), q.id, q.topic, ", ".join(q.tags[1:]), "●" * q.difficulty, q.question)
+        text = Text(q.id, style="bold") + Text("\n") + Text(q.question, style="dim")
+        table.add_row(str(q.num), text, q.topic, ", ".join(q.tags[1:]), "●" * q.difficulty)
     return table
 
 

@@ -67,3 +67,8 @@ def emit_json(data: Any) -> None:
     import json
 
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def examples(*lines: str) -> str:
+    """A help epilog listing example commands, one a line (click keeps `\\b` blocks as typed)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)

@@ -12,16 +12,17 @@ from quiz.commands._common import (
     complete_tag,
     complete_topic,
     emit_json,
+    examples,
     load,
 )
 
 TopicOpt = Annotated[
     list[str] | None,
-    typer.Option("--topic", "-t", help="Only this topic (repeatable).", autocompletion=complete_topic),
+    typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=complete_topic),
 ]
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", help="Only questions with this tag (repeatable).", autocompletion=complete_tag),
+    typer.Option("--tag", metavar="TAG", help="Only questions with this tag (repeatable).", autocompletion=complete_tag),
 ]
 
 
@@ -30,7 +31,7 @@ def list_questions(
     topic: TopicOpt = None,
     tag: TagOpt = None,
     search: Annotated[
-        str | None, typer.Option("--search", "-s", help="Only questions whose text contains TEXT.")
+        str | None, typer.Option("--search", "-s", metavar="TEXT", help="Only questions whose text contains TEXT.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the questions as JSON.")] = False,
 ) -> None:
@@ -119,14 +120,11 @@ def validate(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(
-        "list",
-        epilog="Examples:\n\n  quiz list\n\n  quiz list --topic security --json\n\n"
-        "  quiz list --search websocket",
-    )(list_questions)
-    app.command(
-        epilog="Examples:\n\n  quiz show 6\n\n  quiz show async-vs-def\n\n  quiz show 3 --demo\n\n  quiz show 3 --json",
-    )(show)
-    app.command(
-        epilog="Examples:\n\n  quiz validate my-bank/\n\n  quiz validate questions.yaml --strict",
-    )(validate)
+    app.command("list", epilog=examples(
+        "quiz list", "quiz list --topic security --json", "quiz list --search websocket",
+        "quiz --bank my-bank/ list"))(list_questions)
+    app.command(epilog=examples(
+        "quiz show 6", "quiz show async-vs-def", "quiz show 3 --demo", "quiz show 3 --json"))(show)
+    app.command(epilog=examples(
+        "quiz validate my-bank/", "quiz validate questions.yaml --strict",
+        "quiz validate my-bank/ --json"))(validate)

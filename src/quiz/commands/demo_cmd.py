@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from quiz.commands._common import complete_demo, emit_json, load
+from quiz.commands._common import complete_demo, emit_json, examples, load
 
 
 def demo(
@@ -22,7 +22,7 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve", help="Serve the app on 127.0.0.1 with uvicorn instead.")
     ] = False,
-    port: Annotated[int, typer.Option("--port", "-p", help="Port for --serve.", min=1,
+    port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port for --serve.", min=1,
                                       max=65535)] = 8000,
     copy: Annotated[
         Path | None,
@@ -84,9 +84,8 @@ def demo(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(
-        epilog="Examples:\n\n  quiz demo middleware\n\n  quiz demo 6\n\n  quiz demo --list\n\n"
-        "  quiz demo --all\n\n  quiz demo middleware --serve --port 8001\n\n"
-        "  quiz demo middleware --copy ./playground",
-    )(demo)
+    app.command(epilog=examples(
+        "quiz demo middleware", "quiz demo 6", "quiz demo --list", "quiz demo --all",
+        "quiz demo middleware --serve --port 8001", "quiz demo middleware --copy ./playground",
+    ))(demo)
 
