@@ -1,0 +1,1 @@
+"""A small FastAPI project laid out like the "Bigger Applications" tutorial."""

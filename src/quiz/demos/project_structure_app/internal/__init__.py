@@ -1,0 +1,1 @@
+"""Code shared with other projects: included by main.py, never edited for this app."""

@@ -1,0 +1,1 @@
+"""One module per resource: each defines an APIRouter with its own prefix, tags and dependencies."""
