@@ -42,9 +42,13 @@ def main() -> None:
     b, d = statistics.median(base), statistics.median(demo)
     print(f"{'command':40} {'median s':>9} {'ratio':>7} {'target':>8}")
     print(f"{'python -c import fastapi, httpx2':40} {b:9.3f} {1:6.2f}x")
-    print(f"{'quiz demo middleware':40} {d:9.3f} {d / b:6.2f}x {'1.3x':>8} {'ok' if d / b <= 1.3 else 'OVER'}")
-    print(f"{'quiz demo --all (one process)':40} {all_s:9.3f} {'':>7} {'< 15 s':>8} "
-          f"{'ok' if all_s < 15 else 'OVER'}")
+    print(
+        f"{'quiz demo middleware':40} {d:9.3f} {d / b:6.2f}x {'1.3x':>8} {'ok' if d / b <= 1.3 else 'OVER'}"
+    )
+    print(
+        f"{'quiz demo --all (one process)':40} {all_s:9.3f} {'':>7} {'< 15 s':>8} "
+        f"{'ok' if all_s < 15 else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

@@ -70,27 +70,51 @@ def test_a_folder_is_read_in_name_order(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         pytest.param("questions:\n  - id: a\n    question: [unclosed\n", "YAML syntax error", id="syntax"),
-        pytest.param(GOOD.replace("    tags: [letters]\n", "    colour: red\n"),
-                     "16:5: questions[1].colour: unknown field", id="unknown-key"),
-        pytest.param(GOOD.replace("    answer: The first letter.\n", ""),
-                     "3:5: questions[0].answer: required field is missing", id="missing-field"),
-        pytest.param(GOOD.replace("difficulty: 3", "difficulty: 5"),
-                     "17:17: questions[1].difficulty: input should be less than or equal to 3",
-                     id="bad-difficulty"),
-        pytest.param(GOOD.replace("""    key_points:
+        pytest.param(
+            GOOD.replace("    tags: [letters]\n", "    colour: red\n"),
+            "16:5: questions[1].colour: unknown field",
+            id="unknown-key",
+        ),
+        pytest.param(
+            GOOD.replace("    answer: The first letter.\n", ""),
+            "3:5: questions[0].answer: required field is missing",
+            id="missing-field",
+        ),
+        pytest.param(
+            GOOD.replace("difficulty: 3", "difficulty: 5"),
+            "17:17: questions[1].difficulty: input should be less than or equal to 3",
+            id="bad-difficulty",
+        ),
+        pytest.param(
+            GOOD.replace(
+                """    key_points:
       - point: It comes second
         terms: [second]
-""", "    key_points: []\n"), "questions[1].key_points: needs at least one key point",
-                     id="empty-key-points"),
-        pytest.param(GOOD.replace("id: beta", "id: alpha"),
-                     "10:9: id: duplicate id 'alpha' (also at", id="duplicate-id"),
-        pytest.param(GOOD.replace("id: alpha", "id: alpha\n    number: 2").replace(
-            "id: beta", "id: beta\n    number: 2"), "number: duplicate number 2", id="duplicate-number"),
-        pytest.param(GOOD.replace("id: beta", "id: Beta Two"), "questions[1].id: string should match",
-                     id="bad-id"),
+""",
+                "    key_points: []\n",
+            ),
+            "questions[1].key_points: needs at least one key point",
+            id="empty-key-points",
+        ),
+        pytest.param(
+            GOOD.replace("id: beta", "id: alpha"),
+            "10:9: id: duplicate id 'alpha' (also at",
+            id="duplicate-id",
+        ),
+        pytest.param(
+            GOOD.replace("id: alpha", "id: alpha\n    number: 2").replace(
+                "id: beta", "id: beta\n    number: 2"
+            ),
+            "number: duplicate number 2",
+            id="duplicate-number",
+        ),
+        pytest.param(
+            GOOD.replace("id: beta", "id: Beta Two"), "questions[1].id: string should match", id="bad-id"
+        ),
         pytest.param("deck: x\nquestion: []\n", "2:1: question: unknown field", id="top-level-key"),
-        pytest.param("- just a string\n", "questions[0]: input should be a valid dictionary",
-                     id="not-a-mapping"),
+        pytest.param(
+            "- just a string\n", "questions[0]: input should be a valid dictionary", id="not-a-mapping"
+        ),
     ],
 )
 def test_each_error_kind_is_reported_with_its_place(tmp_path: Path, text: str, expected: str) -> None:

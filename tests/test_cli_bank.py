@@ -38,8 +38,17 @@ def test_list_json_with_filters(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["--bank", str(bank_file(tmp_path)), "list", "--tag", "greek", "--json"])
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
-    assert rows == [{"number": 1, "id": "alpha", "topic": "letters", "tags": ["letters", "greek"],
-                     "difficulty": 2, "question": "What is alpha?", "demo": None}]
+    assert rows == [
+        {
+            "number": 1,
+            "id": "alpha",
+            "topic": "letters",
+            "tags": ["letters", "greek"],
+            "difficulty": 2,
+            "question": "What is alpha?",
+            "demo": None,
+        }
+    ]
 
 
 def test_list_search_and_topic(runner: CliRunner, tmp_path: Path) -> None:
@@ -84,7 +93,9 @@ def test_validate_clean_bank(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_validate_lists_every_problem(runner: CliRunner, tmp_path: Path) -> None:
-    text = GOOD.replace("    answer: The first letter.\n", "").replace("    tags: [letters]\n", "    colour: x\n")
+    text = GOOD.replace("    answer: The first letter.\n", "").replace(
+        "    tags: [letters]\n", "    colour: x\n"
+    )
     result = runner.invoke(app, ["validate", str(bank_file(tmp_path, text))])
     assert result.exit_code == 1
     assert "bank.yaml:3:5: questions[0].answer: required field is missing" in result.stdout
@@ -103,7 +114,9 @@ def test_validate_strict_turns_warnings_into_errors(runner: CliRunner, tmp_path:
 
 
 def test_validate_json(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate", "--json", str(bank_file(tmp_path, GOOD.replace("beta", "alpha")))])
+    result = runner.invoke(
+        app, ["validate", "--json", str(bank_file(tmp_path, GOOD.replace("beta", "alpha")))]
+    )
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["errors"][0]["field"] == "id"

@@ -88,7 +88,10 @@ def test_copy_writes_a_standalone_file_and_never_overwrites(runner: CliRunner, t
     assert copied.is_file()
     probe = subprocess.run(
         [sys.executable, "-c", "import middleware; print(type(middleware.app).__name__)"],
-        cwd=dest, capture_output=True, text=True, timeout=60,
+        cwd=dest,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert probe.stdout.strip() == "FastAPI", probe.stderr
     copied.write_text("# my edits\n")
@@ -109,7 +112,10 @@ def test_serve_runs_a_real_uvicorn_server(tmp_path: Path) -> None:
     env = {**os.environ, "QUIZ_HOME": str(tmp_path), "NO_COLOR": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "quiz", "demo", "middleware", "--serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 30

@@ -23,8 +23,19 @@ from quiz.errors import NotFoundError, QuizError
 from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, PACKAGE_DIR, KeyPoint, Question, resolve_demo
 
 __all__ = [
-    "BUILTIN_BANK", "BUILTIN_DEMOS", "PACKAGE_DIR", "Bank", "BankError", "KeyPoint", "Problem",
-    "Question", "bank_paths", "did_you_mean", "load_bank", "resolve_demo", "validate_paths",
+    "BUILTIN_BANK",
+    "BUILTIN_DEMOS",
+    "PACKAGE_DIR",
+    "Bank",
+    "BankError",
+    "KeyPoint",
+    "Problem",
+    "Question",
+    "bank_paths",
+    "did_you_mean",
+    "load_bank",
+    "resolve_demo",
+    "validate_paths",
 ]
 
 BANK_SUFFIXES = (".yaml", ".yml")
@@ -230,7 +241,7 @@ def _loader_class() -> Any:
         base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         memo: dict[tuple[str, bool], str] = {}
 
-        class Loader(base):  # type: ignore[misc,valid-type]
+        class Loader(base):  # type: ignore[misc]
             def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
                 if kind is yaml.ScalarNode and implicit[0]:
                     key = (value, implicit[1])
@@ -283,8 +294,9 @@ def _parse_file(path: Path, problems: list[Problem]) -> _Parsed | None:
         loader.dispose()
     if isinstance(data, list):  # a bare list of questions is accepted too
         data = {"questions": data}
-        root = yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode("", "questions"), root)],
-                                start_mark=root.start_mark)
+        root = yaml.MappingNode(
+            "tag:yaml.org,2002:map", [(yaml.ScalarNode("", "questions"), root)], start_mark=root.start_mark
+        )
     if not isinstance(data, dict):
         problems.append(_problem(path, root, "", "a bank file holds a mapping with `questions:`"))
         return None
@@ -338,12 +350,25 @@ def load_files(files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
             q = Question.from_dict(data, source, node.start_mark.line + 1)
             for i, kp in enumerate(q.key_points):
                 if not kp.terms:
-                    problems.append(_problem(
-                        pf.path, _node_at(node, ["key_points", i]), f"key_points[{i}].terms",
-                        "no terms: the point is matched on its own words only", "warning"))
+                    problems.append(
+                        _problem(
+                            pf.path,
+                            _node_at(node, ["key_points", i]),
+                            f"key_points[{i}].terms",
+                            "no terms: the point is matched on its own words only",
+                            "warning",
+                        )
+                    )
             if q.demo and q.demo_path() is None:
-                problems.append(_problem(pf.path, _node_at(node, ["demo"]), "demo",
-                                         f"names no demo file: '{q.demo}'", "warning"))
+                problems.append(
+                    _problem(
+                        pf.path,
+                        _node_at(node, ["demo"]),
+                        "demo",
+                        f"names no demo file: '{q.demo}'",
+                        "warning",
+                    )
+                )
             questions.append(q)
     questions.sort(key=lambda q: q.num)
     deck = next((pf.deck for pf in parsed if pf.deck), None) or "FastAPI Advanced Interview"

@@ -71,7 +71,9 @@ def root(
     bank: Annotated[
         list[Path] | None,
         typer.Option(
-            "--bank", "-b", metavar="PATH",
+            "--bank",
+            "-b",
+            metavar="PATH",
             help="A bank file or folder to use instead of the built-in one (repeatable). "
             "Default: $QUIZ_BANK, else the built-in bank.",
             show_default=False,

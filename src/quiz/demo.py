@@ -129,8 +129,9 @@ class Tour:
         self._emit(result)
         return result.ok
 
-    def record(self, response: Any, show_headers: list[str] | tuple[str, ...] = (),
-               elapsed: float | None = None) -> Any:
+    def record(
+        self, response: Any, show_headers: list[str] | tuple[str, ...] = (), elapsed: float | None = None
+    ) -> Any:
         """Show an httpx2 response: its request, status, the named headers and the body."""
         request = response.request
         wanted = [h.lower() for h in show_headers]
@@ -158,8 +159,9 @@ class Tour:
         )
         return response
 
-    def request(self, method: str, url: str, *, show_headers: list[str] | tuple[str, ...] = (),
-                **kwargs: Any) -> Any:
+    def request(
+        self, method: str, url: str, *, show_headers: list[str] | tuple[str, ...] = (), **kwargs: Any
+    ) -> Any:
         start = time.perf_counter()
         response = self.client.request(method, url, **kwargs)
         return self.record(response, show_headers, time.perf_counter() - start)
@@ -292,7 +294,9 @@ class DemoResult:
         return self.failure is None and bool(self.checks) and all(c.ok for c in self.checks)
 
 
-def run_tour(module: ModuleType, emit: Callable[[Event], None], app: Any = None) -> tuple[list[Check], Failure | None]:
+def run_tour(
+    module: ModuleType, emit: Callable[[Event], None], app: Any = None
+) -> tuple[list[Check], Failure | None]:
     """Run a loaded demo's tour against its app (or `app`, to test that checks can fail)."""
     from fastapi.testclient import TestClient
 
@@ -321,9 +325,8 @@ def run_demo(demo: Demo, emit: Callable[[Event], None] = lambda e: None) -> Demo
     try:
         module = load_module(demo)
     except QuizError as exc:
-        failure = Failure(str(exc))
-        emit(failure)
-        return DemoResult(demo, [], failure, time.perf_counter() - start)
+        emit(load_failure := Failure(str(exc)))
+        return DemoResult(demo, [], load_failure, time.perf_counter() - start)
     with _on_path(demo.path.parent):
         checks, failure = run_tour(module, emit)
     return DemoResult(demo, checks, failure, time.perf_counter() - start)

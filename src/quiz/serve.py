@@ -19,22 +19,17 @@ def check_port(port: int) -> None:
             sock.bind((HOST, port))
         except OSError as exc:
             if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                raise QuizError(
-                    f"Port {port} on {HOST} is in use: choose another with --port."
-                ) from None
+                raise QuizError(f"Port {port} on {HOST} is in use: choose another with --port.") from None
             raise QuizError(f"Cannot listen on {HOST}:{port}: {exc.strerror}.") from None
 
 
 def example_paths(app: object) -> list[str]:
-    """GET paths without parameters: what a person can open in a browser right away."""
-    from starlette.routing import Route
-
-    paths = []
-    for route in getattr(app, "routes", []):
-        if isinstance(route, Route) and "GET" in (route.methods or ()) and "{" not in route.path:
-            if route.path not in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"):
-                paths.append(route.path)
-    return paths
+    """GET paths without parameters, from the OpenAPI schema: what a browser can open now."""
+    try:
+        schema = app.openapi()  # type: ignore[attr-defined]
+    except Exception:  # an app whose schema cannot be built still serves
+        return []
+    return [path for path, ops in schema.get("paths", {}).items() if "get" in ops and "{" not in path]
 
 
 def serve(demo: Demo, port: int) -> None:

@@ -83,8 +83,11 @@ def show_question(q: Question, *, answer: bool = True) -> None:
         points.add_row("•", Text(kp.point))
     out.print(Panel(points, title="Key points", title_align="left", border_style="blue"))
     if q.errata:
-        out.print(Panel(Markdown(q.errata), title="What changed (errata)", title_align="left",
-                        border_style="yellow"))
+        out.print(
+            Panel(
+                Markdown(q.errata), title="What changed (errata)", title_align="left", border_style="yellow"
+            )
+        )
     if q.follow_ups:
         ups = Table.grid(padding=(0, 1))
         for f in q.follow_ups:
@@ -111,10 +114,10 @@ def demo_source(demo: Demo) -> None:
     from rich.syntax import Syntax
 
     source, marked = demo.app_source()
-    syntax = Syntax(source, "python", theme="monokai", line_numbers=True,
-                    highlight_lines=set(marked), word_wrap=True)
-    out.print(Panel(syntax, title=f"{demo.path.name}: {demo.title}", title_align="left",
-                    border_style="cyan"))
+    syntax = Syntax(
+        source, "python", theme="monokai", line_numbers=True, highlight_lines=set(marked), word_wrap=True
+    )
+    out.print(Panel(syntax, title=f"{demo.path.name}: {demo.title}", title_align="left", border_style="cyan"))
 
 
 def _headers(headers: dict[str, str]) -> str:
@@ -148,8 +151,7 @@ def demo_event(event: Event, verbose: bool = True) -> None:
         if parts:
             out.print(Panel(Group(*parts), border_style="dim", padding=(0, 1)), style="")
     elif isinstance(event, Note):
-        out.print(Text("  · ", style="dim") + Text(f"{event.label}: ", style="dim")
-                  + Text(event.value))
+        out.print(Text("  · ", style="dim") + Text(f"{event.label}: ", style="dim") + Text(event.value))
     elif isinstance(event, Check):
         mark = Text("  ✔ ", style="bold green") if event.ok else Text("  ✘ ", style="bold red")
         line = mark + Text(event.label)
@@ -165,8 +167,13 @@ def demo_summary(result: DemoResult) -> None:
     style = "bold green" if result.ok else "bold red"
     verdict = "passed" if result.ok else "FAILED"
     out.print()
-    out.print(Text(f"{result.demo.slug}: {result.passed}/{total} checks passed in "
-                   f"{result.seconds:.2f} s — {verdict}", style=style))
+    out.print(
+        Text(
+            f"{result.demo.slug}: {result.passed}/{total} checks passed in "
+            f"{result.seconds:.2f} s — {verdict}",
+            style=style,
+        )
+    )
 
 
 def demo_results_table(results: list[DemoResult]) -> Table:
@@ -176,8 +183,11 @@ def demo_results_table(results: list[DemoResult]) -> Table:
     table.add_column("time", justify="right")
     table.add_column("result")
     for r in results:
-        verdict = Text("ok", style="green") if r.ok else Text(
-            "FAILED" + (f": {r.failure.message}" if r.failure else ""), style="red")
+        verdict = (
+            Text("ok", style="green")
+            if r.ok
+            else Text("FAILED" + (f": {r.failure.message}" if r.failure else ""), style="red")
+        )
         table.add_row(r.demo.slug, f"{r.passed}/{len(r.checks)}", f"{r.seconds:.2f} s", verdict)
     return table
 
@@ -197,8 +207,14 @@ def run_with_progress(items: list[Demo], run: Any) -> list[DemoResult]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     results = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
         task = progress.add_task("demos", total=len(items))
         for demo in items:
             progress.update(task, description=f"demo {demo.slug}")

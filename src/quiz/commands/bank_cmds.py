@@ -18,11 +18,15 @@ from quiz.commands._common import (
 
 TopicOpt = Annotated[
     list[str] | None,
-    typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=complete_topic),
+    typer.Option(
+        "--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=complete_topic
+    ),
 ]
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", metavar="TAG", help="Only questions with this tag (repeatable).", autocompletion=complete_tag),
+    typer.Option(
+        "--tag", metavar="TAG", help="Only questions with this tag (repeatable).", autocompletion=complete_tag
+    ),
 ]
 
 
@@ -31,7 +35,8 @@ def list_questions(
     topic: TopicOpt = None,
     tag: TagOpt = None,
     search: Annotated[
-        str | None, typer.Option("--search", "-s", metavar="TEXT", help="Only questions whose text contains TEXT.")
+        str | None,
+        typer.Option("--search", "-s", metavar="TEXT", help="Only questions whose text contains TEXT."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the questions as JSON.")] = False,
 ) -> None:
@@ -41,11 +46,20 @@ def list_questions(
     bank = load(ctx)
     questions = bank.select(topics=topic or (), tags=tag or (), search=search)
     if as_json:
-        emit_json([
-            {"number": q.num, "id": q.id, "topic": q.topic, "tags": q.tags,
-             "difficulty": q.difficulty, "question": q.question, "demo": q.demo}
-            for q in questions
-        ])
+        emit_json(
+            [
+                {
+                    "number": q.num,
+                    "id": q.id,
+                    "topic": q.topic,
+                    "tags": q.tags,
+                    "difficulty": q.difficulty,
+                    "question": q.question,
+                    "demo": q.demo,
+                }
+                for q in questions
+            ]
+        )
         return
     if not questions:
         ui.err.print("No question matches.")
@@ -56,12 +70,10 @@ def list_questions(
 def show(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(help="A question number or id.", autocompletion=complete_question,
-                            metavar="QUESTION")
+        str,
+        typer.Argument(help="A question number or id.", autocompletion=complete_question, metavar="QUESTION"),
     ],
-    no_answer: Annotated[
-        bool, typer.Option("--no-answer", help="Show only the question.")
-    ] = False,
+    no_answer: Annotated[bool, typer.Option("--no-answer", help="Show only the question.")] = False,
     demo: Annotated[
         bool, typer.Option("--demo", "-d", help="Then run the question's live demo (steps and checks).")
     ] = False,
@@ -86,12 +98,8 @@ def show(
 
 
 def validate(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Bank files or folders to check.", show_default=False)
-    ],
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Treat every warning as an error.")
-    ] = False,
+    paths: Annotated[list[Path], typer.Argument(help="Bank files or folders to check.", show_default=False)],
+    strict: Annotated[bool, typer.Option("--strict", help="Treat every warning as an error.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
     """Check bank files and list every problem at once, as file:line:column: field: message.
@@ -105,11 +113,13 @@ def validate(
     errors = [p for p in found if p.severity == "error" or strict]
     warnings = [p for p in found if p not in errors]
     if as_json:
-        emit_json({
-            "questions": len(bank),
-            "errors": [p.__dict__ for p in errors],
-            "warnings": [p.__dict__ for p in warnings],
-        })
+        emit_json(
+            {
+                "questions": len(bank),
+                "errors": [p.__dict__ for p in errors],
+                "warnings": [p.__dict__ for p in warnings],
+            }
+        )
     else:
         ui.problems(found)
         summary = f"{len(bank)} questions checked: {len(errors)} errors, {len(warnings)} warnings."
@@ -120,11 +130,20 @@ def validate(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("list", epilog=examples(
-        "quiz list", "quiz list --topic security --json", "quiz list --search websocket",
-        "quiz --bank my-bank/ list"))(list_questions)
-    app.command(epilog=examples(
-        "quiz show 6", "quiz show async-vs-def", "quiz show 3 --demo", "quiz show 3 --json"))(show)
-    app.command(epilog=examples(
-        "quiz validate my-bank/", "quiz validate questions.yaml --strict",
-        "quiz validate my-bank/ --json"))(validate)
+    app.command(
+        "list",
+        epilog=examples(
+            "quiz list",
+            "quiz list --topic security --json",
+            "quiz list --search websocket",
+            "quiz --bank my-bank/ list",
+        ),
+    )(list_questions)
+    app.command(
+        epilog=examples("quiz show 6", "quiz show async-vs-def", "quiz show 3 --demo", "quiz show 3 --json")
+    )(show)
+    app.command(
+        epilog=examples(
+            "quiz validate my-bank/", "quiz validate questions.yaml --strict", "quiz validate my-bank/ --json"
+        )
+    )(validate)

@@ -14,20 +14,26 @@ def demo(
     ctx: typer.Context,
     name: Annotated[
         str | None,
-        typer.Argument(help="A demo name, or a question number or id.",
-                       autocompletion=complete_demo, metavar="TOPIC", show_default=False),
+        typer.Argument(
+            help="A demo name, or a question number or id.",
+            autocompletion=complete_demo,
+            metavar="TOPIC",
+            show_default=False,
+        ),
     ] = None,
     list_: Annotated[bool, typer.Option("--list", "-l", help="List every demo.")] = False,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Run every demo, then a table.")] = False,
     serve: Annotated[
         bool, typer.Option("--serve", help="Serve the app on 127.0.0.1 with uvicorn instead.")
     ] = False,
-    port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port for --serve.", min=1,
-                                      max=65535)] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", "-p", metavar="PORT", help="Port for --serve.", min=1, max=65535)
+    ] = 8000,
     copy: Annotated[
         Path | None,
-        typer.Option("--copy", help="Write the demo as a standalone file into DIR.",
-                     metavar="DIR", show_default=False),
+        typer.Option(
+            "--copy", help="Write the demo as a standalone file into DIR.", metavar="DIR", show_default=False
+        ),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No source, no bodies: steps and checks only.")
@@ -52,17 +58,28 @@ def demo(
     if all_:
         results = ui.run_with_progress(demos.all_demos(bank), demos.run_demo)
         if as_json:
-            emit_json([{"demo": r.demo.slug, "passed": r.passed, "checks": len(r.checks),
-                        "seconds": round(r.seconds, 3), "ok": r.ok,
-                        "failure": r.failure.message if r.failure else None} for r in results])
+            emit_json(
+                [
+                    {
+                        "demo": r.demo.slug,
+                        "passed": r.passed,
+                        "checks": len(r.checks),
+                        "seconds": round(r.seconds, 3),
+                        "ok": r.ok,
+                        "failure": r.failure.message if r.failure else None,
+                    }
+                    for r in results
+                ]
+            )
         else:
             ui.out.print(ui.demo_results_table(results))
         if not all(r.ok for r in results):
             raise typer.Exit(1)
         return
     if name is None:
-        raise typer.BadParameter("name a demo (see `quiz demo --list`), or use --list or --all.",
-                                 param_hint="TOPIC")
+        raise typer.BadParameter(
+            "name a demo (see `quiz demo --list`), or use --list or --all.", param_hint="TOPIC"
+        )
     chosen = demos.find_demo(name, bank)
     if copy is not None:
         written = demos.copy_demo(chosen, copy)
@@ -84,8 +101,13 @@ def demo(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(epilog=examples(
-        "quiz demo middleware", "quiz demo 6", "quiz demo --list", "quiz demo --all",
-        "quiz demo middleware --serve --port 8001", "quiz demo middleware --copy ./playground",
-    ))(demo)
-
+    app.command(
+        epilog=examples(
+            "quiz demo middleware",
+            "quiz demo 6",
+            "quiz demo --list",
+            "quiz demo --all",
+            "quiz demo middleware --serve --port 8001",
+            "quiz demo middleware --copy ./playground",
+        )
+    )(demo)
