@@ -145,3 +145,16 @@ def test_two_banks_combine(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["-b", str(one), "-b", str(two), "list", "--json"])
     assert result.exit_code == 0
     assert [r["id"] for r in json.loads(result.stdout)] == ["alpha", "beta", "gamma", "delta"]
+
+
+def test_shell_completion_offers_ids_topics_and_demos(runner: CliRunner) -> None:
+    cases = [
+        ("quiz show midd", "middleware"),
+        ("quiz list --topic sec", "security"),
+        ("quiz demo asy", "async_vs_def"),
+    ]
+    for line, expected in cases:
+        env = {"_QUIZ_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": line}
+        result = runner.invoke(app, [], env=env, prog_name="quiz")
+        assert result.exit_code == 0
+        assert expected in result.stdout, (line, result.stdout)
