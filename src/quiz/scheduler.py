@@ -1,0 +1,240 @@
+"""Spaced repetition over the `fsrs` library: which cards are due, and what a rating does.
+
+Pure, like py-fsrs itself: every function takes the time it works at (`now`, a
+timezone-aware UTC datetime; naive or non-UTC times raise ValueError) and returns new
+values; nothing here reads a clock, a file or the database. Days ("new cards a day", the
+forecast, the streak) are local days: `tz` is the local timezone, `None` meaning the
+system's.
+
+`fsrs` is imported only when a card is reviewed or its retrievability computed, so that
+starting a drill does not pay for it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+from quiz.grading import Rating
+
+if TYPE_CHECKING:
+    import fsrs
+
+NEW_PER_DAY = 5
+AHEAD_DEFAULT = 10
+
+
+class State(IntEnum):
+    """A card's learning state (same values as `fsrs.State`); a card never reviewed is new."""
+
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+@dataclass(frozen=True)
+class CardState:
+    """The FSRS memory state of one question, keyed by the question's id."""
+
+    question_id: str
+    state: State
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+
+
+def utc(when: datetime) -> datetime:
+    """`when` as a UTC datetime; naive or other-offset datetimes are refused."""
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"naive datetime {when.isoformat()}: pass a timezone-aware UTC time")
+    if when.utcoffset() != timedelta(0):
+        raise ValueError(f"{when.isoformat()} is not UTC: convert it with .astimezone(timezone.utc)")
+    return when if when.tzinfo is UTC else when.replace(tzinfo=UTC)
+
+
+def new_card(question_id: str, now: datetime) -> CardState:
+    return CardState(question_id, State.LEARNING, 0, None, None, utc(now), None)
+
+
+# --- fsrs ---------------------------------------------------------------------------------
+
+_default: fsrs.Scheduler | None = None
+
+
+def default_scheduler() -> fsrs.Scheduler:
+    """The FSRS scheduler with its published defaults (fuzzing on: intervals spread a little)."""
+    global _default
+    if _default is None:
+        import fsrs
+
+        _default = fsrs.Scheduler()
+    return _default
+
+
+def _to_fsrs(card: CardState) -> fsrs.Card:
+    import fsrs
+
+    return fsrs.Card(card_id=1, state=fsrs.State(int(card.state)), step=card.step,
+                     stability=card.stability, difficulty=card.difficulty, due=card.due,
+                     last_review=card.last_review)
+
+
+def review(card: CardState, rating: Rating, now: datetime, duration_ms: int | None = None,
+           scheduler: fsrs.Scheduler | None = None) -> CardState:
+    """The card after being rated `rating` at `now` (FSRS); the input card is unchanged."""
+    import fsrs
+
+    now = utc(now)
+    sched = scheduler or default_scheduler()
+    new, _ = sched.review_card(_to_fsrs(card), fsrs.Rating(int(rating)), now, duration_ms)
+    return replace(card, state=State(int(new.state)), step=new.step, stability=new.stability,
+                   difficulty=new.difficulty, due=utc(new.due), last_review=utc(now))
+
+
+def preview(card: CardState, now: datetime,
+            scheduler: fsrs.Scheduler | None = None) -> dict[Rating, datetime]:
+    """When the card would next be due for each rating given at `now`."""
+    return {r: review(card, r, now, None, scheduler).due for r in Rating}
+
+
+def retrievability(card: CardState, now: datetime, scheduler: fsrs.Scheduler | None = None) -> float:
+    """The probability (0 to 1) of recalling the card at `now`; 0 for a card never reviewed."""
+    if card.last_review is None or card.stability is None:
+        return 0.0
+    sched = scheduler or default_scheduler()
+    return float(sched.get_card_retrievability(_to_fsrs(card), utc(now)))
+
+
+# --- what to study ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A drill's queue: due cards (most overdue first), then new ones, then ones studied early."""
+
+    due: tuple[str, ...]
+    new: tuple[str, ...]
+    ahead: tuple[str, ...]
+    new_left: int  # new cards still allowed today, before this plan's
+    next_due: datetime | None  # the soonest due time of a card left out of the plan
+
+    @property
+    def queue(self) -> tuple[str, ...]:
+        return self.due + self.new + self.ahead
+
+    def kind(self, question_id: str) -> str:
+        if question_id in self.due:
+            return "due"
+        if question_id in self.new:
+            return "new"
+        return "ahead"
+
+
+def plan(question_ids: Sequence[str], cards: Mapping[str, CardState], now: datetime, *,
+         new_today: int = 0, new_per_day: int = NEW_PER_DAY, limit: int | None = None,
+         ahead: bool = False) -> Plan:
+    """Choose the cards to study at `now` among `question_ids` (in bank order).
+
+    Due cards (due <= now) come first, most overdue first; then never-reviewed questions in
+    bank order, as many as `new_per_day` allows once the `new_today` already introduced
+    today are counted; the whole limited to `limit`. With `ahead`, the soonest-due cards
+    that are not due yet fill what is left of `limit` (AHEAD_DEFAULT when there is none).
+    """
+    now = utc(now)
+    if new_per_day < 0 or new_today < 0 or (limit is not None and limit < 0):
+        raise ValueError("counts and limits cannot be negative")
+    order = {qid: i for i, qid in enumerate(question_ids)}
+    known = [cards[q] for q in question_ids if q in cards]
+    due = sorted((c for c in known if c.due <= now), key=lambda c: (c.due, order[c.question_id]))
+    room = limit if limit is not None else len(question_ids)
+    due_ids = tuple(c.question_id for c in due[:room])
+    room -= len(due_ids)
+    new_left = max(0, new_per_day - new_today)
+    fresh = [q for q in question_ids if q not in cards]
+    new_ids = tuple(fresh[:min(new_left, room)])
+    room -= len(new_ids)
+    later = sorted((c for c in known if c.due > now), key=lambda c: (c.due, order[c.question_id]))
+    ahead_ids: tuple[str, ...] = ()
+    if ahead:
+        room = room if limit is not None else AHEAD_DEFAULT
+        ahead_ids = tuple(c.question_id for c in later[:room])
+    taken = set(due_ids) | set(ahead_ids)
+    left = [c.due for c in known if c.question_id not in taken]
+    return Plan(due_ids, new_ids, ahead_ids, new_left, min(left) if left else None)
+
+
+# --- days: the new-card quota, forecast, streak, heatmap ------------------------------------
+
+
+def local_date(when: datetime, tz: tzinfo | None = None) -> date:
+    return utc(when).astimezone(tz).date()
+
+
+def day_start(now: datetime, tz: tzinfo | None = None) -> datetime:
+    """The start of `now`'s local day, as a UTC datetime."""
+    local = utc(now).astimezone(tz)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start.astimezone(UTC)
+
+
+def new_introduced(first_reviews: Iterable[datetime], now: datetime, tz: tzinfo | None = None) -> int:
+    """How many cards had their first review today (local day): the new-card quota used."""
+    start = day_start(now, tz)
+    return sum(1 for t in first_reviews if utc(t) >= start)
+
+
+def forecast(dues: Iterable[datetime], now: datetime, tz: tzinfo | None = None,
+             days: int = 14) -> list[tuple[date, int]]:
+    """Cards due on each of the next `days` local days; today's count includes the overdue."""
+    today = local_date(now, tz)
+    counts: Counter[date] = Counter()
+    for d in dues:
+        day = max(local_date(d, tz), today)
+        counts[day] += 1
+    return [(today + timedelta(i), counts[today + timedelta(i)]) for i in range(days)]
+
+
+def review_days(times: Iterable[datetime], tz: tzinfo | None = None) -> Counter[date]:
+    return Counter(local_date(t, tz) for t in times)
+
+
+def streak(times: Iterable[datetime], now: datetime, tz: tzinfo | None = None) -> tuple[int, int]:
+    """(current, longest) runs of consecutive local days with a review.
+
+    The current run ends today, or yesterday when there is no review yet today: a streak is
+    not broken until the day is over.
+    """
+    days = set(review_days(times, tz))
+    today = local_date(now, tz)
+    day = today if today in days else today - timedelta(1)
+    current = 0
+    while day in days:
+        current += 1
+        day -= timedelta(1)
+    longest = run = 0
+    previous: date | None = None
+    for d in sorted(days):
+        run = run + 1 if previous is not None and d - previous == timedelta(1) else 1
+        longest = max(longest, run)
+        previous = d
+    return current, longest
+
+
+def heatmap(times: Iterable[datetime], now: datetime, tz: tzinfo | None = None,
+            weeks: int = 12) -> list[tuple[date, int]]:
+    """Reviews per local day, from the Monday `weeks - 1` weeks ago up to today."""
+    counts = review_days(times, tz)
+    today = local_date(now, tz)
+    start = today - timedelta(today.weekday() + 7 * (weeks - 1))
+    return [(start + timedelta(i), counts[start + timedelta(i)])
+            for i in range((today - start).days + 1)]

@@ -1,0 +1,467 @@
+"""The drill and the exam as flows over bank + scheduler + store; no terminal I/O.
+
+The UI asks for the next question, feeds in what the candidate typed and chose, and renders
+what comes back. Time comes from a `clock` (a function returning an aware UTC datetime)
+given to every flow, so tests fix it; `tz` is the local timezone for days (None: the
+system's).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import signal
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from quiz import scheduler as sched
+from quiz.grading import Grade, Rating, grade
+from quiz.scheduler import CardState, State
+
+if TYPE_CHECKING:
+    import fsrs
+
+    from quiz.model import Question
+    from quiz.store import Store
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """Hold Ctrl-C until the block is over, so a review is saved and counted, or neither.
+
+    Only the main thread receives signals; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
+
+
+@dataclass(frozen=True)
+class Graded:
+    """An answer judged: the grade, and when the card would come back for each rating."""
+
+    question: Question
+    answer: str
+    grade: Grade
+    previews: dict[Rating, datetime]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A rated card, committed."""
+
+    question: Question
+    grade: Grade
+    rating: Rating
+    card: CardState
+    duration_ms: int | None
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    topic: str
+    cards: int
+    average: float
+
+
+def by_topic(items: Sequence[tuple[str, float]]) -> list[TopicResult]:
+    """(topic, score) pairs to one row per topic, in order of first appearance."""
+    scores: dict[str, list[float]] = {}
+    for topic, score in items:
+        scores.setdefault(topic, []).append(score)
+    return [TopicResult(t, len(s), sum(s) / len(s)) for t, s in scores.items()]
+
+
+@dataclass
+class Summary:
+    """The end of a drill: what was done, and what comes next."""
+
+    done: list[Outcome]
+    skipped: int
+    next_due: datetime | None
+    streak: int
+    now: datetime
+    interrupted: bool = False
+
+    @property
+    def average(self) -> float | None:
+        return sum(o.grade.score for o in self.done) / len(self.done) if self.done else None
+
+    @property
+    def ratings(self) -> dict[Rating, int]:
+        counts = Counter(o.rating for o in self.done)
+        return {r: counts[r] for r in Rating if counts[r]}
+
+    @property
+    def topics(self) -> list[TopicResult]:
+        return by_topic([(o.question.topic, o.grade.score) for o in self.done])
+
+
+# --- the drill ----------------------------------------------------------------------------
+
+
+class Drill:
+    """Today's cards: due ones most overdue first, then new ones; each rating is committed.
+
+    When the planned queue runs out, cards rated in this drill that are due again (a
+    learning step of a minute or ten) come back, within `limit`.
+    """
+
+    def __init__(self, questions: Sequence[Question], store: Store, *, clock: Clock = system_clock,
+                 tz: tzinfo | None = None, new_per_day: int = sched.NEW_PER_DAY,
+                 limit: int | None = None, ahead: bool = False,
+                 scheduler: fsrs.Scheduler | None = None):
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self.limit = limit
+        self.scheduler = scheduler
+        self.questions = {q.id: q for q in questions}
+        now = clock()
+        self.cards = store.cards(self.questions)
+        new_today = sched.new_introduced(store.first_reviews().values(), now, tz)
+        self.plan = sched.plan(list(self.questions), self.cards, now, new_today=new_today,
+                               new_per_day=new_per_day, limit=limit, ahead=ahead)
+        self._queue: deque[str] = deque(self.plan.queue)
+        self._kinds = {qid: self.plan.kind(qid) for qid in self.plan.queue}
+        self.shown = 0
+        self.done: list[Outcome] = []
+        self.skipped: list[str] = []
+
+    @property
+    def planned(self) -> int:
+        return len(self.plan.queue)
+
+    @property
+    def remaining(self) -> int:
+        return len(self._queue)
+
+    def kind(self, q: Question) -> str:
+        """'due', 'new', 'ahead' (studied early) or 'again' (back in the same drill)."""
+        return self._kinds.get(q.id, "due")
+
+    def _refill(self) -> None:
+        now = self.clock()
+        rated = {o.question.id for o in self.done} - set(self.skipped)
+        again = sorted((self.cards[q] for q in rated if self.cards[q].due <= now),
+                       key=lambda c: c.due)
+        for card in again:
+            self._queue.append(card.question_id)
+            self._kinds[card.question_id] = "again"
+
+    def next(self) -> Question | None:
+        """The next question, or None when the drill is over."""
+        if self.limit is not None and self.shown >= self.limit:
+            return None
+        if not self._queue:
+            self._refill()
+        if not self._queue:
+            return None
+        self.shown += 1
+        return self.questions[self._queue.popleft()]
+
+    def grade(self, q: Question, answer: str) -> Graded:
+        """Judge an answer (pure: nothing is saved until `rate`)."""
+        now = self.clock()
+        card = self.cards.get(q.id) or sched.new_card(q.id, now)
+        return Graded(q, answer, grade(answer, q), sched.preview(card, now, self.scheduler))
+
+    def rate(self, graded: Graded, rating: Rating, duration_ms: int | None = None) -> Outcome:
+        """Commit the rating: the card's new FSRS state and a review log row, at once."""
+        now = self.clock()
+        q = graded.question
+
+        def apply(card: CardState) -> CardState:
+            return sched.review(card, rating, now, duration_ms, self.scheduler)
+
+        with shielded():
+            card = self.store.record(q.id, rating, now, apply, score=graded.grade.score,
+                                     answer=graded.answer, duration_ms=duration_ms, mode="drill")
+            self.cards[q.id] = card
+            outcome = Outcome(q, graded.grade, rating, card, duration_ms)
+            self.done.append(outcome)
+        return outcome
+
+    def skip(self, q: Question) -> None:
+        self.skipped.append(q.id)
+
+    def summary(self, interrupted: bool = False) -> Summary:
+        now = self.clock()
+        cards = self.store.cards(self.questions)
+        next_due = min((c.due for c in cards.values()), default=None)
+        current, _ = sched.streak(self.store_times(), now, self.tz)
+        return Summary(list(self.done), len(self.skipped), next_due, current, now, interrupted)
+
+    def store_times(self) -> list[datetime]:
+        return [r.reviewed_at for r in self.store.reviews()]
+
+
+# --- the exam -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExamAnswer:
+    question: Question
+    answer: str | None  # None: skipped or not reached
+    grade: Grade | None
+    duration_ms: int | None = None
+    late: bool = False
+
+    @property
+    def score(self) -> int:
+        return self.grade.score if self.grade else 0
+
+
+@dataclass
+class Scorecard:
+    answers: list[ExamAnswer]
+    topics: list[TopicResult]
+    weakest: list[TopicResult]
+    score: float  # over every question of the exam; skipped and not reached count 0
+    answered: int
+    seconds: float
+    time_up: bool
+    recorded: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "score": round(self.score, 1),
+            "answered": self.answered,
+            "questions": len(self.answers),
+            "seconds": round(self.seconds, 1),
+            "time_up": self.time_up,
+            "recorded": self.recorded,
+            "topics": [{"topic": t.topic, "questions": t.cards, "average": round(t.average, 1)}
+                       for t in self.topics],
+            "weakest": [t.topic for t in self.weakest],
+            "answers": [{"id": a.question.id, "number": a.question.num, "topic": a.question.topic,
+                         "score": a.score, "answered": a.grade is not None, "late": a.late,
+                         "missed": [p.point for p in a.grade.missed] if a.grade else []}
+                        for a in self.answers],
+        }
+
+
+WEAK_BELOW = 65
+
+
+class Exam:
+    """A mock interview: random questions, no hints, a time limit, a scorecard at the end.
+
+    The FSRS schedule is left alone unless a `store` is given (`--record`): then every
+    answer is committed with its suggested rating as it is given. When the time runs out
+    the answer being typed still counts; the questions not reached count 0.
+    """
+
+    def __init__(self, questions: Sequence[Question], *, count: int = 10,
+                 seconds: float | None = 20 * 60, seed: int | None = None,
+                 clock: Clock = system_clock, store: Store | None = None,
+                 scheduler: fsrs.Scheduler | None = None):
+        if count < 1:
+            raise ValueError("an exam needs at least one question")
+        self.questions = random.Random(seed).sample(list(questions), min(count, len(questions)))
+        self.clock = clock
+        self.store = store
+        self.scheduler = scheduler
+        self.started = clock()
+        self.deadline = self.started + timedelta(seconds=seconds) if seconds else None
+        self.answers: list[ExamAnswer] = []
+        self.stopped = False
+        self.recorded = 0
+
+    def time_left(self) -> float | None:
+        if self.deadline is None:
+            return None
+        return max(0.0, (self.deadline - self.clock()).total_seconds())
+
+    @property
+    def time_up(self) -> bool:
+        return self.deadline is not None and self.clock() >= self.deadline
+
+    @property
+    def position(self) -> int:
+        return len(self.answers)
+
+    def next(self) -> Question | None:
+        if self.stopped or self.time_up or self.position >= len(self.questions):
+            return None
+        return self.questions[self.position]
+
+    def answer(self, q: Question, text: str, duration_ms: int | None = None) -> ExamAnswer:
+        now = self.clock()
+        late = self.deadline is not None and now > self.deadline
+        result = ExamAnswer(q, text, grade(text, q), duration_ms, late)
+        rating = result.grade.suggested if result.grade else Rating.AGAIN
+        with shielded():
+            if self.store is not None:
+                def apply(card: CardState) -> CardState:
+                    return sched.review(card, rating, now, duration_ms, self.scheduler)
+
+                self.store.record(q.id, rating, now, apply, score=result.score, answer=text,
+                                  duration_ms=duration_ms, mode="exam")
+                self.recorded += 1
+            self.answers.append(result)
+        return result
+
+    def skip(self, q: Question) -> None:
+        self.answers.append(ExamAnswer(q, None, None))
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def scorecard(self) -> Scorecard:
+        seconds = (self.clock() - self.started).total_seconds()
+        answers = list(self.answers)
+        answers += [ExamAnswer(q, None, None) for q in self.questions[len(answers):]]
+        topics = by_topic([(a.question.topic, a.score) for a in answers])
+        ranked = sorted(topics, key=lambda t: t.average)
+        weakest = [t for t in ranked if t.average < WEAK_BELOW][:3] or ranked[:1]
+        total = sum(a.score for a in answers) / len(answers) if answers else 0.0
+        answered = sum(1 for a in answers if a.grade is not None)
+        time_up = self.deadline is not None and self.clock() >= self.deadline
+        return Scorecard(answers, topics, weakest, total, answered, seconds, time_up, self.recorded)
+
+
+# --- stats, due, reset ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicMastery:
+    topic: str
+    questions: int
+    seen: int
+    mastery: float  # mean retrievability now over every question of the topic (unseen: 0)
+    recall: float | None  # mean retrievability over the cards seen
+
+
+@dataclass
+class Stats:
+    now: datetime
+    topics: list[TopicMastery]
+    states: dict[str, int]
+    orphans: int  # cards whose question is no longer in the bank (history kept)
+    forecast: list[tuple[date, int]]
+    heatmap: list[tuple[date, int]]
+    streak: int
+    longest: int
+    reviews: int
+    reviews_today: int
+    weekly: list[tuple[date, int, float | None]]  # week start, reviews, average score
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "topics": [{"topic": t.topic, "questions": t.questions, "seen": t.seen,
+                        "mastery": round(t.mastery, 3),
+                        "recall": None if t.recall is None else round(t.recall, 3)}
+                       for t in self.topics],
+            "states": self.states,
+            "not_in_bank": self.orphans,
+            "forecast": [{"date": d.isoformat(), "due": n} for d, n in self.forecast],
+            "heatmap": [{"date": d.isoformat(), "reviews": n} for d, n in self.heatmap],
+            "streak": self.streak,
+            "longest_streak": self.longest,
+            "reviews": self.reviews,
+            "reviews_today": self.reviews_today,
+            "weekly": [{"week": d.isoformat(), "reviews": n,
+                        "average_score": None if s is None else round(s, 1)}
+                       for d, n, s in self.weekly],
+        }
+
+
+def stats(questions: Sequence[Question], store: Store, now: datetime, tz: tzinfo | None = None,
+          scheduler: fsrs.Scheduler | None = None, weeks: int = 12) -> Stats:
+    """Mastery per topic, cards by state, forecast, heatmap, streak and scores over time."""
+    now = sched.utc(now)
+    cards = store.cards()
+    reviews = store.reviews()
+    ids = {q.id for q in questions}
+    recall = {qid: sched.retrievability(c, now, scheduler) for qid, c in cards.items() if qid in ids}
+    topics: dict[str, list[Question]] = {}
+    for q in questions:
+        topics.setdefault(q.topic, []).append(q)
+    mastery = []
+    for topic, qs in sorted(topics.items()):
+        seen = [recall[q.id] for q in qs if q.id in recall]
+        mastery.append(TopicMastery(topic, len(qs), len(seen), sum(seen) / len(qs),
+                                    sum(seen) / len(seen) if seen else None))
+    states = {"new": len(ids - set(cards))}
+    counts = Counter(c.state for qid, c in cards.items() if qid in ids)
+    states.update({s.name.lower(): counts[s] for s in State})
+    times = [r.reviewed_at for r in reviews]
+    current, longest = sched.streak(times, now, tz)
+    today = sched.local_date(now, tz)
+    monday = today - timedelta(today.weekday())
+    weekly = []
+    for i in range(weeks - 1, -1, -1):
+        start = monday - timedelta(weeks=i)
+        scores = [r.score for r in reviews
+                  if start <= sched.local_date(r.reviewed_at, tz) < start + timedelta(7)]
+        known = [s for s in scores if s is not None]
+        weekly.append((start, len(scores), sum(known) / len(known) if known else None))
+    return Stats(
+        now=now, topics=mastery, states=states, orphans=len(set(cards) - ids),
+        forecast=sched.forecast([c.due for qid, c in cards.items() if qid in ids], now, tz),
+        heatmap=sched.heatmap(times, now, tz, weeks), streak=current, longest=longest,
+        reviews=len(reviews), reviews_today=sum(1 for t in times if sched.local_date(t, tz) == today),
+        weekly=weekly)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    question_id: str
+    question: Question | None  # None: no longer in the bank
+    due: datetime
+
+
+@dataclass
+class DueReport:
+    today: list[DueItem]  # due before the end of today, overdue included
+    week: list[DueItem]  # due in the six days after today
+    new_today: int  # new questions the drill would still introduce today
+    next_due: datetime | None = field(default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        def row(i: DueItem) -> dict[str, Any]:
+            q = i.question
+            return {"id": i.question_id, "number": q.num if q else None,
+                    "topic": q.topic if q else None, "due": i.due.isoformat()}
+
+        return {"today": [row(i) for i in self.today], "week": [row(i) for i in self.week],
+                "new_today": self.new_today,
+                "next_due": self.next_due.isoformat() if self.next_due else None}
+
+
+def due_report(questions: Sequence[Question], store: Store, now: datetime,
+               tz: tzinfo | None = None, new_per_day: int = sched.NEW_PER_DAY) -> DueReport:
+    now = sched.utc(now)
+    by_id = {q.id: q for q in questions}
+    cards = store.cards(by_id)
+    tomorrow = sched.day_start(now + timedelta(days=1), tz)
+    week_end = sched.day_start(now + timedelta(days=7), tz)
+    items = sorted((DueItem(c.question_id, by_id.get(c.question_id), c.due) for c in cards.values()),
+                   key=lambda i: (i.due, i.question_id))
+    new_used = sched.new_introduced(store.first_reviews().values(), now, tz)
+    unseen = len(set(by_id) - set(cards))
+    return DueReport(
+        today=[i for i in items if i.due < tomorrow],
+        week=[i for i in items if tomorrow <= i.due < week_end],
+        new_today=min(unseen, max(0, new_per_day - new_used)),
+        next_due=items[0].due if items else None)
