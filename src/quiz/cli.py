@@ -96,26 +96,17 @@ def root(
         if drill is None:
             typer.echo(ctx.get_help())
             return
-        ctx.invoke(drill)
+        with drill.make_context("drill", [], parent=ctx) as sub:  # its defaults, argv untouched
+            drill.invoke(sub)
 
 
 def _register() -> None:
-    from quiz.commands import bank_cmds, demo_cmd
+    from quiz.commands import bank_cmds, demo_cmd, drill_cmds, export_cmd
 
+    drill_cmds.register(app)  # the candidate's commands first in --help
     bank_cmds.register(app)
     demo_cmd.register(app)
-    try:  # commands added by later work register themselves here
-        from quiz.commands import drill_cmds
-
-        drill_cmds.register(app)
-    except ImportError:
-        pass
-    try:
-        from quiz.commands import export_cmd
-
-        export_cmd.register(app)
-    except ImportError:
-        pass
+    export_cmd.register(app)
 
 
 _register()

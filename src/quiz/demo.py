@@ -238,8 +238,9 @@ def find_demo(name: str, bank: Bank) -> Demo:
             if path is None:
                 raise NotFoundError(f"Question {q.num} ({q.id}) has no demo yet.")
             return Demo(path.stem, path)
-    for q in bank.questions:  # an instructor's demo named by a question of their bank
-        if q.demo and q.demo.replace("-", "_") == slug and (path := q.demo_path()):
+    for q in bank.questions:  # an instructor's demo, named by its slug or its file's name
+        path = q.demo_path()
+        if path is not None and slug in (q.demo.replace("-", "_") if q.demo else "", path.stem):
             return Demo(path.stem, path)
     path = resolve_demo(slug, BUILTIN_DEMOS.parent)
     if path is not None:

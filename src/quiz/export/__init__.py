@@ -1,0 +1,140 @@
+"""Export a bank's questions to the tools students already use: one module per format.
+
+`FORMATS` maps a format name to its `Format`: the module that renders it (imported only
+when that format is used, so `quiz --help` never pays for genanki, markdown or pygments),
+whether its output is binary, the file suffixes that imply it, and one line of help.
+Every module has `render(questions, options) -> str | bytes` (json_yaml has one per format).
+
+    from quiz.export import ExportOptions, get_format
+    data = get_format("gift").render(bank.questions, ExportOptions(deck=bank.deck))
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from quiz.errors import QuizError
+
+if TYPE_CHECKING:
+    from quiz.model import Question
+
+__all__ = [
+    "ANSWER_MODES", "FORMATS", "ExportOptions", "Format", "demo_command", "format_for_path",
+    "get_format", "note_guid", "shell_quote", "source_line",
+]
+
+AnswerMode = Literal["inline", "end", "none"]
+ANSWER_MODES: tuple[AnswerMode, ...] = ("inline", "end", "none")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What every format may need besides the questions.
+
+    - `deck`: the deck's title (the handout's title, the Anki deck, the Moodle category).
+    - `answers`: the Markdown handout's answers: `inline`, at the `end`, or `none`.
+    - `banks`: how a student names the bank on the command line (`my-bank/`), for the
+      `quiz demo` command shown with each question; empty for the built-in bank.
+    - `timestamp`: when the export was made (seconds since the epoch), for the Anki notes'
+      modification time; None means now. Tests pass a fixed one.
+    """
+
+    deck: str = "FastAPI Advanced Interview"
+    answers: AnswerMode = "inline"
+    banks: tuple[str, ...] = ()
+    timestamp: float | None = None
+
+
+class _Renderer(Protocol):
+    def __call__(self, questions: Sequence[Question], options: ExportOptions) -> str | bytes: ...
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    module: str
+    binary: bool
+    suffixes: tuple[str, ...]
+    summary: str
+    function: str = "render"
+
+    def render(self, questions: Sequence[Question], options: ExportOptions) -> str | bytes:
+        """The questions in this format: bytes when `binary`, else text."""
+        renderer: _Renderer = getattr(importlib.import_module(self.module), self.function)
+        return renderer(questions, options)
+
+
+_ALL = [
+    Format("apkg", "quiz.export.apkg", True, (".apkg",),
+           "Anki deck (needs -o); importing a newer one updates the notes"),
+    Format("anki-tsv", "quiz.export.anki_tsv", False, (".tsv",),
+           "Anki's text import: tab-separated HTML fields, header lines"),
+    Format("csv", "quiz.export.csv_", False, (".csv",),
+           "one row per question, for spreadsheets and Quizlet"),
+    Format("markdown", "quiz.export.markdown_", False, (".md", ".markdown"),
+           "a printable handout: title, contents, questions (--answers)"),
+    Format("json", "quiz.export.json_yaml", False, (".json",),
+           "the bank itself, as JSON", "render_json"),
+    Format("yaml", "quiz.export.json_yaml", False, (".yaml", ".yml"),
+           "the bank itself, as YAML (quiz validate and --bank read it)", "render_yaml"),
+    Format("gift", "quiz.export.gift", False, (".gift",),
+           "Moodle GIFT: essay questions, the model answer as feedback"),
+    Format("moodle-xml", "quiz.export.moodle_xml", False, (".xml",),
+           "Moodle XML: essay questions, the model answer as feedback"),
+]
+FORMATS: dict[str, Format] = {f.name: f for f in _ALL}
+
+
+def get_format(name: str) -> Format:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        from quiz.bank import did_you_mean
+
+        names = ", ".join(FORMATS)
+        raise QuizError(f"There is no export format '{name}'.{did_you_mean(name, FORMATS)} "
+                        f"Formats: {names}.") from None
+
+
+def format_for_path(path: Path) -> Format | None:
+    """The format a file name implies (`deck.apkg` -> apkg), or None."""
+    name = path.name.lower()
+    for fmt in _ALL:
+        if any(name.endswith(s) for s in fmt.suffixes):
+            return fmt
+    return None
+
+
+# --- what several formats show the same way -------------------------------------------
+
+
+def note_guid(q: Question) -> str:
+    """The Anki note GUID of a question: from its id alone, so edits keep the note."""
+    import genanki  # type: ignore[import-untyped]
+
+    return str(genanki.guid_for("quiz", q.id))
+
+
+def demo_command(q: Question, banks: Sequence[str] = ()) -> str:
+    """The command that runs the question's demo, or "" when it names none."""
+    if not q.demo:
+        return ""
+    if not banks:
+        return f"quiz demo {q.num}"
+    return "quiz " + "".join(f"--bank {shell_quote(b)} " for b in banks) + f"demo {q.id}"
+
+
+def shell_quote(arg: str) -> str:
+    """An argument as a POSIX shell reads it: as is when plain, else in single quotes."""
+    if arg and all(c.isalnum() or c in "-_./~:+@%=," for c in arg):
+        return arg
+    return "'" + arg.replace("'", "'\\''") + "'"
+
+
+def source_line(q: Question, deck: str) -> str:
+    """Where the question comes from, in words: `FastAPI Advanced Interview #3 (middleware)`."""
+    return f"{deck} #{q.num} ({q.id})"

@@ -1,0 +1,59 @@
+"""The bank itself, as JSON or as YAML: `{deck, questions}` in the bank format.
+
+Every field a question has is written (`Question.to_dict`), numbers included, so loading
+the export gives the same questions; the YAML passes `quiz validate` and works as
+`quiz --bank FILE`. Multi-line text is written as YAML literal blocks (`|`) where YAML
+allows it, quoted otherwise: the text read back is always the text written. The dumper
+is PyYAML's safe one, so only plain data can come out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from quiz.export import ExportOptions
+
+if TYPE_CHECKING:
+    from quiz.model import Question
+
+
+def bank_data(questions: Sequence[Question], options: ExportOptions) -> dict[str, Any]:
+    return {"deck": options.deck, "questions": [q.to_dict() for q in questions]}
+
+
+def render_json(questions: Sequence[Question], options: ExportOptions) -> str:
+    return json.dumps(bank_data(questions, options), indent=2, ensure_ascii=False) + "\n"
+
+
+@lru_cache(maxsize=1)
+def _dumper() -> Any:
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[misc]
+        pass
+
+    def text(dumper: Any, value: str) -> Any:
+        style = "|" if "\n" in value.strip("\n") else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    def short_list(dumper: Any, value: list[Any]) -> Any:
+        flow = all(isinstance(v, str) and "\n" not in v for v in value) and len(repr(value)) < 80
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+    Dumper.add_representer(str, text)
+    Dumper.add_representer(list, short_list)
+    return Dumper
+
+
+def render_yaml(questions: Sequence[Question], options: ExportOptions) -> str:
+    import yaml
+
+    body = yaml.dump(bank_data(questions, options), Dumper=_dumper(), sort_keys=False,
+                     allow_unicode=True, width=100, default_flow_style=False)
+    head = "# A quiz bank. Check it: quiz validate FILE. Use it: quiz --bank FILE list\n"
+    return head + str(body)

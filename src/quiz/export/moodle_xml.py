@@ -1,0 +1,76 @@
+"""Moodle XML: essay questions with the model answer as general feedback and grader info.
+
+HTML goes in CDATA sections, as Moodle writes them; a `]]>` in the text is split across
+two sections so it cannot end one early. Everything else (names, id numbers, tags) is
+XML-escaped, and characters XML 1.0 cannot hold (C0 controls) are dropped. Each question
+carries its id as `idnumber` and its tags as Moodle tags (spaces allowed there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape as xml_escape
+
+from quiz.export import ExportOptions
+from quiz.export import html as h
+from quiz.export.gift import category, name
+
+if TYPE_CHECKING:
+    from quiz.model import Question
+
+
+def cdata(text: str) -> str:
+    """Text in CDATA sections, safe whatever it holds."""
+    return "<![CDATA[" + h.clean(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def text(value: str) -> str:
+    return xml_escape(h.clean(value))
+
+
+def _html_block(tag: str, html: str, indent: str = "    ") -> str:
+    return f'{indent}<{tag} format="html">\n{indent}  <text>{cdata(html)}</text>\n{indent}</{tag}>'
+
+
+def question_xml(q: Question, options: ExportOptions) -> str:
+    feedback = h.answer_side(q, options)
+    tags = "".join(f"\n      <tag><text>{text(t)}</text></tag>" for t in q.tags)
+    return "\n".join([
+        '  <question type="essay">',
+        f"    <name>\n      <text>{text(name(q))}</text>\n    </name>",
+        _html_block("questiontext", h.text_html(q.question)),
+        _html_block("generalfeedback", feedback),
+        "    <defaultgrade>1</defaultgrade>",
+        "    <penalty>0</penalty>",
+        "    <hidden>0</hidden>",
+        f"    <idnumber>{text(q.id)}</idnumber>",
+        "    <responseformat>editor</responseformat>",
+        "    <responserequired>1</responserequired>",
+        "    <responsefieldlines>15</responsefieldlines>",
+        "    <minwordlimit></minwordlimit>",
+        "    <maxwordlimit></maxwordlimit>",
+        "    <attachments>0</attachments>",
+        "    <attachmentsrequired>0</attachmentsrequired>",
+        "    <maxbytes>0</maxbytes>",
+        "    <filetypeslist></filetypeslist>",
+        _html_block("graderinfo", feedback),
+        _html_block("responsetemplate", ""),
+        f"    <tags>{tags}\n    </tags>" if tags else "    <tags></tags>",
+        "  </question>",
+    ])
+
+
+def render(questions: Sequence[Question], options: ExportOptions) -> str:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           f"<!-- {text(category(options.deck)).replace('--', '- -')}: exported by quiz -->",
+           "<quiz>",
+           '  <question type="category">',
+           f"    <category>\n      <text>{text('$course$/top/' + category(options.deck))}</text>\n"
+           "    </category>",
+           "  </question>"]
+    h.prerender_questions(questions)
+    out += [question_xml(q, options) for q in questions]
+    out.append("</quiz>")
+    return "\n".join(out) + "\n"
+

@@ -1,0 +1,631 @@
+"""`quiz export`: every format, on the built-in bank and on a bank of nasty content, read back.
+
+Each format is parsed back the way its importer reads it where that can be done here: CSV
+and Anki's TSV with the csv module, JSON, YAML through `quiz validate` and the loader, GIFT
+with Moodle's own unescaping rules, Moodle XML with ElementTree, and the .apkg by opening
+its SQLite collection.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import sqlite3
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from quiz.bank import Bank, load_bank, validate_paths
+from quiz.cli import app
+from quiz.export import FORMATS, ExportOptions, get_format, note_guid
+from quiz.export import html as h
+from quiz.export.apkg import FIELDS, MODEL_ID, deck_id
+from quiz.export.csv_ import COLUMNS, unguard
+from quiz.export.gift import unescape
+from quiz.model import Question
+
+LONG = "\n\n".join(f"Paragraph {i}: a long answer keeps going, with `code {i}` and <tags> & more."
+                   for i in range(300))
+SCRIPT = '<script>alert("x")</script>'
+
+NASTY: dict[str, Any] = {
+    "deck": 'Nasty "deck" <b>&</b> : / {x} ~ = #',
+    "questions": [
+        {
+            "id": "nasty-html",
+            "number": 1,
+            "question": f"What does {SCRIPT} do? {{a}} ~b =c #d :e \\f \"g\" 'h'\tTAB naïve café 日本語 😀",
+            "answer": (
+                "Raw HTML: <script>alert('pwned')</script> and <img src=x onerror=alert(1)>.\n\n"
+                "A [bad link](javascript:alert(1)) and a [good one](https://example.com/?a=1&b=2).\n\n"
+                "Braces {x} tilde ~ equals = hash # #### colon : backslash \\ quotes \" ' "
+                "and &&058; and ]]> end.\n\n"
+                "```python\n// not a comment\nx = {\"a\": 1}  # ~ = { } : ]]> <script>\n\n"
+                "\tindented\twith tabs\n```\n\n"
+                "# A heading inside an answer\n\n"
+                "=SUM(A1:A2) at a line start\n"
+            ),
+            "key_points": [
+                {"point": "Mentions <script> & {braces}", "terms": ["script", "{braces}"]},
+                {"point": "Tab\there, ~tilde~, =equals, #hash", "terms": []},
+            ],
+            "tags": ["security", "two words", "c++", "naïve"],
+            "difficulty": 3,
+            "demo": "middleware",
+            "errata": "Errata with ]]> and <b>bold</b>, `code` and a unit\x1fseparator",
+            "follow_ups": ["`code` and <b>bold</b>?", "Colons: and {braces}?", "a bell\x07here"],
+            "references": ["javascript:alert(1)", "https://example.com/?a=1&b=<2>"],
+        },
+        {
+            "id": "nasty-minimal",
+            "number": 2,
+            "question": "#Hash first, then = and - and a newline\nsecond line",
+            "answer": "=SUM(1;2)",
+            "key_points": [{"point": "-starts with a minus"}],
+        },
+        {
+            "id": "nasty-long",
+            "number": 3,
+            "question": "+A very long answer?",
+            "answer": LONG + "\n\n```\nan unclosed fence {\n",
+            "key_points": [{"point": "@at sign", "terms": ["at"]}],
+            "tags": ["long"],
+            "follow_ups": [],
+            "references": [],
+            "errata": "",
+        },
+    ],
+}
+
+
+@pytest.fixture
+def nasty(tmp_path: Path) -> Path:
+    path = tmp_path / "nasty" / "nasty.yaml"
+    path.parent.mkdir()
+    path.write_text(yaml.safe_dump(NASTY, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+BANKS = ["builtin", "nasty"]
+
+
+def bank_args(which: str, nasty: Path) -> list[str]:
+    return [] if which == "builtin" else ["--bank", str(nasty)]
+
+
+def the_bank(which: str, nasty: Path) -> Bank:
+    return load_bank(None if which == "builtin" else [nasty])
+
+
+def export(runner: CliRunner, which: str, nasty: Path, fmt: str, out: Path | None, *extra: str) -> Any:
+    args = [*bank_args(which, nasty), "export", "--format", fmt, *extra]
+    if out is not None:
+        args += ["-o", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def strip_tags(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+_C0_AND_SPACE = "".join(map(chr, range(33)))
+
+
+def no_live_html(text: str) -> None:
+    """Nothing a browser would run: no script element, no event handler, no javascript: link."""
+    lowered = text.lower()
+    assert "<script" not in lowered and "<img" not in lowered
+    for tag in re.findall(r"<[a-z][^>]*>", lowered):
+        assert not re.search(r"\son\w+\s*=", tag), tag
+        for value in re.findall(r'(?:href|src)\s*=\s*"([^"]*)"', tag):
+            # as a browser's URL parser reads it: tabs and newlines dropped, ends trimmed
+            target = re.sub(r"[\t\n\r]", "", html.unescape(value)).strip(_C0_AND_SPACE)
+            assert not target.startswith(("javascript:", "data:", "vbscript:")), tag
+
+
+# --- the registry and the command line -------------------------------------------------------
+
+
+def test_the_registry_knows_every_format() -> None:
+    assert list(FORMATS) == ["apkg", "anki-tsv", "csv", "markdown", "json", "yaml", "gift", "moodle-xml"]
+    assert [f.name for f in FORMATS.values() if f.binary] == ["apkg"]
+
+
+def test_help_lists_formats_and_examples(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["export", "--help"])
+    assert result.exit_code == 0
+    for name in FORMATS:
+        assert f"  {name} " in result.stdout
+    assert "Examples" in result.stdout and "quiz export --format apkg -o deck.apkg" in result.stdout
+    top = runner.invoke(app, ["--help"])
+    assert top.exit_code == 0
+    assert "export" in top.stdout and "new" in top.stdout
+
+
+def test_text_goes_to_stdout_without_o(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["export", "--format", "json", "--id", "3"])
+    assert result.exit_code == 0
+    assert [q["id"] for q in json.loads(result.stdout)["questions"]] == ["middleware"]
+
+
+def test_apkg_needs_o(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["export", "--format", "apkg"])
+    assert result.exit_code == 2
+    assert "binary format" in result.output
+
+
+def test_the_format_comes_from_the_file_name(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export", "-o", str(tmp_path / "deck.apkg"), "--id", "1"])
+    assert result.exit_code == 0, result.output
+    assert "(apkg)" in result.stdout
+    assert zipfile.is_zipfile(tmp_path / "deck.apkg")
+    result = runner.invoke(app, ["export", "-o", str(tmp_path / "deck.txt")])
+    assert result.exit_code == 2
+    assert "--format" in result.output
+    result = runner.invoke(app, ["export"])
+    assert result.exit_code == 2
+
+
+def test_an_existing_file_is_not_overwritten_without_force(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "out.csv"
+    out.write_text("precious", encoding="utf-8")
+    result = runner.invoke(app, ["export", "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "already exists" in result.stderr and "--force" in result.stderr
+    assert out.read_text(encoding="utf-8") == "precious"
+    result = runner.invoke(app, ["export", "--format", "csv", "-o", str(out), "--force"])
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("question,answer,")
+    assert [p.name for p in out.parent.iterdir()] == ["out.csv"]  # no temporary file left
+
+
+@pytest.mark.parametrize(("answer", "code", "kept"), [("n\n", 1, True), ("y\n", 0, False)])
+def test_a_terminal_user_is_asked_before_overwriting(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, code: int, kept: bool
+) -> None:
+    from quiz.commands import export_cmd
+
+    monkeypatch.setattr(export_cmd, "_interactive", lambda: True)
+    out = tmp_path / "out.md"
+    out.write_text("precious", encoding="utf-8")
+    result = runner.invoke(app, ["export", "-o", str(out), "--id", "1"], input=answer)
+    assert result.exit_code == code
+    assert "exists. Overwrite it?" in result.output
+    assert (out.read_text(encoding="utf-8") == "precious") is kept
+
+
+def test_a_missing_folder_is_one_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export", "--format", "csv", "-o", str(tmp_path / "no" / "out.csv")])
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_answers_is_for_markdown_only(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["export", "--format", "csv", "--answers", "end"])
+    assert result.exit_code == 2
+    assert "markdown" in result.output
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (["--id", "3", "--id", "middleware", "--id", "6"], lambda b: [b.get("3").id, b.get("6").id]),
+        (["--topic", "security"], lambda b: [q.id for q in b.select(topics=["security"])]),
+        (["--tag", "websockets", "--tag", "redis"],
+         lambda b: [q.id for q in b.select(tags=["websockets", "redis"])]),
+    ],
+    ids=["ids", "topic", "tag"],
+)
+def test_filters(runner: CliRunner, filters: list[str], expected: Any) -> None:
+    result = runner.invoke(app, ["export", "--format", "json", *filters])
+    assert result.exit_code == 0, result.output
+    got = [q["id"] for q in json.loads(result.stdout)["questions"]]
+    want = expected(load_bank())
+    assert got == sorted(want, key=lambda i: load_bank().get(i).num)
+    assert got
+
+
+def test_filter_mistakes(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["export", "--format", "json", "--topic", "securty"])
+    assert result.exit_code == 1
+    assert "There is no topic 'securty'. Did you mean 'security'?" in result.stderr
+    bank = load_bank()
+    topic = bank.questions[0].topic
+    tag = next(t for t in bank.tags if not any(t in q.tags for q in bank.select(topics=[topic])))
+    result = runner.invoke(app, ["export", "--format", "json", "--topic", topic, "--tag", tag])
+    assert result.exit_code == 1
+    assert "No question matches" in result.stderr
+
+
+def test_title_overrides_the_deck(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["export", "--format", "markdown", "--id", "1", "--title", "Week 3"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# Week 3\n")
+
+
+# --- apkg ---------------------------------------------------------------------------------------
+
+
+def read_apkg(path: Path, tmp_path: Path) -> dict[str, Any]:
+    with zipfile.ZipFile(path) as zf:
+        assert sorted(zf.namelist()) == ["collection.anki2", "media"]
+        assert json.loads(zf.read("media")) == {}
+        db = tmp_path / f"{path.stem}.anki2"
+        db.write_bytes(zf.read("collection.anki2"))
+    conn = sqlite3.connect(db)
+    try:
+        notes = conn.execute("SELECT guid, mid, tags, flds, sfld FROM notes ORDER BY id").fetchall()
+        cards = conn.execute("SELECT nid, did, ord FROM cards").fetchall()
+        models, decks = conn.execute("SELECT models, decks FROM col").fetchone()
+    finally:
+        conn.close()
+    return {"notes": notes, "cards": cards, "models": json.loads(models), "decks": json.loads(decks)}
+
+
+@pytest.mark.parametrize("which", BANKS)
+def test_apkg_notes_fields_tags_guids(runner: CliRunner, tmp_path: Path, nasty: Path, which: str) -> None:
+    out = tmp_path / "deck.apkg"
+    export(runner, which, nasty, "apkg", out)
+    bank = the_bank(which, nasty)
+    got = read_apkg(out, tmp_path)
+    model = got["models"][str(MODEL_ID)]
+    assert [f["name"] for f in model["flds"]] == FIELDS
+    assert str(deck_id(bank.deck)) in got["decks"]
+    assert got["decks"][str(deck_id(bank.deck))]["name"] == bank.deck
+    assert len(got["notes"]) == len(got["cards"]) == len(bank)
+    assert {c[1] for c in got["cards"]} == {deck_id(bank.deck)}
+    for q, (guid, mid, tags, flds, _) in zip(bank, got["notes"], strict=True):
+        fields = flds.split("\x1f")
+        assert len(fields) == len(FIELDS)
+        assert mid == MODEL_ID
+        assert guid == note_guid(q)
+        assert tags.split() == [t.replace(" ", "_") for t in q.tags]
+        assert strip_tags(fields[0].replace("<br>", "\n")) == q.question.strip()
+        assert f"#{q.num} ({q.id})" in fields[6]
+        for field in fields:
+            no_live_html(field)
+        if q.demo:
+            handle = q.num if which == "builtin" else q.id
+            assert fields[5].startswith("quiz ") and fields[5].endswith(f"demo {handle}")
+    if which == "nasty":
+        first = got["notes"][0][3].split("\x1f")
+        assert "Raw HTML: &lt;script&gt;alert('pwned')&lt;/script&gt; and &lt;img src=x" in first[1]
+        assert '<a href="https://example.com/?a=1&amp;b=2">good one</a>' in first[1]
+        assert "<a>bad link</a>" in first[1]  # the javascript: target is gone, the words stay
+        assert '<div class="highlight">' in first[1]  # highlighted by classes: the CSS is in the model
+        assert ".highlight" in model["css"]
+        assert "unitseparator" in first[3]
+        assert got["notes"][0][2].split() == ["security", "two_words", "c++", "naïve"]
+
+
+def test_apkg_guids_stay_when_an_answer_changes(runner: CliRunner, tmp_path: Path, nasty: Path) -> None:
+    first, second = tmp_path / "first.apkg", tmp_path / "second.apkg"
+    export(runner, "nasty", nasty, "apkg", first)
+    changed = NASTY["questions"][0] | {"answer": "A new answer."}
+    edited = NASTY | {"questions": [changed, *NASTY["questions"][1:]]}
+    nasty.write_text(yaml.safe_dump(edited, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    export(runner, "nasty", nasty, "apkg", second)
+    a, b = read_apkg(first, tmp_path), read_apkg(second, tmp_path)
+    assert [n[0] for n in a["notes"]] == [n[0] for n in b["notes"]]
+    assert a["decks"].keys() == b["decks"].keys() and a["models"].keys() == b["models"].keys()
+    assert b["notes"][0][3].split("\x1f")[1] == "<p>A new answer.</p>"
+    assert a["notes"][0][3] != b["notes"][0][3]
+
+
+def test_guids_come_from_the_id_alone() -> None:
+    q = load_bank().get("middleware")
+    other = Question.from_dict(q.to_dict() | {"answer": "changed", "number": 99, "question": "new?"})
+    assert note_guid(q) == note_guid(other)
+    assert note_guid(q) != note_guid(load_bank().get("1"))
+
+
+# --- anki-tsv -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", BANKS)
+def test_anki_tsv_headers_and_rows(runner: CliRunner, nasty: Path, which: str) -> None:
+    text = export(runner, which, nasty, "anki-tsv", None).stdout
+    bank = the_bank(which, nasty)
+    lines = text.split("\n")
+    headers = lines[:6]
+    assert headers[:2] == ["#separator:tab", "#html:true"]
+    assert headers[2] == "#deck:" + " ".join(bank.deck.split())
+    assert headers[3:] == ["#tags column:3", "#guid column:4", "#columns:Front\tBack\tTags\tGUID"]
+    body = "\n".join(lines[6:])
+    rows = list(csv.reader(io.StringIO(body), delimiter="\t"))
+    assert len(rows) == len(bank)
+    assert body.startswith('"')  # every field quoted: no record can start with # (a comment)
+    assert re.sub(r'"(?:[^"]|"")*"', "", body).replace("\t", "").replace("\n", "") == ""
+    for q, (front, back, tags, guid) in zip(bank, rows, strict=True):
+        assert guid == note_guid(q)
+        assert tags.split() == [t.replace(" ", "_") for t in q.tags]
+        assert strip_tags(front.replace("<br>", "\n")) == h.clean(q.question.strip())
+        assert q.key_points[0].point.split("<")[0] in strip_tags(back)
+        no_live_html(front)
+        no_live_html(back)
+    if which == "nasty":
+        assert "\t" in rows[0][0]  # a tab inside a field survives, quoted
+        assert rows[1][0].startswith("#Hash")
+
+
+# --- csv ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", BANKS)
+def test_csv_round_trip(runner: CliRunner, nasty: Path, which: str) -> None:
+    text = export(runner, which, nasty, "csv", None).stdout
+    bank = the_bank(which, nasty)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == COLUMNS
+    assert len(rows) == len(bank) + 1
+    for q, row in zip(bank, rows[1:], strict=True):
+        cells = dict(zip(COLUMNS, (unguard(c) for c in row), strict=True))
+        assert cells["question"] == h.clean(q.question)
+        assert cells["answer"] == h.clean(q.answer)
+        assert cells["key_points"].split("\n") == [h.clean(k.point) for k in q.key_points]
+        assert cells["id"] == q.id and cells["number"] == str(q.num) and cells["topic"] == q.topic
+        assert cells["tags"] == ", ".join(q.tags)
+        assert cells["follow_ups"] == h.clean("\n".join(q.follow_ups))
+    for row in rows[1:]:  # nothing a spreadsheet would run as a formula
+        assert not any(c.startswith(("=", "+", "-", "@")) for c in row)
+    if which == "nasty":
+        assert rows[2][1] == "'=SUM(1;2)"
+        assert rows[3][0] == "'+A very long answer?"
+
+
+# --- markdown -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", BANKS)
+@pytest.mark.parametrize("answers", ["inline", "end", "none"])
+def test_markdown_handout(runner: CliRunner, nasty: Path, which: str, answers: str) -> None:
+    import markdown
+
+    text = export(runner, which, nasty, "markdown", None, "--answers", answers).stdout
+    bank = the_bank(which, nasty)
+    assert text.startswith("# ")
+    assert "## Contents" in text
+    rendered = markdown.markdown(text, extensions=["fenced_code"])  # a renderer that passes raw HTML
+    no_live_html(rendered)
+    for q in bank:
+        assert f"](#q-{q.id})" in text and f'<a id="q-{q.id}"></a>' in text
+    questions_at = text.index("## Questions")
+    first_answer_line = bank.questions[0].answer.strip().splitlines()[0][:30]
+    if answers == "none":
+        assert "#### Key points" not in text and "Answer key" not in text
+    elif answers == "inline":
+        assert "#### Key points" in text and "## Answer key" not in text
+    else:
+        key_at = text.index("## Answer key")
+        assert key_at > questions_at and "#### Key points" in text[key_at:]
+        assert "#### Key points" not in text[:key_at]
+    if which == "builtin" and answers != "none":
+        assert first_answer_line in text
+    if which == "nasty" and answers != "none":
+        assert "&lt;script&gt;" in rendered
+        assert "<h5>A heading inside an answer</h5>" in rendered  # moved under the question
+        # the unclosed fence of the long answer is closed: what follows is Markdown again
+        assert rendered.count("<hr />") >= (3 if answers == "inline" else 2)
+    if which == "nasty":
+        assert "&lt;script\\>" in text  # the question, escaped as plain text
+        assert 'What does &lt;script&gt;alert("x")&lt;/script&gt; do?' in rendered
+
+
+# --- json and yaml: the bank itself ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", BANKS)
+def test_json_is_the_bank(runner: CliRunner, nasty: Path, which: str) -> None:
+    data = json.loads(export(runner, which, nasty, "json", None).stdout)
+    bank = the_bank(which, nasty)
+    assert data == {"deck": bank.deck, "questions": [q.to_dict() for q in bank]}
+
+
+@pytest.mark.parametrize("which", BANKS)
+def test_yaml_round_trip(runner: CliRunner, tmp_path: Path, nasty: Path, which: str) -> None:
+    out = tmp_path / "exported.yaml"
+    export(runner, which, nasty, "yaml", out)
+    bank = the_bank(which, nasty)
+    _, problems = validate_paths([out])
+    assert [p for p in problems if p.severity == "error"] == []
+    again = load_bank([out])
+    assert again.deck == bank.deck
+    assert [q.to_dict() for q in again] == [q.to_dict() for q in bank]
+    if which == "builtin":
+        assert again.questions == bank.questions  # the same questions, field for field
+        result = runner.invoke(app, ["validate", str(out), "--strict"])
+        assert result.exit_code == 0, result.output
+    assert "!!python" not in out.read_text(encoding="utf-8")
+
+
+# --- gift ---------------------------------------------------------------------------------------
+
+
+def read_gift(text: str) -> list[dict[str, str]]:
+    """Moodle's GIFT reader, as far as essays go: blocks split on blank lines, `//` comment
+    lines dropped, escapes replaced by placeholders before parsing and restored after."""
+    blocks, current = [], []
+    for line in text.split("\n"):
+        if line.strip():
+            current.append(" " if line.strip().startswith("//") else line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    marks = {"\\:": "\0a", "\\#": "\0b", "\\=": "\0c", "\\{": "\0d", "\\}": "\0e", "\\~": "\0f", "\\n": "\0g"}
+    out = []
+    for block in blocks:
+        raw = "\n".join(block).strip()
+        if not raw:
+            continue
+        raw = raw.replace("\\\\", "\0z")
+        for esc, mark in marks.items():
+            raw = raw.replace(esc, mark)
+        raw = raw.replace("\0z", "\\")
+
+        def post(s: str) -> str:
+            for esc, mark in marks.items():
+                s = s.replace(mark, "\n" if esc == "\\n" else esc[1])
+            return s
+
+        if raw.startswith("$CATEGORY:"):
+            out.append({"category": raw[len("$CATEGORY:"):].strip()})
+            continue
+        assert raw.startswith("::")
+        name, rest = raw[2:].split("::", 1)
+        start, end = rest.index("{"), rest.index("}")
+        answer = rest[start + 1:end]
+        assert rest.endswith("}") and end == len(rest) - 1, "one answer section, at the end"
+        body, feedback = answer.rsplit("####", 1)
+        assert body.strip() == "", "an essay: nothing but the general feedback in the braces"
+        question = rest[:start].strip()
+        assert question.startswith("[html]") and feedback.startswith("[html]")
+        out.append({"name": post(name), "question": post(question[6:]).strip(),
+                    "feedback": post(feedback[6:]).strip()})
+    return out
+
+
+@pytest.mark.parametrize("which", BANKS)
+def test_gift_reads_back(runner: CliRunner, nasty: Path, which: str) -> None:
+    text = export(runner, which, nasty, "gift", None).stdout
+    bank = the_bank(which, nasty)
+    items = read_gift(text)
+    assert items[0]["category"].startswith("$course$/top/")
+    essays = items[1:]
+    assert len(essays) == len(bank)
+    for q, item in zip(bank, essays, strict=True):
+        assert item["name"] == f"{q.num:03d} {q.id}"
+        assert item["question"] == h.text_html(q.question)
+        assert item["feedback"] == h.answer_side(q, ExportOptions(deck=bank.deck, banks=tuple(
+            bank_args(which, nasty)[1:]))).strip()
+        no_live_html(item["question"])
+        no_live_html(item["feedback"])
+    for line in text.split("\n"):
+        assert not line.startswith("//") or "exported by quiz" in line
+    assert unescape("\\{\\}\\~\\=\\#\\:\\\\\\n") == "{}~=#:\\\n"
+
+
+def test_gift_category_carries_no_escapes(runner: CliRunner, nasty: Path) -> None:
+    text = export(runner, "nasty", nasty, "gift", None).stdout
+    category = next(line for line in text.split("\n") if line.startswith("$CATEGORY:"))
+    assert not set(category[len("$CATEGORY: $course$/top/"):]) & set("\\~=#{}:/")
+
+
+# --- moodle xml ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", BANKS)
+def test_moodle_xml_parses(runner: CliRunner, nasty: Path, which: str) -> None:
+    text = export(runner, which, nasty, "moodle-xml", None).stdout
+    bank = the_bank(which, nasty)
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.tag == "quiz"
+    category, *questions = root.findall("question")
+    assert category.get("type") == "category"
+    assert category.findtext("category/text", "").startswith("$course$/top/")
+    assert len(questions) == len(bank)
+    options = ExportOptions(deck=bank.deck, banks=tuple(bank_args(which, nasty)[1:]))
+    for q, el in zip(bank, questions, strict=True):
+        assert el.get("type") == "essay"
+        assert el.findtext("name/text") == f"{q.num:03d} {q.id}"
+        assert el.findtext("idnumber") == q.id
+        assert el.find("questiontext").get("format") == "html"  # type: ignore[union-attr]
+        assert el.findtext("questiontext/text") == h.text_html(q.question)
+        feedback = el.findtext("generalfeedback/text")
+        assert feedback == h.answer_side(q, options) == el.findtext("graderinfo/text")
+        assert [t.text for t in el.findall("tags/tag/text")] == list(q.tags)
+        no_live_html(feedback or "")
+    if which == "nasty":
+        assert "]]>" in text.replace("]]]]><![CDATA[>", "")  # split, and read back whole:
+        assert "Errata with ]]&gt;" in (questions[0].findtext("generalfeedback/text") or "")
+        assert "a bellhere" in (questions[0].findtext("generalfeedback/text") or "")
+
+
+def test_cdata_is_split_around_its_terminator() -> None:
+    from quiz.export.moodle_xml import cdata
+
+    wrapped = f"<t>{cdata('a ]]> b ]]]]> c')}</t>"
+    assert ET.fromstring(wrapped).text == "a ]]> b ]]]]> c"
+
+
+# --- the HTML every format shares ---------------------------------------------------------------
+
+
+def test_markdown_html_escapes_raw_html_and_drops_unsafe_links() -> None:
+    out = h.markdown_html('<script>x</script> <b onclick="y">b</b> [a](javascript:z) [c](http://ok/)'
+                          " ![i](data:text/html,x)")
+    assert "&lt;script&gt;" in out and "&lt;b onclick" in out
+    assert "<a>a</a>" in out and '<a href="http://ok/">c</a>' in out
+    assert "data:" not in out
+
+
+@pytest.mark.parametrize("target", [
+    "javascript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:alert(1)", "<javascript:alert(1)>",
+    "javascript&colon;alert(1)", "jav&#x61;script:alert(1)", "&#106;avascript:alert(1)",
+    "java\tscript:alert(1)", "vbscript:msgbox(1)", "data:text/html,<script>x</script>",
+])
+def test_unsafe_link_targets_never_reach_an_href(target: str) -> None:
+    import markdown
+
+    from quiz.export.markdown_ import block
+
+    for source in (f"[link]({target})", f"![image]({target})", f"[ref][r]\n\n[r]: {target}",
+                   f"[link](\n{target})", f"[ref][r]\n\n[r]:\n  {target}"):
+        no_live_html(h.markdown_html(source).replace("<img", "<i"))
+        no_live_html(markdown.markdown(block(source, 4)).replace("<img", "<i"))
+    no_live_html(h.link_html(target))
+
+
+def test_code_is_highlighted_and_keeps_its_text() -> None:
+    code = ('from fastapi import FastAPI\n\n@app.get("/")\n'
+            'async def root() -> dict:\n    return {"a": 1}  # <b>\n')
+    for lang in ("python", "bash", "nosuchlanguage", ""):
+        out = h.markdown_html(f"```{lang}\n{code}```")
+        assert out.startswith('<div class="highlight"')
+        assert strip_tags(out) == code
+    classes = h.markdown_html(f"```python\n{code}```", inline_styles=False)
+    assert '<span class="k">' in classes and "style=" not in classes
+    inline = h.markdown_html(f"```python\n{code}```")
+    assert 'style="color:' in inline and "class=" not in inline.replace('class="highlight"', "")
+
+
+def test_python_that_tokenize_cannot_read_falls_back_to_pygments() -> None:
+    for code in ("  indented fragment\nx = (\n", "price = $5\n", "s = 'unterminated\n"):
+        assert h._python_tokens(code) is None
+        assert strip_tags(h.highlight(code, "python")) == code
+
+
+def test_every_builtin_code_block_keeps_its_text() -> None:
+    for q in load_bank():
+        for m in re.finditer(r"(?ms)^```(\w*)\n(.*?)^```", q.answer):
+            assert strip_tags(h.highlight(m.group(2), m.group(1))) == m.group(2).strip("\n") + "\n"
+
+
+def test_parallel_prerender_gives_the_same_html() -> None:
+    texts = [q.answer for q in load_bank()]
+    serial = [h.markdown_html(t) for t in texts]
+    h.prerender(texts, workers=2)
+    try:
+        assert [h.markdown_html(t) for t in texts] == serial
+    finally:
+        h.prerender([])
+
+
+def test_render_directly_from_the_registry() -> None:
+    bank = load_bank()
+    for fmt in FORMATS.values():
+        data = get_format(fmt.name).render(bank.questions[:2], ExportOptions(deck=bank.deck, timestamp=0))
+        assert isinstance(data, bytes if fmt.binary else str) and data
