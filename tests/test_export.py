@@ -629,3 +629,14 @@ def test_render_directly_from_the_registry() -> None:
     for fmt in FORMATS.values():
         data = get_format(fmt.name).render(bank.questions[:2], ExportOptions(deck=bank.deck, timestamp=0))
         assert isinstance(data, bytes if fmt.binary else str) and data
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["export", "--format", "pdf"], "Invalid value for '--format' / '-f': 'pdf' is not one of 'apkg'"),
+    (["export", "-f", "markdown", "--answers", "later"], "'later' is not one of 'inline', 'end', 'none'"),
+])
+def test_a_bad_choice_is_a_usage_error_not_a_traceback(runner: CliRunner, argv: list[str], message: str) -> None:
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
-import click
 import typer
 
 from quiz.commands._common import bank_paths, complete_question, complete_tag, complete_topic, load
 from quiz.errors import QuizError
 from quiz.export import ANSWER_MODES, FORMATS
+
+# Choices as enums: typer turns a bad value into a usage error naming the choices.
+FormatChoice = Enum("FormatChoice", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+AnswersChoice = Enum("AnswersChoice", {name: name for name in ANSWER_MODES}, type=str)  # type: ignore[misc]
 
 if TYPE_CHECKING:
     from quiz.export import AnswerMode, Format
@@ -97,10 +101,9 @@ def _write_file(path: Path, data: bytes) -> None:
 def export(
     ctx: typer.Context,
     format_: Annotated[
-        str | None,
+        FormatChoice | None,
         typer.Option("--format", "-f", help="The format (see the list below). "
-                     "Default: implied by the -o file name.",
-                     click_type=click.Choice(list(FORMATS)), metavar="FORMAT", show_default=False),
+                     "Default: implied by the -o file name.", metavar="FORMAT", show_default=False),
     ] = None,
     output: Annotated[
         Path | None,
@@ -123,8 +126,8 @@ def export(
                      autocompletion=complete_question),
     ] = None,
     answers: Annotated[
-        str | None,
-        typer.Option("--answers", click_type=click.Choice(list(ANSWER_MODES)), metavar="MODE",
+        AnswersChoice | None,
+        typer.Option("--answers", metavar="MODE",
                      show_default=False,
                      help="markdown only: answers after each question (inline, the default), "
                      "as an answer key at the end, or none."),
@@ -145,7 +148,8 @@ def export(
     from quiz import ui
     from quiz.export import ExportOptions
 
-    fmt = _choose_format(format_, output, answers)
+    answers_mode = answers.value if answers is not None else None
+    fmt = _choose_format(format_.value if format_ is not None else None, output, answers_mode)
     if output is not None:
         _confirm_overwrite(output, force)
 
@@ -153,7 +157,7 @@ def export(
     questions = bank.select(topics=topic or (), tags=tag or (), ids=ids or ())
     if not questions:
         raise QuizError("No question matches the filters: nothing to export.")
-    mode = cast("AnswerMode", answers or "inline")
+    mode = cast("AnswerMode", answers_mode or "inline")
     options = ExportOptions(deck=title or bank.deck, answers=mode, banks=_bank_args(ctx))
     data = fmt.render(questions, options)
     if output is None:
