@@ -110,7 +110,7 @@ def test_validate_strict_turns_warnings_into_errors(runner: CliRunner, tmp_path:
     assert relaxed.exit_code == 0
     assert "warning: demo: names no demo file: 'nowhere'" in relaxed.stdout
     assert strict.exit_code == 1
-    assert "1 errors, 0 warnings" in strict.stdout
+    assert "1 error, 0 warnings" in strict.stdout
 
 
 def test_validate_json(runner: CliRunner, tmp_path: Path) -> None:

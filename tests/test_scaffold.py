@@ -47,7 +47,7 @@ def test_new_prints_what_it_wrote_and_what_next(tmp_path: Path, runner: CliRunne
 def test_the_example_passes_validate_strict(bank_dir: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["validate", str(bank_dir), "--strict"])
     assert result.exit_code == 0, result.output
-    assert "1 questions checked: 0 errors, 0 warnings." in result.stdout
+    assert "1 question checked: 0 errors, 0 warnings." in result.stdout
 
 
 def test_show_1_works_on_the_new_bank(bank_dir: Path, runner: CliRunner) -> None:

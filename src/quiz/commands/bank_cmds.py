@@ -122,11 +122,15 @@ def validate(
         )
     else:
         ui.problems(found)
-        summary = f"{len(bank)} questions checked: {len(errors)} errors, {len(warnings)} warnings."
+        summary = f"{_count(len(bank), 'question')} checked: {_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}."
         style = "bold red" if errors else "bold green"
         ui.out.print(summary, style=style)
     if errors:
         raise typer.Exit(1)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def register(app: typer.Typer) -> None:
