@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,12 @@ def quiz_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def rows(home: Path, sql: str) -> list[tuple[object, ...]]:
+    """Rows of the progress database, read the way any other program would."""
+    db = sqlite3.connect(home / "progress.db")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()

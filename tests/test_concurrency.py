@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+from .conftest import rows
 from .test_drill import generated_bank
 
 QUESTIONS = 30
-
-
-def rows(home: Path, sql: str) -> list[tuple[object, ...]]:
-    db = sqlite3.connect(home / "progress.db")
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 def wait_for(proc: subprocess.Popen[str], marker: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from .conftest import rows
 from .test_drill import GOOD, write_bank
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX terminal")
@@ -22,14 +22,6 @@ def spawn(bank: Path, home: Path, *args: str) -> pexpect.spawn:
     env.pop("QUIZ_BANK", None)
     return pexpect.spawn(sys.executable, ["-m", "quiz", "--bank", str(bank), *args], env=env,
                          encoding="utf-8", dimensions=(50, 110), timeout=30)
-
-
-def rows(home: Path, sql: str) -> list[tuple[object, ...]]:
-    db = sqlite3.connect(home / "progress.db")
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 def type_answer(child: pexpect.spawn, *lines: str) -> None:

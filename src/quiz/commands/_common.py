@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -72,3 +72,17 @@ def emit_json(data: Any) -> None:
 def examples(*lines: str) -> str:
     """A help epilog listing example commands, one a line (click keeps `\\b` blocks as typed)."""
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+# --- options several commands share -----------------------------------------------------
+
+TopicOpt = Annotated[
+    list[str] | None,
+    typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).",
+                 autocompletion=complete_topic, show_default=False),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", metavar="TAG", help="Only questions with this tag (repeatable).",
+                 autocompletion=complete_tag, show_default=False),
+]

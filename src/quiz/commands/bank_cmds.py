@@ -8,26 +8,13 @@ from typing import Annotated
 import typer
 
 from quiz.commands._common import (
+    TagOpt,
+    TopicOpt,
     complete_question,
-    complete_tag,
-    complete_topic,
     emit_json,
     examples,
     load,
 )
-
-TopicOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=complete_topic
-    ),
-]
-TagOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--tag", metavar="TAG", help="Only questions with this tag (repeatable).", autocompletion=complete_tag
-    ),
-]
 
 
 def list_questions(
@@ -122,7 +109,8 @@ def validate(
         )
     else:
         ui.problems(found)
-        summary = f"{_count(len(bank), 'question')} checked: {_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}."
+        counts = f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
+        summary = f"{_count(len(bank), 'question')} checked: {counts}."
         style = "bold red" if errors else "bold green"
         ui.out.print(summary, style=style)
     if errors:

@@ -13,24 +13,14 @@ from typing import Annotated
 import typer
 
 from quiz.commands._common import (
+    TagOpt,
+    TopicOpt,
     complete_question,
-    complete_tag,
-    complete_topic,
     emit_json,
     examples,
     load,
 )
 
-TopicOpt = Annotated[
-    list[str] | None,
-    typer.Option("--topic", "-t", help="Only this topic (repeatable).", autocompletion=complete_topic,
-                 show_default=False),
-]
-TagOpt = Annotated[
-    list[str] | None,
-    typer.Option("--tag", help="Only questions with this tag (repeatable).",
-                 autocompletion=complete_tag, show_default=False),
-]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 SCRIPTED_INPUT = (

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from quiz.commands._common import bank_paths, complete_question, complete_tag, complete_topic, load
+from quiz.commands._common import TagOpt, TopicOpt, bank_paths, complete_question, load
 from quiz.errors import QuizError
 from quiz.export import ANSWER_MODES, FORMATS
 
@@ -110,16 +110,8 @@ def export(
         typer.Option("--output", "-o", metavar="FILE", show_default=False,
                      help="Write to FILE (required for apkg). Default: standard output."),
     ] = None,
-    topic: Annotated[
-        list[str] | None,
-        typer.Option("--topic", "-t", help="Only this topic (repeatable).", metavar="TOPIC",
-                     autocompletion=complete_topic),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option("--tag", help="Only questions with this tag (repeatable).", metavar="TAG",
-                     autocompletion=complete_tag),
-    ] = None,
+    topic: TopicOpt = None,
+    tag: TagOpt = None,
     ids: Annotated[
         list[str] | None,
         typer.Option("--id", help="Only this question, by number or id (repeatable).", metavar="QUESTION",
