@@ -635,7 +635,7 @@ def test_render_directly_from_the_registry() -> None:
     (["export", "--format", "pdf"], "Invalid value for '--format' / '-f': 'pdf' is not one of 'apkg'"),
     (["export", "-f", "markdown", "--answers", "later"], "'later' is not one of 'inline', 'end', 'none'"),
 ])
-def test_a_bad_choice_is_a_usage_error_not_a_traceback(runner: CliRunner, argv: list[str], message: str) -> None:
+def test_a_bad_choice_is_a_usage_error(runner: CliRunner, argv: list[str], message: str) -> None:
     result = runner.invoke(app, argv)
     assert result.exit_code == 2
     assert message in result.output
