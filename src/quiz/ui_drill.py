@@ -615,30 +615,36 @@ def stats_view(stats: Stats) -> Group:
     return Group(*parts)
 
 
-def due_line(item: DueItem, now: datetime) -> Table:
-    row = Table.grid(padding=(0, 2))
-    row.add_column(width=14, no_wrap=True)
-    row.add_column(no_wrap=True)
-    row.add_column(overflow="ellipsis", no_wrap=True)
+def due_when(item: DueItem, now: datetime) -> str:
     if item.due <= now:
         ago = relative(item.due, now)
-        when = "now" if ago == "now" else "overdue " + ago.removesuffix(" ago")
-    elif local(item.due, "%Y%m%d") == local(now, "%Y%m%d"):
-        when = local(item.due, "today %H:%M")
-    else:
-        when = local(item.due, "%a %H:%M")
-    q = item.question
-    ref = Text(f"#{q.num} {item.question_id}" if q else item.question_id, style="bold")
-    text = Text(f"{q.topic} · {q.question}" if q else "(no longer in the bank)", style="dim")
-    row.add_row(when, ref, text)
-    return row
+        return "now" if ago == "now" else "overdue " + ago.removesuffix(" ago")
+    if local(item.due, "%Y%m%d") == local(now, "%Y%m%d"):
+        return local(item.due, "today %H:%M")
+    return local(item.due, "%a %H:%M")
+
+
+def due_table(items: list[DueItem], now: datetime) -> Table:
+    """One line a card: when, which question, its topic and text (cut to fit the line)."""
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column(no_wrap=True, min_width=14)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="ellipsis", no_wrap=True, ratio=1)
+    for item in items:
+        q = item.question
+        ref = Text(f"#{q.num} {item.question_id}" if q else item.question_id, style="bold")
+        text = Text(f"{q.topic} · {q.question}" if q else "(no longer in the bank)", style="dim")
+        table.add_row(due_when(item, now), ref, text)
+    return table
 
 
 def due_view(report: DueReport, now: datetime) -> Group:
     parts: list[RenderableType] = [Text(f"Today: {len(report.today)} due", style="bold")]
-    parts += [due_line(i, now) for i in report.today]
+    if report.today:
+        parts.append(due_table(report.today, now))
     parts.append(Text(f"This week: {len(report.week)} more", style="bold"))
-    parts += [due_line(i, now) for i in report.week]
+    if report.week:
+        parts.append(due_table(report.week, now))
     new = Text(f"New questions today: {report.new_today}", style="bold")
     parts.append(new)
     if not report.today and report.next_due is not None and report.next_due > now:
