@@ -185,3 +185,17 @@ def test_select_filters_by_topic_tag_and_text(tmp_path: Path) -> None:
     assert len(bank.select(topics=["letters"])) == 2
     with pytest.raises(NotFoundError, match="no topic 'leters'.*'letters'"):
         bank.select(topics=["leters"])
+
+
+def test_the_builtin_bank_is_complete() -> None:
+    """All 40 questions of the source, in order, each with everything a built-in entry needs."""
+    bank = load_bank()
+    assert [q.num for q in bank] == list(range(1, 41))
+    for q in bank:
+        assert 3 <= len(q.key_points) <= 6, q.id
+        assert all(kp.terms for kp in q.key_points), q.id
+        assert q.tags and q.follow_ups, q.id
+        assert any(r.startswith("https://") for r in q.references), q.id
+        assert q.demo_path() is not None, f"{q.id}: demo {q.demo!r} names no file"
+    assert "routers" in bank.get("26").answer  # the answer the source left out
+    assert "media_type=" in bank.get("31").answer  # the source's typo, fixed
