@@ -36,12 +36,21 @@ def drill(
     topic: TopicOpt = None,
     tag: TagOpt = None,
     new: Annotated[
-        int, typer.Option("--new", "-n", min=0, help="New questions a day (counted from the review log).")
+        int,
+        typer.Option(
+            "--new", "-n", metavar="N", min=0, help="New questions a day (counted from the review log)."
+        ),
     ] = 5,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", "-l", min=1, help="At most this many cards in this drill.",
-                     show_default=False),
+        typer.Option(
+            "--limit",
+            "-l",
+            metavar="N",
+            min=1,
+            help="At most this many cards in this drill.",
+            show_default=False,
+        ),
     ] = None,
     ahead: Annotated[
         bool, typer.Option("--ahead", help="When little is due, study the soonest-due cards early.")
@@ -61,8 +70,9 @@ def drill(
     bank = load(ctx)
     questions = bank.select(topics=topic or (), tags=tag or ())
     with Store.open() as store:
-        run = session.Drill(questions, store, clock=session.system_clock, new_per_day=new,
-                            limit=limit, ahead=ahead)
+        run = session.Drill(
+            questions, store, clock=session.system_clock, new_per_day=new, limit=limit, ahead=ahead
+        )
         if not run.planned:
             ui_drill.nothing_due(run.plan, session.system_clock())
             return
@@ -84,23 +94,28 @@ def parse_duration(text: str) -> float | None:
         return int(value) * 60.0
     match = _DURATION.match(value)
     if not value or not match or not any(match.groups()):
-        raise typer.BadParameter(f"'{text}' is not a duration: write 20m, 1h30m, 90s or 0.",
-                                 param_hint="'--time'")
+        raise typer.BadParameter(
+            f"'{text}' is not a duration: write 20m, 1h30m, 90s or 0.", param_hint="'--time'"
+        )
     h, m, s = (int(g or 0) for g in match.groups())
     return float(h * 3600 + m * 60 + s) or None
 
 
 def exam(
     ctx: typer.Context,
-    count: Annotated[int, typer.Option("--count", "-c", min=1, help="Number of questions.")] = 10,
+    count: Annotated[
+        int, typer.Option("--count", "-c", metavar="N", min=1, help="Number of questions.")
+    ] = 10,
     time_: Annotated[
-        str, typer.Option("--time", help="Time limit: 20m, 1h30m, 90s; 0 for none.")
+        str, typer.Option("--time", metavar="DURATION", help="Time limit: 20m, 1h30m, 90s; 0 for none.")
     ] = "20m",
     topic: TopicOpt = None,
     tag: TagOpt = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed for the question order (reproducible).",
-                                 show_default=False)
+        int | None,
+        typer.Option(
+            "--seed", metavar="N", help="Seed for the question order (reproducible).", show_default=False
+        ),
     ] = None,
     record: Annotated[
         bool, typer.Option("--record", help="Also rate each card in your FSRS schedule.")
@@ -127,8 +142,9 @@ def exam(
         raise typer.BadParameter("no question matches.", param_hint="'--topic'/'--tag'")
     store = Store.open() if record else None
     try:
-        run = session.Exam(questions, count=count, seconds=seconds, seed=seed,
-                           clock=session.system_clock, store=store)
+        run = session.Exam(
+            questions, count=count, seconds=seconds, seed=seed, clock=session.system_clock, store=store
+        )
         # with --json, stdout holds the JSON alone: the questions go to stderr
         out = ui.err if as_json else ui.out
         card, interrupted = ui_drill.run_exam(run, ui_drill.reader(out), out)
@@ -147,8 +163,12 @@ def exam(
 
 def stats(
     ctx: typer.Context,
-    weeks: Annotated[int, typer.Option("--weeks", "-w", min=1, max=104,
-                                       help="Weeks of history in the heatmap and scores.")] = 12,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks", "-w", metavar="N", min=1, max=104, help="Weeks of history in the heatmap and scores."
+        ),
+    ] = 12,
     as_json: JsonOpt = False,
 ) -> None:
     """Your progress: mastery per topic (FSRS recall probability now), cards by state, what
@@ -168,7 +188,7 @@ def stats(
 def due(
     ctx: typer.Context,
     topic: TopicOpt = None,
-    new: Annotated[int, typer.Option("--new", "-n", min=0, help="New questions a day.")] = 5,
+    new: Annotated[int, typer.Option("--new", "-n", metavar="N", min=0, help="New questions a day.")] = 5,
     as_json: JsonOpt = False,
 ) -> None:
     """What is due today and in the rest of the week, one line per card."""
@@ -191,8 +211,14 @@ def reset(
     topic: TopicOpt = None,
     id_: Annotated[
         list[str] | None,
-        typer.Option("--id", "-i", help="Only this question, by number or id (repeatable).",
-                     autocompletion=complete_question, show_default=False),
+        typer.Option(
+            "--id",
+            "-i",
+            metavar="QUESTION",
+            help="Only this question, by number or id (repeatable).",
+            autocompletion=complete_question,
+            show_default=False,
+        ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
 ) -> None:
@@ -217,17 +243,23 @@ def reset(
                 try:
                     ids.add(bank.get(ref).id)
                 except NotFoundError:
-                    raise NotFoundError(f"There is no question '{ref}' in the bank or the progress."
-                                        f"{did_you_mean(ref, sorted(known | set(bank.ids)))}") from None
+                    raise NotFoundError(
+                        f"There is no question '{ref}' in the bank or the progress."
+                        f"{did_you_mean(ref, sorted(known | set(bank.ids)))}"
+                    ) from None
             what = "the progress of " + ", ".join(
-                [f"topic {t}" for t in topic or ()] + [f"question {r}" for r in id_ or ()])
+                [f"topic {t}" for t in topic or ()] + [f"question {r}" for r in id_ or ()]
+            )
         cards, reviews = store.counts(ids)
         if not cards and not reviews:
             ui.out.print("No progress to reset.")
             return
         if not yes:
-            typer.confirm(f"Forget {what}: {cards} card{'s' * (cards != 1)} and {reviews} "
-                          f"review{'s' * (reviews != 1)}? This cannot be undone.", abort=True)
+            typer.confirm(
+                f"Forget {what}: {cards} card{'s' * (cards != 1)} and {reviews} "
+                f"review{'s' * (reviews != 1)}? This cannot be undone.",
+                abort=True,
+            )
         cards, reviews = store.forget(ids)
     ui.out.print(f"Forgot {cards} card{'s' * (cards != 1)} and {reviews} review{'s' * (reviews != 1)}.")
 
@@ -240,7 +272,9 @@ def register(app: typer.Typer) -> None:
             "quiz drill --limit 10",
             "quiz drill --ahead                  nothing due? study the soonest cards early",
             "printf 'It wraps every request\\n\\n\\n' | quiz drill --limit 1",
-        ) + "\n\n" + SCRIPTED_INPUT,
+        )
+        + "\n\n"
+        + SCRIPTED_INPUT,
     )(drill)
     app.command(
         epilog=examples(
