@@ -95,6 +95,7 @@ def test_skip_ctrl_d_and_quit(tmp_path: Path, quiz_home: Path) -> None:
     child.expect_exact("Skipped.")
     child.expect_exact("What is CORS")
     child.expect_exact("› ")
+    time.sleep(0.3)  # as a person would: a Ctrl-D sent before readline waits for keys is lost
     child.sendeof()  # Ctrl-D on an empty answer: show me
     child.expect_exact("The answer, and what a good one mentions")
     child.expect_exact("Enter = Again")
