@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 from quiz import __version__
 from quiz.errors import NotFoundError, QuizError
 from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, PACKAGE_DIR, KeyPoint, Question, resolve_demo
+from quiz.paths import cache_dir
 
 __all__ = [
     "BUILTIN_BANK",
@@ -80,7 +81,6 @@ class Bank:
     questions: list[Question]
     deck: str = "FastAPI Advanced Interview"
     sources: list[Path] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -388,15 +388,6 @@ def validate_paths(paths: Sequence[Path]) -> tuple[Bank, list[Problem]]:
 # --- the cache: a validated bank as JSON, keyed by its files' paths, sizes and times -------
 
 
-def cache_dir() -> Path:
-    home = os.environ.get("QUIZ_HOME")
-    if home:
-        return Path(home).expanduser() / "cache"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("quiz", appauthor=False))
-
-
 def _cache_file(files: Sequence[Path]) -> Path:
     stamp = [__version__]
     for f in files:
@@ -458,7 +449,6 @@ def load_bank(paths: Sequence[Path] | None = None) -> Bank:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise BankError(errors)
-    bank.warnings = problems
     if cached is not None:
         _write_cache(cached, bank)
     return bank

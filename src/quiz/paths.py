@@ -1,4 +1,4 @@
-"""The one function that finds the user's folder: `QUIZ_HOME`, else the platform's data folder."""
+"""The user's folders: `QUIZ_HOME` when set, else the platform's data and cache folders."""
 
 from __future__ import annotations
 
@@ -17,3 +17,13 @@ def user_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("quiz", appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Where the parsed-bank cache lives: `$QUIZ_HOME/cache`, else the platform's cache folder."""
+    home = os.environ.get("QUIZ_HOME", "").strip()
+    if home:
+        return Path(home).expanduser() / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("quiz", appauthor=False))
