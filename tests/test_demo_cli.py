@@ -42,6 +42,21 @@ def test_an_unknown_demo_suggests(runner: CliRunner) -> None:
     assert "Error: There is no demo 'midleware'. Did you mean 'middleware'" in result.stderr
 
 
+def test_an_unknown_question_number(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["demo", "99"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: There is no question 99: numbers run 1 to 40."
+
+
+def test_copy_into_a_folder_that_cannot_be_made_is_one_sentence(runner: CliRunner, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["demo", "middleware", "--copy", str(blocker / "sub")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: Cannot write into {blocker / 'sub'}:")
+    assert blocker.read_text() == "not a folder"
+
+
 def test_demo_without_a_name_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 2

@@ -242,6 +242,8 @@ def find_demo(name: str, bank: Bank) -> Demo:
         path = q.demo_path()
         if path is not None and slug in (q.demo.replace("-", "_") if q.demo else "", path.stem):
             return Demo(path.stem, path)
+    if text.isdigit():
+        bank.get(text)  # raises: there is no question with that number
     path = resolve_demo(slug, BUILTIN_DEMOS.parent)
     if path is not None:
         return Demo(path.stem, path)
@@ -368,17 +370,20 @@ def copy_demo(demo: Demo, folder: Path) -> list[Path]:
     """Write the demo (and its companion folder) into `folder`; never overwrite a file."""
     import shutil
 
-    folder.mkdir(parents=True, exist_ok=True)
     targets = [(demo.path, folder / demo.path.name)]
     targets += [(c, folder / c.name) for c in demo.companions()]
     for _, dest in targets:
         if dest.exists():
             raise QuizError(f"{dest} already exists: not overwriting it (remove it or choose another DIR).")
     written = []
-    for src, dest in targets:
-        if src.is_dir():
-            shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest)
-        written.append(dest)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for src, dest in targets:
+            if src.is_dir():
+                shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(src, dest)
+            written.append(dest)
+    except OSError as exc:
+        raise QuizError(f"Cannot write into {folder}: {exc.strerror or exc}.") from None
     return written
