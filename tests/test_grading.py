@@ -191,3 +191,14 @@ def test_grading_is_pure() -> None:
     first = grade(GOOD_MIDDLEWARE, MIDDLEWARE)
     assert grade(GOOD_MIDDLEWARE, MIDDLEWARE) == first
     assert MIDDLEWARE.key_points[0].terms[0] == "before and after"
+
+
+def test_every_builtin_model_answer_covers_its_own_key_points() -> None:
+    """A key point whose terms its own model answer never uses cannot be scored fairly."""
+    from quiz.bank import load_bank
+
+    misses = {
+        q.id: [p.point for p in grade(q.answer, q).points if not p.hit]
+        for q in load_bank()
+    }
+    assert {k: v for k, v in misses.items() if v} == {}
