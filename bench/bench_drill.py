@@ -32,10 +32,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from quiz import session, ui_drill
+from quiz import session
 from quiz.bank import load_bank
 from quiz.model import Question
 from quiz.store import Store
+from quiz.ui import drill as drill_ui
 
 PY = sys.executable
 QUIZ = Path(PY).with_name("quiz")
@@ -98,7 +99,7 @@ def answer_to_screen(questions: list[Question], answers: int, progress: int,
         text = typed_answer(q, rng)
         start = time.perf_counter()
         graded = drill.grade(q, text)
-        console.print(ui_drill.graded_view(graded, now))
+        console.print(drill_ui.graded_view(graded, now))
         times.append((time.perf_counter() - start) * 1000)
     store.close()
     ordered = sorted(times[1:])
@@ -110,7 +111,8 @@ FIRST_ANSWER = """
 import io, sys, time
 from datetime import UTC, datetime
 from rich.console import Console
-from quiz import session, ui_drill
+from quiz import session
+from quiz.ui import drill as drill_ui, prompt
 from quiz.bank import load_bank
 from quiz.store import Store
 
@@ -120,12 +122,12 @@ store = Store.open()
 drill = session.Drill(questions, store, clock=lambda: now)
 q = drill.next()
 if sys.argv[1] == "terminal":  # the terminal reader pre-imports while the candidate types
-    ui_drill._prewarm()
+    prompt.prewarm()
     time.sleep(1.5)
 text = q.answer[:300]
 console = Console(file=io.StringIO(), width=100, force_terminal=True)
 start = time.perf_counter()
-console.print(ui_drill.graded_view(drill.grade(q, text), now))
+console.print(drill_ui.graded_view(drill.grade(q, text), now))
 print((time.perf_counter() - start) * 1000)
 """
 

@@ -248,18 +248,18 @@ def test_end_of_input_at_the_rating_rates_nothing(runner: CliRunner, bank: Path,
 def test_ctrl_c_keeps_rated_cards_and_prints_the_summary(
         runner: CliRunner, bank: Path, clock: Clock, quiz_home: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from quiz import ui_drill
+    from quiz.ui import prompt
 
-    real = ui_drill.LineReader.answer
+    real = prompt.LineReader.answer
     calls = []
 
-    def answer_then_interrupt(self: ui_drill.LineReader) -> ui_drill.Typed:
+    def answer_then_interrupt(self: prompt.LineReader) -> prompt.Typed:
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
         return real(self)
 
-    monkeypatch.setattr(ui_drill.LineReader, "answer", answer_then_interrupt)
+    monkeypatch.setattr(prompt.LineReader, "answer", answer_then_interrupt)
     result = runner.invoke(app, ["drill"], input=answer(GOOD["middleware"], "3"))
     assert result.exit_code == 130
     assert "Traceback" not in result.output
@@ -321,15 +321,15 @@ def test_ahead_studies_early(runner: CliRunner, bank: Path, clock: Clock, quiz_h
 def test_a_card_due_again_comes_back_in_the_same_drill(runner: CliRunner, bank: Path,
                                                         clock: Clock, quiz_home: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from quiz import ui_drill
+    from quiz.ui import prompt
 
-    real = ui_drill.LineReader.answer
+    real = prompt.LineReader.answer
 
-    def slow_typist(self: ui_drill.LineReader) -> ui_drill.Typed:
+    def slow_typist(self: prompt.LineReader) -> prompt.Typed:
         clock.advance(minutes=2)  # every answer takes two minutes
         return real(self)
 
-    monkeypatch.setattr(ui_drill.LineReader, "answer", slow_typist)
+    monkeypatch.setattr(prompt.LineReader, "answer", slow_typist)
     result = runner.invoke(app, ["drill", "--new", "2"],
                            input=answer("no idea", "1") + answer(GOOD["cors"], "4")
                            + answer(GOOD["middleware"], "3"))

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quiz import ui_drill
+from quiz import ui
 from quiz.cli import app
 from quiz.commands.drill_cmds import parse_duration
+from quiz.ui import prompt
 
 from .test_drill import BANK, GOOD, Clock, answer, bank, clock, db_rows, flat, script, write_bank
 
@@ -90,13 +91,13 @@ def test_exam_record_rates_the_cards(runner: CliRunner, bank: Path, clock: Clock
 
 def test_exam_time_runs_out(runner: CliRunner, bank: Path, clock: Clock,
                             monkeypatch: pytest.MonkeyPatch) -> None:
-    real = ui_drill.LineReader.answer
+    real = prompt.LineReader.answer
 
-    def six_minutes_each(self: ui_drill.LineReader) -> ui_drill.Typed:
+    def six_minutes_each(self: prompt.LineReader) -> prompt.Typed:
         clock.advance(minutes=6)
         return real(self)
 
-    monkeypatch.setattr(ui_drill.LineReader, "answer", six_minutes_each)
+    monkeypatch.setattr(prompt.LineReader, "answer", six_minutes_each)
     text = "".join(said(g) for g in GOOD.values())
     result = runner.invoke(app, ["exam", "--count", "4", "--time", "10m", "--seed", "2"], input=text)
     assert result.exit_code == 0, result.output
@@ -123,10 +124,10 @@ def test_exam_bad_time_is_a_usage_error(runner: CliRunner, bank: Path) -> None:
 
 def test_exam_ctrl_c_prints_the_scorecard(runner: CliRunner, bank: Path, clock: Clock,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupt(self: ui_drill.LineReader) -> ui_drill.Typed:
+    def interrupt(self: prompt.LineReader) -> prompt.Typed:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ui_drill.LineReader, "answer", interrupt)
+    monkeypatch.setattr(prompt.LineReader, "answer", interrupt)
     result = runner.invoke(app, ["exam", "--count", "2"])
     assert result.exit_code == 130
     assert "Scorecard" in result.stdout
@@ -304,9 +305,9 @@ def test_rendering_times() -> None:
     from datetime import UTC, datetime
 
     now = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
-    assert ui_drill.relative(now + timedelta(seconds=10), now) == "now"
-    assert ui_drill.relative(now + timedelta(minutes=10), now) == "in 10 min"
-    assert ui_drill.relative(now + timedelta(hours=3), now) == "in 3 h"
-    assert ui_drill.relative(now + timedelta(days=1), now) == "in 1 day"
-    assert ui_drill.relative(now - timedelta(days=2), now) == "2 days ago"
-    assert ui_drill.clock_text(125) == "2:05"
+    assert ui.relative(now + timedelta(seconds=10), now) == "now"
+    assert ui.relative(now + timedelta(minutes=10), now) == "in 10 min"
+    assert ui.relative(now + timedelta(hours=3), now) == "in 3 h"
+    assert ui.relative(now + timedelta(days=1), now) == "in 1 day"
+    assert ui.relative(now - timedelta(days=2), now) == "2 days ago"
+    assert ui.clock_text(125) == "2:05"

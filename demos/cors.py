@@ -1,0 +1,103 @@
+"""CORS: which browser origins may call the API, answered by CORSMiddleware.
+
+Run it alone, from the repository's top folder: fastapi dev demos/cors.py
+"""
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI(title="CORS demo")
+
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["https://app.example.com", "http://localhost:5173"],  # <- exact origins, no "*"
+    allow_credentials=True,  # <- the browser may send cookies / Authorization
+    allow_methods=["GET", "POST", "PUT", "DELETE"],
+    allow_headers=["Authorization", "Content-Type"],
+    expose_headers=["X-Total-Count"],  # response headers the page's JavaScript may read
+    max_age=600,  # the browser caches a preflight answer for 10 minutes
+)
+# Never allow_origins=["*"] with allow_credentials=True (the source's "restrict in prod"): the
+# spec forbids "*" on credentialed requests, so Starlette echoes back whatever Origin asks, and
+# any website could call this API with the user's cookies. Add CORSMiddleware last: outermost.
+
+
+@app.get("/api/me")
+async def me() -> dict[str, str]:
+    return {"user": "ada"}
+
+
+@app.put("/api/items/{item_id}")
+async def update_item(item_id: int) -> dict[str, int]:
+    return {"updated": item_id}
+
+
+# --- tour ---
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+APP_ORIGIN = "https://app.example.com"
+EVIL = "https://evil.example"
+CORS = [
+    "origin", "access-control-request-method", "access-control-request-headers",
+    "access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers",
+    "access-control-allow-credentials", "access-control-max-age", "access-control-expose-headers",
+    "vary",
+]
+
+
+def preflight(origin, method="PUT", headers="authorization, content-type"):
+    return {"Origin": origin, "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": headers}
+
+
+def tour(t):
+    t.step("Before a cross-origin PUT with a token, the browser asks first: an OPTIONS preflight.")
+    ok = t.options("/api/items/1", headers=preflight(APP_ORIGIN), show_headers=CORS)
+    h = ok.headers
+    t.check("200, and the allowed origin is echoed back exactly",
+            ok.status_code == 200 and h.get("access-control-allow-origin") == APP_ORIGIN,
+            f"{ok.status_code} {h.get('access-control-allow-origin')}")
+    t.check("Allow-Methods lists PUT; Allow-Headers lists Authorization",
+            "PUT" in h.get("access-control-allow-methods", "")
+            and "Authorization" in h.get("access-control-allow-headers", ""))
+    t.check("credentials allowed, the answer cached 600 s",
+            h.get("access-control-allow-credentials") == "true"
+            and h.get("access-control-max-age") == "600")
+
+    t.step("A preflight from an origin not in the list is refused: 400, no Allow-Origin.")
+    bad = t.options("/api/items/1", headers=preflight(EVIL), show_headers=CORS)
+    t.check("400 Disallowed CORS origin", bad.status_code == 400 and "origin" in bad.text, bad.text)
+    t.check("no Access-Control-Allow-Origin: the browser never sends the PUT",
+            "access-control-allow-origin" not in bad.headers)
+    patch = t.options("/api/items/1", headers=preflight(APP_ORIGIN, "PATCH"), show_headers=CORS)
+    t.check("an allowed origin asking for PATCH (not allowed): 400 too",
+            patch.status_code == 400 and "method" in patch.text, patch.text)
+
+    t.step("A simple GET: the allowed origin gets Allow-Origin (and credentials), another doesn't.")
+    good = t.get("/api/me", headers={"Origin": APP_ORIGIN}, show_headers=CORS)
+    other = t.get("/api/me", headers={"Origin": EVIL}, show_headers=CORS)
+    t.check("allowed origin: Allow-Origin echoed, Allow-Credentials: true, Vary: Origin",
+            good.headers.get("access-control-allow-origin") == APP_ORIGIN
+            and good.headers.get("access-control-allow-credentials") == "true"
+            and "Origin" in good.headers.get("vary", ""))
+    t.check("other origin: no Allow-Origin, so the browser hides the response from the page",
+            "access-control-allow-origin" not in other.headers)
+    t.check("...yet the server still answered 200: CORS is enforced by browsers, it is not auth",
+            other.status_code == 200 and other.json() == {"user": "ada"})
+
+    t.step("Why not '*' with credentials: the source's config trusts every website with cookies.")
+    from fastapi import FastAPI
+
+    loose = FastAPI()
+    loose.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True,
+                         allow_methods=["*"], allow_headers=["*"])
+    loose.get("/api/me")(me)
+    with TestClient(loose) as client:
+        echoed = t.record(client.get("/api/me", headers={"Origin": EVIL}), CORS)
+    t.check("with '*' + credentials, evil.example is echoed back with Allow-Credentials: true",
+            echoed.headers.get("access-control-allow-origin") == EVIL
+            and echoed.headers.get("access-control-allow-credentials") == "true")
+    t.check("our explicit list never names evil.example in Allow-Origin",
+            other.headers.get("access-control-allow-origin") != EVIL
+            and good.headers.get("access-control-allow-origin") == APP_ORIGIN)

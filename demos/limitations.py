@@ -1,0 +1,148 @@
+"""Limitations: one blocking call in `async def` stalls every request; body size is unlimited by default.
+
+Run it alone, from the repository's top folder: fastapi dev demos/limitations.py
+"""
+
+import asyncio
+import time
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+
+app = FastAPI(title="Limitations demo")  # <- max_body_size=None: no request size limit by default
+
+
+@app.get("/health")
+async def health():
+    return {"status": "ok"}
+
+
+@app.get("/blocking")
+async def blocking():
+    time.sleep(0.2)  # <- WRONG: a sync call in async def freezes the event loop for everyone
+    return {"slept": 0.2}
+
+
+@app.get("/awaiting")
+async def awaiting():
+    await asyncio.sleep(0.2)  # <- the loop serves other requests while this waits
+    return {"slept": 0.2}
+
+
+@app.get("/offloaded")
+async def offloaded():
+    await run_in_threadpool(time.sleep, 0.2)  # <- fix 1: blocking code moved to a worker thread
+    return {"slept": 0.2}
+
+
+@app.get("/sync")
+def sync():  # <- fix 2: a plain def endpoint runs in the threadpool by itself
+    time.sleep(0.2)
+    return {"slept": 0.2}
+
+
+@app.post("/upload")
+async def upload(request: Request):
+    return {"received": len(await request.body())}
+
+
+@app.post("/avatar", max_body_size=64 * 1024)  # <- 413 above 64 KiB, before the body is read
+async def avatar(request: Request):
+    return {"received": len(await request.body())}
+
+
+# --- tour ---
+
+
+def _health_latency_during(t, paths: list[str]) -> tuple[float, bool, list]:
+    """GET /health sent 0.05 s after slow requests to `paths` started: its latency, and
+    whether it answered before every slow request had finished (an order, not a clock
+    reading, so a loaded machine cannot turn it around)."""
+    import threading
+    import time
+
+    results: list = []
+    finished: list[float] = []
+
+    def slow(path: str) -> None:
+        response = t.client.get(path)
+        finished.append(time.perf_counter())
+        results.append(response)
+
+    workers = [threading.Thread(target=slow, args=(p,)) for p in paths]
+    for worker in workers:
+        worker.start()
+    time.sleep(0.05)  # the slow requests are now inside their 0.2 s
+    start = time.perf_counter()
+    health = t.client.get("/health")
+    health_done = time.perf_counter()
+    for worker in workers:
+        worker.join(timeout=5)
+    for response in [*results, health]:
+        t.record(response, elapsed=response.elapsed.total_seconds())
+    first_slow_done = min(finished, default=health_done)
+    return health_done - start, health_done < first_slow_done, [health, *results]
+
+
+def _all_ok(responses) -> bool:
+    return len(responses) > 1 and all(r.status_code == 200 for r in responses)
+
+
+def tour(t):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    t.step("The blocking-call trap: while an `async def` endpoint runs time.sleep(0.2), "
+           "a /health request sent 0.05 s later has to wait for it.")
+    blocked, first, responses = _health_latency_during(t, ["/blocking"])
+    t.note("/health latency during /blocking", f"{blocked * 1000:.0f} ms")
+    t.check("both answered", _all_ok(responses), str([r.status_code for r in responses]))
+    t.check("/health only answered once the sleep was over", not first)
+    t.check("/health was stuck behind the sleep (over 100 ms)", blocked > 0.1, f"{blocked:.3f} s")
+
+    t.step("The same wait done with `await asyncio.sleep(0.2)`: /health answers at once.")
+    free, first, responses = _health_latency_during(t, ["/awaiting"])
+    t.note("/health latency during /awaiting", f"{free * 1000:.0f} ms")
+    t.check("both answered", _all_ok(responses))
+    t.check("/health answered while /awaiting was still waiting", first)
+    t.check("/health took less than half the blocked case's time", free < blocked / 2,
+            f"{free:.3f} s against {blocked:.3f} s")
+
+    t.step("The fixes for blocking code you cannot rewrite: run_in_threadpool(...) in async def, "
+           "or a plain def endpoint. Both in flight at once, /health still answers at once.")
+    fixed, first, responses = _health_latency_during(t, ["/offloaded", "/sync"])
+    t.note("/health latency during /offloaded and /sync", f"{fixed * 1000:.0f} ms")
+    t.check("all three answered", _all_ok(responses) and len(responses) == 3)
+    t.check("/health answered while both were still sleeping", first)
+    t.check("/health took less than half the blocked case's time", fixed < blocked / 2,
+            f"{fixed:.3f} s against {blocked:.3f} s")
+
+    t.step("Body size: unlimited unless you set a limit. A 5 MB body is read in full by default.")
+    big = b"x" * 5_000_000
+    r = t.client.post("/upload", content=big)
+    t.note("POST /upload with 5,000,000 bytes", f"{r.status_code} {r.text}")
+    t.check("accepted and read in full", r.status_code == 200 and r.json().get("received") == len(big))
+
+    t.step("With max_body_size (per route, per router or FastAPI(max_body_size=...)) "
+           "a larger body gets 413 Content Too Large.")
+    small = t.post("/avatar", content=b"x" * 1000)
+    too_big = t.client.post("/avatar", content=b"x" * 100_000)
+    t.note("POST /avatar with 100,000 bytes", f"{too_big.status_code} {too_big.text}")
+    t.check("1 KB accepted", small.status_code == 200 and small.json().get("received") == 1000)
+    t.check("100 KB refused with 413", too_big.status_code == 413, str(too_big.status_code))
+    whole = FastAPI(max_body_size=1024)
+    whole.post("/echo")(upload)
+    with TestClient(whole) as client:
+        app_wide = client.post("/echo", content=b"x" * 2048)
+    t.check("FastAPI(max_body_size=1024): 413 for 2 KB on any route", app_wide.status_code == 413)
+
+    t.step("What cannot be measured here, said plainly.")
+    import fastapi
+
+    t.note("version", f"fastapi {fastapi.__version__}: still 0.x, so pin it and read release notes")
+    t.note("ecosystem", "smaller than Django's: no built-in admin, ORM or migrations; you pick "
+           "SQLAlchemy/SQLModel, Alembic, an auth library")
+    t.note("async databases", "no longer 'maturing': SQLAlchemy 2 asyncio, asyncpg, aiosqlite "
+           "and SQLModel are stable (see quiz demo sql_database)")
+    t.note("async skill", "the trap above is the real limitation: one sync call in async def "
+           "stalls the whole worker")

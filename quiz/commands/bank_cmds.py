@@ -1,0 +1,144 @@
+"""`quiz list`, `quiz show`, `quiz validate`: reading and checking banks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from quiz.commands._common import (
+    TagOpt,
+    TopicOpt,
+    complete_question,
+    emit_json,
+    examples,
+    load,
+)
+
+
+def list_questions(
+    ctx: typer.Context,
+    topic: TopicOpt = None,
+    tag: TagOpt = None,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", "-s", metavar="TEXT", help="Only questions whose text contains TEXT."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the questions as JSON.")] = False,
+) -> None:
+    """List the questions of the bank: number, id, topic, tags and difficulty."""
+    from quiz import ui
+    from quiz.ui import questions as bank_ui
+
+    bank = load(ctx)
+    questions = bank.select(topics=topic or (), tags=tag or (), search=search)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "number": q.num,
+                    "id": q.id,
+                    "topic": q.topic,
+                    "tags": q.tags,
+                    "difficulty": q.difficulty,
+                    "question": q.question,
+                    "demo": q.demo,
+                }
+                for q in questions
+            ]
+        )
+        return
+    if not questions:
+        ui.err.print("No question matches.")
+        raise typer.Exit(1)
+    ui.out.print(bank_ui.question_table(questions, f"{bank.deck}: {len(questions)} of {len(bank)}"))
+
+
+def show(
+    ctx: typer.Context,
+    ref: Annotated[
+        str,
+        typer.Argument(help="A question number or id.", autocompletion=complete_question, metavar="QUESTION"),
+    ],
+    no_answer: Annotated[bool, typer.Option("--no-answer", help="Show only the question.")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", "-d", help="Then run the question's live demo (steps and checks).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+) -> None:
+    """Show a question with its answer, key points, errata and follow-ups."""
+    from quiz.ui import demo as demo_ui
+    from quiz.ui import questions as bank_ui
+
+    bank = load(ctx)
+    q = bank.get(ref)
+    if as_json:
+        emit_json(q.to_dict())
+        return
+    bank_ui.show_question(q, answer=not no_answer)
+    if demo:
+        from quiz.demo import find_demo, run_demo
+
+        result = run_demo(find_demo(q.id, bank), lambda e: demo_ui.demo_event(e, verbose=False))
+        demo_ui.demo_summary(result)
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Bank files or folders to check.", show_default=False)],
+    strict: Annotated[bool, typer.Option("--strict", help="Treat every warning as an error.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
+) -> None:
+    """Check bank files and list every problem at once, as file:line:column: field: message.
+
+    Exit 0 when clean (warnings allowed unless --strict), 1 otherwise.
+    """
+    from quiz import ui
+    from quiz.bank import validate_paths
+    from quiz.ui import questions as bank_ui
+
+    bank, found = validate_paths(paths)
+    errors = [p for p in found if p.severity == "error" or strict]
+    warnings = [p for p in found if p not in errors]
+    if as_json:
+        emit_json(
+            {
+                "questions": len(bank),
+                "errors": [p.__dict__ for p in errors],
+                "warnings": [p.__dict__ for p in warnings],
+            }
+        )
+    else:
+        bank_ui.problems(found)
+        counts = f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
+        summary = f"{_count(len(bank), 'question')} checked: {counts}."
+        style = "bold red" if errors else "bold green"
+        ui.out.print(summary, style=style)
+    if errors:
+        raise typer.Exit(1)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "list",
+        epilog=examples(
+            "quiz list",
+            "quiz list --topic security --json",
+            "quiz list --search websocket",
+            "quiz --bank my-bank/ list",
+        ),
+    )(list_questions)
+    app.command(
+        epilog=examples("quiz show 6", "quiz show async-vs-def", "quiz show 3 --demo", "quiz show 3 --json")
+    )(show)
+    app.command(
+        epilog=examples(
+            "quiz validate my-bank/", "quiz validate questions.yaml --strict", "quiz validate my-bank/ --json"
+        )
+    )(validate)

@@ -1,0 +1,114 @@
+"""`quiz demo`: run a topic's FastAPI app in-process and prove the answer with checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from quiz.commands._common import complete_demo, emit_json, examples, load
+
+
+def demo(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="A demo name, or a question number or id.",
+            autocompletion=complete_demo,
+            metavar="TOPIC",
+            show_default=False,
+        ),
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", "-l", help="List every demo.")] = False,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Run every demo, then a table.")] = False,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Serve the app on 127.0.0.1 with uvicorn instead.")
+    ] = False,
+    port: Annotated[
+        int, typer.Option("--port", "-p", metavar="PORT", help="Port for --serve.", min=1, max=65535)
+    ] = 8000,
+    copy: Annotated[
+        Path | None,
+        typer.Option(
+            "--copy", help="Write the demo as a standalone file into DIR.", metavar="DIR", show_default=False
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No source, no bodies: steps and checks only.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With --list or --all: JSON.")] = False,
+) -> None:
+    """Run a live demo: show its code, send requests, and check every claim of the answer.
+
+    Exit 1 if any check fails.
+    """
+    from quiz import demo as demos
+    from quiz import ui
+    from quiz.ui import demo as demo_ui
+
+    bank = load(ctx)
+    if list_:
+        rows = demos.demo_index(bank)
+        if as_json:
+            emit_json([{"demo": r.slug, "title": r.title, "questions": r.questions} for r in rows])
+        else:
+            ui.out.print(demo_ui.demo_list_table(rows))
+        return
+    if all_:
+        results = demo_ui.run_with_progress(demos.all_demos(bank), demos.run_demo)
+        if as_json:
+            emit_json(
+                [
+                    {
+                        "demo": r.demo.slug,
+                        "passed": r.passed,
+                        "checks": len(r.checks),
+                        "seconds": round(r.seconds, 3),
+                        "ok": r.ok,
+                        "failure": r.failure.message if r.failure else None,
+                    }
+                    for r in results
+                ]
+            )
+        else:
+            ui.out.print(demo_ui.demo_results_table(results))
+        if not all(r.ok for r in results):
+            raise typer.Exit(1)
+        return
+    if name is None:
+        raise typer.BadParameter(
+            "name a demo (see `quiz demo --list`), or use --list or --all.", param_hint="TOPIC"
+        )
+    chosen = demos.find_demo(name, bank)
+    if copy is not None:
+        written = demos.copy_demo(chosen, copy)
+        for path in written:
+            ui.out.print(f"Wrote {path}")
+        ui.out.print(f"Run it: cd {copy} && fastapi dev {chosen.path.name}")
+        return
+    if serve:
+        from quiz import serve as serving
+
+        serving.serve(chosen, port)
+        return
+    if not quiet:
+        demo_ui.demo_source(chosen)
+    result = demos.run_demo(chosen, lambda e: demo_ui.demo_event(e, verbose=not quiet))
+    demo_ui.demo_summary(result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        epilog=examples(
+            "quiz demo middleware",
+            "quiz demo 6",
+            "quiz demo --list",
+            "quiz demo --all",
+            "quiz demo middleware --serve --port 8001",
+            "quiz demo middleware --copy ./playground",
+        )
+    )(demo)

@@ -1,0 +1,301 @@
+"""`quiz drill` (also plain `quiz`), `quiz exam`, `quiz stats`, `quiz due`, `quiz reset`.
+
+Each command parses, calls the core (quiz.session over quiz.store) and renders
+(quiz.ui). Nothing here, nor on the drill's path, imports fastapi: the `d` key loads
+the demo runner when it is pressed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+
+from quiz.commands._common import (
+    TagOpt,
+    TopicOpt,
+    complete_question,
+    emit_json,
+    examples,
+    load,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+SCRIPTED_INPUT = (
+    "Scripted input (stdin not a terminal): an answer is the lines up to a blank line; a "
+    "first line that is only ?, s, d or q is that key; an empty first line shows the answer. "
+    "Then one rating line: empty accepts the suggestion, 1-4 or again/hard/good/easy "
+    "override it, q quits. The end of input ends the drill."
+)
+
+
+def drill(
+    ctx: typer.Context,
+    topic: TopicOpt = None,
+    tag: TagOpt = None,
+    new: Annotated[
+        int,
+        typer.Option(
+            "--new", "-n", metavar="N", min=0, help="New questions a day (counted from the review log)."
+        ),
+    ] = 5,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-l",
+            metavar="N",
+            min=1,
+            help="At most this many cards in this drill.",
+            show_default=False,
+        ),
+    ] = None,
+    ahead: Annotated[
+        bool, typer.Option("--ahead", help="When little is due, study the soonest-due cards early.")
+    ] = False,
+) -> None:
+    """Today's drill: the cards due (most overdue first), then new questions.
+
+    Each question is shown; type an answer (a blank line or Ctrl-D submits, an empty answer
+    shows the model answer). It is scored against the key points; Enter accepts the
+    suggested rating, 1-4 (Again, Hard, Good, Easy) override it, and the card is saved at
+    once. At the prompt: ? help, s skip, d run the topic's demo, q quit. Ctrl-C quits at
+    any moment (exit 130) and keeps every rated card.
+    """
+    from quiz import session, ui
+    from quiz.store import Store
+    from quiz.ui import drill as drill_ui
+    from quiz.ui import prompt
+
+    bank = load(ctx)
+    questions = bank.select(topics=topic or (), tags=tag or ())
+    with Store.open() as store:
+        run = session.Drill(
+            questions, store, clock=session.system_clock, new_per_day=new, limit=limit, ahead=ahead
+        )
+        if not run.planned:
+            drill_ui.nothing_due(run.plan, session.system_clock())
+            return
+        summary = drill_ui.run_drill(run, prompt.reader(), bank)
+    if summary.interrupted:
+        ui.err.print("Interrupted.")
+        raise typer.Exit(130)
+
+
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def parse_duration(text: str) -> float | None:
+    """`20m`, `1h30m`, `90s`, `45` (minutes); `0` or `none` for no limit. Seconds, or None."""
+    value = text.strip().lower()
+    if value in {"0", "none", "off", "no"}:
+        return None
+    if value.isdigit():
+        return int(value) * 60.0
+    match = _DURATION.match(value)
+    if not value or not match or not any(match.groups()):
+        raise typer.BadParameter(
+            f"'{text}' is not a duration: write 20m, 1h30m, 90s or 0.", param_hint="'--time'"
+        )
+    h, m, s = (int(g or 0) for g in match.groups())
+    return float(h * 3600 + m * 60 + s) or None
+
+
+def exam(
+    ctx: typer.Context,
+    count: Annotated[
+        int, typer.Option("--count", "-c", metavar="N", min=1, help="Number of questions.")
+    ] = 10,
+    time_: Annotated[
+        str, typer.Option("--time", metavar="DURATION", help="Time limit: 20m, 1h30m, 90s; 0 for none.")
+    ] = "20m",
+    topic: TopicOpt = None,
+    tag: TagOpt = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", metavar="N", help="Seed for the question order (reproducible).", show_default=False
+        ),
+    ] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Also rate each card in your FSRS schedule.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the scorecard as JSON (the questions go to stderr).")
+    ] = False,
+) -> None:
+    """A mock interview: random questions, typed answers, no hints, a timer.
+
+    At the end, a scorecard by question and by topic names the weakest topics. Your
+    schedule is not touched unless --record (each answer then counts with its suggested
+    rating). When time runs out, the answer being typed still counts and the exam ends;
+    questions not reached score 0. Scripted input: answers separated by blank lines; a line
+    `s` skips, `q` ends.
+    """
+    from quiz import session, ui
+    from quiz.store import Store
+    from quiz.ui import exam as exam_ui
+    from quiz.ui import prompt
+
+    seconds = parse_duration(time_)
+    bank = load(ctx)
+    questions = bank.select(topics=topic or (), tags=tag or ())
+    if not questions:
+        raise typer.BadParameter("no question matches.", param_hint="'--topic'/'--tag'")
+    store = Store.open() if record else None
+    try:
+        run = session.Exam(
+            questions, count=count, seconds=seconds, seed=seed, clock=session.system_clock, store=store
+        )
+        # with --json, stdout holds the JSON alone: the questions go to stderr
+        out = ui.err if as_json else ui.out
+        card, interrupted = exam_ui.run_exam(run, prompt.reader(out), out)
+    finally:
+        if store is not None:
+            store.close()
+    if as_json:
+        emit_json(card.to_json())
+    else:
+        ui.out.print()
+        ui.out.print(exam_ui.scorecard_view(card))
+    if interrupted:
+        ui.err.print("Interrupted.")
+        raise typer.Exit(130)
+
+
+def stats(
+    ctx: typer.Context,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks", "-w", metavar="N", min=1, max=104, help="Weeks of history in the heatmap and scores."
+        ),
+    ] = 12,
+    as_json: JsonOpt = False,
+) -> None:
+    """Your progress: mastery per topic (FSRS recall probability now), cards by state, what
+    falls due in the next 14 days, a heatmap of recent reviews, streak, scores by week."""
+    from quiz import session, ui
+    from quiz.store import Store
+    from quiz.ui import stats as stats_ui
+
+    bank = load(ctx)
+    with Store.open(write=False) as store:
+        report = session.stats(bank.questions, store, session.system_clock(), weeks=weeks)
+    if as_json:
+        emit_json(report.to_json())
+        return
+    ui.out.print(stats_ui.stats_view(report))
+
+
+def due(
+    ctx: typer.Context,
+    topic: TopicOpt = None,
+    new: Annotated[int, typer.Option("--new", "-n", metavar="N", min=0, help="New questions a day.")] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """What is due today and in the rest of the week, one line per card."""
+    from quiz import session, ui
+    from quiz.store import Store
+    from quiz.ui import stats as stats_ui
+
+    bank = load(ctx)
+    questions = bank.select(topics=topic or ())
+    now = session.system_clock()
+    with Store.open(write=False) as store:
+        report = session.due_report(questions, store, now, new_per_day=new)
+    if as_json:
+        emit_json(report.to_json())
+        return
+    ui.out.print(stats_ui.due_view(report, now))
+
+
+def reset(
+    ctx: typer.Context,
+    topic: TopicOpt = None,
+    id_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id",
+            "-i",
+            metavar="QUESTION",
+            help="Only this question, by number or id (repeatable).",
+            autocompletion=complete_question,
+            show_default=False,
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+) -> None:
+    """Forget progress (cards and their review history): all of it, or a topic's, or some
+    questions'. Asks first unless --yes."""
+    from quiz import ui
+    from quiz.bank import did_you_mean
+    from quiz.errors import NotFoundError
+    from quiz.store import Store
+
+    bank = load(ctx)
+    with Store.open() as store:
+        ids: set[str] | None = None
+        what = "all your progress"
+        if topic or id_:
+            ids = {q.id for q in bank.select(topics=topic)} if topic else set()
+            known = set(store.cards())
+            for ref in id_ or ():
+                if ref in known:  # a question removed from the bank can still be reset
+                    ids.add(ref)
+                    continue
+                try:
+                    ids.add(bank.get(ref).id)
+                except NotFoundError:
+                    raise NotFoundError(
+                        f"There is no question '{ref}' in the bank or the progress."
+                        f"{did_you_mean(ref, sorted(known | set(bank.ids)))}"
+                    ) from None
+            what = "the progress of " + ", ".join(
+                [f"topic {t}" for t in topic or ()] + [f"question {r}" for r in id_ or ()]
+            )
+        cards, reviews = store.counts(ids)
+        if not cards and not reviews:
+            ui.out.print("No progress to reset.")
+            return
+        if not yes:
+            typer.confirm(
+                f"Forget {what}: {cards} card{'s' * (cards != 1)} and {reviews} "
+                f"review{'s' * (reviews != 1)}? This cannot be undone.",
+                abort=True,
+            )
+        cards, reviews = store.forget(ids)
+    ui.out.print(f"Forgot {cards} card{'s' * (cards != 1)} and {reviews} review{'s' * (reviews != 1)}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        epilog=examples(
+            "quiz                                today's drill (the same as quiz drill)",
+            "quiz drill --topic security --new 3",
+            "quiz drill --limit 10",
+            "quiz drill --ahead                  nothing due? study the soonest cards early",
+            "printf 'It wraps every request\\n\\n\\n' | quiz drill --limit 1",
+        )
+        + "\n\n"
+        + SCRIPTED_INPUT,
+    )(drill)
+    app.command(
+        epilog=examples(
+            "quiz exam",
+            "quiz exam --count 5 --time 10m --topic security",
+            "quiz exam --seed 42 --record",
+            "quiz exam --time 0 --json",
+        ),
+    )(exam)
+    app.command(epilog=examples("quiz stats", "quiz stats --weeks 26", "quiz stats --json"))(stats)
+    app.command(epilog=examples("quiz due", "quiz due --topic security", "quiz due --json"))(due)
+    app.command(
+        epilog=examples(
+            "quiz reset --id middleware",
+            "quiz reset --topic security",
+            "quiz reset --yes                    forget everything, without asking",
+        ),
+    )(reset)

@@ -1,0 +1,41 @@
+"""The user's folders: `QUIZ_HOME` when set, else the platform's data and cache folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def content_dir(name: str, package: Path = PACKAGE_DIR) -> Path:
+    """Where the built-in `questions` or `demos` folder lives.
+
+    An installed wheel carries it inside the package (`quiz/questions`); a checkout (an
+    editable install, `uv run`) keeps it at the top of the repository, beside `quiz/`.
+    """
+    inside = package / name
+    return inside if inside.is_dir() else package.parent / name
+
+
+def user_dir() -> Path:
+    """Where progress lives: `$QUIZ_HOME` if set, else platformdirs' user data folder for quiz.
+
+    The folder is not created here; whoever writes into it does that.
+    """
+    home = os.environ.get("QUIZ_HOME", "").strip()
+    if home:
+        return Path(home).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("quiz", appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Where the parsed-bank cache lives: `$QUIZ_HOME/cache`, else the platform's cache folder."""
+    home = os.environ.get("QUIZ_HOME", "").strip()
+    if home:
+        return Path(home).expanduser() / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("quiz", appauthor=False))

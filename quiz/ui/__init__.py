@@ -1,0 +1,58 @@
+"""Rich rendering, one module per screen; here the two consoles and what every screen shares.
+
+Screens: `questions` (list, show, validate), `prompt` (reading answers and ratings),
+`drill`, `exam`, `stats` (stats and due), `demo` (demo tours).
+
+Two consoles: `out` for results (stdout) and `err` for errors and progress (stderr). Rich
+honours NO_COLOR by itself; `configure(no_color=True)` does the same for `--no-color`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from rich.console import Console
+from rich.text import Text
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def configure(no_color: bool = False) -> None:
+    if no_color or os.environ.get("NO_COLOR"):
+        out.no_color = err.no_color = True
+
+
+def error(message: str) -> None:
+    err.print(Text(f"Error: {message}", style="bold red"), soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    err.print(Text(message, style="yellow"), soft_wrap=True)
+
+
+def relative(when: datetime, now: datetime) -> str:
+    """`when` from `now` in words: now, in 10 min, in 3 h, in 4 days; or 2 days ago."""
+    seconds = (when - now).total_seconds()
+    if abs(seconds) < 30:
+        return "now"
+    ago = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 3600:
+        text = f"{round(seconds / 60)} min"
+    elif seconds < 86400:
+        text = f"{round(seconds / 3600)} h"
+    else:
+        days = round(seconds / 86400)
+        text = f"{days} day{'s' * (days != 1)}"
+    return f"{text} ago" if ago else f"in {text}"
+
+
+def local(when: datetime, fmt: str = "%a %d %b %H:%M") -> str:
+    return when.astimezone().strftime(fmt)
+
+
+def clock_text(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    return f"{minutes}:{secs:02d}"

@@ -1,0 +1,131 @@
+"""A demo on screen: its source, each step of its tour, the verdict, the `--list` and `--all` tables."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from quiz import ui
+
+if TYPE_CHECKING:
+    from quiz.demo import Demo, DemoResult, Event
+
+
+def demo_source(demo: Demo) -> None:
+    from rich.syntax import Syntax
+
+    source, marked = demo.app_source()
+    syntax = Syntax(
+        source, "python", theme="monokai", line_numbers=True, highlight_lines=set(marked), word_wrap=True
+    )
+    title = f"{demo.path.name}: {demo.title}"
+    ui.out.print(Panel(syntax, title=title, title_align="left", border_style="cyan"))
+
+
+def _headers(headers: dict[str, str]) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in headers.items())
+
+
+def demo_event(event: Event, verbose: bool = True) -> None:
+    from quiz.demo import Check, Exchange, Failure, Note, Step
+
+    if isinstance(event, Step):
+        ui.out.print()
+        ui.out.print(Text("▶ ", style="bold cyan") + Text(event.narration, style="bold"))
+    elif isinstance(event, Exchange):
+        status_style = "green" if event.status < 400 else "yellow" if event.status < 500 else "red"
+        line = Text("  → ", style="dim") + Text(f"{event.method} {event.url}", style="bold")
+        line += Text("  ← ", style="dim") + Text(str(event.status), style=f"bold {status_style}")
+        if event.elapsed is not None:
+            line += Text(f"  {event.elapsed * 1000:.0f} ms", style="dim")
+        ui.out.print(line)
+        if not verbose:
+            return
+        parts: list[Any] = []
+        if event.request_headers:
+            parts.append(Text(_headers(event.request_headers), style="dim"))
+        if event.request_body:
+            parts.append(Text(event.request_body, style="dim"))
+        if event.response_headers:
+            parts.append(Text(_headers(event.response_headers), style="cyan"))
+        if event.response_body:
+            parts.append(Text(event.response_body))
+        if parts:
+            ui.out.print(Panel(Group(*parts), border_style="dim", padding=(0, 1)), style="")
+    elif isinstance(event, Note):
+        ui.out.print(Text("  · ", style="dim") + Text(f"{event.label}: ", style="dim") + Text(event.value))
+    elif isinstance(event, Check):
+        mark = Text("  ✔ ", style="bold green") if event.ok else Text("  ✘ ", style="bold red")
+        line = mark + Text(event.label)
+        if event.detail:
+            line += Text(f"  ({event.detail})", style="dim")
+        ui.out.print(line)
+    elif isinstance(event, Failure):
+        ui.out.print(Text(f"  ✘ the tour stopped: {event.message}", style="bold red"))
+
+
+def demo_summary(result: DemoResult) -> None:
+    total = len(result.checks)
+    style = "bold green" if result.ok else "bold red"
+    verdict = "passed" if result.ok else "FAILED"
+    ui.out.print()
+    ui.out.print(
+        Text(
+            f"{result.demo.slug}: {result.passed}/{total} checks passed in "
+            f"{result.seconds:.2f} s — {verdict}",
+            style=style,
+        )
+    )
+
+
+def demo_results_table(results: list[DemoResult]) -> Table:
+    table = Table(title="Demos", title_justify="left")
+    table.add_column("demo", style="bold")
+    table.add_column("checks", justify="right")
+    table.add_column("time", justify="right")
+    table.add_column("result")
+    for r in results:
+        verdict = (
+            Text("ok", style="green")
+            if r.ok
+            else Text("FAILED" + (f": {r.failure.message}" if r.failure else ""), style="red")
+        )
+        table.add_row(r.demo.slug, f"{r.passed}/{len(r.checks)}", f"{r.seconds:.2f} s", verdict)
+    return table
+
+
+def demo_list_table(rows: list[Any]) -> Table:
+    table = Table(title="Demos", title_justify="left")
+    table.add_column("demo", style="bold", no_wrap=True)
+    table.add_column("questions", no_wrap=True)
+    table.add_column("what it shows")
+    for r in rows:
+        table.add_row(r.slug, ", ".join(map(str, r.questions)) or "-", r.title)
+    return table
+
+
+def run_with_progress(items: list[Demo], run: Any) -> list[DemoResult]:
+    """Run every demo with a progress bar on stderr (hidden when stderr is no terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    results = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=ui.err,
+        transient=True,
+        auto_refresh=False,  # no refresh thread competing with the timed steps of a demo
+    ) as progress:
+        task = progress.add_task("demos", total=len(items))
+        for demo in items:
+            progress.update(task, description=f"demo {demo.slug}", refresh=True)
+            results.append(run(demo))
+            progress.advance(task)
+        progress.refresh()
+    return results

@@ -1,0 +1,224 @@
+"""The drill on screen: the question, the graded answer, the rating, the session summary."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from quiz import ui
+from quiz.errors import QuizError
+from quiz.grading import Rating
+from quiz.ui import demo as demo_ui
+from quiz.ui import questions as bank_ui
+from quiz.ui.prompt import RATING_STYLE, Reader, prewarm
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank
+    from quiz.model import Question
+    from quiz.scheduler import Plan
+    from quiz.session import Drill, Graded, Summary, TopicResult
+
+
+DRILL_HELP = """\
+Type your answer in your own words, on as many lines as you like.
+A blank line (or Ctrl-D) submits it; an empty answer shows the model answer.
+Alone on the first line:  ?  this help   s  skip the card   d  run the topic's demo   q  quit
+After grading:  Enter accepts the suggested rating;  1 Again  2 Hard  3 Good  4 Easy;  q quits.
+Ctrl-C quits at any moment; every card already rated is saved."""
+
+
+
+
+def nothing_due(plan: Plan, now: datetime) -> None:
+    ui.out.print(Text("Nothing is due now.", style="bold green"))
+    if plan.next_due is not None:
+        ui.out.print(f"The next card is due {ui.relative(plan.next_due, now)} ({ui.local(plan.next_due)}).")
+        ui.out.print(Text("Study the soonest cards early with: quiz drill --ahead", style="dim"))
+    elif plan.new_left == 0:
+        ui.out.print("Today's new questions are done; more tomorrow (or raise --new).")
+
+
+def drill_header(drill: Drill) -> Text:
+    p = drill.plan
+    parts = [f"{len(p.due)} due"] if p.due else []
+    if p.new:
+        parts.append(f"{len(p.new)} new")
+    if p.ahead:
+        parts.append(f"{len(p.ahead)} early")
+    text = Text("Today's drill: ", style="bold") + Text(" · ".join(parts) or "nothing")
+    text += Text("   (? for help)", style="dim")
+    return text
+
+
+def question_view(q: Question, subtitle: str) -> Panel:
+    return bank_ui.question_panel(q, subtitle)
+
+
+def score_style(score: float) -> str:
+    return "bold red" if score < 40 else "bold yellow" if score < 65 else "bold green"
+
+
+def points_table(graded: Graded) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for p in graded.grade.points:
+        if graded.grade.empty:
+            mark = Text("•", style="blue")
+            line = Text(p.point)
+        elif p.hit:
+            mark = Text("✔", style="bold green")
+            line = Text(p.point)
+            if p.matched and p.found:
+                line += Text(f"  (“{p.found}”)", style="dim")
+        else:
+            mark = Text("✘", style="bold red")
+            line = Text(p.point)
+        table.add_row(mark, line)
+    return table
+
+
+def rating_line(graded: Graded, now: datetime) -> Text:
+    suggested = graded.grade.suggested
+    text = Text("Enter", style="bold") + Text(" = ") + Text(suggested.label,
+                                                             style=RATING_STYLE[suggested])
+    for r in Rating:
+        when = ui.relative(graded.previews[r], now).removeprefix("in ") if r in graded.previews else ""
+        text += Text(f" · {int(r)} ", style="bold") + Text(r.label, style=RATING_STYLE[r])
+        text += Text(f" {when}", style="dim")
+    text += Text(" · q", style="bold") + Text(" quit")
+    return text
+
+
+def graded_view(graded: Graded, now: datetime) -> Group:
+    """The screen after an answer: score, key points, model answer, suggested rating."""
+    g = graded.grade
+    if g.empty:
+        title = Text("The answer, and what a good one mentions", style="bold")
+    else:
+        title = Text(f"Score {g.score}/100", style=score_style(g.score))
+        title += Text(f" · {len(g.hits)} of {len(g.points)} key points · suggested: ")
+        title += Text(g.suggested.label, style=RATING_STYLE[g.suggested])
+    parts: list[RenderableType] = [
+        Panel(points_table(graded), title=title, title_align="left", border_style="blue"),
+        Panel(bank_ui.answer_markdown(graded.question), title="Model answer", title_align="left",
+              border_style="green"),
+    ]
+    if graded.question.errata:
+        parts.append(Panel(Text(graded.question.errata.strip()), title="What changed (errata)",
+                           title_align="left", border_style="yellow"))
+    parts.append(rating_line(graded, now))
+    return Group(*parts)
+
+
+def summary_view(summary: Summary) -> Panel:
+    rows = Table.grid(padding=(0, 2))
+    rows.add_column(style="bold", no_wrap=True)
+    rows.add_column()
+    done = f"{len(summary.done)}"
+    if summary.skipped:
+        done += f" (skipped {summary.skipped})"
+    rows.add_row("Cards done", done)
+    if summary.average is not None:
+        rows.add_row("Average score", Text(f"{summary.average:.0f}/100", style=score_style(summary.average)))
+    if summary.ratings:
+        line = Text()
+        for r, n in summary.ratings.items():
+            line += Text(f"{r.label} ", style=RATING_STYLE[r]) + Text(f"{n}   ")
+        rows.add_row("Ratings", line)
+    for i, t in enumerate(summary.topics):
+        rows.add_row("By topic" if i == 0 else "", topic_line(t))
+    if summary.next_due is not None:
+        if summary.next_due <= summary.now:
+            rows.add_row("Next card due", "now")
+        else:
+            when = ui.relative(summary.next_due, summary.now)
+            rows.add_row("Next card due", f"{when} ({ui.local(summary.next_due)})")
+    rows.add_row("Streak", f"{summary.streak} day{'s' * (summary.streak != 1)}")
+    title = "Drill interrupted: every rated card is saved" if summary.interrupted else "Drill over"
+    return Panel(rows, title=title, title_align="left", border_style="magenta")
+
+
+def topic_line(t: TopicResult) -> Text:
+    return (Text(f"{t.topic}: ") + Text(f"{t.average:.0f}", style=score_style(t.average))
+            + Text(f" ({t.cards} card{'s' * (t.cards != 1)})", style="dim"))
+
+
+def _run_demo(q: Question, bank: Bank | None) -> None:
+    from quiz.demo import find_demo, run_demo
+
+    if bank is None:
+        ui.warn("No demo here.")
+        return
+    try:
+        demo = find_demo(q.id, bank)
+    except QuizError as exc:
+        ui.warn(str(exc))
+        return
+    result = run_demo(demo, lambda e: demo_ui.demo_event(e, verbose=False))
+    demo_ui.demo_summary(result)
+    ui.out.print(Text("Back to the question: type your answer.", style="dim"))
+
+
+def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
+    out = ui.out
+    while (q := drill.next()) is not None:
+        kind = drill.kind(q)
+        label = {"due": "due", "new": "new", "ahead": "early", "again": "again"}[kind]
+        out.print()
+        subtitle = f"{drill.shown} of {drill.shown + drill.remaining} · {label}"
+        if q.demo:
+            subtitle += " · d: see it run"
+        out.print(question_view(q, subtitle))
+        started = time.monotonic()
+        while True:
+            typed = read.answer()
+            if typed.key == "?":
+                out.print(Text(DRILL_HELP, style="dim"))
+                continue
+            if typed.key == "d":
+                _run_demo(q, bank)
+                continue
+            if typed.key == "s":
+                drill.skip(q)
+                out.print(Text("Skipped.", style="dim"))
+                break
+            if typed.key in ("q", "eof"):
+                return
+            duration = int((time.monotonic() - started) * 1000)
+            graded = drill.grade(q, typed.text)
+            out.print(graded_view(graded, drill.clock()))
+            rating = read.rating(graded.grade.suggested)
+            if rating is None:
+                return
+            outcome = drill.rate(graded, rating, duration)
+            when = ui.relative(outcome.card.due, drill.clock())
+            out.print(Text(f"Saved: {rating.label}. Next review {when}.", style="dim"))
+            break
+
+
+def run_drill(drill: Drill, read: Reader, bank: Bank | None = None) -> Summary:
+    """Run the drill to its end, a quit, or Ctrl-C; then print and return the summary."""
+    warm = prewarm() if read.interactive else None
+    ui.out.print(drill_header(drill))
+    interrupted = False
+    try:
+        _drill_loop(drill, read, bank)
+    except KeyboardInterrupt:
+        interrupted = True
+        ui.out.print()
+    except QuizError:
+        ui.out.print(summary_view(drill.summary()))
+        raise
+    finally:
+        if warm is not None:
+            warm.join(timeout=5)
+    summary = drill.summary(interrupted)
+    ui.out.print(summary_view(summary))
+    return summary

@@ -1,0 +1,114 @@
+"""The mock interview on screen: the timed questions and the scorecard by topic."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from quiz import ui
+from quiz.ui.drill import question_view, score_style
+from quiz.ui.prompt import Reader
+
+if TYPE_CHECKING:
+    from quiz.session import Exam, Scorecard
+
+
+EXAM_HELP = """\
+A mock interview: answer as you would aloud; no hints, no demos, a timer.
+A blank line (or Ctrl-D) submits the answer.
+Alone on the first line:  s  skip the question   q  end the exam (the scorecard follows)."""
+
+
+
+
+
+def _exam_loop(exam: Exam, read: Reader, out: Console) -> None:
+    total = len(exam.questions)
+    while (q := exam.next()) is not None:
+        left = exam.time_left()
+        subtitle = f"{exam.position + 1} of {total}"
+        if left is not None:
+            subtitle += f" · {ui.clock_text(left)} left"
+        out.print()
+        out.print(question_view(q, subtitle))
+        started = time.monotonic()
+        while True:
+            typed = read.answer()
+            if typed.key == "?":
+                out.print(Text(EXAM_HELP, style="dim"))
+                continue
+            if typed.key == "d":
+                out.print(Text("No demos during an exam: run `quiz demo` afterwards.", style="dim"))
+                continue
+            if typed.key == "s" or (typed.key is None and not typed.text.strip()):
+                exam.skip(q)
+                out.print(Text("Skipped.", style="dim"))
+                break
+            if typed.key in ("q", "eof"):
+                exam.stop()
+                break
+            result = exam.answer(q, typed.text, int((time.monotonic() - started) * 1000))
+            if result.late:
+                out.print(Text("Time is up: this answer counts, and the exam ends here.",
+                               style="bold yellow"))
+            break
+
+
+def run_exam(exam: Exam, read: Reader, out: Console | None = None) -> tuple[Scorecard, bool]:
+    """Run the exam on `out` (stdout by default); returns the scorecard and whether Ctrl-C
+    ended it."""
+    out = out or ui.out
+    limit = exam.time_left()
+    head = Text("Mock interview: ", style="bold") + Text(f"{len(exam.questions)} questions")
+    head += Text(f", {ui.clock_text(limit)} on the clock" if limit is not None else ", no time limit")
+    head += Text(". No hints. A blank line submits; s skips; q ends the exam.", style="dim")
+    out.print(head)
+    interrupted = False
+    try:
+        _exam_loop(exam, read, out)
+    except KeyboardInterrupt:
+        interrupted = True
+        out.print()
+    return exam.scorecard(), interrupted
+
+
+def scorecard_view(card: Scorecard) -> Group:
+    table = Table(title="Scorecard", title_justify="left")
+    table.add_column("#", justify="right", style="cyan", no_wrap=True)
+    table.add_column("question")
+    table.add_column("topic", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("missed")
+    for a in card.answers:
+        if a.grade is None:
+            score = Text("—", style="dim")
+            missed = Text("not answered", style="dim")
+        else:
+            score = Text(str(a.grade.score), style=score_style(a.grade.score))
+            missed = Text("; ".join(p.point for p in a.grade.missed) or "nothing", style="dim")
+            if a.late:
+                missed = Text("late · ", style="yellow") + missed
+        table.add_row(str(a.question.num), a.question.question, a.question.topic, score, missed)
+    topics = Table(title="By topic", title_justify="left")
+    topics.add_column("topic")
+    topics.add_column("questions", justify="right")
+    topics.add_column("average", justify="right")
+    for t in sorted(card.topics, key=lambda t: t.average):
+        topics.add_row(t.topic, str(t.cards), Text(f"{t.average:.0f}", style=score_style(t.average)))
+    verdict = Text("Overall ", style="bold") + Text(f"{card.score:.0f}/100", style=score_style(card.score))
+    verdict += Text(f" · {card.answered} of {len(card.answers)} answered in {ui.clock_text(card.seconds)}")
+    if card.time_up:
+        verdict += Text(" · time ran out", style="yellow")
+    lines: list[RenderableType] = [table, topics, verdict]
+    if card.weakest:
+        names = ", ".join(f"{t.topic} ({t.average:.0f})" for t in card.weakest)
+        lines.append(Text("Weakest: ", style="bold") + Text(names, style="bold red"))
+        lines.append(Text(f"Drill them: quiz drill --topic {card.weakest[0].topic} --ahead",
+                          style="dim"))
+    if card.recorded:
+        lines.append(Text(f"{card.recorded} answers recorded in your schedule.", style="dim"))
+    return Group(*lines)

@@ -1,0 +1,84 @@
+"""The bank on screen: the question list, one question with its answer, validation problems."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from quiz import ui
+
+if TYPE_CHECKING:
+    from quiz.bank import Problem
+    from quiz.model import Question
+
+
+def question_table(questions: list[Question], title: str) -> Table:
+    from rich import box
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("#", justify="right", style="cyan", no_wrap=True)
+    table.add_column("question", ratio=3)
+    table.add_column("topic", no_wrap=True)
+    table.add_column("tags", ratio=1, style="dim")
+    table.add_column("diff", justify="left", no_wrap=True)
+    for q in questions:
+        text = Text(q.id, style="bold") + Text("\n") + Text(q.question, style="dim")
+        table.add_row(str(q.num), text, q.topic, ", ".join(q.tags[1:]), "●" * q.difficulty)
+    return table
+
+
+def question_panel(q: Question, subtitle: str | None = None) -> Panel:
+    meta = f"#{q.num} · {q.id} · {q.topic} · difficulty {q.difficulty}/3"
+    return Panel(
+        Text(q.question, style="bold"),
+        title=meta,
+        title_align="left",
+        subtitle=subtitle,
+        subtitle_align="right",
+        border_style="cyan",
+    )
+
+
+def answer_markdown(q: Question) -> Any:
+    from rich.markdown import Markdown
+
+    return Markdown(q.answer, code_theme="monokai")
+
+
+def show_question(q: Question, *, answer: bool = True) -> None:
+    from rich.markdown import Markdown
+
+    ui.out.print(question_panel(q))
+    if not answer:
+        return
+    ui.out.print(Panel(answer_markdown(q), title="Answer", title_align="left", border_style="green"))
+    points = Table.grid(padding=(0, 1))
+    for kp in q.key_points:
+        points.add_row("•", Text(kp.point))
+    ui.out.print(Panel(points, title="Key points", title_align="left", border_style="blue"))
+    if q.errata:
+        ui.out.print(
+            Panel(
+                Markdown(q.errata), title="What changed (errata)", title_align="left", border_style="yellow"
+            )
+        )
+    if q.follow_ups:
+        ups = Table.grid(padding=(0, 1))
+        for f in q.follow_ups:
+            ups.add_row("?", Text(f))
+        ui.out.print(Panel(ups, title="Follow-ups", title_align="left", border_style="magenta"))
+    footer = []
+    if q.demo:
+        footer.append(f"See it run: quiz demo {q.num}")
+    footer.extend(q.references)
+    if footer:
+        ui.out.print(Text("\n".join(footer), style="dim"))
+
+
+def problems(found: list[Problem]) -> None:
+    for p in found:
+        style = "red" if p.severity == "error" else "yellow"
+        ui.out.print(Text(str(p), style=style), soft_wrap=True)
