@@ -12,6 +12,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,11 @@ class Bank:
     questions: list[Question]
     deck: str = "FastAPI Advanced Interview"
     sources: list[Path] = field(default_factory=list)
+    bank_id: str = ""  # the bank's identity for progress and Anki notes; by default from `deck`
+
+    def __post_init__(self) -> None:
+        if not self.bank_id:
+            self.bank_id = derive_bank_id(self.deck)
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -141,6 +147,12 @@ class Bank:
                 continue
             out.append(q)
         return out
+
+
+def derive_bank_id(deck: str) -> str:
+    """A stable identity from a deck name: `FastAPI Advanced Interview` -> `fastapi-advanced-interview`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", deck.casefold()).strip("-")
+    return slug or "bank"
 
 
 def did_you_mean(text: str, choices: Iterable[str]) -> str:
@@ -248,6 +260,7 @@ class _Parsed:
     path: Path
     deck: str | None
     questions: list[tuple[dict[str, Any], yaml.Node]]
+    bank_id: str | None = None
 
 
 def _parse_file(path: Path, problems: list[Problem]) -> _Parsed | None:
@@ -306,7 +319,7 @@ def _parse_file(path: Path, problems: list[Problem]) -> _Parsed | None:
                 problems.append(_problem(path, _error_node(node, err), fld, _message(err)))
             continue
         parsed.append((q.model_dump(), node))
-    return _Parsed(path, bank_file.deck, parsed)
+    return _Parsed(path, bank_file.deck, parsed, bank_file.bank_id)
 
 
 def load_files(files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
@@ -368,7 +381,8 @@ def _combine(
             questions.append(q)
     questions.sort(key=lambda q: q.num)
     deck = next((pf.deck for pf in parsed if pf.deck), None) or "FastAPI Advanced Interview"
-    return Bank(questions, deck, list(files)), sorted(problems)
+    bank_id = next((pf.bank_id for pf in parsed if pf.bank_id), None) or ""
+    return Bank(questions, deck, list(files), bank_id), sorted(problems)
 
 
 def validate_paths(paths: Sequence[Path]) -> tuple[Bank, list[Problem]]:
@@ -401,13 +415,14 @@ def _read_cache(path: Path) -> Bank | None:
         with _gc_paused():
             data = json.loads(path.read_text(encoding="utf-8"))
         questions = [Question.from_dict(q, Path(q["source"]), q["line"]) for q in data["questions"]]
-        return Bank(questions, data["deck"], [Path(p) for p in data["sources"]])
+        return Bank(questions, data["deck"], [Path(p) for p in data["sources"]], data["bank_id"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def _write_cache(path: Path, bank: Bank) -> None:
     data = {
+        "bank_id": bank.bank_id,
         "deck": bank.deck,
         "sources": [str(p) for p in bank.sources],
         "questions": [{**q.to_dict(), "source": str(q.source), "line": q.line} for q in bank],

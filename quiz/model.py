@@ -25,6 +25,24 @@ class KeyPoint:
 
 
 @dataclass(frozen=True)
+class Pitfall:
+    """A wrong or outdated claim a candidate may make, how to recognise it, and what holds today."""
+
+    claim: str
+    terms: tuple[str, ...]
+    correction: str
+    since: str | None = None
+    reference: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"claim": self.claim, "terms": list(self.terms), "correction": self.correction}
+        for name in ("since", "reference"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        return out
+
+
+@dataclass(frozen=True)
 class Question:
     """One interview question. Progress is keyed by `id`, never by text or position."""
 
@@ -37,6 +55,7 @@ class Question:
     difficulty: int = 2
     demo: str | None = None
     errata: str | None = None
+    pitfalls: tuple[Pitfall, ...] = ()
     follow_ups: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     source: Path = field(default=Path("."), compare=False)
@@ -71,6 +90,8 @@ class Question:
         for name in ("demo", "errata"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
+        if self.pitfalls:
+            out["pitfalls"] = [p.to_dict() for p in self.pitfalls]
         for name in ("follow_ups", "references"):
             if getattr(self, name):
                 out[name] = list(getattr(self, name))
@@ -89,6 +110,10 @@ class Question:
             difficulty=data.get("difficulty", 2),
             demo=data.get("demo"),
             errata=data.get("errata"),
+            pitfalls=tuple(
+                Pitfall(p["claim"], tuple(p["terms"]), p["correction"], p.get("since"), p.get("reference"))
+                for p in data.get("pitfalls") or ()
+            ),
             follow_ups=tuple(data.get("follow_ups") or ()),
             references=tuple(data.get("references") or ()),
             source=source,

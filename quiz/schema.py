@@ -23,6 +23,23 @@ class KeyPointSchema(BaseModel):
         return terms
 
 
+class PitfallSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    claim: str = Field(min_length=1)
+    terms: list[str] = Field(min_length=1)
+    correction: str = Field(min_length=1)
+    since: str | None = None
+    reference: str | None = None
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_not_blank(cls, terms: list[str]) -> list[str]:
+        if any(not t.strip() for t in terms):
+            raise ValueError("terms must not be blank")
+        return terms
+
+
 class QuestionSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -35,6 +52,7 @@ class QuestionSchema(BaseModel):
     difficulty: int = Field(default=2, ge=1, le=3)
     demo: str | None = None
     errata: str | None = None
+    pitfalls: list[PitfallSchema] = Field(default_factory=list)
     follow_ups: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
 
@@ -42,5 +60,6 @@ class QuestionSchema(BaseModel):
 class BankFileSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    bank_id: str | None = Field(default=None, pattern=SLUG_PATTERN, max_length=80)
     deck: str | None = None
     questions: list[dict[str, Any]] = Field(default_factory=list)
