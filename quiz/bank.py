@@ -239,8 +239,8 @@ def _fieldname(loc: Sequence[int | str]) -> str:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a bank is parsed.
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bank is parsed (or a demo's tour runs).
 
     Parsing builds hundreds of thousands of small objects that stay alive, and each
     collection walks them all again: on a 10,000-question bank the collector took three
@@ -325,7 +325,7 @@ def _parse_file(path: Path, problems: list[Problem]) -> _Parsed | None:
 def load_files(files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
     """Load bank files into one bank; returns it with every problem found (errors and warnings)."""
     problems: list[Problem] = []
-    with _gc_paused():
+    with gc_paused():
         parsed = [p for f in files if (p := _parse_file(f, problems)) is not None]
         return _combine(parsed, files, problems)
 
@@ -412,7 +412,7 @@ def _cache_file(files: Sequence[Path]) -> Path:
 
 def _read_cache(path: Path) -> Bank | None:
     try:
-        with _gc_paused():
+        with gc_paused():
             data = json.loads(path.read_text(encoding="utf-8"))
         questions = [Question.from_dict(q, Path(q["source"]), q["line"]) for q in data["questions"]]
         return Bank(questions, data["deck"], [Path(p) for p in data["sources"]], data["bank_id"])

@@ -19,6 +19,7 @@ must not pay for them.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import re
 import sys
@@ -30,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from quiz.bank import BUILTIN_DEMOS, Bank, did_you_mean, resolve_demo
+from quiz.bank import BUILTIN_DEMOS, Bank, did_you_mean, gc_paused, resolve_demo
 from quiz.errors import NotFoundError, QuizError
 
 TOUR_MARKER = "# --- tour ---"
@@ -330,7 +331,11 @@ def run_demo(demo: Demo, emit: Callable[[Event], None] = lambda e: None) -> Demo
     except QuizError as exc:
         emit(load_failure := Failure(str(exc)))
         return DemoResult(demo, [], load_failure, time.perf_counter() - start)
-    with _on_path(demo.path.parent):
+    # A full collection over the heap of earlier demos can pause every thread for 100 ms
+    # or more on a loaded machine, in the middle of a timed step: collect now, and not
+    # during the tour (a tour is short and makes little garbage).
+    gc.collect()
+    with _on_path(demo.path.parent), gc_paused():
         checks, failure = run_tour(module, emit)
     return DemoResult(demo, checks, failure, time.perf_counter() - start)
 

@@ -68,6 +68,7 @@ def demo(
                         "seconds": round(r.seconds, 3),
                         "ok": r.ok,
                         "failure": r.failure.message if r.failure else None,
+                        "failed_checks": [c.label for c in r.checks if not c.ok],
                     }
                     for r in results
                 ]
