@@ -1,4 +1,4 @@
-"""Authentication: HTTP Basic, OAuth2 password flow with JWT, and an API key, all as dependencies.
+"""Authentication: HTTP Basic, OAuth2 password flow with JWT, HTTPBearer and an API key, as dependencies.
 
 Run it alone, from the repository's top folder: fastapi dev demos/auth.py
 
@@ -14,8 +14,10 @@ import jwt
 from fastapi import Depends, FastAPI, HTTPException, status
 from fastapi.security import (
     APIKeyHeader,
+    HTTPAuthorizationCredentials,
     HTTPBasic,
     HTTPBasicCredentials,
+    HTTPBearer,
     OAuth2PasswordBearer,
     OAuth2PasswordRequestForm,
 )
@@ -76,8 +78,17 @@ def users_me(user: Annotated[str, Depends(get_current_user)]):
     return {"user": user}
 
 
-# --- 3. API key in a header -------------------------------------------------------------
-api_key_header = APIKeyHeader(name="X-API-Key")
+# --- 3. HTTPBearer: the bare "Authorization: Bearer" header, for tokens issued elsewhere ------
+bearer = HTTPBearer()  # <- no credentials: 401 since FastAPI 0.122 (it answered 403 before)
+
+
+@app.get("/bearer/me")
+def bearer_me(credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer)]):
+    return {"user": get_current_user(credentials.credentials)}  # the same JWT check
+
+
+# --- 4. API key in a header -------------------------------------------------------------
+api_key_header = APIKeyHeader(name="X-API-Key")  # <- no key: 401 since 0.122 (403 before)
 API_KEYS = {"k-123": "billing-service"}
 
 
@@ -132,7 +143,7 @@ def tour(t):
     t.check("a valid token: 200 as alice", r.status_code == 200 and r.json() == {"user": "alice"},
             r.text)
     r = t.get("/users/me", show_headers=www)
-    t.check("no token: 401 with WWW-Authenticate: Bearer (403 before FastAPI 0.122)",
+    t.check("no token: 401 with WWW-Authenticate: Bearer (OAuth2PasswordBearer always said 401)",
             r.status_code == 401 and r.headers.get("www-authenticate") == "Bearer",
             str(r.status_code))
     forged = _tamper(token) if token else "x.y.z"
@@ -144,9 +155,18 @@ def tour(t):
     r = t.get("/users/me", headers={"Authorization": f"Bearer {expired}"})
     t.check("an expired token, correctly signed: 401", r.status_code == 401, str(r.status_code))
 
-    t.step("An API key in a header, for service-to-service calls: APIKeyHeader.")
+    t.step("HTTPBearer reads the same header; with none it answers 401 since FastAPI 0.122 (403 before).")
+    r = t.get("/bearer/me", show_headers=www)
+    t.check("no credentials: 401 with WWW-Authenticate: Bearer", r.status_code == 401
+            and r.headers.get("www-authenticate") == "Bearer", str(r.status_code))
+    r = t.get("/bearer/me", headers={"Authorization": f"Bearer {token}"}, show_headers=www)
+    t.check("the same token: 200 as alice", r.status_code == 200 and r.json() == {"user": "alice"},
+            r.text)
+
+    t.step("An API key in a header, for service-to-service calls: APIKeyHeader (also 403 before 0.122).")
     r = t.get("/service/ping", show_headers=["x-api-key", "www-authenticate"])
-    t.check("no key: 401", r.status_code == 401, str(r.status_code))
+    t.check("no key: 401 with WWW-Authenticate: APIKey", r.status_code == 401
+            and r.headers.get("www-authenticate") == "APIKey", str(r.status_code))
     r = t.get("/service/ping", headers={"X-API-Key": "nope"})
     t.check("an unknown key: 401", r.status_code == 401, str(r.status_code))
     r = t.get("/service/ping", headers={"X-API-Key": "k-123"}, show_headers=["x-api-key"])
@@ -156,5 +176,6 @@ def tour(t):
     t.step("Because they are dependencies, the schemes are in the OpenAPI docs (/docs Authorize).")
     schemes = t.client.get("/openapi.json").json().get("components", {}).get("securitySchemes", {})
     t.note("securitySchemes", {name: s.get("type") for name, s in schemes.items()})
-    t.check("HTTPBasic, OAuth2PasswordBearer and APIKeyHeader are documented",
-            {"HTTPBasic", "OAuth2PasswordBearer", "APIKeyHeader"} <= set(schemes), str(schemes))
+    t.check("HTTPBasic, OAuth2PasswordBearer, HTTPBearer and APIKeyHeader are documented",
+            {"HTTPBasic", "OAuth2PasswordBearer", "HTTPBearer", "APIKeyHeader"} <= set(schemes),
+            str(schemes))

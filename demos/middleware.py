@@ -6,10 +6,11 @@ Run it alone, from the repository's top folder: fastapi dev demos/middleware.py
 import asyncio
 import time
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 
 app = FastAPI(title="Middleware demo")
 calls: list[str] = []  # the order things ran in, so the tour can show it
+outcomes: list[str] = []  # what call_next gave the outer middleware: a response or an exception
 
 
 @app.middleware("http")  # <- runs for every request
@@ -20,6 +21,17 @@ async def add_process_time_header(request: Request, call_next):
     elapsed = time.perf_counter() - start
     response.headers["X-Process-Time"] = f"{elapsed:.4f}"  # <- seconds, measured
     calls.append(f"after {request.url.path}")
+    return response
+
+
+@app.middleware("http")  # added last: the outermost of the two
+async def watch_errors(request: Request, call_next):
+    try:
+        response = await call_next(request)
+    except Exception as exc:  # <- an unhandled exception comes out of call_next as itself
+        outcomes.append(f"exception {type(exc).__name__}")
+        raise  # <- (or return a response of your own); ServerErrorMiddleware builds the 500
+    outcomes.append(f"response {response.status_code}")  # <- HTTPException: already a response
     return response
 
 
@@ -36,7 +48,33 @@ async def slow():
     return {"speed": "slow"}
 
 
+@app.get("/missing")
+async def missing():
+    raise HTTPException(status_code=404, detail="No such thing")  # <- handled inside the middleware
+
+
+@app.get("/crash")
+async def crash():
+    raise RuntimeError("the database is on fire")  # <- unhandled: no handler is registered for it
+
+
 # --- tour ---
+
+from contextlib import closing  # noqa: E402
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+
+def _layers(app):
+    """The ASGI apps a request passes through, outermost first, down to the router."""
+    from starlette.routing import Router
+
+    names = []
+    while app is not None and len(names) < 30:
+        dispatch = getattr(app, "dispatch_func", None)  # @app.middleware("http") functions
+        names.append(getattr(dispatch, "__name__", None) or type(app).__name__)
+        app = None if isinstance(app, Router) else getattr(app, "app", None)
+    return names
 
 
 def tour(t):
@@ -62,3 +100,44 @@ def tour(t):
     t.step("It wraps requests that match no route too: a 404 gets the header as well.")
     missing = t.get("/nowhere", show_headers=["x-process-time"])
     t.check("404 with the header", missing.status_code == 404 and "x-process-time" in missing.headers)
+
+    t.step("An HTTPException reaches the middleware as a response: FastAPI's handler, inside it, "
+           "turned it into one.")
+    outcomes.clear()
+    r = t.get("/missing", show_headers=["x-process-time"])
+    t.check("call_next returned a 404 response, it raised nothing", outcomes == ["response 404"],
+            str(outcomes))
+    t.check("the client got the 404 with its detail, timed like any response",
+            r.status_code == 404 and r.json() == {"detail": "No such thing"}
+            and "x-process-time" in r.headers, r.text)
+
+    t.step("An unhandled exception comes out of call_next as the exception itself, not as a 500.")
+    with closing(TestClient(t.app, raise_server_exceptions=False)) as lax:  # a 500, not a raise
+        outcomes.clear()
+        r = t.record(lax.get("/crash"), ["content-type", "x-process-time"])
+    t.note("what call_next gave the outer middleware", outcomes)
+    t.check("call_next raised the RuntimeError; the middleware caught it with try/except",
+            outcomes == ["exception RuntimeError"], str(outcomes))
+    t.check("the client still got a plain-text 500 Internal Server Error",
+            r.status_code == 500 and r.text == "Internal Server Error", f"{r.status_code} {r.text}")
+    t.check("with no X-Process-Time: the 500 was built outside the user middleware",
+            r.status_code == 500 and "x-process-time" not in r.headers)
+
+    t.step("ServerErrorMiddleware, outside every user middleware, builds that 500, then re-raises "
+           "the exception to the server, which logs it.")
+    chain = _layers(t.app.middleware_stack)
+    t.note("the middleware stack, outermost first", " -> ".join(chain))
+    users = [i for i, name in enumerate(chain) if name in ("watch_errors", "add_process_time_header")]
+    t.check("ServerErrorMiddleware first, the user middleware after it",
+            chain[:1] == ["ServerErrorMiddleware"] and len(users) == 2 and min(users) > 0)
+    t.check("the handlers that turn HTTPException into a response sit inside them",
+            "ExceptionMiddleware" in chain and len(users) == 2
+            and max(users) < chain.index("ExceptionMiddleware"))
+    try:
+        t.client.get("/crash")  # the tour's client: raise_server_exceptions=True, as a server
+        raised = "nothing"
+    except RuntimeError as exc:
+        raised = f"RuntimeError: {exc}"
+    t.note("TestClient (raise_server_exceptions=True) raised", raised)
+    t.check("the exception went on past the 500 to the server (uvicorn logs its traceback)",
+            raised == "RuntimeError: the database is on fire", raised)

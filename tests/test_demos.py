@@ -61,13 +61,47 @@ def test_a_broken_check_fails_the_demo() -> None:
     async def slow() -> dict[str, str]:
         return {"speed": "slow"}
 
-    module = load_module(next(d for d in DEMOS if d.slug == "middleware"))
+    module = _demo_module("middleware")
     events: list[object] = []
     checks, failure = run_tour(module, events.append, app=broken)
     failed = {c.label for c in checks if not c.ok}
     assert "the fast endpoint measures less than half of that" in failed
     assert "before, endpoint, after: in that order" in failed
     assert any(isinstance(e, Check) and not e.ok for e in events)
+
+
+def _demo_module(slug: str):  # type: ignore[no-untyped-def]
+    return load_module(next(d for d in DEMOS if d.slug == slug))
+
+
+def _failed(module, app) -> set[str]:  # type: ignore[no-untyped-def]
+    events: list[object] = []
+    checks, failure = run_tour(module, events.append, app=app)
+    assert failure is None, failure.trace if failure else ""
+    return {c.label for c in checks if not c.ok}
+
+
+def test_the_middleware_demo_tells_a_handled_exception_from_an_unhandled_one() -> None:
+    """With a handler registered for RuntimeError, /crash reaches the middleware as a 500 response."""
+    from fastapi import FastAPI, Request
+    from fastapi.responses import PlainTextResponse
+
+    module = _demo_module("middleware")
+    handled = FastAPI()
+
+    @handled.exception_handler(RuntimeError)
+    async def as_500(request: Request, exc: RuntimeError) -> PlainTextResponse:
+        return PlainTextResponse("Internal Server Error", status_code=500)
+
+    handled.middleware("http")(module.add_process_time_header)
+    handled.middleware("http")(module.watch_errors)
+    handled.include_router(module.app.router)
+    failed = _failed(module, handled)
+    assert "call_next raised the RuntimeError; the middleware caught it with try/except" in failed
+    assert "with no X-Process-Time: the 500 was built outside the user middleware" in failed
+    assert "the exception went on past the 500 to the server (uvicorn logs its traceback)" in failed
+    assert "the client still got a plain-text 500 Internal Server Error" not in failed
+    assert "call_next returned a 404 response, it raised nothing" not in failed
 
 
 def test_a_tour_that_raises_is_a_failure_not_a_crash(tmp_path) -> None:  # type: ignore[no-untyped-def]
