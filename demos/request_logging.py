@@ -63,8 +63,10 @@ async def lifespan(app: FastAPI):
     logger.setLevel(logging.NOTSET)
 
 
-# Built-in OpenTelemetry (FastAPI 0.143+): with fastapi[standard] and FASTAPI_OTEL_AUTO_CONFIGURE=true
-# plus OTEL_EXPORTER_OTLP_ENDPOINT, every request is a span; FastAPI(telemetry={...}) to configure.
+# Built-in OpenTelemetry (native since FastAPI 0.142.0) is on: tracing=True by default. It records
+# nothing until a tracer provider is configured: your own (the SDK's TracerProvider with an
+# exporter), or, since 0.143.0 only when asked, one FastAPI builds from the OTEL_* variables:
+#   pip install "fastapi[standard]"; FASTAPI_OTEL_AUTO_CONFIGURE=true OTEL_EXPORTER_OTLP_ENDPOINT=...
 app = FastAPI(title="Request logging demo", lifespan=lifespan)
 
 
@@ -213,25 +215,22 @@ def _tour(t, buffer):
             and errors[0].get("request_id") == rid)
     t.check("and the access line says 500", any(line.get("status") == 500 for line in lines))
 
-    t.step("FastAPI's built-in OpenTelemetry: off until a provider exists; then logs get trace ids.")
+    t.step("FastAPI's built-in OpenTelemetry (0.142.0) is on, tracing=True, but with no tracer "
+           "provider configured it records nothing.")
     import fastapi
 
     sdk = "yes" if importlib.util.find_spec("opentelemetry.sdk") else "no (fastapi[standard] has it)"
     t.note("installed", f"fastapi {fastapi.__version__}, opentelemetry-api (a FastAPI dependency); "
            f"opentelemetry-sdk: {sdk}")
-    t.check("no tracer configured so far: no trace_id in the lines above",
+    t.note("global tracer provider", type(trace.get_tracer_provider()).__name__)
+    t.check("no provider configured: no trace_id in the lines above",
             all("trace_id" not in line for line in lines) and lines)
+
+    t.step("Give it a provider and every request is a span, and logs get its trace id.")
     recorder = _Recorder()  # stands in for the SDK's TracerProvider + an OTLP exporter
-    traced = FastAPI(telemetry={"tracer_provider": recorder})  # <- FastAPI's own switch
-    traced.include_router(t.app.router)
-    traced.middleware("http")(log_requests)
+    traced = FastAPI(telemetry={"tracer_provider": recorder})  # <- only the provider: tracing is on
     incoming = "4bf92f3577b34da6a3ce929d0e0e4736"  # a W3C traceparent from an upstream service
-    client = TestClient(traced)  # no `with`: the app's lifespan (and its handler) is already up
-    try:
-        r = t.record(client.get("/orders/5", headers={
-            "traceparent": f"00-{incoming}-00f067aa0ba902b7-01"}), ["traceparent", "x-request-id"])
-    finally:
-        client.close()
+    r = _through(t, traced, "/orders/5", {"traceparent": f"00-{incoming}-00f067aa0ba902b7-01"})
     lines = _take(buffer)
     server = [s for s in recorder.spans if s.attributes.get("http.route")]
     t.note("spans FastAPI started", "\n".join(
@@ -248,3 +247,60 @@ def _tour(t, buffer):
             len(lines) == 2 and all(line.get("trace_id") == incoming for line in lines)
             and all(line.get("request_id") == r.headers.get("x-request-id") for line in lines),
             str([line.get("trace_id") for line in lines]))
+    switched_off = _Recorder()
+    _through(t, FastAPI(telemetry={"tracer_provider": switched_off, "tracing": False}), "/orders/6")
+    _take(buffer)
+    t.check('telemetry={"tracing": False}: the same provider gets no span',
+            not switched_off.spans and bool(server), f"{len(switched_off.spans)} span(s)")
+
+    t.step("Exporters from OTEL_* variables are opt-in since 0.143.0: FASTAPI_OTEL_AUTO_CONFIGURE=true.")
+    attempts = {}
+    for opt_in in (False, True):
+        attempts[opt_in] = _startup_warnings(opt_in)
+        t.note(f"startup with OTEL_EXPORTER_OTLP_ENDPOINT set, FASTAPI_OTEL_AUTO_CONFIGURE="
+               f"{'true' if opt_in else '(unset)'}", attempts[opt_in] or "nothing tried, nothing logged")
+    t.check("not opted in: FastAPI's startup sets up no exporter", attempts[False] == [])
+    t.check("opted in: its startup tries to add an OTLP exporter (here it cannot, and says why)",
+            any("automatic telemetry configuration failed" in w for w in attempts[True]))
+
+
+def _through(t, traced, path, headers=None):
+    """One request through a copy of the app (same routes and middleware) on `traced`."""
+    traced.include_router(t.app.router)
+    traced.middleware("http")(log_requests)
+    client = TestClient(traced)  # no `with`: the app's lifespan (and its handler) is already up
+    try:
+        return t.record(client.get(path, headers=headers), ["traceparent", "x-request-id"])
+    finally:
+        client.close()
+
+
+def _startup_warnings(opt_in):
+    """Start an app with an OTLP endpoint in the environment; return what FastAPI logged."""
+    import os
+
+    saved = {k: v for k, v in os.environ.items() if k.startswith(("OTEL_", "FASTAPI_OTEL_"))}
+    for key in saved:
+        del os.environ[key]
+    os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318"  # never reached
+    if opt_in:
+        os.environ["FASTAPI_OTEL_AUTO_CONFIGURE"] = "true"  # <- read by FastAPI()
+    fastapi_log = logging.getLogger("fastapi")
+    caught = []
+    catcher = logging.Handler(logging.WARNING)
+    catcher.emit = lambda record: caught.append(record.getMessage())
+    fastapi_log.addHandler(catcher)
+    propagate, fastapi_log.propagate = fastapi_log.propagate, False
+    try:
+        # our own provider, without the SDK's add_span_processor: FastAPI cannot add an exporter
+        # to it, so an attempt shows as a warning and nothing global changes
+        quiet = FastAPI(telemetry={"tracer_provider": _Recorder(), "metrics": False, "logs": False})
+        with TestClient(quiet):  # the lifespan's startup is where FastAPI configures exporters
+            pass
+    finally:
+        fastapi_log.removeHandler(catcher)
+        fastapi_log.propagate = propagate
+        for key in [k for k in os.environ if k.startswith(("OTEL_", "FASTAPI_OTEL_"))]:
+            del os.environ[key]
+        os.environ.update(saved)
+    return caught
