@@ -114,18 +114,23 @@ def tour(t):
 
     t.step("app.dependency_overrides swaps a dependency without touching the endpoints: tests.")
 
+    fake_items = [f"test-item-{n}" for n in range(1, 13)]  # 12: more than either page size
+
     def fake_db():
-        yield {"items": ["test-item"], "tokens": {"test-token": "tester"}}
+        yield {"items": fake_items, "tokens": {"test-token": "tester"}}
 
     overrides = t.app.dependency_overrides
     overrides[get_db] = fake_db
-    overrides[get_settings] = lambda: Settings(page_size=10)
     calls.clear()
     try:
         r = t.get("/items", headers={"X-Token": "test-token"}, show_headers=["x-token"])
-        t.check("the endpoint got the fake db and settings", r.status_code == 200
-                and r.json() == {"user": "tester", "items": ["test-item"]}, r.text)
+        t.check("the fake db's user and items, in pages of the real page_size (2)", r.status_code == 200
+                and r.json() == {"user": "tester", "items": fake_items[:2]}, r.text)
         t.check("the real get_db never ran", "get_db: open" not in calls, str(calls))
+        overrides[get_settings] = lambda: Settings(page_size=10)
+        r = t.get("/items", headers={"X-Token": "test-token"})
+        t.check("overriding the settings too: page_size=10 gives 10 of the 12 items",
+                r.status_code == 200 and r.json().get("items") == fake_items[:10], r.text)
         overrides[get_current_user] = lambda: "ghost"
         r = t.get("/me")
         t.check("overriding the auth dependency: /me works without a token",

@@ -41,6 +41,7 @@ async def lifespan(app: FastAPI):
 
 app = FastAPI(title="Transactions demo", lifespan=lifespan)
 teardown_errors: list[str] = []  # what failed in a dependency's teardown, server side
+caught: list[str] = []  # what the `except` of the two dependencies below saw
 
 
 def get_session(request: Request):  # the endpoint decides when to commit
@@ -59,17 +60,29 @@ def get_session_committing(request: Request):  # commits in the dependency, as t
             raise  # <- an except in a yield dependency must re-raise (FastAPI 0.110)
 
 
+def get_session_reraising(request: Request):  # DO: an except that re-raises
+    with request.app.state.sessions() as db:
+        try:
+            yield db
+        except Exception as exc:  # the endpoint's exception is thrown in at the yield
+            db.rollback()
+            caught.append(type(exc).__name__)
+            raise  # <- it goes on to its handler: the endpoint's own status reaches the client
+
+
 def get_session_swallowing(request: Request):  # DON'T: an except without `raise`
     with request.app.state.sessions() as db:
         try:
             yield db
-        except Exception:
+        except Exception as exc:
             db.rollback()  # the endpoint's error is swallowed: FastAPI can only answer 500
+            caught.append(type(exc).__name__)
 
 
 Db = Annotated[Session, Depends(get_session)]
 CommitsLate = Annotated[Session, Depends(get_session_committing)]
 CommitsFirst = Annotated[Session, Depends(get_session_committing, scope="function")]  # <- 0.121
+Reraises = Annotated[Session, Depends(get_session_reraising)]
 Swallows = Annotated[Session, Depends(get_session_swallowing)]
 
 
@@ -105,6 +118,11 @@ def move_money(db: Session, transfer: Transfer) -> dict:
 
 @app.post("/transfers")
 def transfer(body: Transfer, db: Db):
+    return move_money(db, body)
+
+
+@app.post("/reraising/transfers")
+def transfer_reraising(body: Transfer, db: Reraises):
     return move_money(db, body)
 
 
@@ -222,9 +240,15 @@ def tour(t):
 
         t.step("An `except` in a yield dependency must re-raise: swallowed errors become a 500.")
         body = {"source": "bob", "target": "alice", "amount": 500}
-        good = t.post("/transfers", json=body)
+        caught.clear()
+        good = t.post("/reraising/transfers", json=body)
+        t.note("the re-raising dependency's except saw", caught or "nothing")
+        t.check("re-raising dependency: its except saw the HTTPException, and the endpoint's 409 "
+                "reached the client", caught == ["HTTPException"] and good.status_code == 409
+                and good.json().get("detail") == "insufficient funds", f"{caught} {good.text}")
+        caught.clear()
         bad = t.record(lax.post("/swallowing/transfers", json=body))
-        t.check("re-raising dependency: the endpoint's 409 reaches the client",
-                good.status_code == 409, good.text)
-        t.check("swallowing dependency: a bare 500 instead", bad.status_code == 500, bad.text)
+        t.note("the swallowing dependency's except saw", caught or "nothing")
+        t.check("swallowing dependency: the same HTTPException, and a bare 500 instead",
+                caught == ["HTTPException"] and bad.status_code == 500, f"{caught} {bad.text}")
         t.check("either way nothing moved", t.client.get("/accounts").json().get("alice") == 70)
