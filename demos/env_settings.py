@@ -142,4 +142,14 @@ def _steps(t, dotenv):
     t.check("the endpoint got the test settings",
             r.json().get("app_name") == "Test shop" and r.json().get("max_items") == 1, r.text)
     t.note("python-dotenv", "not called by you: pydantic-settings parses env_file itself "
-           "(python-dotenv is its own dependency); BaseSettings left pydantic for pydantic-settings")
+           "(python-dotenv is its own dependency)")
+
+    t.step("BaseSettings left pydantic for pydantic-settings in Pydantic 2: the old import fails.")
+    try:
+        from pydantic import BaseSettings  # noqa: F401  (the Pydantic v1 import)
+        outcome = "imported: no error"
+    except ImportError as exc:  # pydantic.errors.PydanticImportError, an ImportError
+        outcome = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    t.note("from pydantic import BaseSettings", outcome)
+    t.check("it raises an ImportError that points to pydantic-settings",
+            outcome.startswith("PydanticImportError") and "pydantic-settings" in outcome)

@@ -45,9 +45,8 @@ def tour(t):
     source = inspect.getsource(MultiPartParser)
     line = next(s.strip() for s in source.splitlines() if "spool_max_size =" in s)
     t.note("starlette/formparsers.py", line)
-    t.note("spool_max_size", f"{threshold} bytes")
+    t.note("spool_max_size", f"{threshold} bytes (the uploads below put 1 MiB to the test)")
     t.note("python-multipart", "only parses the stream here; Starlette spools each file itself")
-    t.check("the threshold is 1 MiB", threshold == 1024 * 1024, str(threshold))
 
     t.step("A small text file: filename and content type arrive; the bytes stay in memory.")
     small = b"name,score\nada,10\n" * 500
@@ -65,7 +64,8 @@ def tour(t):
 
     t.step("Exactly at the threshold it still fits in memory; one byte more and it rolls to disk.")
     results = {}
-    for size in (threshold, threshold + 1):
+    mib = 1024 * 1024  # the claim, not the library's constant: uploads decide
+    for size in (mib, mib + 1):
         data = bytes(size)
         r = t.post("/upload", files={"file": ("photo.bin", data, "application/octet-stream")})
         body = r.json() if r.status_code == 200 else {}
@@ -73,9 +73,9 @@ def tour(t):
         t.note(f"{size} bytes stored in", results[size])
         t.check(f"{size} bytes read back intact",
                 body.get("sha256") == hashlib.sha256(data).hexdigest())
-    t.check("1 MiB: memory", results[threshold] == "memory (BytesIO)", str(results[threshold]))
+    t.check("1 MiB: memory", results[mib] == "memory (BytesIO)", str(results[mib]))
     t.check("1 MiB + 1 byte: rolled to a temp file on disk",
-            str(results[threshold + 1]).startswith("disk"), str(results[threshold + 1]))
+            str(results[mib + 1]).startswith("disk"), str(results[mib + 1]))
 
     t.step("Several files in one request: list[UploadFile] under one field name.")
     files = [
