@@ -131,8 +131,8 @@ def tour(t):
                                             for a, r in zip(arrivals, rows, strict=True)])
     t.check("text/csv from the response class", live.headers.get("content-type", "")
             .startswith("text/csv"))
-    t.check("six chunks, the rows about 20 ms apart (not one buffered body)",
-            len(rows) == 6 and all(b - a > 0.01 for a, b in zip(arrivals[1:], arrivals[2:], strict=False)),
+    t.check("six chunks, spread over the five 20 ms waits (one buffered body would arrive at once)",
+            len(rows) == 6 and arrivals[-1] - arrivals[1] >= 0.05,
             str([round(a, 3) for a in arrivals]))
 
     t.step("A file on disk: FileResponse, with Content-Length, ETag and Range (temp file).")
