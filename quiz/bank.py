@@ -37,6 +37,7 @@ __all__ = [
     "bank_paths",
     "did_you_mean",
     "load_bank",
+    "matches",
     "resolve_demo",
     "validate_paths",
 ]
@@ -117,6 +118,14 @@ class Bank:
             raise NotFoundError(f"There is no question {text}: numbers run {span}.")
         raise NotFoundError(f"There is no question '{text}'.{did_you_mean(text, self.ids)}")
 
+    def topic_names(self, names: Iterable[str]) -> list[str]:
+        """Topics as the bank spells them, whatever the case given; an unknown one raises."""
+        return _canonical(names, self.topics, "topic")
+
+    def tag_names(self, names: Iterable[str]) -> list[str]:
+        """Tags as the bank spells them, whatever the case given; an unknown one raises."""
+        return _canonical(names, self.tags, "tag")
+
     def select(
         self,
         *,
@@ -125,16 +134,12 @@ class Bank:
         ids: Iterable[str] = (),
         search: str | None = None,
     ) -> list[Question]:
-        """The questions matching every filter given (each filter: any of its values)."""
-        topics, tags, ids = list(topics), list(tags), list(ids)
-        for t in topics:
-            if t not in self.topics:
-                raise NotFoundError(f"There is no topic '{t}'.{did_you_mean(t, self.topics)}")
-        for t in tags:
-            if t not in self.tags:
-                raise NotFoundError(f"There is no tag '{t}'.{did_you_mean(t, self.tags)}")
+        """The questions matching every filter given (each filter: any of its values).
+
+        Topics and tags match whatever their case; `search` as `matches` says.
+        """
+        topics, tags = self.topic_names(topics), self.tag_names(tags)
         wanted = {self.get(i).id for i in ids}
-        needle = search.casefold() if search else None
         out = []
         for q in self.questions:
             if topics and q.topic not in topics:
@@ -143,10 +148,41 @@ class Bank:
                 continue
             if wanted and q.id not in wanted:
                 continue
-            if needle and needle not in f"{q.id}\n{q.question}\n{q.answer}".casefold():
+            if search and not matches(q, search):
                 continue
             out.append(q)
         return out
+
+
+def _canonical(names: Iterable[str], known: list[str], what: str) -> list[str]:
+    by_fold = {k.casefold(): k for k in known}
+    out = []
+    for name in names:
+        if (found := by_fold.get(name.strip().casefold())) is None:
+            raise NotFoundError(f"There is no {what} '{name}'.{did_you_mean(name, known)}")
+        out.append(found)
+    return out
+
+
+def _squash(text: str) -> str:
+    """Casefolded, without spaces, hyphens and underscores: "Web-Socket" and "websocket" meet."""
+    return re.sub(r"[\s_-]+", "", text.casefold())
+
+
+def matches(q: Question, search: str) -> list[str]:
+    """Where `search` occurs in `q`: some of question, id, answer, key point, tag (in that
+    order); empty when nowhere. Case, spaces, hyphens and underscores are ignored."""
+    needle = _squash(search)
+    if not needle:
+        return []
+    fields = {
+        "question": [q.question],
+        "id": [q.id],
+        "answer": [q.answer],
+        "key point": [t for kp in q.key_points for t in (kp.point, *kp.terms)],
+        "tag": list(q.tags),
+    }
+    return [name for name, texts in fields.items() if any(needle in _squash(t) for t in texts)]
 
 
 def derive_bank_id(deck: str) -> str:

@@ -15,9 +15,43 @@ from typer.core import TyperGroup
 from quiz import __version__
 from quiz.errors import QuizError
 
+#: Options of the root that are accepted after the command too (`quiz show 3 --no-color`).
+GLOBAL_FLAGS = ("--no-color",)
+GLOBAL_VALUED = ("--bank", "-b")
+
+
+def hoist_globals(args: list[str], commands: Any) -> list[str]:
+    """`quiz CMD ... --no-color --bank X` read as `quiz --no-color --bank X CMD ...`.
+
+    Only after a known command's name and before a `--`; everything else is left in place.
+    """
+    at = next((i for i, a in enumerate(args) if a in commands), None)
+    if at is None:
+        return args
+    head, rest = list(args[:at + 1]), list(args[at + 1:])
+    moved, kept = [], []
+    i = 0
+    while i < len(rest):
+        a = rest[i]
+        if a == "--":
+            kept += rest[i:]
+            break
+        if a in GLOBAL_FLAGS or a.startswith("--bank="):
+            moved.append(a)
+        elif a in GLOBAL_VALUED and i + 1 < len(rest):
+            moved += [a, rest[i + 1]]
+            i += 1
+        else:
+            kept.append(a)
+        i += 1
+    return moved + head + kept if moved else args
+
 
 class QuizGroup(TyperGroup):
     """Turns QuizError into `Error: ...` on stderr and exit 1, and Ctrl-C into exit 130."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_globals(args, self.commands))
 
     def invoke(self, ctx: Any) -> Any:
         try:

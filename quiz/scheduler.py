@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 NEW_PER_DAY = 5
 AHEAD_DEFAULT = 10
+#: A card in a learning step due this soon comes back in the same drill when nothing else is
+#: left (Anki's "learn ahead limit"); later than that, the drill ends.
+LEARN_AHEAD = timedelta(minutes=20)
 
 
 class State(IntEnum):
@@ -120,35 +123,53 @@ def retrievability(card: CardState, now: datetime, scheduler: fsrs.Scheduler | N
 
 @dataclass(frozen=True)
 class Plan:
-    """A drill's queue: due cards (most overdue first), then new ones, then ones studied early."""
+    """A drill's queue: due cards (most overdue first), then new ones, then cards in a learning
+    step due within LEARN_AHEAD, then ones studied early."""
 
     due: tuple[str, ...]
     new: tuple[str, ...]
     ahead: tuple[str, ...]
     new_left: int  # new cards still allowed today, before this plan's
     next_due: datetime | None  # the soonest due time of a card left out of the plan
+    learning: tuple[str, ...] = ()
+    unseen: int = 0  # questions never reviewed among those planned from
+    new_today: int = 0  # new questions already introduced today
 
     @property
     def queue(self) -> tuple[str, ...]:
-        return self.due + self.new + self.ahead
+        return self.due + self.new + self.learning + self.ahead
+
+    @property
+    def held_back(self) -> int:
+        """Unseen questions left out by the daily new-card limit."""
+        return self.unseen - len(self.new) if self.new_left <= len(self.new) else 0
 
     def kind(self, question_id: str) -> str:
         if question_id in self.due:
             return "due"
         if question_id in self.new:
             return "new"
+        if question_id in self.learning:
+            return "learning"
         return "ahead"
+
+
+def in_learning(card: CardState) -> bool:
+    """A card in a learning or relearning step (minutes apart, not days)."""
+    return card.state is not State.REVIEW and card.last_review is not None
 
 
 def plan(question_ids: Sequence[str], cards: Mapping[str, CardState], now: datetime, *,
          new_today: int = 0, new_per_day: int = NEW_PER_DAY, limit: int | None = None,
-         ahead: bool = False) -> Plan:
+         ahead: bool = False, cram: bool = False, learn_ahead: timedelta = LEARN_AHEAD) -> Plan:
     """Choose the cards to study at `now` among `question_ids` (in bank order).
 
     Due cards (due <= now) come first, most overdue first; then never-reviewed questions in
     bank order, as many as `new_per_day` allows once the `new_today` already introduced
-    today are counted; the whole limited to `limit`. With `ahead`, the soonest-due cards
-    that are not due yet fill what is left of `limit` (AHEAD_DEFAULT when there is none).
+    today are counted; then cards in a learning step due within `learn_ahead`; the whole
+    limited to `limit`. With `ahead`, the soonest-due cards that are not due yet fill what
+    is left of `limit` (AHEAD_DEFAULT when there is none). With `cram`, every question is
+    taken whatever its schedule and the daily limit (within `limit`).
     """
     now = utc(now)
     if new_per_day < 0 or new_today < 0 or (limit is not None and limit < 0):
@@ -161,16 +182,20 @@ def plan(question_ids: Sequence[str], cards: Mapping[str, CardState], now: datet
     room -= len(due_ids)
     new_left = max(0, new_per_day - new_today)
     fresh = [q for q in question_ids if q not in cards]
-    new_ids = tuple(fresh[:min(new_left, room)])
+    new_ids = tuple(fresh[:room if cram else min(new_left, room)])
     room -= len(new_ids)
     later = sorted((c for c in known if c.due > now), key=lambda c: (c.due, order[c.question_id]))
+    soon = [c for c in later if in_learning(c) and c.due <= now + learn_ahead]
+    learning_ids = tuple(c.question_id for c in soon[:room])
+    room -= len(learning_ids)
     ahead_ids: tuple[str, ...] = ()
-    if ahead:
-        room = room if limit is not None else AHEAD_DEFAULT
-        ahead_ids = tuple(c.question_id for c in later[:room])
-    taken = set(due_ids) | set(ahead_ids)
+    if ahead or cram:
+        room = room if limit is not None or cram else AHEAD_DEFAULT
+        ahead_ids = tuple(c.question_id for c in later if c.question_id not in learning_ids)[:room]
+    taken = set(due_ids) | set(ahead_ids) | set(learning_ids)
     left = [c.due for c in known if c.question_id not in taken]
-    return Plan(due_ids, new_ids, ahead_ids, new_left, min(left) if left else None)
+    return Plan(due_ids, new_ids, ahead_ids, new_left, min(left) if left else None,
+                learning_ids, len(fresh), new_today)
 
 
 # --- days: the new-card quota, forecast, streak, heatmap ------------------------------------

@@ -14,7 +14,7 @@ import signal
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -56,12 +56,16 @@ def shielded() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Graded:
-    """An answer judged: the grade, and when the card would come back for each rating."""
+    """An answer judged: the grade, and when the card would come back for each rating.
+
+    `capped` says why the suggested rating was held down (hints taken, the demo seen), if so.
+    """
 
     question: Question
     answer: str
     grade: Grade
     previews: dict[Rating, datetime]
+    capped: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class Outcome:
     rating: Rating
     card: CardState
     duration_ms: int | None
+    reviewed_at: datetime | None = None
+    before: CardState | None = None  # the card before this rating (None: it was new)
 
 
 @dataclass(frozen=True)
@@ -121,13 +127,16 @@ class Summary:
 class Drill:
     """Today's cards: due ones most overdue first, then new ones; each rating is committed.
 
-    When the planned queue runs out, cards rated in this drill that are due again (a
-    learning step of a minute or ten) come back, within `limit`.
+    Learning steps, as in Anki: a card rated in this drill that is in a learning step (Again,
+    or Hard on a new card: a minute or a few) comes back as soon as its step is due, before
+    the rest of the queue; when the queue is empty, the learning card due soonest comes back
+    if it is due within LEARN_AHEAD. The drill ends when nothing more is due within it.
+    `limit` caps the cards shown.
     """
 
     def __init__(self, questions: Sequence[Question], store: Store, *, clock: Clock = system_clock,
                  tz: tzinfo | None = None, new_per_day: int = sched.NEW_PER_DAY,
-                 limit: int | None = None, ahead: bool = False,
+                 limit: int | None = None, ahead: bool = False, cram: bool = False,
                  scheduler: fsrs.Scheduler | None = None):
         self.store = store
         self.clock = clock
@@ -139,9 +148,12 @@ class Drill:
         self.cards = store.cards(self.questions)
         new_today = sched.new_introduced(store.first_reviews().values(), now, tz)
         self.plan = sched.plan(list(self.questions), self.cards, now, new_today=new_today,
-                               new_per_day=new_per_day, limit=limit, ahead=ahead)
+                               new_per_day=new_per_day, limit=limit, ahead=ahead, cram=cram)
         self._queue: deque[str] = deque(self.plan.queue)
         self._kinds = {qid: self.plan.kind(qid) for qid in self.plan.queue}
+        self._learning: set[str] = set()  # rated in this drill and in a learning step
+        self._hints: dict[str, int] = {}
+        self._demo_seen: set[str] = set()
         self.shown = 0
         self.done: list[Outcome] = []
         self.skipped: list[str] = []
@@ -154,40 +166,88 @@ class Drill:
     def remaining(self) -> int:
         return len(self._queue)
 
+    @property
+    def learning(self) -> frozenset[str]:
+        """Cards rated in this drill that come back in it (a learning step within LEARN_AHEAD)."""
+        return frozenset(self._learning)
+
     def kind(self, q: Question) -> str:
-        """'due', 'new', 'ahead' (studied early) or 'again' (back in the same drill)."""
+        """'due', 'new', 'learning', 'ahead' (studied early) or 'again' (back in the same drill)."""
         return self._kinds.get(q.id, "due")
 
-    def _refill(self) -> None:
-        now = self.clock()
-        rated = {o.question.id for o in self.done} - set(self.skipped)
-        again = sorted((self.cards[q] for q in rated if self.cards[q].due <= now),
-                       key=lambda c: c.due)
-        for card in again:
-            self._queue.append(card.question_id)
-            self._kinds[card.question_id] = "again"
+    def _learning_due(self, by: datetime) -> str | None:
+        """The learning card of this drill due soonest, if it is due by `by`."""
+        waiting = sorted((self.cards[q] for q in self._learning), key=lambda c: c.due)
+        if waiting and waiting[0].due <= by:
+            qid = waiting[0].question_id
+            self._learning.discard(qid)
+            self._kinds[qid] = "again"
+            return qid
+        return None
 
     def next(self) -> Question | None:
         """The next question, or None when the drill is over."""
         if self.limit is not None and self.shown >= self.limit:
             return None
-        if not self._queue:
-            self._refill()
-        if not self._queue:
+        now = self.clock()
+        qid = self._learning_due(now)
+        if qid is None and self._queue:
+            qid = self._queue.popleft()
+        if qid is None:
+            qid = self._learning_due(now + sched.LEARN_AHEAD)
+        if qid is None:
             return None
         self.shown += 1
-        return self.questions[self._queue.popleft()]
+        return self.questions[qid]
+
+    def hint(self, q: Question) -> str | None:
+        """The next key point of `q` not shown yet (None when all are); each hint caps the rating."""
+        taken = self._hints.get(q.id, 0)
+        if taken >= len(q.key_points):
+            return None
+        self._hints[q.id] = taken + 1
+        return q.key_points[taken].point
+
+    def hints(self, q: Question) -> int:
+        return self._hints.get(q.id, 0)
+
+    def saw_demo(self, q: Question) -> None:
+        """The demo ran before the answer: its narration states the key points."""
+        self._demo_seen.add(q.id)
+
+    def cap(self, q: Question) -> tuple[Rating | None, str | None]:
+        """The highest rating to suggest for `q`, and why (hints: one at most Good, two or more
+        at most Hard; the demo seen before answering: at most Hard)."""
+        n = self._hints.get(q.id, 0)
+        reasons = []
+        if n:
+            reasons.append(f"{n} hint{'s' * (n != 1)} taken")
+        if q.id in self._demo_seen:
+            reasons.append("the demo seen first")
+        if not reasons:
+            return None, None
+        cap = Rating.GOOD if n == 1 and q.id not in self._demo_seen else Rating.HARD
+        return cap, f"{' and '.join(reasons).capitalize()}: the suggestion is at most {cap.label}."
 
     def grade(self, q: Question, answer: str) -> Graded:
         """Judge an answer (pure: nothing is saved until `rate`)."""
         now = self.clock()
         card = self.cards.get(q.id) or sched.new_card(q.id, now)
-        return Graded(q, answer, grade(answer, q), sched.preview(card, now, self.scheduler))
+        result = grade(answer, q)
+        cap, why = self.cap(q)
+        if cap is not None and result.suggested > cap:
+            result = replace(result, suggested=cap)
+        return Graded(q, answer, result, sched.preview(card, now, self.scheduler), why)
 
     def rate(self, graded: Graded, rating: Rating, duration_ms: int | None = None) -> Outcome:
-        """Commit the rating: the card's new FSRS state and a review log row, at once."""
+        """Commit the rating: the card's new FSRS state and a review log row, at once.
+
+        A database that fails (locked, full) raises QuizError and nothing changes here: the
+        same call can be tried again.
+        """
         now = self.clock()
         q = graded.question
+        before = self.cards.get(q.id)
 
         def apply(card: CardState) -> CardState:
             return sched.review(card, rating, now, duration_ms, self.scheduler)
@@ -196,9 +256,35 @@ class Drill:
             card = self.store.record(q.id, rating, now, apply, score=graded.grade.score,
                                      answer=graded.answer, duration_ms=duration_ms, mode="drill")
             self.cards[q.id] = card
-            outcome = Outcome(q, graded.grade, rating, card, duration_ms)
+            outcome = Outcome(q, graded.grade, rating, card, duration_ms, now, before)
             self.done.append(outcome)
+            if sched.in_learning(card) and card.due - now <= sched.LEARN_AHEAD:
+                self._learning.add(q.id)
+            self._hints.pop(q.id, None)
+            self._demo_seen.discard(q.id)
         return outcome
+
+    def undo(self, current: Question | None = None) -> Outcome | None:
+        """Take back the last rating of this drill: its log row goes, the card's previous state
+        comes back, and it is asked again next (then `current`, the card on screen)."""
+        if not self.done:
+            return None
+        last = self.done[-1]
+        q = last.question
+        with shielded():
+            self.store.undo(q.id, last.reviewed_at or last.card.last_review or self.clock(), last.before)
+            self.done.pop()
+            if last.before is None:
+                self.cards.pop(q.id, None)
+            else:
+                self.cards[q.id] = last.before
+            self._learning.discard(q.id)
+        if current is not None:
+            self._queue.appendleft(current.id)
+            self.shown -= 1
+        self._queue.appendleft(q.id)
+        self.shown -= 1
+        return last
 
     def skip(self, q: Question) -> None:
         self.skipped.append(q.id)

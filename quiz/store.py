@@ -358,6 +358,32 @@ class Store:
                  None if before is None else int(before.state), _iso(after.due), after.stability))
         return after
 
+    def check_writable(self) -> None:
+        """Take the write lock for a moment (waiting up to the busy timeout): QuizError now,
+        before a question is asked, rather than when its answer is to be saved."""
+        with _guard(self.path), _transaction(self.db):
+            pass
+
+    def undo(self, question_id: str, reviewed_at: datetime, before: CardState | None) -> None:
+        """Take back the review of `question_id` made at `reviewed_at`, in one transaction: its
+        log row is deleted and the card goes back to `before` (deleted when it was new)."""
+        with _guard(self.path), _transaction(self.db):
+            row = self.db.execute(
+                "SELECT id FROM reviews WHERE question_id = ? AND reviewed_at = ? ORDER BY id DESC LIMIT 1",
+                (question_id, _iso(reviewed_at))).fetchone()
+            if row is None:
+                raise QuizError(f"The last review of '{question_id}' is no longer in the progress "
+                                "database: nothing to undo.")
+            self.db.execute("DELETE FROM reviews WHERE id = ?", (row[0],))
+            if before is None:
+                self.db.execute("DELETE FROM cards WHERE question_id = ?", (question_id,))
+            else:
+                self.db.execute(
+                    "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+                    "last_review = ? WHERE question_id = ?",
+                    (int(before.state), before.step, before.stability, before.difficulty, _iso(before.due),
+                     None if before.last_review is None else _iso(before.last_review), question_id))
+
     def forget(self, question_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """Delete the cards and review log of `question_ids` (of everything when None).
 

@@ -463,19 +463,21 @@ def test_the_session_flow_without_a_terminal(tmp_path: Path) -> None:
         outcome = drill.rate(graded, Rating.GOOD, 4200)
         assert outcome.card.due == T + timedelta(minutes=10)
         assert store.counts() == (1, 1)
+        assert drill.learning == {"middleware"}  # its 10-minute step comes back in this drill
         q = drill.next()
-        assert q is not None
+        assert q is not None and q.id == "cors"
         drill.skip(q)
-        assert drill.next() is None
-        clock.advance(minutes=11)  # the learning step is over: the card comes back
+        clock.advance(minutes=1)  # nothing else left: the learning card comes back early
         again = drill.next()
         assert again is not None and again.id == "middleware" and drill.kind(again) == "again"
+        drill.rate(drill.grade(again, GOOD["middleware"]), Rating.GOOD)
+        assert drill.next() is None  # graduated: due in days, not within the drill
         summary = drill.summary()
-    assert len(summary.done) == 1 and summary.skipped == 1
-    assert summary.average == 100 and summary.ratings == {Rating.GOOD: 1}
-    assert [(t.topic, t.cards, t.average) for t in summary.topics] == [("core", 1, 100.0)]
+    assert len(summary.done) == 2 and summary.skipped == 1
+    assert summary.average == 100 and summary.ratings == {Rating.GOOD: 2}
+    assert [(t.topic, t.cards, t.average) for t in summary.topics] == [("core", 2, 100.0)]
     assert summary.streak == 1
-    assert summary.next_due == T + timedelta(minutes=10)
+    assert summary.next_due is not None and summary.next_due > T + timedelta(days=1)
 
 
 def test_the_exam_flow_and_its_clock(tmp_path: Path) -> None:

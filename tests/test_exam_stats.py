@@ -51,7 +51,7 @@ def test_exam_scorecard_and_weakest_topic(runner: CliRunner, bank: Path, clock: 
     assert "Scorecard" in out and "By topic" in out
     assert "Overall 75/100 · 4 of 4 answered" in out
     assert "Weakest: security (0)" in out
-    assert "quiz drill --topic security --ahead" in out
+    assert "Drill them now: quiz drill --cram --topic security" in out
     assert "key points" not in result.stdout  # no grading screen during the exam: no hints
     assert not (quiz_home / "progress.db").exists()  # the schedule is not touched
 
@@ -93,7 +93,7 @@ def test_exam_time_runs_out(runner: CliRunner, bank: Path, clock: Clock,
                             monkeypatch: pytest.MonkeyPatch) -> None:
     real = prompt.LineReader.answer
 
-    def six_minutes_each(self: prompt.LineReader) -> prompt.Typed:
+    def six_minutes_each(self: prompt.LineReader, time_left: object = None) -> prompt.Typed:
         clock.advance(minutes=6)
         return real(self)
 
@@ -124,7 +124,7 @@ def test_exam_bad_time_is_a_usage_error(runner: CliRunner, bank: Path) -> None:
 
 def test_exam_ctrl_c_prints_the_scorecard(runner: CliRunner, bank: Path, clock: Clock,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupt(self: prompt.LineReader) -> prompt.Typed:
+    def interrupt(self: prompt.LineReader, time_left: object = None) -> prompt.Typed:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(prompt.LineReader, "answer", interrupt)
@@ -213,13 +213,14 @@ def test_due_today_and_this_week(runner: CliRunner, bank: Path, clock: Clock) ->
     assert [d["id"] for d in data["week"]] == ["cors"]
 
 
-def test_reset_asks_first(runner: CliRunner, bank: Path, clock: Clock, quiz_home: Path) -> None:
+def test_reset_without_a_terminal_needs_yes(runner: CliRunner, bank: Path, clock: Clock,
+                                            quiz_home: Path) -> None:
     runner.invoke(app, ["drill", "--new", "2"], input=answer("x", "1") + answer("y", "1"))
-    no = runner.invoke(app, ["reset"], input="n\n")
-    assert no.exit_code == 1
-    assert "Forget all your progress: 2 cards and 2 reviews? This cannot be undone." in no.stdout
+    piped = runner.invoke(app, ["reset"], input="y\n")  # a "y" from a pipe is never an answer
+    assert piped.exit_code == 2
+    assert "Error: quiz reset asks first, and there is no terminal to ask in: add --yes" in piped.stderr
     assert db_rows(quiz_home, "SELECT COUNT(*) FROM cards") == [(2,)]
-    yes = runner.invoke(app, ["reset"], input="y\n")
+    yes = runner.invoke(app, ["reset", "--yes"])
     assert yes.exit_code == 0, yes.output
     assert "Forgot 2 cards and 2 reviews." in yes.stdout
     assert db_rows(quiz_home, "SELECT COUNT(*) FROM cards") == [(0,)]
@@ -230,11 +231,12 @@ def test_reset_asks_first(runner: CliRunner, bank: Path, clock: Clock, quiz_home
 def test_reset_a_topic_or_a_question(runner: CliRunner, bank: Path, clock: Clock,
                                      quiz_home: Path) -> None:
     runner.invoke(app, ["drill", "--new", "3"], input=answer("x", "1") * 3)
-    result = runner.invoke(app, ["reset", "--topic", "security", "--yes"])
+    result = runner.invoke(app, ["reset", "--topic", "Security", "--yes"])  # any case
     assert result.exit_code == 0, result.output
     assert "Forgot 1 card and 1 review." in result.stdout
-    result = runner.invoke(app, ["reset", "--id", "1"], input="y\n")
-    assert "Forget the progress of question 1: 1 card and 1 review?" in result.stdout
+    result = runner.invoke(app, ["reset", "--id", "1", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Forgot 1 card and 1 review." in result.stdout
     assert db_rows(quiz_home, "SELECT question_id FROM cards") == [("pagination",)]
     bad = runner.invoke(app, ["reset", "--id", "paginaton", "--yes"])
     assert bad.exit_code == 1
@@ -297,7 +299,72 @@ def test_a_locked_database_during_a_drill(runner: CliRunner, bank: Path, clock: 
     assert result.exit_code == 1
     assert "is locked by another program (another quiz still saving?): try again in a moment." \
         in result.stderr
-    assert "Cards done 0" in flat(result.stdout)
+    assert "Explain middleware" not in result.stdout  # said before any question is asked
+    assert db_rows(quiz_home, "SELECT COUNT(*) FROM reviews") == [(0,)]
+
+
+def test_a_database_locked_mid_drill_keeps_the_answer_and_retries(
+        runner: CliRunner, bank: Path, clock: Clock, quiz_home: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from quiz import store
+    from quiz.ui import prompt
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 100)
+    store.Store.open().close()
+    holder = sqlite3.connect(quiz_home / "progress.db", isolation_level=None, check_same_thread=False)
+    real_rating, real_retry = prompt.LineReader.rating, prompt.LineReader.retry
+
+    def lock_then_rate(self: prompt.LineReader, suggested: object) -> object:
+        holder.execute("BEGIN IMMEDIATE")  # another program takes the lock while the grade shows
+        return real_rating(self, suggested)  # type: ignore[arg-type]
+
+    def release_then_retry(self: prompt.LineReader) -> bool:
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+        return real_retry(self)
+
+    monkeypatch.setattr(prompt.LineReader, "rating", lock_then_rate)
+    monkeypatch.setattr(prompt.LineReader, "retry", release_then_retry)
+    try:
+        result = runner.invoke(app, ["drill", "--limit", "1"], input=answer(GOOD["middleware"], "3") + "\n")
+    finally:
+        holder.close()
+    assert result.exit_code == 0, result.output
+    assert "Not saved yet:" in result.stderr and "is locked by another program" in result.stderr
+    assert "Your answer is kept. Enter (or r) tries again; q gives up." in result.stdout
+    assert "Saved: Good." in result.stdout
+    assert db_rows(quiz_home, "SELECT question_id, rating, answer FROM reviews") == [
+        ("middleware", 3, GOOD["middleware"])]
+
+
+def test_giving_up_on_a_locked_database_prints_the_answer(
+        runner: CliRunner, bank: Path, clock: Clock, quiz_home: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from quiz import store
+    from quiz.ui import prompt
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 100)
+    store.Store.open().close()
+    holder = sqlite3.connect(quiz_home / "progress.db", isolation_level=None, check_same_thread=False)
+    real_rating = prompt.LineReader.rating
+
+    def lock_then_rate(self: prompt.LineReader, suggested: object) -> object:
+        holder.execute("BEGIN IMMEDIATE")
+        return real_rating(self, suggested)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prompt.LineReader, "rating", lock_then_rate)
+    try:
+        result = runner.invoke(app, ["drill"], input=answer("My own words about call_next", "3") + "q\n")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert "Your answer, to keep:" in result.stdout and "My own words about call_next" in result.stdout
+    assert "is locked by another program" in result.stderr
     assert db_rows(quiz_home, "SELECT COUNT(*) FROM reviews") == [(0,)]
 
 

@@ -23,16 +23,27 @@ def list_questions(
     tag: TagOpt = None,
     search: Annotated[
         str | None,
-        typer.Option("--search", "-s", metavar="TEXT", help="Only questions whose text contains TEXT."),
+        typer.Option(
+            "--search",
+            "-s",
+            metavar="TEXT",
+            help="Only questions with TEXT in their question, id, answer, key points or tags "
+            "(any case; spaces and hyphens ignored: 'web socket' finds websockets).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the questions as JSON.")] = False,
 ) -> None:
-    """List the questions of the bank: number, id, topic, tags and difficulty."""
+    """List the questions of the bank: number, id, topic, tags and difficulty.
+
+    With --search, a column says where TEXT was found. --topic and --tag ignore case.
+    """
     from quiz import ui
+    from quiz.bank import matches
     from quiz.ui import questions as bank_ui
 
     bank = load(ctx)
     questions = bank.select(topics=topic or (), tags=tag or (), search=search)
+    found = {q.id: matches(q, search) for q in questions} if search else None
     if as_json:
         emit_json(
             [
@@ -44,6 +55,7 @@ def list_questions(
                     "difficulty": q.difficulty,
                     "question": q.question,
                     "demo": q.demo,
+                    **({"matched": found[q.id]} if found is not None else {}),
                 }
                 for q in questions
             ]
@@ -52,7 +64,10 @@ def list_questions(
     if not questions:
         ui.err.print("No question matches.")
         raise typer.Exit(1)
-    ui.out.print(bank_ui.question_table(questions, f"{bank.deck}: {len(questions)} of {len(bank)}"))
+    title = f"{bank.deck}: {len(questions)} of {len(bank)}"
+    if search:
+        title += f" matching '{search}'"
+    ui.out.print(bank_ui.question_table(questions, title, found))
 
 
 def show(
@@ -87,7 +102,10 @@ def show(
 
 
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Bank files or folders to check.", show_default=False)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Bank files or folders to check.", show_default=False, metavar="PATH..."),
+    ],
     strict: Annotated[bool, typer.Option("--strict", help="Treat every warning as an error.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
@@ -130,7 +148,7 @@ def register(app: typer.Typer) -> None:
         epilog=examples(
             "quiz list",
             "quiz list --topic security --json",
-            "quiz list --search websocket",
+            "quiz list --search 'web socket'     found in the question, answer, a key point or a tag",
             "quiz --bank my-bank/ list",
         ),
     )(list_questions)

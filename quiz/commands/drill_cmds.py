@@ -55,14 +55,23 @@ def drill(
     ahead: Annotated[
         bool, typer.Option("--ahead", help="When little is due, study the soonest-due cards early.")
     ] = False,
+    cram: Annotated[
+        bool,
+        typer.Option(
+            "--cram",
+            help="Every chosen question now, whatever its schedule and the daily new limit "
+            "(ratings are still recorded).",
+        ),
+    ] = False,
 ) -> None:
     """Today's drill: the cards due (most overdue first), then new questions.
 
     Each question is shown; type an answer (a blank line or Ctrl-D submits, an empty answer
     shows the model answer). It is scored against the key points; Enter accepts the
     suggested rating, 1-4 (Again, Hard, Good, Easy) override it, and the card is saved at
-    once. At the prompt: ? help, s skip, d run the topic's demo, q quit. Ctrl-C quits at
-    any moment (exit 130) and keeps every rated card.
+    once. A card rated Again comes back in the same drill once its learning step is due.
+    At the prompt: ? help, h a hint (caps the rating), s skip, d run the topic's demo, u undo
+    the last rating, q quit. Ctrl-C quits at any moment (exit 130) and keeps every rated card.
     """
     from quiz import session, ui
     from quiz.store import Store
@@ -70,14 +79,19 @@ def drill(
     from quiz.ui import prompt
 
     bank = load(ctx)
-    questions = bank.select(topics=topic or (), tags=tag or ())
+    topics, tags = bank.topic_names(topic or ()), bank.tag_names(tag or ())
+    questions = bank.select(topics=topics, tags=tags)
     with Store.open() as store:
         run = session.Drill(
-            questions, store, clock=session.system_clock, new_per_day=new, limit=limit, ahead=ahead
+            questions, store, clock=session.system_clock, new_per_day=new, limit=limit, ahead=ahead, cram=cram
         )
         if not run.planned:
-            drill_ui.nothing_due(run.plan, session.system_clock())
+            scope = " or ".join([*topics, *(f"tagged {t}" for t in tags)])
+            options = "".join([*(f" --topic {t}" for t in topics), *(f" --tag {t}" for t in tags)])
+            now = session.system_clock()
+            drill_ui.nothing_due(run.plan, now, new_per_day=new, scope=scope, options=options)
             return
+        store.check_writable()  # a locked database is said now, not after the first answer
         summary = drill_ui.run_drill(run, prompt.reader(), bank)
     if summary.interrupted:
         ui.err.print("Interrupted.")
@@ -130,9 +144,9 @@ def exam(
 
     At the end, a scorecard by question and by topic names the weakest topics. Your
     schedule is not touched unless --record (each answer then counts with its suggested
-    rating). When time runs out, the answer being typed still counts and the exam ends;
-    questions not reached score 0. Scripted input: answers separated by blank lines; a line
-    `s` skips, `q` ends.
+    rating). In a terminal the time left ticks on the prompt; when it runs out, the answer
+    typed so far counts and the exam ends at once; questions not reached score 0. Scripted
+    input: answers separated by blank lines; a line `s` skips, `q` ends.
     """
     from quiz import session, ui
     from quiz.store import Store
@@ -146,6 +160,8 @@ def exam(
         raise typer.BadParameter("no question matches.", param_hint="'--topic'/'--tag'")
     store = Store.open() if record else None
     try:
+        if store is not None:
+            store.check_writable()
         run = session.Exam(
             questions, count=count, seconds=seconds, seed=seed, clock=session.system_clock, store=store
         )
@@ -229,13 +245,16 @@ def reset(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
 ) -> None:
     """Forget progress (cards and their review history): all of it, or a topic's, or some
-    questions'. Asks first unless --yes."""
+    questions'. Asks first unless --yes; without a terminal to ask in, --yes is needed."""
+    import sys
+
     from quiz import ui
     from quiz.bank import did_you_mean
     from quiz.errors import NotFoundError
     from quiz.store import Store
 
     bank = load(ctx)
+    topic = bank.topic_names(topic or ()) or None
     with Store.open() as store:
         ids: set[str] | None = None
         what = "all your progress"
@@ -261,11 +280,16 @@ def reset(
             ui.out.print("No progress to reset.")
             return
         if not yes:
-            typer.confirm(
+            if not sys.stdin.isatty():  # never read a "y" from a pipe
+                ui.error("quiz reset asks first, and there is no terminal to ask in: add --yes to forget.")
+                raise typer.Exit(2)
+            sure = typer.confirm(
                 f"Forget {what}: {cards} card{'s' * (cards != 1)} and {reviews} "
-                f"review{'s' * (reviews != 1)}? This cannot be undone.",
-                abort=True,
+                f"review{'s' * (reviews != 1)}? This cannot be undone."
             )
+            if not sure:
+                ui.out.print("Nothing was reset.")
+                return
         cards, reviews = store.forget(ids)
     ui.out.print(f"Forgot {cards} card{'s' * (cards != 1)} and {reviews} review{'s' * (reviews != 1)}.")
 
@@ -277,6 +301,7 @@ def register(app: typer.Typer) -> None:
             "quiz drill --topic security --new 3",
             "quiz drill --limit 10",
             "quiz drill --ahead                  nothing due? study the soonest cards early",
+            "quiz drill --cram --topic security  every security question now, whatever is due",
             "printf 'It wraps every request\\n\\n\\n' | quiz drill --limit 1",
         )
         + "\n\n"

@@ -22,26 +22,43 @@ if TYPE_CHECKING:
     from quiz.bank import Bank
     from quiz.model import Question
     from quiz.scheduler import Plan
-    from quiz.session import Drill, Graded, Summary, TopicResult
+    from quiz.session import Drill, Graded, Outcome, Summary, TopicResult
 
 
 DRILL_HELP = """\
 Type your answer in your own words, on as many lines as you like.
 A blank line (or Ctrl-D) submits it; an empty answer shows the model answer.
-Alone on the first line:  ?  this help   s  skip the card   d  run the topic's demo   q  quit
-After grading:  Enter accepts the suggested rating;  1 Again  2 Hard  3 Good  4 Easy;  q quits.
+Alone on the first line:  ?  this help   h  a hint (one key point)   d  run the topic's demo
+                          s  skip the card   u  undo the last rating   q  quit
+A hint caps the suggested rating at Good (two or more: Hard); the demo seen first caps it at Hard.
+After grading, one key:  Enter accepts the suggested rating;  1 Again  2 Hard  3 Good  4 Easy;  q quits.
 Ctrl-C quits at any moment; every card already rated is saved."""
 
 
 
 
-def nothing_due(plan: Plan, now: datetime) -> None:
-    ui.out.print(Text("Nothing is due now.", style="bold green"))
+def nothing_due(plan: Plan, now: datetime, *, new_per_day: int, scope: str = "",
+                options: str = "") -> None:
+    """Why there is nothing to drill: the next due time, and new questions held back by --new.
+
+    `scope` names the selection ("security", "tagged jwt"), `options` repeats it as options.
+    """
+    where = f" in {scope}" if scope else ""
+    ui.out.print(Text(f"Nothing{where} is due now.", style="bold green"))
+    if plan.held_back:
+        n = plan.held_back
+        what = f"{n} unseen {scope + ' ' if scope else ''}question{'s' * (n != 1)}"
+        ui.out.print(f"{what} {'are' if n != 1 else 'is'} held back by the daily limit of {new_per_day}: "
+                     f"quiz drill{options} --new {plan.new_today + n}, or quiz drill{options} --cram.")
     if plan.next_due is not None:
-        ui.out.print(f"The next card is due {ui.relative(plan.next_due, now)} ({ui.local(plan.next_due)}).")
-        ui.out.print(Text("Study the soonest cards early with: quiz drill --ahead", style="dim"))
-    elif plan.new_left == 0:
-        ui.out.print("Today's new questions are done; more tomorrow (or raise --new).")
+        when = ui.relative(plan.next_due, now)
+        when = "in less than a minute" if when == "now" else when
+        ui.out.print(f"The next card{where} is due {when} ({ui.local(plan.next_due)}).")
+        ui.out.print(Text(f"Study the soonest cards early: quiz drill{options} --ahead; "
+                          f"all of them now: quiz drill{options} --cram", style="dim"))
+    elif not plan.held_back:
+        ui.out.print("Every question here is new and today's new questions are done; more tomorrow "
+                     f"(or quiz drill{options} --cram).")
 
 
 def drill_header(drill: Drill) -> Text:
@@ -113,6 +130,8 @@ def graded_view(graded: Graded, now: datetime) -> Group:
     if graded.question.errata:
         parts.append(Panel(Text(graded.question.errata.strip()), title="What changed (errata)",
                            title_align="left", border_style="yellow"))
+    if graded.capped:
+        parts.append(Text(graded.capped, style="yellow"))
     parts.append(rating_line(graded, now))
     return Group(*parts)
 
@@ -166,11 +185,29 @@ def _run_demo(q: Question, bank: Bank | None) -> None:
     ui.out.print(Text("Back to the question: type your answer.", style="dim"))
 
 
+def _save(drill: Drill, read: Reader, graded: Graded, rating: Rating, duration: int) -> Outcome:
+    """Commit the rating; when the database fails (locked, full), keep the answer and offer to
+    try again. Giving up prints the answer, so nothing typed is lost, and ends the drill."""
+    while True:
+        try:
+            return drill.rate(graded, rating, duration)
+        except QuizError as exc:
+            ui.warn(f"Not saved yet: {exc}")
+            ui.out.print(Text("Your answer is kept. Enter (or r) tries again; q gives up.", style="yellow"))
+            if not read.retry():
+                if graded.answer.strip():
+                    ui.out.print(Text("Your answer, to keep:", style="bold"))
+                    ui.out.print(Text(graded.answer), soft_wrap=True)
+                raise
+
+
+LABELS = {"due": "due", "new": "new", "ahead": "early", "again": "again", "learning": "learning"}
+
+
 def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
     out = ui.out
     while (q := drill.next()) is not None:
-        kind = drill.kind(q)
-        label = {"due": "due", "new": "new", "ahead": "early", "again": "again"}[kind]
+        label = LABELS[drill.kind(q)]
         out.print()
         subtitle = f"{drill.shown} of {drill.shown + drill.remaining} · {label}"
         if q.demo:
@@ -182,9 +219,26 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
             if typed.key == "?":
                 out.print(Text(DRILL_HELP, style="dim"))
                 continue
+            if typed.key == "h":
+                hint = drill.hint(q)
+                n = drill.hints(q)
+                if hint is None:
+                    out.print(Text("No more hints: every key point is shown.", style="dim"))
+                else:
+                    out.print(Text(f"Hint {n} of {len(q.key_points)}: ", style="bold yellow") + Text(hint))
+                continue
             if typed.key == "d":
+                drill.saw_demo(q)
                 _run_demo(q, bank)
                 continue
+            if typed.key == "u":
+                undone = drill.undo(current=q)
+                if undone is None:
+                    out.print(Text("Nothing to undo in this drill.", style="dim"))
+                    continue
+                out.print(Text(f"Undone: {undone.rating.label} on #{undone.question.num} "
+                               f"{undone.question.id}. It is asked again.", style="yellow"))
+                break
             if typed.key == "s":
                 drill.skip(q)
                 out.print(Text("Skipped.", style="dim"))
@@ -193,13 +247,17 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
                 return
             duration = int((time.monotonic() - started) * 1000)
             graded = drill.grade(q, typed.text)
+            read.flush()  # keys pressed before the grade is on screen do not rate it
+            out.print()  # the panel starts on a line of its own, whatever the prompt left
             out.print(graded_view(graded, drill.clock()))
             rating = read.rating(graded.grade.suggested)
             if rating is None:
+                out.print(Text(f"#{q.num} {q.id} was not rated: it stays as it was.", style="dim"))
                 return
-            outcome = drill.rate(graded, rating, duration)
+            outcome = _save(drill, read, graded, rating, duration)
             when = ui.relative(outcome.card.due, drill.clock())
-            out.print(Text(f"Saved: {rating.label}. Next review {when}.", style="dim"))
+            back = " It comes back in this drill." if outcome.question.id in drill.learning else ""
+            out.print(Text(f"Saved: {rating.label}. Next review {when}.{back}", style="dim"))
             break
 
 

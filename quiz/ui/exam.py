@@ -37,12 +37,24 @@ def _exam_loop(exam: Exam, read: Reader, out: Console) -> None:
         out.print(question_view(q, subtitle))
         started = time.monotonic()
         while True:
-            typed = read.answer()
+            typed = read.answer(exam.time_left)
+            if typed.timed_out:
+                if typed.text.strip():
+                    exam.answer(q, typed.text, int((time.monotonic() - started) * 1000))
+                    out.print(Text("Time is up: the answer typed so far counts, and the exam ends here.",
+                                   style="bold yellow"))
+                else:
+                    exam.skip(q)
+                    out.print(Text("Time is up: the exam ends here.", style="bold yellow"))
+                break
             if typed.key == "?":
                 out.print(Text(EXAM_HELP, style="dim"))
                 continue
             if typed.key == "d":
                 out.print(Text("No demos during an exam: run `quiz demo` afterwards.", style="dim"))
+                continue
+            if typed.key in ("h", "u"):
+                out.print(Text("No hints and no undo during an exam.", style="dim"))
                 continue
             if typed.key == "s" or (typed.key is None and not typed.text.strip()):
                 exam.skip(q)
@@ -107,8 +119,8 @@ def scorecard_view(card: Scorecard) -> Group:
     if card.weakest:
         names = ", ".join(f"{t.topic} ({t.average:.0f})" for t in card.weakest)
         lines.append(Text("Weakest: ", style="bold") + Text(names, style="bold red"))
-        lines.append(Text(f"Drill them: quiz drill --topic {card.weakest[0].topic} --ahead",
-                          style="dim"))
+        options = "".join(f" --topic {t.topic}" for t in card.weakest)
+        lines.append(Text(f"Drill them now: quiz drill --cram{options}", style="dim"))
     if card.recorded:
         lines.append(Text(f"{card.recorded} answers recorded in your schedule.", style="dim"))
     return Group(*lines)

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from quiz.model import Question
 
 
-def question_table(questions: list[Question], title: str) -> Table:
+def question_table(questions: list[Question], title: str,
+                   matched: dict[str, list[str]] | None = None) -> Table:
+    """The question list; with `matched` (a search), a column says where the text was found."""
     from rich import box
 
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
@@ -24,9 +26,14 @@ def question_table(questions: list[Question], title: str) -> Table:
     table.add_column("topic", no_wrap=True)
     table.add_column("tags", ratio=1, style="dim")
     table.add_column("diff", justify="left", no_wrap=True)
+    if matched is not None:
+        table.add_column("found in", min_width=9, style="yellow")
     for q in questions:
         text = Text(q.id, style="bold") + Text("\n") + Text(q.question, style="dim")
-        table.add_row(str(q.num), text, q.topic, ", ".join(q.tags[1:]), "●" * q.difficulty)
+        row: list[str | Text] = [str(q.num), text, q.topic, ", ".join(q.tags[1:]), "●" * q.difficulty]
+        if matched is not None:
+            row.append("\n".join(matched.get(q.id, [])))
+        table.add_row(*row)
     return table
 
 
