@@ -158,3 +158,20 @@ def test_shell_completion_offers_ids_topics_and_demos(runner: CliRunner) -> None
         result = runner.invoke(app, [], env=env, prog_name="quiz")
         assert result.exit_code == 0
         assert expected in result.stdout, (line, result.stdout)
+
+
+def test_search_says_where_it_matched_across_spaces_and_hyphens(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["list", "--search", "web socket", "--json"])
+    assert result.exit_code == 0, result.output
+    found = {q["id"]: q["matched"] for q in json.loads(result.stdout)}
+    assert found["websockets"][:2] == ["question", "id"]
+    table = runner.invoke(app, ["list", "--search", "Web-Sockets"])
+    assert table.exit_code == 0, table.output
+    assert "found in" in table.stdout and "matching 'Web-Sockets'" in table.stdout
+
+
+def test_topic_and_tag_ignore_case(runner: CliRunner) -> None:
+    upper = runner.invoke(app, ["list", "--topic", "SECURITY", "--tag", "Jwt", "--json"])
+    lower = runner.invoke(app, ["list", "--topic", "security", "--tag", "jwt", "--json"])
+    assert upper.exit_code == 0, upper.output
+    assert json.loads(upper.stdout) == json.loads(lower.stdout) != []

@@ -498,3 +498,82 @@ def test_the_exam_flow_and_its_clock(tmp_path: Path) -> None:
     assert card.answered == 1 and card.time_up
     assert round(card.score, 1) == 33.3  # the two questions not reached count 0
     assert card.recorded == 0
+
+
+def test_nothing_due_says_why(runner: CliRunner, bank: Path, clock: Clock) -> None:
+    first = runner.invoke(app, ["drill", "--new", "1"], input=answer(GOOD["middleware"], "4"))
+    assert first.exit_code == 0, first.output
+    result = runner.invoke(app, ["drill", "--new", "1"], input="")
+    assert result.exit_code == 0, result.output
+    out = flat(result.stdout)
+    assert "Nothing is due now." in out
+    assert ("3 unseen questions are held back by the daily limit of 1: quiz drill --new 4, "
+            "or quiz drill --cram.") in out
+    assert "The next card is due in 8 days" in out
+    assert "is due now" not in out.replace("Nothing is due now", "")
+    topic = runner.invoke(app, ["drill", "--topic", "Core", "--new", "1"], input="")
+    out = flat(topic.stdout)
+    assert "Nothing in core is due now." in out
+    assert "The next card in core is due in 8 days" in out
+    assert "quiz drill --topic core --cram" in out
+    tagged = runner.invoke(app, ["drill", "--tag", "SECURITY", "--new", "1"], input="")
+    assert ("1 unseen tagged security question is held back by the daily limit of 1: "
+            "quiz drill --tag security --new 2") in flat(tagged.stdout)
+
+
+def test_cram_drills_chosen_questions_whatever_their_schedule(runner: CliRunner, bank: Path, clock: Clock,
+                                                              quiz_home: Path) -> None:
+    runner.invoke(app, ["drill", "--new", "4"], input=answer(GOOD["middleware"], "4") + "q\n")
+    result = runner.invoke(app, ["drill", "--cram", "--topic", "core", "--new", "0"],
+                           input=answer(GOOD["middleware"], "3"))
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 · early" in result.stdout
+    assert db_rows(quiz_home, "SELECT question_id, rating FROM reviews ORDER BY id") == [
+        ("middleware", 4), ("middleware", 3)]
+
+
+def test_hints_and_undo_in_scripted_input(runner: CliRunner, bank: Path, clock: Clock,
+                                          quiz_home: Path) -> None:
+    steps = script("h", "h") + answer(GOOD["middleware"]) + script("u") + answer(GOOD["middleware"], "")
+    result = runner.invoke(app, ["drill", "--limit", "2"], input=steps + "q\n")
+    assert result.exit_code == 0, result.output
+    out = flat(result.stdout)
+    assert "Hint 1 of 2: Runs before and after every request" in out
+    assert "Hint 2 of 2: Registered with app.add_middleware or @app.middleware" in out
+    assert "2 hints taken: the suggestion is at most Hard." in out
+    assert "Saved: Hard." in out
+    assert "Undone: Hard on #1 middleware. It is asked again." in out
+    assert "Saved: Easy." in out  # no hint the second time
+    assert db_rows(quiz_home, "SELECT question_id, rating FROM reviews") == [("middleware", 4)]
+
+
+def test_q_at_the_rating_says_the_card_was_not_rated(runner: CliRunner, bank: Path, clock: Clock,
+                                                      quiz_home: Path) -> None:
+    result = runner.invoke(app, ["drill"], input=answer(GOOD["middleware"], "q"))
+    assert result.exit_code == 0, result.output
+    assert "#1 middleware was not rated: it stays as it was." in result.stdout
+    assert db_rows(quiz_home, "SELECT COUNT(*) FROM reviews") == [(0,)]
+
+
+@pytest.mark.parametrize("command", [["drill", "--limit", "1"], ["exam", "--count", "1", "--record"]])
+def test_scripted_input_that_is_not_utf8(tmp_path: Path, quiz_home: Path, command: list[str]) -> None:
+    path = write_bank(tmp_path / "b")
+    env = {**os.environ, "QUIZ_HOME": str(quiz_home)}
+    data = "Caf\xe9 runs before and after every request, add_middleware.\n\n\n".encode("latin-1")
+    done = subprocess.run([sys.executable, "-m", "quiz", "--bank", str(path), *command], input=data,
+                          capture_output=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Traceback" not in done.stderr
+    [(saved,)] = db_rows(quiz_home, "SELECT answer FROM reviews")
+    assert saved == "Caf\ufffd runs before and after every request, add_middleware."
+
+
+def test_global_options_after_the_command(tmp_path: Path, quiz_home: Path) -> None:
+    path = write_bank(tmp_path / "b")
+    env = {**os.environ, "QUIZ_HOME": str(quiz_home), "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    done = subprocess.run([sys.executable, "-m", "quiz", "show", "1", "--no-color", "--bank", str(path)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Explain middleware in FastAPI." in done.stdout
+    assert "\x1b[3" not in done.stdout

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from fsrs import Scheduler
 
 from quiz import scheduler as s
+from quiz.bank import load_bank
 from quiz.grading import Rating
 from quiz.scheduler import CardState, State
+from quiz.session import Drill
+from quiz.store import Store
+
+from .test_drill import write_bank
 
 T = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)  # a Monday
 FSRS = Scheduler(enable_fuzzing=False)
@@ -159,3 +165,111 @@ def test_heatmap_starts_on_a_monday() -> None:
     assert dict(h)[date(2025, 1, 6)] == 2
     assert dict(h)[date(2025, 1, 1)] == 1
     assert len(h) == 10
+
+
+def learning(qid: str, due: datetime) -> CardState:
+    return CardState(qid, State.LEARNING, 0, 1.0, 5.0, due, due - timedelta(minutes=1))
+
+
+def test_plan_takes_learning_steps_due_within_the_learn_ahead_limit() -> None:
+    ids = ["a", "b", "c"]
+    cards = {"a": learning("a", T + timedelta(minutes=5)), "b": learning("b", T + timedelta(hours=1)),
+             "c": card("c", T + timedelta(minutes=5))}  # a review card is not learned ahead
+    p = s.plan(ids, cards, T)
+    assert p.learning == ("a",) and p.queue == ("a",) and p.kind("a") == "learning"
+    assert p.next_due == T + timedelta(minutes=5)  # c, left out
+    assert s.plan(ids, cards, T, learn_ahead=timedelta(0)).queue == ()
+
+
+def test_plan_cram_takes_everything_whatever_the_schedule() -> None:
+    ids = ["a", "b", "c", "d"]
+    cards = {"a": card("a", T + timedelta(days=3)), "b": card("b", T - timedelta(days=1))}
+    p = s.plan(ids, cards, T, new_today=9, new_per_day=5, cram=True)
+    assert p.queue == ("b", "c", "d", "a")
+    assert s.plan(ids, cards, T, cram=True, limit=2).queue == ("b", "c")
+
+
+def test_plan_says_how_many_new_questions_the_daily_limit_holds_back() -> None:
+    ids = [f"q{i}" for i in range(8)]
+    done = {q: card(q, T + timedelta(days=2)) for q in ids[:5]}
+    p = s.plan(ids, done, T, new_today=5, new_per_day=5)
+    assert p.queue == () and p.unseen == 3 and p.held_back == 3 and p.new_today == 5
+    assert s.plan(ids, done, T, new_today=5, new_per_day=8).held_back == 0
+
+
+# --- learning steps in a drill, with the clock moved by hand ------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = T
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def drill_over(tmp_path: Path, clock: FakeClock, new_per_day: int) -> Drill:
+    questions = load_bank([write_bank(tmp_path / "b")]).questions
+    return Drill(questions, Store.open(), clock=clock, scheduler=FSRS, new_per_day=new_per_day)
+
+
+def test_a_card_rated_again_comes_back_once_its_step_is_due(tmp_path: Path) -> None:
+    clock = FakeClock()
+    d = drill_over(tmp_path, clock, new_per_day=3)
+    order = []
+
+    def study(rating: Rating, minutes: float = 0.5) -> None:
+        q = d.next()
+        assert q is not None
+        order.append((q.id, d.kind(q)))
+        d.rate(d.grade(q, ""), rating)
+        clock.now += timedelta(minutes=minutes)
+
+    study(Rating.AGAIN)  # middleware: a one-minute step
+    study(Rating.EASY)  # cors
+    study(Rating.EASY, 1)  # middleware's step is due now: it comes before pagination
+    study(Rating.EASY)
+    assert order == [("middleware", "new"), ("cors", "new"), ("middleware", "again"),
+                     ("pagination", "new")]
+    assert d.next() is None
+
+
+def test_the_drill_waits_for_no_step_beyond_the_learn_ahead_limit(tmp_path: Path) -> None:
+    clock = FakeClock()
+    d = drill_over(tmp_path, clock, new_per_day=1)
+    q = d.next()
+    assert q is not None
+    d.rate(d.grade(q, ""), Rating.HARD)  # a new card, Hard: 5.5 min
+    assert d.learning == {"middleware"}
+    again = d.next()  # nothing else left: learned ahead
+    assert again is not None and again.id == "middleware"
+    d.rate(d.grade(again, ""), Rating.AGAIN)
+    clock.now += timedelta(minutes=30)  # a break longer than the step: it is due, it comes back
+    back = d.next()
+    assert back is not None and back.id == "middleware"
+    d.rate(d.grade(back, ""), Rating.EASY)
+    assert d.next() is None and not d.learning
+
+
+def test_undo_restores_the_card_and_deletes_the_log_row(tmp_path: Path) -> None:
+    clock = FakeClock()
+    d = drill_over(tmp_path, clock, new_per_day=2)
+    first = d.next()
+    assert first is not None
+    d.rate(d.grade(first, ""), Rating.EASY)
+    after_first = d.store.cards()
+    clock.now += timedelta(days=9)
+    again = d.next()  # cors, new
+    assert again is not None
+    d.rate(d.grade(again, ""), Rating.AGAIN)
+    on_screen = d.next()
+    assert on_screen is None or on_screen.id == "cors"
+    undone = d.undo(on_screen)
+    assert undone is not None and undone.question.id == "cors" and undone.rating is Rating.AGAIN
+    assert d.store.cards() == after_first  # cors is new again
+    assert d.store.counts() == (1, 1)
+    asked = d.next()
+    assert asked is not None and asked.id == "cors"  # asked again
+    assert d.undo() is not None  # and the one before
+    assert d.store.counts() == (0, 0)
+    assert d.undo() is None

@@ -43,7 +43,7 @@ RATING_STYLE = {Rating.AGAIN: "bold red", Rating.HARD: "bold yellow", Rating.GOO
                 Rating.EASY: "bold cyan"}
 #: A blank line this soon after a one-key rating is the Enter that followed the key ("3", then
 #: Enter as the help once said), not an answer to the card just shown: it is ignored.
-ENTER_GRACE = 1.0
+ENTER_GRACE = 1.5
 
 TimeLeft = Callable[[], "float | None"]
 
