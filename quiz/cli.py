@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from quiz import __version__
 from quiz.errors import QuizError
@@ -134,6 +134,14 @@ def root(
             drill.invoke(sub)
 
 
+class QuizCommand(TyperCommand):
+    """Arguments in usage lines as `QUESTION`, `PATH...`, `BANK_DIR` (Typer writes `{QUESTION}`)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces: list[str] = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
+
 def _register() -> None:
     from quiz.commands import bank_cmds, demo_cmd, drill_cmds, export_cmd
 
@@ -141,6 +149,9 @@ def _register() -> None:
     bank_cmds.register(app)
     demo_cmd.register(app)
     export_cmd.register(app)
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = QuizCommand
 
 
 _register()

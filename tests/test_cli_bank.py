@@ -175,3 +175,17 @@ def test_topic_and_tag_ignore_case(runner: CliRunner) -> None:
     lower = runner.invoke(app, ["list", "--topic", "security", "--tag", "jwt", "--json"])
     assert upper.exit_code == 0, upper.output
     assert json.loads(upper.stdout) == json.loads(lower.stdout) != []
+
+
+def test_help_uses_one_argument_style_and_one_examples_layout(runner: CliRunner) -> None:
+    usages = {"show": "QUESTION", "validate": "PATH...", "new": "BANK_DIR", "demo": "[TOPIC]"}
+    for command, argument in usages.items():
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines()[0] == f"Usage: quiz {command} [OPTIONS] {argument}"
+    commands = ("drill", "exam", "stats", "due", "reset", "list", "show", "validate", "demo", "export", "new")
+    for command in commands:
+        text = runner.invoke(app, [command, "--help"]).stdout
+        block = text[text.index("Examples:"):].split("\n\n")[0].splitlines()[1:]
+        assert len(block) >= 3, command
+        assert all(line.startswith("    quiz ") or "| quiz" in line for line in block), command

@@ -378,3 +378,25 @@ def test_rendering_times() -> None:
     assert ui.relative(now + timedelta(days=1), now) == "in 1 day"
     assert ui.relative(now - timedelta(days=2), now) == "2 days ago"
     assert ui.clock_text(125) == "2:05"
+
+
+def test_a_narrow_terminal_cuts_the_question_never_the_time(
+        runner: CliRunner, bank: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner.invoke(app, ["drill", "--new", "3"], input=answer("x", "1") * 3)
+    monkeypatch.setattr(ui.out, "_width", 60)
+    due = runner.invoke(app, ["due"])
+    assert due.exit_code == 0, due.output
+    rows = [line for line in due.stdout.splitlines() if line.startswith("today ")]
+    assert len(rows) == 3 and all(len(line) <= 60 for line in rows)
+    assert any(line.rstrip().endswith("…") for line in rows)  # the question text, cut
+    stats = runner.invoke(app, ["stats"])
+    assert stats.exit_code == 0, stats.output
+    bars = [line for line in stats.stdout.splitlines() if "░" in line or "█" in line]
+    assert bars and all("…" not in line and len(line) <= 60 for line in bars)
+
+
+def test_prose_stops_at_100_columns_on_wide_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ui.out, "_width", 200)
+    assert ui.out.width == 100
+    monkeypatch.setattr(ui.out, "_width", 60)
+    assert ui.out.width == 60

@@ -25,9 +25,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.
 
 SCRIPTED_INPUT = (
     "Scripted input (stdin not a terminal): an answer is the lines up to a blank line; a "
-    "first line that is only ?, s, d or q is that key; an empty first line shows the answer. "
+    "first line that is only ?, h, s, d, u or q is that key; an empty first line shows the answer. "
     "Then one rating line: empty accepts the suggestion, 1-4 or again/hard/good/easy "
-    "override it, q quits. The end of input ends the drill."
+    "override it, q quits. After a failed save, an empty line tries again and q gives up. "
+    "The end of input ends the drill."
 )
 
 

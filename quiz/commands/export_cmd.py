@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from quiz.commands._common import TagOpt, TopicOpt, bank_paths, complete_question, load
+from quiz.commands._common import TagOpt, TopicOpt, bank_paths, complete_question, examples, load
 from quiz.errors import QuizError
 from quiz.export import ANSWER_MODES, FORMATS
 
@@ -31,12 +31,13 @@ EXPORT_EPILOG = (
     "Formats:\n\n\b\n" + _FORMAT_LIST + "\n\n"
     "Without --format, the format comes from the -o file name (.apkg, .tsv, .csv, .md, .json, "
     ".yaml, .gift, .xml).\n\n"
-    "Examples:\n\n"
-    "  quiz export --format apkg -o deck.apkg\n\n"
-    "  quiz export -o handout.md --answers end --topic security\n\n"
-    "  quiz export --format csv --tag websocket > websocket.csv\n\n"
-    "  quiz export --format moodle-xml --id 3 --id 6 -o moodle.xml\n\n"
-    "  quiz --bank my-bank/ export --format gift -o my-bank.gift"
+    + examples(
+        "quiz export --format apkg -o deck.apkg",
+        "quiz export -o handout.md --answers end --topic security",
+        "quiz export --format csv --tag websocket > websocket.csv",
+        "quiz export --format moodle-xml --id 3 --id 6 -o moodle.xml",
+        "quiz --bank my-bank/ export --format gift -o my-bank.gift",
+    )
 )
 
 
@@ -192,6 +193,10 @@ def new(
 def register(app: typer.Typer) -> None:
     app.command(epilog=EXPORT_EPILOG)(export)
     app.command(
-        epilog="Examples:\n\n  quiz new my-bank\n\n  quiz new courses/fastapi-101 --deck 'FastAPI 101'\n\n"
-        "  quiz validate my-bank --strict\n\n  quiz --bank my-bank demo path-parameters",
+        epilog=examples(
+            "quiz new my-bank",
+            "quiz new courses/fastapi-101 --deck 'FastAPI 101'",
+            "quiz validate my-bank --strict",
+            "quiz --bank my-bank demo path-parameters",
+        ),
     )(new)

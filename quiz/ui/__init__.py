@@ -12,11 +12,28 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.text import Text
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+#: Lines of prose stop here on wide terminals: longer lines are hard to read.
+MAX_WIDTH = 100
+
+
+class ReadableConsole(Console):
+    """A console no wider than MAX_WIDTH columns, however wide the terminal (narrower follows it)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        return ConsoleDimensions(min(size.width, MAX_WIDTH), size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+out = ReadableConsole(highlight=False)
+err = ReadableConsole(stderr=True, highlight=False)
 
 
 def configure(no_color: bool = False) -> None:

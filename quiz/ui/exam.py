@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 EXAM_HELP = """\
 A mock interview: answer as you would aloud; no hints, no demos, a timer.
-A blank line (or Ctrl-D) submits the answer.
+A blank line (or Ctrl-D) submits the answer. In a terminal the time left ticks on the prompt;
+at zero the exam ends, and the answer typed so far counts.
 Alone on the first line:  s  skip the question   q  end the exam (the scorecard follows)."""
 
 

@@ -3,10 +3,13 @@
 Two ways to read, chosen by whether stdin is a terminal:
 
 - a terminal: the answer is typed line by line (line editing when readline exists); a blank
-  line or Ctrl-D submits; the rating is one key (Enter accepts, 1-4 override, q quits);
-- anything else (a pipe, a file, a test): the same, read line by line. An answer is the
-  lines up to a blank line (or the end of input); a first line that is only `?`, `s`, `d`
-  or `q` is that key; an empty first line asks to see the answer. The rating is the next
+  line or Ctrl-D submits; the rating is one key (Enter accepts, 1-4 override, q quits).
+  What was typed before a prompt is drawn never answers it. In the exam the answer is read
+  key by key, the time left ticking on the prompt line;
+- anything else (a pipe, a file, a test): the same, read line by line (bytes that are not
+  UTF-8 are replaced). An answer is the lines up to a blank line (or the end of input); a
+  first line that is only one of KEYS is that key; an empty first line asks to see the
+  answer. The rating is the next
   line: empty accepts the suggestion, `1`-`4` or again/hard/good/easy (or their first
   letter) override it, `q` quits. The end of input ends the drill; a card whose rating
   line is missing is not rated.

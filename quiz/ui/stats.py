@@ -61,12 +61,13 @@ def stats_view(stats: Stats) -> Group:
     topics = Table(title="Mastery by topic (FSRS recall probability now)", title_justify="left")
     topics.add_column("topic")
     topics.add_column("seen", justify="right")
-    topics.add_column("mastery")
+    topics.add_column("mastery", no_wrap=True, overflow="crop")
     topics.add_column("", justify="right")
     topics.add_column("recall of seen", justify="right")
+    width = max(4, min(20, ui.out.width - 50))  # narrow terminals get shorter bars, not cut ones
     for t in stats.topics:
         recall = "—" if t.recall is None else f"{t.recall * 100:.0f}%"
-        topics.add_row(t.topic, f"{t.seen}/{t.questions}", bar(t.mastery), f"{t.mastery * 100:.0f}%",
+        topics.add_row(t.topic, f"{t.seen}/{t.questions}", bar(t.mastery, width), f"{t.mastery * 100:.0f}%",
                        recall)
     states = Text("Cards: ", style="bold") + Text(" · ".join(
         f"{name.capitalize()} {n}" for name, n in stats.states.items()))
