@@ -169,6 +169,8 @@ class Drill:
     @property
     def learning(self) -> frozenset[str]:
         """Cards rated in this drill that come back in it (a learning step within LEARN_AHEAD)."""
+        if self.limit is not None and self.shown >= self.limit:
+            return frozenset()
         return frozenset(self._learning)
 
     def kind(self, q: Question) -> str:
