@@ -199,3 +199,29 @@ def test_the_builtin_bank_is_complete() -> None:
         assert q.demo_path() is not None, f"{q.id}: demo {q.demo!r} names no file"
     assert "routers" in bank.get("26").answer  # the answer the source left out
     assert "media_type=" in bank.get("31").answer  # the source's typo, fixed
+
+
+#: The built-in questions whose source claims are outdated or wrong (ERRATA.md, issue 11) and
+#: the classic swapped facts: each carries at least one pitfall the grader can recognise.
+CORRECTED = {2, 3, 4, 5, 6, 7, 9, 11, 12, 13, 15, 16, 17, 18, 19, 20, 22, 23, 25, 26, 29, 30, 31,
+             33, 35, 36, 37, 39, 40}
+
+
+def test_every_corrected_claim_of_the_builtin_bank_is_a_pitfall() -> None:
+    bank = load_bank()
+    assert {q.num for q in bank if q.pitfalls} >= CORRECTED
+    for q in bank:
+        for p in q.pitfalls:
+            assert p.since and p.reference and p.reference.startswith("https://"), (q.id, p.claim)
+
+
+def test_no_pitfall_claim_earns_a_key_point_of_its_own_question() -> None:
+    """A wrong claim typed as an answer must not be credited with what holds today."""
+    from quiz.grading import grade
+
+    credited = {
+        (q.num, p.claim): [r.point for r in grade(p.claim, q).points if r.hit]
+        for q in load_bank()
+        for p in q.pitfalls
+    }
+    assert {k: v for k, v in credited.items() if v} == {}
