@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import gc
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,7 +24,16 @@ if TYPE_CHECKING:
 
 from quiz import __version__
 from quiz.errors import NotFoundError, QuizError
-from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, KeyPoint, Question, resolve_demo
+from quiz.model import (
+    BUILTIN_BANK,
+    BUILTIN_DEMOS,
+    CONTROL,
+    KeyPoint,
+    Question,
+    demo_escapes,
+    resolve_demo,
+    visible,
+)
 from quiz.paths import cache_dir
 
 __all__ = [
@@ -44,6 +54,12 @@ __all__ = [
 
 BANK_SUFFIXES = (".yaml", ".yml")
 
+# Limits no bank author meets by accident; larger input is refused at validation, so that
+# what is allowed stays fast (see bench/bench_scale.py). Stated in the README.
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a bank file: 20 MB
+MAX_TEXT = 256 * 1024  # any one text (an answer, errata, a question): 256 KB
+MAX_FILE_TEXT = "20 MB"
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -60,7 +76,7 @@ class Problem:
         where = f"{self.file}:{self.line}:{self.column}"
         label = "" if self.severity == "error" else "warning: "
         fld = f"{self.field}: " if self.field else ""
-        return f"{where}: {label}{fld}{self.message}"
+        return visible(f"{where}: {label}{fld}{self.message}")
 
 
 class BankError(QuizError):
@@ -84,7 +100,12 @@ class Bank:
     sources: list[Path] = field(default_factory=list)
     bank_id: str = ""  # the bank's identity for progress and Anki notes; by default from `deck`
 
+    written: int = field(default=-1, compare=False)  # questions as written, valid or not (validate)
+
     def __post_init__(self) -> None:
+        self.deck = visible(self.deck)
+        if self.written < 0:
+            self.written = len(self.questions)
         if not self.bank_id:
             self.bank_id = derive_bank_id(self.deck)
 
@@ -292,107 +313,259 @@ def gc_paused() -> Iterator[None]:
 
 
 @dataclass
+class _Entry:
+    """One item of a file's `questions:` list: its validated data (None when invalid)."""
+
+    raw: Any
+    node: yaml.Node
+    data: dict[str, Any] | None
+
+
+@dataclass
 class _Parsed:
     path: Path
     deck: str | None
-    questions: list[tuple[dict[str, Any], yaml.Node]]
+    questions: list[_Entry]
     bank_id: str | None = None
+    root: Path | None = None
 
 
-def _parse_file(path: Path, problems: list[Problem]) -> _Parsed | None:
+@functools.cache
+def _loader_class() -> Any:
+    """The safe loader (libyaml's when present) that also notes duplicate mapping keys."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: Any) -> None:
+            super().__init__(stream)
+            self.duplicates: list[tuple[yaml.Node, yaml.Node]] = []
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[tuple[str, str], yaml.Node] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if (key.tag, key.value) in seen:
+                        self.duplicates.append((key, seen[(key.tag, key.value)]))
+                    else:
+                        seen[(key.tag, key.value)] = key
+            return super().construct_mapping(node, deep)
+
+    return Loader
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of a character offset."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _control_warnings(path: Path, root: yaml.Node, problems: list[Problem]) -> None:
+    """A warning at every text holding a control character (shown made visible, never raw)."""
+    import yaml
+
+    stack: list[tuple[yaml.Node, tuple[int | str, ...]]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if (m := CONTROL.search(node.value)) is not None:
+                what = f"control character U+{ord(m.group()):04X}"
+                msg = f"{what} in the text: it is shown as {visible(m.group())}"
+                problems.append(_problem(path, node, _fieldname(loc), msg, "warning"))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, (*loc, i)) for i, child in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                stack.append((key, loc))
+                stack.append((value, (*loc, name)))
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    """The file's text; a problem at the real line and column when it cannot be had."""
+    where = _display(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            mb = size / 1024 / 1024
+            problems.append(Problem(where, 1, 1, "", f"the file is {mb:.1f} MB: a bank file holds at most "
+                                    f"{MAX_FILE_TEXT} (split it into several files)"))
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(where, 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = raw[: exc.start].decode("utf-8", "replace")
+        line, col = _position(head, len(head))
+        problems.append(Problem(where, line, col, "", f"byte 0x{raw[exc.start]:02x} is not UTF-8: "
+                                "save the file as UTF-8"))
+        return None
+
+
+def _parse_file(path: Path, problems: list[Problem], root: Path | None = None) -> _Parsed | None:
     """Read and validate one file; every problem goes to `problems` with its position."""
     import yaml
     from pydantic import ValidationError
 
     from quiz.schema import BankFileSchema, QuestionSchema
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(_display(path), 1, 1, "", f"cannot read the file: {exc}"))
+    text = _read_text(path, problems)
+    if text is None:
         return None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = _loader_class()(text)
     try:
-        root = loader.get_single_node()
-        if root is None:
+        node = loader.get_single_node()
+        if node is None:
             problems.append(Problem(_display(path), 1, 1, "", "the file is empty"))
             return None
-        data = loader.construct_document(root)
+        data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or str(exc)
         problems.append(Problem(_display(path), line, col, "", f"YAML syntax error: {what}"))
         return None
+    except yaml.reader.ReaderError as exc:
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+        line, col = _position(text, bad.start()) if bad else (1, 1)
+        char = f"U+{ord(bad.group()):04X}" if bad else repr(exc.character)
+        msg = f"character {char} is not allowed in a YAML file"
+        problems.append(Problem(_display(path), line, col, "", msg))
+        return None
     except yaml.YAMLError as exc:
         problems.append(Problem(_display(path), 1, 1, "", f"YAML error: {exc}"))
         return None
     finally:
         loader.dispose()
+    for key, first in loader.duplicates:
+        also = first.start_mark.line + 1
+        msg = f"duplicate key '{key.value}' (also at line {also}): the first one would be lost"
+        problems.append(_problem(path, key, "", msg))
+    if "\\" in text or CONTROL.search(text):  # escapes (or raw C1 characters) may hide control characters
+        _control_warnings(path, node, problems)
     if isinstance(data, list):  # a bare list of questions is accepted too
         data = {"questions": data}
-        root = yaml.MappingNode(
-            "tag:yaml.org,2002:map", [(yaml.ScalarNode("", "questions"), root)], start_mark=root.start_mark
+        node = yaml.MappingNode(
+            "tag:yaml.org,2002:map", [(yaml.ScalarNode("", "questions"), node)], start_mark=node.start_mark
         )
     if not isinstance(data, dict):
-        problems.append(_problem(path, root, "", "a bank file holds a mapping with `questions:`"))
+        problems.append(_problem(path, node, "", "a bank file holds a mapping with `questions:`"))
         return None
+    items: list[Any]
     try:
         bank_file = BankFileSchema.model_validate(data)
-    except ValidationError as exc:
+        deck, bank_id, items = bank_file.deck, bank_file.bank_id, bank_file.questions
+    except ValidationError as exc:  # reported; the questions are still checked, one by one
         for err in exc.errors():
-            problems.append(_problem(path, _error_node(root, err), _fieldname(err["loc"]), _message(err)))
-        return None
-    qnode = _node_at(root, ["questions"])
-    parsed: list[tuple[dict[str, Any], yaml.Node]] = []
-    for i, raw in enumerate(bank_file.questions):
-        node = _node_at(qnode, [i])
+            problems.append(_problem(path, _error_node(node, err), _fieldname(err["loc"]), _message(err)))
+        deck = data.get("deck") if isinstance(data.get("deck"), str) else None
+        bank_id = data.get("bank_id") if isinstance(data.get("bank_id"), str) else None
+        listed = data.get("questions")
+        items = listed if isinstance(listed, list) else []
+    qnode = _node_at(node, ["questions"])
+    entries: list[_Entry] = []
+    for i, raw in enumerate(items):
+        qn = _node_at(qnode, [i])
+        if not isinstance(raw, dict):  # reported by the bank file's schema
+            entries.append(_Entry(raw, qn, None))
+            continue
         try:
             q = QuestionSchema.model_validate(raw)
         except ValidationError as exc:
             for err in exc.errors():
                 fld = _fieldname(["questions", i, *err["loc"]])
-                problems.append(_problem(path, _error_node(node, err), fld, _message(err)))
+                problems.append(_problem(path, _error_node(qn, err), fld, _message(err)))
+            entries.append(_Entry(raw, qn, None))
             continue
-        parsed.append((q.model_dump(), node))
-    return _Parsed(path, bank_file.deck, parsed, bank_file.bank_id)
+        entries.append(_Entry(raw, qn, q.model_dump()))
+    return _Parsed(path, deck, entries, bank_id, root)
 
 
-def load_files(files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
-    """Load bank files into one bank; returns it with every problem found (errors and warnings)."""
+def load_files(
+    files: Sequence[Path], roots: Mapping[Path, Path] | None = None, *, check_demos: bool = False
+) -> tuple[Bank, list[Problem]]:
+    """Load bank files into one bank; returns it with every problem found (errors and warnings).
+
+    `roots` gives each file's bank folder (demos must stay inside it; by default the file's
+    own folder); `check_demos` also parses every demo file a question names (never runs it).
+    """
     problems: list[Problem] = []
+    roots = roots or {}
     with gc_paused():
-        parsed = [p for f in files if (p := _parse_file(f, problems)) is not None]
-        return _combine(parsed, files, problems)
+        parsed = [p for f in files if (p := _parse_file(f, problems, roots.get(f))) is not None]
+        return _combine(parsed, files, problems, check_demos)
+
+
+def demo_file_problem(path: Path) -> str | None:
+    """What is wrong with a demo file, read without running it: it parses, defines app and tour."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except OSError as exc:
+        return f"cannot read the demo file {path.name}: {exc.strerror or exc}"
+    except (SyntaxError, ValueError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        msg = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        return f"the demo file {path.name} is not valid Python{where}: {msg}"
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(stmt.name)
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in stmt.names}
+    missing = [n for n in ("app", "tour") if n not in names]
+    if missing:
+        return f"the demo file {path.name} defines no {' and no '.join(f'`{n}`' for n in missing)}"
+    return None
 
 
 def _combine(
-    parsed: list[_Parsed], files: Sequence[Path], problems: list[Problem]
+    parsed: list[_Parsed], files: Sequence[Path], problems: list[Problem], check_demos: bool = False
 ) -> tuple[Bank, list[Problem]]:
-    """One bank from the parsed files: numbers by position, duplicates, demo warnings."""
+    """One bank from the parsed files: numbers by position, duplicates, demo problems."""
     questions: list[Question] = []
     seen_ids: dict[str, tuple[Path, yaml.Node]] = {}
     seen_nums: dict[int, tuple[Path, yaml.Node]] = {}
+    demo_checked: dict[Path, str | None] = {}
     position = 0
     for pf in parsed:
         source = pf.path.resolve()
-        for data, node in pf.questions:
+        root = pf.root.resolve() if pf.root else source.parent
+        for entry in pf.questions:
             position += 1
-            if data["number"] is None:
+            node, data = entry.node, entry.data
+            fields = data if data is not None else entry.raw if isinstance(entry.raw, dict) else {}
+            if data is not None and data["number"] is None:
                 data["number"] = position
-            qid, num = data["id"], data["number"]
-            if qid in seen_ids:
-                other, onode = seen_ids[qid]
-                msg = f"duplicate id '{qid}' (also at {_display(other)}:{onode.start_mark.line + 1})"
-                problems.append(_problem(pf.path, _node_at(node, ["id"]), "id", msg))
+            qid, num = fields.get("id"), fields.get("number", position)
+            duplicate = False
+            if isinstance(qid, str):
+                if qid in seen_ids:
+                    other, onode = seen_ids[qid]
+                    msg = f"duplicate id '{qid}' (also at {_display(other)}:{onode.start_mark.line + 1})"
+                    problems.append(_problem(pf.path, _node_at(node, ["id"]), "id", msg))
+                    duplicate = True
+                else:
+                    seen_ids[qid] = (pf.path, node)
+            if isinstance(num, int) and not isinstance(num, bool):
+                if num in seen_nums:
+                    other, onode = seen_nums[num]
+                    msg = f"duplicate number {num} (also at {_display(other)}:{onode.start_mark.line + 1})"
+                    problems.append(_problem(pf.path, _node_at(node, ["number"]), "number", msg))
+                    duplicate = True
+                else:
+                    seen_nums[num] = (pf.path, node)
+            if data is None or duplicate:
                 continue
-            if num in seen_nums:
-                other, onode = seen_nums[num]
-                msg = f"duplicate number {num} (also at {_display(other)}:{onode.start_mark.line + 1})"
-                problems.append(_problem(pf.path, _node_at(node, ["number"]), "number", msg))
-                continue
-            seen_ids[qid] = seen_nums[num] = (pf.path, node)
-            q = Question.from_dict(data, source, node.start_mark.line + 1)
+            q = Question.from_dict(data, source, node.start_mark.line + 1, root)
             for i, kp in enumerate(q.key_points):
                 if not kp.terms:
                     problems.append(
@@ -404,56 +577,83 @@ def _combine(
                             "warning",
                         )
                     )
-            if q.demo and q.demo_path() is None:
-                problems.append(
-                    _problem(
-                        pf.path,
-                        _node_at(node, ["demo"]),
-                        "demo",
-                        f"names no demo file: '{q.demo}'",
-                        "warning",
-                    )
-                )
+            if q.demo:
+                dnode = _node_at(node, ["demo"])
+                demo = q.demo_path()
+                if demo_escapes(q.demo, source.parent, root):
+                    msg = f"'{q.demo}' is outside the bank's folder {_display(root)}: a demo stays inside it"
+                    problems.append(_problem(pf.path, dnode, "demo", msg))
+                elif demo is None:
+                    msg = f"names no demo file: '{q.demo}'"
+                    problems.append(_problem(pf.path, dnode, "demo", msg, "warning"))
+                elif check_demos and not demo.is_relative_to(BUILTIN_DEMOS.resolve()):
+                    if demo not in demo_checked:
+                        demo_checked[demo] = demo_file_problem(demo)
+                    if (found := demo_checked[demo]) is not None:
+                        problems.append(_problem(pf.path, dnode, "demo", found))
             questions.append(q)
     questions.sort(key=lambda q: q.num)
     deck = next((pf.deck for pf in parsed if pf.deck), None) or "FastAPI Advanced Interview"
     bank_id = next((pf.bank_id for pf in parsed if pf.bank_id), None) or ""
-    return Bank(questions, deck, list(files), bank_id), sorted(problems)
+    return Bank(questions, deck, list(files), bank_id, written=position), sorted(problems)
+
+
+def _bank_roots(paths: Sequence[Path]) -> tuple[list[Path], dict[Path, Path]]:
+    """The files of bank paths, and each file's bank folder (the folder named, or the file's own)."""
+    files: list[Path] = []
+    roots: dict[Path, Path] = {}
+    for path in paths:
+        found = bank_files(path)
+        files.extend(found)
+        for f in found:
+            roots[f] = path if path.is_dir() else f.parent
+    return files, roots
 
 
 def validate_paths(paths: Sequence[Path]) -> tuple[Bank, list[Problem]]:
     """Every problem of every file under `paths`, errors and warnings, in file order."""
     files: list[Path] = []
+    roots: dict[Path, Path] = {}
     problems: list[Problem] = []
     for path in paths:
         try:
-            files.extend(bank_files(path))
+            found, found_roots = _bank_roots([path])
         except QuizError as exc:
             problems.append(Problem(_display(path), 0, 0, "", str(exc)))
-    bank, found = load_files(files)
-    return bank, problems + found
+            continue
+        files.extend(found)
+        roots.update(found_roots)
+    bank, found_problems = load_files(files, roots, check_demos=True)
+    return bank, problems + found_problems
 
 
-# --- the cache: a validated bank as JSON, keyed by its files' paths, sizes and times -------
+# --- the cache: a validated bank as JSON, keyed by its files' paths and contents ------------
+
+CACHE_KEEP = 8  # bank caches kept, the most recently used first
+CACHE_MAX_BYTES = 64 * 1024 * 1024  # and at most this much in all
 
 
-def _cache_file(files: Sequence[Path]) -> Path:
-    stamp = [__version__]
+def _cache_file(files: Sequence[Path], roots: Mapping[Path, Path]) -> Path:
+    digest = hashlib.sha256(__version__.encode())
     for f in files:
-        st = f.stat()
-        stamp.append(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}")
-    digest = hashlib.sha256("\n".join(stamp).encode()).hexdigest()[:24]
-    return cache_dir() / f"bank-{digest}.json"
+        digest.update(f"\0{f.resolve()}\0{roots.get(f, f.parent).resolve()}\0".encode())
+        digest.update(hashlib.sha256(f.read_bytes()).digest())
+    return cache_dir() / f"bank-{digest.hexdigest()[:32]}.json"
 
 
 def _read_cache(path: Path) -> Bank | None:
     try:
         with gc_paused():
             data = json.loads(path.read_text(encoding="utf-8"))
-        questions = [Question.from_dict(q, Path(q["source"]), q["line"]) for q in data["questions"]]
-        return Bank(questions, data["deck"], [Path(p) for p in data["sources"]], data["bank_id"])
+        questions = [
+            Question.from_dict(q, Path(q["source"]), q["line"], Path(q["root"])) for q in data["questions"]
+        ]
+        bank = Bank(questions, data["deck"], [Path(p) for p in data["sources"]], data["bank_id"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: pruned last
+    return bank
 
 
 def _write_cache(path: Path, bank: Bank) -> None:
@@ -461,7 +661,10 @@ def _write_cache(path: Path, bank: Bank) -> None:
         "bank_id": bank.bank_id,
         "deck": bank.deck,
         "sources": [str(p) for p in bank.sources],
-        "questions": [{**q.to_dict(), "source": str(q.source), "line": q.line} for q in bank],
+        "questions": [
+            {**q.to_dict(), "source": str(q.source), "line": q.line, "root": str(q.root or q.source.parent)}
+            for q in bank
+        ],
     }
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
@@ -469,7 +672,26 @@ def _write_cache(path: Path, bank: Bank) -> None:
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:  # a read-only cache folder only costs speed
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        return
+    prune_cache(path.parent)
+
+
+def prune_cache(folder: Path, keep: int = CACHE_KEEP, max_bytes: int = CACHE_MAX_BYTES) -> None:
+    """Delete the least recently used bank caches beyond `keep` files or `max_bytes` in all."""
+    entries = []
+    for f in folder.glob("bank-*"):
+        with contextlib.suppress(OSError):
+            st = f.stat()
+            entries.append((st.st_mtime_ns, st.st_size, f))
+    entries.sort(reverse=True)
+    total = 0
+    for i, (_, size, f) in enumerate(entries):
+        total += size
+        if i > 0 and (i >= keep or total > max_bytes):
+            with contextlib.suppress(OSError):
+                f.unlink()
 
 
 def bank_paths(explicit: Sequence[Path] | None = None) -> list[Path]:
@@ -478,7 +700,11 @@ def bank_paths(explicit: Sequence[Path] | None = None) -> list[Path]:
         return list(explicit)
     env = os.environ.get("QUIZ_BANK", "").strip()
     if env:
-        return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
+        paths = [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+        if not paths:
+            raise QuizError(f"QUIZ_BANK names no bank ('{visible(env)}'): give a bank file or folder, "
+                            "or unset it for the built-in bank.")
+        return paths
     return [BUILTIN_BANK]
 
 
@@ -486,16 +712,16 @@ def load_bank(paths: Sequence[Path] | None = None) -> Bank:
     """Load the bank in force; any error (not a warning) raises BankError with all of them.
 
     A bank that loaded cleanly before is read back from the cache (no YAML, no pydantic)
-    until one of its files changes.
+    until the content of one of its files changes.
     """
-    files = [f for p in bank_paths(paths) for f in bank_files(p)]
+    files, roots = _bank_roots(bank_paths(paths))
     try:
-        cached: Path | None = _cache_file(files)
+        cached: Path | None = _cache_file(files, roots)
     except OSError:
         cached = None
     if cached is not None and (bank := _read_cache(cached)) is not None:
         return bank
-    bank, problems = load_files(files)
+    bank, problems = load_files(files, roots)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise BankError(errors)

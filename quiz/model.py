@@ -6,6 +6,7 @@ dataclasses, so that commands that read a cached bank never pay for importing py
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,22 @@ from quiz.paths import content_dir
 
 BUILTIN_BANK = content_dir("questions")
 BUILTIN_DEMOS = content_dir("demos")
+
+# Control characters (C0 but newline and tab, DEL, C1) would reach the terminal raw: an escape
+# sequence in a bank could write the clipboard (OSC 52), clear the screen or hide text.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode control pictures: ESC shows as ␛
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character but newline and tab made visible (ESC as ␛)."""
+    return CONTROL.sub(_picture, text) if CONTROL.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,7 @@ class Question:
     references: tuple[str, ...] = ()
     source: Path = field(default=Path("."), compare=False)
     line: int = field(default=0, compare=False)
+    root: Path | None = field(default=None, compare=False)  # the bank's folder: demos stay inside it
 
     @property
     def num(self) -> int:
@@ -74,7 +92,7 @@ class Question:
         """The demo file this question names, or None when it names none or none exists."""
         if not self.demo:
             return None
-        return resolve_demo(self.demo, self.source.parent)
+        return resolve_demo(self.demo, self.source.parent, self.root)
 
     def to_dict(self) -> dict[str, Any]:
         """The question in the bank format (optional fields left out when empty)."""
@@ -98,41 +116,62 @@ class Question:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: Path = Path("."), line: int = 0) -> Question:
-        """Build from already validated bank-format data."""
+    def from_dict(
+        cls, data: dict[str, Any], source: Path = Path("."), line: int = 0, root: Path | None = None
+    ) -> Question:
+        """Build from already validated bank-format data; control characters made visible."""
+        v = visible
+
+        def opt(text: str | None) -> str | None:
+            return None if text is None else v(text)
+
         return cls(
             id=data["id"],
             number=data["number"],
-            question=data["question"],
-            answer=data["answer"],
-            key_points=tuple(KeyPoint(k["point"], tuple(k.get("terms") or ())) for k in data["key_points"]),
-            tags=tuple(data.get("tags") or ()),
+            question=v(data["question"]),
+            answer=v(data["answer"]),
+            key_points=tuple(
+                KeyPoint(v(k["point"]), tuple(v(t) for t in k.get("terms") or ())) for k in data["key_points"]
+            ),
+            tags=tuple(v(t) for t in data.get("tags") or ()),
             difficulty=data.get("difficulty", 2),
-            demo=data.get("demo"),
-            errata=data.get("errata"),
+            demo=opt(data.get("demo")),
+            errata=opt(data.get("errata")),
             pitfalls=tuple(
-                Pitfall(p["claim"], tuple(p["terms"]), p["correction"], p.get("since"), p.get("reference"))
+                Pitfall(v(p["claim"]), tuple(v(t) for t in p["terms"]), v(p["correction"]),
+                        opt(p.get("since")), opt(p.get("reference")))
                 for p in data.get("pitfalls") or ()
             ),
-            follow_ups=tuple(data.get("follow_ups") or ()),
-            references=tuple(data.get("references") or ()),
+            follow_ups=tuple(v(f) for f in data.get("follow_ups") or ()),
+            references=tuple(v(r) for r in data.get("references") or ()),
             source=source,
             line=line,
+            root=root,
         )
 
 
-def resolve_demo(name: str, bank_dir: Path) -> Path | None:
+def demo_escapes(name: str, bank_dir: Path, root: Path | None = None) -> bool:
+    """Whether a `demo` path (not a slug) points outside the bank's folder `root`."""
+    if not (name.endswith(".py") or "/" in name or "\\" in name):
+        return False
+    path = (bank_dir / name).resolve()
+    return not path.is_relative_to((root or bank_dir).resolve())
+
+
+def resolve_demo(name: str, bank_dir: Path, root: Path | None = None) -> Path | None:
     """A `demo` value to a file: a path relative to the bank file, or a slug.
 
     A slug is looked up as `demos/<slug>.py` beside the bank file, then among the built-in
-    demos. Hyphens and underscores are the same in a slug.
+    demos. Hyphens and underscores are the same in a slug. A file outside the bank's folder
+    `root` (by default the bank file's folder), symbolic links followed, is never found.
     """
-    if name.endswith(".py") or "/" in name:
+    inside = (root or bank_dir).resolve()
+    if name.endswith(".py") or "/" in name or "\\" in name:
         path = (bank_dir / name).resolve()
-        return path if path.is_file() else None
+        return path if path.is_relative_to(inside) and path.is_file() else None
     stem = name.replace("-", "_")
-    for folder in (bank_dir / "demos", BUILTIN_DEMOS):
-        path = folder / f"{stem}.py"
-        if path.is_file():
-            return path
-    return None
+    path = (bank_dir / "demos" / f"{stem}.py").resolve()
+    if path.is_relative_to(inside) and path.is_file():
+        return path
+    path = BUILTIN_DEMOS / f"{stem}.py"
+    return path if path.is_file() else None

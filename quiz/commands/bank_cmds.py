@@ -123,7 +123,7 @@ def validate(
     if as_json:
         emit_json(
             {
-                "questions": len(bank),
+                "questions": bank.written,
                 "errors": [p.__dict__ for p in errors],
                 "warnings": [p.__dict__ for p in warnings],
             }
@@ -131,7 +131,7 @@ def validate(
     else:
         bank_ui.problems(found)
         counts = f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
-        summary = f"{_count(len(bank), 'question')} checked: {counts}."
+        summary = f"{_count(bank.written, 'question')} checked: {counts}."
         style = "bold red" if errors else "bold green"
         ui.out.print(summary, style=style)
     if errors:
