@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import importlib.util
+import json
+import os
 import re
 import sys
 import time
@@ -33,6 +36,8 @@ from typing import Any
 
 from quiz.bank import BUILTIN_DEMOS, Bank, did_you_mean, gc_paused, resolve_demo
 from quiz.errors import NotFoundError, QuizError
+from quiz.model import visible
+from quiz.paths import user_dir
 
 TOUR_MARKER = "# --- tour ---"
 MARK = re.compile(r"#\s*<-")
@@ -196,18 +201,40 @@ class Tour:
 class Demo:
     slug: str
     path: Path
+    chosen: bool = False  # named by the user on the command line: their own choice, runs as asked
+
+    @property
+    def builtin(self) -> bool:
+        """One of quiz's own demos (they run unasked)."""
+        return self.path.resolve().is_relative_to(BUILTIN_DEMOS.resolve())
+
+    @property
+    def origin(self) -> str:
+        """Where the demo comes from, in words: every screen that runs one says it."""
+        if self.builtin:
+            return "a built-in demo of quiz"
+        if self.chosen:
+            return f"{self.path}, the file you named"
+        return f"{self.path}, from the bank (not a built-in demo)"
 
     @property
     def source(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8"
+            raise QuizError(f"Cannot read the demo file {self.path}: {why or exc}.") from None
 
     @property
     def title(self) -> str:
-        """The first line of the module docstring."""
+        """The first line of the module docstring (control characters made visible)."""
         import ast
 
-        doc = ast.get_docstring(ast.parse(self.source)) or self.slug
-        return doc.strip().splitlines()[0]
+        try:
+            doc = ast.get_docstring(ast.parse(self.source)) or self.slug
+        except (QuizError, SyntaxError, ValueError):
+            return f"{self.slug} (not valid Python: see `quiz validate`)"
+        return visible(doc.strip().splitlines()[0] if doc.strip() else self.slug)
 
     def app_source(self) -> tuple[str, list[int]]:
         """The source above the tour marker, and the numbers of the lines marked `# <-`."""
@@ -217,7 +244,7 @@ class Demo:
         while lines and not lines[-1].strip():
             lines.pop()
         marked = [i for i, line in enumerate(lines, 1) if MARK.search(line)]
-        return "\n".join(lines), marked
+        return visible("\n".join(lines)), marked
 
     def companions(self) -> list[Path]:
         """Folders a demo imports from (`<slug>_app/` beside it), copied along with it."""
@@ -230,8 +257,12 @@ def builtin_demos() -> list[Demo]:
 
 
 def find_demo(name: str, bank: Bank) -> Demo:
-    """A demo by slug, question number or question id (the question's own demo)."""
+    """A demo by slug, question number or question id (the question's own demo), or a file's path."""
     text = name.strip()
+    if text.endswith(".py") or os.sep in text:
+        named = Path(text).expanduser()
+        if named.is_file():  # a file the user names is their own choice
+            return Demo(named.stem, named.resolve(), chosen=True)
     slug = text.replace("-", "_")
     for q in bank.questions:
         if text == q.id or (text.isdigit() and q.num == int(text)):
@@ -250,6 +281,75 @@ def find_demo(name: str, bank: Bank) -> Demo:
         return Demo(path.stem, path)
     names = sorted({d.slug for d in builtin_demos()} | set(bank.ids))
     raise NotFoundError(f"There is no demo '{text}'.{did_you_mean(slug, names)}")
+
+
+# --- approval: a demo from a bank is code, and runs only once the user approved that file --
+
+APPROVALS = "approved-demos.json"
+
+
+def digest(path: Path) -> str:
+    """The sha256 of a file's bytes: an approval holds for exactly that content."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise QuizError(f"Cannot read the demo file {path}: {exc.strerror or exc}.") from None
+
+
+def _approvals_file() -> Path:
+    return user_dir() / APPROVALS
+
+
+def approved() -> dict[str, Any]:
+    """The approvals recorded under QUIZ_HOME: sha256 -> {path, approved_at}."""
+    try:
+        data = json.loads(_approvals_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def approve(demo: Demo) -> None:
+    """Remember that the user approved this demo file, as it is now (by content hash)."""
+    from datetime import UTC, datetime
+
+    data = approved()
+    data[digest(demo.path)] = {"path": str(demo.path), "approved_at": datetime.now(UTC).isoformat()}
+    path = _approvals_file()
+    tmp = path.with_name(f".{APPROVALS}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise QuizError(f"Cannot record the approval in {path}: {exc.strerror or exc}.") from None
+
+
+def needs_approval(demo: Demo) -> bool:
+    """Whether running this demo needs the user's approval first."""
+    return not (demo.builtin or demo.chosen) and digest(demo.path) not in approved()
+
+
+def require_approval(demo: Demo, *, trust: bool = False, ask: Callable[[Demo], bool] | None = None) -> None:
+    """Return when the demo may run; raise QuizError when it may not.
+
+    Built-in demos and files the user named run; so does everything with `trust` (--trust).
+    A bank's demo runs once approved: `ask` (None when there is no terminal to ask in) shows
+    it to the user, and a yes is remembered by the file's content hash, so an edited file
+    asks again.
+    """
+    if trust or not needs_approval(demo):
+        return
+    if ask is None:
+        raise QuizError(
+            f"The demo {demo.path} comes from the bank, not from quiz, and has not been approved: "
+            "run it once in a terminal to approve it, or pass --trust to run it unasked."
+        )
+    if not ask(demo):
+        raise QuizError(f"Not running the demo {demo.path}: it was not approved.")
+    approve(demo)
 
 
 @contextlib.contextmanager
@@ -349,6 +449,7 @@ class DemoInfo:
     title: str
     path: Path
     questions: list[int]
+    origin: str = "built-in"  # "built-in", or the file's path
 
 
 def all_demos(bank: Bank) -> list[Demo]:
@@ -367,7 +468,7 @@ def demo_index(bank: Bank) -> list[DemoInfo]:
     rows = []
     for d in all_demos(bank):
         nums = [q.num for q in bank.questions if q.demo_path() == d.path]
-        rows.append(DemoInfo(d.slug, d.title, d.path, nums))
+        rows.append(DemoInfo(d.slug, d.title, d.path, nums, "built-in" if d.builtin else str(d.path)))
     return rows
 
 

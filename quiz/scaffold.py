@@ -11,6 +11,7 @@ runs and passes, and `quiz --bank BANK_DIR show 1` shows it.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from quiz.errors import QuizError
@@ -122,7 +123,8 @@ A question bank for `quiz`, the FastAPI interview drill.
   `t.post`, ...) and checks (`t.check("claim", ok)`). A failed check fails the demo. Mark
   the lines that matter with `# <-`. A question names its demo by slug (`path-parameters`
   finds `demos/path_parameters.py` beside the bank file, then among quiz's own demos) or
-  by a path relative to its bank file (`demos/path_parameters.py`, `../shared/demo.py`).
+  by a path relative to its bank file (`demos/path_parameters.py`), inside the bank's folder.
+  A demo is code: whoever uses your bank approves each demo file the first time it runs.
 
 ## Check and use it
 
@@ -147,6 +149,8 @@ def _deck_name(bank_dir: Path) -> str:
 
 def scaffold(bank_dir: Path, deck: str | None = None) -> list[Path]:
     """Write a new bank folder; refuse a folder that exists and is not empty."""
+    if bank_dir.is_symlink() and not bank_dir.is_dir():
+        raise QuizError(f"{bank_dir} is a symbolic link to nothing: choose a new folder name for the bank.")
     if bank_dir.exists() and not bank_dir.is_dir():
         raise QuizError(f"{bank_dir} is a file: choose a folder name for the new bank.")
     if bank_dir.is_dir() and any(bank_dir.iterdir()):
@@ -163,10 +167,22 @@ def scaffold(bank_dir: Path, deck: str | None = None) -> list[Path]:
                                             example=EXAMPLE_ID),
     }
     written = []
-    for rel, content in files.items():
-        path = bank_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8", newline="\n") as f:  # "x": never overwrite
-            f.write(content)
-        written.append(path)
+    try:
+        for rel, content in files.items():
+            path = bank_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "x", encoding="utf-8", newline="\n") as f:  # "x": never overwrite
+                f.write(content)
+            written.append(path)
+    except OSError as exc:
+        raise QuizError(f"Cannot write the new bank into {bank_dir}: {exc.strerror or exc}.") from None
+    _approve_example(bank_dir / DEMO_FILE)
     return written
+
+
+def _approve_example(path: Path) -> None:
+    """The example demo is quiz's own text: approve it, so that its first run asks nothing."""
+    from quiz.demo import Demo, approve
+
+    with contextlib.suppress(QuizError):  # no approval recorded: the first run asks, that is all
+        approve(Demo(path.stem, path.resolve()))

@@ -84,11 +84,11 @@ def test_a_failing_demo_exits_1(runner: CliRunner, tmp_path: Path) -> None:
         "questions:\n  - id: liar\n    question: q?\n    answer: a.\n"
         "    key_points: [{point: p, terms: [p]}]\n    demo: liar\n"
     )
-    result = runner.invoke(app, ["--bank", str(bank), "demo", "liar"])
+    result = runner.invoke(app, ["--bank", str(bank), "demo", "liar", "--trust"])
     assert result.exit_code == 1
     assert "✘ n == 2" in result.stdout
     assert "0/1 checks passed" in result.stdout
-    result = runner.invoke(app, ["--bank", str(bank), "demo", "--all", "--json"])
+    result = runner.invoke(app, ["--bank", str(bank), "demo", "--all", "--json", "--trust"])
     assert result.exit_code == 1
     rows = {r["demo"]: r for r in json.loads(result.stdout)}
     assert rows["liar"]["ok"] is False

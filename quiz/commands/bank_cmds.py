@@ -81,6 +81,9 @@ def show(
         bool, typer.Option("--demo", "-d", help="Then run the question's live demo (steps and checks).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="With --demo: run a bank's demo without asking for approval.")
+    ] = False,
 ) -> None:
     """Show a question with its answer, key points, errata and follow-ups."""
     from quiz.ui import demo as demo_ui
@@ -95,7 +98,10 @@ def show(
     if demo:
         from quiz.demo import find_demo, run_demo
 
-        result = run_demo(find_demo(q.id, bank), lambda e: demo_ui.demo_event(e, verbose=False))
+        chosen = find_demo(q.id, bank)
+        demo_ui.approve_demo(chosen, trust)
+        demo_ui.demo_origin(chosen)
+        result = run_demo(chosen, lambda e: demo_ui.demo_event(e, verbose=False))
         demo_ui.demo_summary(result)
         if not result.ok:
             raise typer.Exit(1)

@@ -39,10 +39,16 @@ def demo(
         bool, typer.Option("--quiet", "-q", help="No source, no bodies: steps and checks only.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="With --list or --all: JSON.")] = False,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Run a bank's demo without asking for approval (for scripts).")
+    ] = False,
 ) -> None:
     """Run a live demo: show its code, send requests, and check every claim of the answer.
 
-    Exit 1 if any check fails.
+    Exit 1 if any check fails. A demo that comes with a bank (not one of quiz's own) is code
+    from whoever wrote the bank: the first time, quiz shows its path and asks (`v` shows the
+    whole file), and remembers a yes for that exact file. Without a terminal, pass --trust.
+    A file you name yourself (`quiz demo ./mine.py`) runs as asked.
     """
     from quiz import demo as demos
     from quiz import ui
@@ -52,11 +58,14 @@ def demo(
     if list_:
         rows = demos.demo_index(bank)
         if as_json:
-            emit_json([{"demo": r.slug, "title": r.title, "questions": r.questions} for r in rows])
+            emit_json([{"demo": r.slug, "title": r.title, "questions": r.questions, "from": r.origin}
+                       for r in rows])
         else:
             ui.out.print(demo_ui.demo_list_table(rows))
         return
     if all_:
+        for d in demos.all_demos(bank):
+            demo_ui.approve_demo(d, trust)
         results = demo_ui.run_with_progress(demos.all_demos(bank), demos.run_demo)
         if as_json:
             emit_json(
@@ -89,12 +98,16 @@ def demo(
             ui.out.print(f"Wrote {path}")
         ui.out.print(f"Run it: cd {copy} && fastapi dev {chosen.path.name}")
         return
+    demo_ui.approve_demo(chosen, trust)
     if serve:
         from quiz import serve as serving
 
+        demo_ui.demo_origin(chosen)
         serving.serve(chosen, port)
         return
-    if not quiet:
+    if quiet:
+        demo_ui.demo_origin(chosen)
+    else:
         demo_ui.demo_source(chosen)
     result = demos.run_demo(chosen, lambda e: demo_ui.demo_event(e, verbose=not quiet))
     demo_ui.demo_summary(result)
@@ -111,5 +124,7 @@ def register(app: typer.Typer) -> None:
             "quiz demo --all",
             "quiz demo middleware --serve --port 8001",
             "quiz demo middleware --copy ./playground",
+            "quiz --bank my-bank/ demo my-topic --trust",
+            "quiz demo ./mine.py",
         )
     )(demo)

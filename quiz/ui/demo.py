@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
@@ -23,7 +24,56 @@ def demo_source(demo: Demo) -> None:
         source, "python", theme="monokai", line_numbers=True, highlight_lines=set(marked), word_wrap=True
     )
     title = f"{demo.path.name}: {demo.title}"
-    ui.out.print(Panel(syntax, title=title, title_align="left", border_style="cyan"))
+    ui.out.print(
+        Panel(syntax, title=title, title_align="left", subtitle=f"from {demo.origin}", subtitle_align="right",
+              border_style="cyan")
+    )
+
+
+def demo_origin(demo: Demo) -> None:
+    """One line saying where the demo comes from (for screens that show no source)."""
+    ui.out.print(Text(f"Demo {demo.slug}: {demo.origin}", style="dim"), soft_wrap=True)
+
+
+def ask_approval(demo: Demo) -> bool:
+    """In a terminal: show where the demo comes from, and ask; `v` shows the whole file first."""
+    from rich.syntax import Syntax
+
+    from quiz.demo import digest
+    from quiz.ui.prompt import _getkey
+
+    ui.out.print(
+        Panel(
+            Text.assemble(
+                ("This demo is not part of quiz: it comes from the bank you use, and it is Python code\n"
+                 "that runs on your machine with your permissions.\n\n"),
+                ("File    ", "bold"), str(demo.path), "\n",
+                ("SHA-256 ", "bold"), digest(demo.path),
+            ),
+            title="Run a demo from a bank?", title_align="left", border_style="yellow",
+        )
+    )
+    while True:
+        ui.out.print(Text("Run it?  y yes (remembered for this exact file)   n no   v view the whole file",
+                          style="bold"))
+        key = _getkey().casefold()
+        if key == "y":
+            return True
+        if key in ("n", "q", "\x1b", "\x04", "\r", "\n"):
+            return False
+        if key == "v":
+            from quiz.model import visible
+
+            ui.out.print(Syntax(visible(demo.source), "python", theme="monokai", line_numbers=True,
+                                word_wrap=True))
+
+
+def approve_demo(demo: Demo, trust: bool = False) -> None:
+    """Let the demo run, asking in a terminal when it needs approval; QuizError when it may not."""
+    from quiz.demo import require_approval
+
+    interactive = sys.stdin is not None and sys.stdin.isatty() and ui.out.is_terminal
+    require_approval(demo, trust=trust, ask=ask_approval if interactive else None)
 
 
 def _headers(headers: dict[str, str]) -> str:
@@ -103,8 +153,9 @@ def demo_list_table(rows: list[Any]) -> Table:
     table.add_column("demo", style="bold", no_wrap=True)
     table.add_column("questions", no_wrap=True)
     table.add_column("what it shows")
+    table.add_column("from")
     for r in rows:
-        table.add_row(r.slug, ", ".join(map(str, r.questions)) or "-", r.title)
+        table.add_row(r.slug, ", ".join(map(str, r.questions)) or "-", r.title, r.origin)
     return table
 
 

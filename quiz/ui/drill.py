@@ -177,9 +177,11 @@ def _run_demo(q: Question, bank: Bank | None) -> None:
         return
     try:
         demo = find_demo(q.id, bank)
+        demo_ui.approve_demo(demo)  # a bank's demo runs only once the user approved that file
     except QuizError as exc:
         ui.warn(str(exc))
         return
+    demo_ui.demo_origin(demo)
     result = run_demo(demo, lambda e: demo_ui.demo_event(e, verbose=False))
     demo_ui.demo_summary(result)
     ui.out.print(Text("Back to the question: type your answer.", style="dim"))
