@@ -6,6 +6,10 @@ Nothing here imports fastapi, uvicorn or httpx2: only `quiz demo` does, when it 
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -66,6 +70,27 @@ class QuizGroup(TyperGroup):
 
             ui.err.print("Interrupted.")
             raise typer.Exit(130) from None
+        except OSError as exc:
+            if exc.errno not in OUTPUT_ERRORS:
+                raise
+            output_failed(exc)
+
+
+# What writing to a full disk, a closed pipe or a broken terminal raises: quiz's own files are
+# written in the core, which turns their errors into QuizError, so these come from the output.
+OUTPUT_ERRORS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def output_failed(exc: OSError) -> None:
+    """Standard output failed: a closed pipe (`| head`) ends quietly, anything else in one sentence."""
+    with contextlib.suppress(OSError):  # nothing more is written there, not even at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    if exc.errno != errno.EPIPE:
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}.\n")
+            sys.stderr.flush()
+    raise typer.Exit(1)
 
 
 app = typer.Typer(
@@ -158,4 +183,14 @@ _register()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SystemExit:
+        try:
+            sys.stdout.flush()  # what is still buffered fails here, not in the interpreter's exit
+        except OSError as exc:
+            try:
+                output_failed(exc)
+            except typer.Exit:
+                raise SystemExit(1) from None
+        raise

@@ -158,9 +158,26 @@ def explain(exc: sqlite3.Error, path: Path) -> str:
     if "unable to open" in msg:
         return (f"Cannot open the progress database {path}: check that its folder exists "
                 "and is writable, or set QUIZ_HOME to another folder.")
-    if "disk is full" in msg or "database or disk is full" in msg:
+    if "disk is full" in msg or "database or disk is full" in msg or (
+        "disk i/o error" in msg and disk_full(path.parent)
+    ):
         return f"The disk holding the progress database {path} is full: nothing was saved."
     return f"The progress database {path} failed: {exc}."
+
+
+def disk_full(folder: Path) -> bool:
+    """Whether writing into `folder` fails for want of space (SQLite says only "disk I/O error")."""
+    import errno
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder) as probe:
+            probe.write(b"\0" * 65536)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return False
 
 
 @contextlib.contextmanager
@@ -249,6 +266,9 @@ class Store:
         """
         path = path or db_path()
         timeout_ms = BUSY_TIMEOUT_MS if timeout_ms is None else timeout_ms
+        if path.parent.exists() and not path.parent.is_dir():
+            raise QuizError(f"{path.parent} is a file, not a folder: progress cannot be kept there "
+                            "(set QUIZ_HOME to a folder).")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

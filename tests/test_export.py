@@ -306,7 +306,7 @@ def test_apkg_notes_fields_tags_guids(runner: CliRunner, tmp_path: Path, nasty: 
         assert "<a>bad link</a>" in first[1]  # the javascript: target is gone, the words stay
         assert '<div class="highlight">' in first[1]  # highlighted by classes: the CSS is in the model
         assert ".highlight" in model["css"]
-        assert "unitseparator" in first[3]
+        assert "unit␟separator" in first[3]  # made visible when the bank is loaded
         assert got["notes"][0][2].split() == ["security", "two_words", "c++", "naïve"]
 
 
@@ -551,7 +551,7 @@ def test_moodle_xml_parses(runner: CliRunner, nasty: Path, which: str) -> None:
     if which == "nasty":
         assert "]]>" in text.replace("]]]]><![CDATA[>", "")  # split, and read back whole:
         assert "Errata with ]]&gt;" in (questions[0].findtext("generalfeedback/text") or "")
-        assert "a bellhere" in (questions[0].findtext("generalfeedback/text") or "")
+        assert "a bell␇here" in (questions[0].findtext("generalfeedback/text") or "")  # made visible at load
 
 
 def test_cdata_is_split_around_its_terminator() -> None:

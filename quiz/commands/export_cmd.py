@@ -6,7 +6,6 @@ them: `quiz --help` and every other command never load them.
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -57,9 +56,9 @@ def _interactive() -> bool:
 
 
 def _confirm_overwrite(path: Path, force: bool) -> None:
-    if path.is_dir():
-        raise QuizError(f"{path} is a folder: name a file with -o.")
-    if not path.exists() or force:
+    from quiz.fileio import existing_file
+
+    if not existing_file(path) or force:  # a folder, a link or a special file: one sentence
         return
     if _interactive():
         if typer.confirm(f"{path} exists. Overwrite it?", default=False):
@@ -84,19 +83,6 @@ def _choose_format(name: str | None, output: Path | None, answers: str | None) -
         raise typer.BadParameter(f"{fmt.name} is a binary format: write it to a file with -o FILE.",
                                  param_hint="--output")
     return fmt
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    """Write through a temporary file beside the target, so a failed export leaves no half file."""
-    if not path.parent.is_dir():
-        raise QuizError(f"Cannot write {path}: the folder {path.parent} does not exist.")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise QuizError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
 
 def export(
@@ -157,7 +143,9 @@ def export(
         assert isinstance(data, str)
         typer.echo(data, nl=False)
         return
-    _write_file(output, data if isinstance(data, bytes) else data.encode("utf-8"))
+    from quiz.fileio import write_file
+
+    write_file(output, data if isinstance(data, bytes) else data.encode("utf-8"))
     count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
     ui.out.print(f"Wrote {count} to {output} ({fmt.name}).", soft_wrap=True, markup=False)
 
