@@ -28,6 +28,7 @@ from quiz.model import (
     BUILTIN_BANK,
     BUILTIN_DEMOS,
     CONTROL,
+    MAX_TEXT,
     KeyPoint,
     Question,
     demo_escapes,
@@ -57,7 +58,6 @@ BANK_SUFFIXES = (".yaml", ".yml")
 # Limits no bank author meets by accident; larger input is refused at validation, so that
 # what is allowed stays fast (see bench/bench_scale.py). Stated in the README.
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a bank file: 20 MB
-MAX_TEXT = 256 * 1024  # any one text (an answer, errata, a question): 256 KB
 MAX_FILE_TEXT = "20 MB"
 
 
@@ -282,6 +282,8 @@ def _message(err: Any) -> str:
         return "unknown field"
     if kind == "too_short" and err["loc"] and err["loc"][-1] == "key_points":
         return "needs at least one key point"
+    if kind == "string_too_long" and err.get("ctx", {}).get("max_length") == MAX_TEXT:
+        return f"too long: at most {MAX_TEXT // 1024} KB of text"
     msg = str(err["msg"])
     return msg[0].lower() + msg[1:] if msg else msg
 

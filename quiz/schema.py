@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from quiz.model import MAX_TEXT
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+Text = Annotated[str, Field(max_length=MAX_TEXT)]  # every text of a bank is bounded (README, Limits)
 
 
 class KeyPointSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    point: str = Field(min_length=1)
-    terms: list[str] = Field(default_factory=list)
+    point: str = Field(min_length=1, max_length=MAX_TEXT)
+    terms: list[Text] = Field(default_factory=list)
 
     @field_validator("terms")
     @classmethod
@@ -26,11 +29,11 @@ class KeyPointSchema(BaseModel):
 class PitfallSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    claim: str = Field(min_length=1)
-    terms: list[str] = Field(min_length=1)
-    correction: str = Field(min_length=1)
-    since: str | None = None
-    reference: str | None = None
+    claim: str = Field(min_length=1, max_length=MAX_TEXT)
+    terms: list[Text] = Field(min_length=1)
+    correction: str = Field(min_length=1, max_length=MAX_TEXT)
+    since: Text | None = None
+    reference: Text | None = None
 
     @field_validator("terms")
     @classmethod
@@ -45,21 +48,21 @@ class QuestionSchema(BaseModel):
 
     id: str = Field(pattern=SLUG_PATTERN, max_length=80)
     number: int | None = Field(default=None, ge=1)
-    question: str = Field(min_length=1)
-    answer: str = Field(min_length=1)
+    question: str = Field(min_length=1, max_length=MAX_TEXT)
+    answer: str = Field(min_length=1, max_length=MAX_TEXT)
     key_points: list[KeyPointSchema] = Field(min_length=1)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Text] = Field(default_factory=list)
     difficulty: int = Field(default=2, ge=1, le=3)
-    demo: str | None = None
-    errata: str | None = None
+    demo: Text | None = None
+    errata: Text | None = None
     pitfalls: list[PitfallSchema] = Field(default_factory=list)
-    follow_ups: list[str] = Field(default_factory=list)
-    references: list[str] = Field(default_factory=list)
+    follow_ups: list[Text] = Field(default_factory=list)
+    references: list[Text] = Field(default_factory=list)
 
 
 class BankFileSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     bank_id: str | None = Field(default=None, pattern=SLUG_PATTERN, max_length=80)
-    deck: str | None = None
+    deck: Text | None = None
     questions: list[dict[str, Any]] = Field(default_factory=list)
