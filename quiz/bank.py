@@ -371,49 +371,57 @@ def _construct(loader: Any, root: yaml.Node) -> Any:
     is built once, so an alias bomb stays small; nesting deeper than Python's recursion
     limit goes to the loader, which does not recurse.
     """
-    import yaml
-    from yaml.constructor import ConstructorError
+    try:
+        return _Builder(loader).build(root)
+    except RecursionError:
+        loader.duplicates.clear()
+        return loader.construct_document(root)
 
-    scalar, sequence, mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
-    str_tag, seq_tag, map_tag = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
-    merge_tag = "tag:yaml.org,2002:merge"
-    built: dict[int, Any] = {}
-    duplicates = loader.duplicates
 
-    def build(node: yaml.Node) -> Any:
+class _Builder:
+    STR, SEQ, MAP, MERGE = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map", "merge"))
+
+    def __init__(self, loader: Any) -> None:
+        import yaml
+
+        self.loader = loader
+        self.built: dict[int, Any] = {}
+        self.kinds = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+
+    def build(self, node: yaml.Node) -> Any:
+        scalar, sequence, mapping = self.kinds
         kind = node.__class__
         if kind is scalar:
-            return node.value if node.tag == str_tag else loader.construct_object(node, deep=True)
-        if id(node) in built:
-            return built[id(node)]
-        if kind is sequence and node.tag == seq_tag:
+            return node.value if node.tag == self.STR else self.loader.construct_object(node, deep=True)
+        if id(node) in self.built:
+            return self.built[id(node)]
+        if kind is sequence and node.tag == self.SEQ:
             items: list[Any] = []
-            built[id(node)] = items
-            items.extend(build(child) for child in node.value)
+            self.built[id(node)] = items
+            items.extend(self.build(child) for child in node.value)
             return items
-        if kind is mapping and node.tag == map_tag and all(k.tag != merge_tag for k, _ in node.value):
-            out: dict[Any, Any] = {}
-            built[id(node)] = out
-            firsts: dict[Any, yaml.Node] = {}
-            for key_node, value_node in node.value:
-                key = build(key_node)
-                try:
-                    if key in out:
-                        duplicates.append((key_node, firsts[key]))
-                    else:
-                        firsts[key] = key_node
-                except TypeError:
-                    raise ConstructorError("while constructing a mapping", node.start_mark,
-                                           "found unhashable key", key_node.start_mark) from None
-                out[key] = build(value_node)
-            return out
-        return loader.construct_object(node, deep=True)
+        if kind is mapping and node.tag == self.MAP and all(k.tag != self.MERGE for k, _ in node.value):
+            return self.mapping(node)
+        return self.loader.construct_object(node, deep=True)
 
-    try:
-        return build(root)
-    except RecursionError:
-        duplicates.clear()
-        return loader.construct_document(root)
+    def mapping(self, node: yaml.Node) -> dict[Any, Any]:
+        from yaml.constructor import ConstructorError
+
+        out: dict[Any, Any] = {}
+        self.built[id(node)] = out
+        firsts: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = self.build(key_node)
+            try:
+                if key in out:
+                    self.loader.duplicates.append((key_node, firsts[key]))
+                else:
+                    firsts[key] = key_node
+            except TypeError:
+                raise ConstructorError("while constructing a mapping", node.start_mark,
+                                       "found unhashable key", key_node.start_mark) from None
+            out[key] = self.build(value_node)
+        return out
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
