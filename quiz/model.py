@@ -15,7 +15,7 @@ from quiz.paths import content_dir
 
 BUILTIN_BANK = content_dir("questions")
 BUILTIN_DEMOS = content_dir("demos")
-MAX_TEXT = 256 * 1024  # any one text of a bank (an answer, errata, a question): 256 KB, in characters
+MAX_TEXT = 64 * 1024  # any one text of a bank (an answer, errata, a question): 64 KB, in characters
 
 # Control characters (C0 but newline and tab, DEL, C1) would reach the terminal raw: an escape
 # sequence in a bank could write the clipboard (OSC 52), clear the screen or hide text.
