@@ -42,11 +42,15 @@ def configure(no_color: bool = False) -> None:
 
 
 def error(message: str) -> None:
-    err.print(Text(f"Error: {message}", style="bold red"), soft_wrap=True)
+    from quiz.model import visible  # a message may quote a bank's text or a user's argument
+
+    err.print(Text(visible(f"Error: {message}"), style="bold red"), soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err.print(Text(message, style="yellow"), soft_wrap=True)
+    from quiz.model import visible
+
+    err.print(Text(visible(message), style="yellow"), soft_wrap=True)
 
 
 def relative(when: datetime, now: datetime) -> str:
