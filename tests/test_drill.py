@@ -362,6 +362,7 @@ def test_demo_key_without_a_demo(runner: CliRunner, bank: Path, clock: Clock) ->
     assert result.exit_code == 0, result.output
     assert "Question 1 (middleware) has no demo yet." in result.stderr
     assert "Score 100/100" in result.stdout
+    assert "suggested: Easy" in result.stdout  # no demo ran: no cap
 
 
 def test_demo_key_runs_the_builtin_demo(runner: CliRunner, clock: Clock) -> None:
@@ -577,3 +578,24 @@ def test_global_options_after_the_command(tmp_path: Path, quiz_home: Path) -> No
     assert done.returncode == 0, done.stderr
     assert "Explain middleware in FastAPI." in done.stdout
     assert "\x1b[3" not in done.stdout
+
+
+def test_the_demo_seen_first_caps_the_suggestion_at_hard(tmp_path: Path) -> None:
+    from quiz.bank import load_bank
+    from quiz.grading import Rating
+    from quiz.store import Store
+
+    questions = load_bank([write_bank(tmp_path / "b")]).questions
+    with Store.open() as store:
+        drill = session.Drill(questions, store, clock=Clock())
+        q = drill.next()
+        assert q is not None
+        drill.saw_demo(q)
+        graded = drill.grade(q, GOOD["middleware"])
+        assert graded.grade.score == 100 and graded.grade.suggested is Rating.HARD
+        assert graded.capped == "The demo seen first: the suggestion is at most Hard."
+        drill.hint(q)
+        assert drill.grade(q, GOOD["middleware"]).capped == (
+            "1 hint taken and the demo seen first: the suggestion is at most Hard.")
+        drill.rate(graded, Rating.HARD)
+        assert drill.cap(q) == (None, None)  # rated: the next time starts afresh

@@ -169,22 +169,25 @@ def topic_line(t: TopicResult) -> Text:
             + Text(f" ({t.cards} card{'s' * (t.cards != 1)})", style="dim"))
 
 
-def _run_demo(q: Question, bank: Bank | None) -> None:
+def _run_demo(q: Question, bank: Bank | None) -> bool:
+    """Run the question's demo inline; False when there is none to run."""
     from quiz.demo import find_demo, run_demo
 
     if bank is None:
         ui.warn("No demo here.")
-        return
+        return False
     try:
         demo = find_demo(q.id, bank)
         demo_ui.approve_demo(demo)  # a bank's demo runs only once the user approved that file
     except QuizError as exc:
         ui.warn(str(exc))
-        return
+        return False
     demo_ui.demo_origin(demo)
     result = run_demo(demo, lambda e: demo_ui.demo_event(e, verbose=False))
     demo_ui.demo_summary(result)
-    ui.out.print(Text("Back to the question: type your answer.", style="dim"))
+    ui.out.print(Text("Back to the question: type your answer (having seen the demo, the suggestion "
+                      "is at most Hard).", style="dim"))
+    return True
 
 
 def _save(drill: Drill, read: Reader, graded: Graded, rating: Rating, duration: int) -> Outcome:
@@ -230,8 +233,8 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
                     out.print(Text(f"Hint {n} of {len(q.key_points)}: ", style="bold yellow") + Text(hint))
                 continue
             if typed.key == "d":
-                drill.saw_demo(q)
-                _run_demo(q, bank)
+                if _run_demo(q, bank):
+                    drill.saw_demo(q)
                 continue
             if typed.key == "u":
                 undone = drill.undo(current=q)

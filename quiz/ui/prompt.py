@@ -179,7 +179,9 @@ class TerminalReader:
             data = os.read(fd, 4096)  # the terminal is line-buffered here: one line, echoed
             if data.strip():
                 return data.decode("utf-8", "replace").rstrip("\r\n")
-            self.out.print(self._prompt(True), end="")  # a stale Enter: same prompt again
+            if self.out.color_system is not None:  # a stale Enter: take its blank line back
+                self.out.file.write("\x1b[1A\r\x1b[K")
+            self.out.print(self._prompt(True), end="")
         self.out.file.write("\r")  # input() draws the prompt again, over this one
         self.out.file.flush()
         return None
