@@ -8,12 +8,18 @@ system's.
 
 `fsrs` is imported only when a card is reviewed or its retrievability computed, so that
 starting a drill does not pay for it.
+
+FSRS fuzzes long intervals with `random`; here the fuzz is drawn from a generator seeded by
+the question id and the review's time, so replaying a card's review log (`replay`, after a
+merge of two devices' logs) gives exactly the card the reviews gave when they were made.
 """
 
 from __future__ import annotations
 
+import contextlib
+import random
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import IntEnum
@@ -95,13 +101,43 @@ def _to_fsrs(card: CardState) -> fsrs.Card:
 def review(card: CardState, rating: Rating, now: datetime, duration_ms: int | None = None,
            scheduler: fsrs.Scheduler | None = None) -> CardState:
     """The card after being rated `rating` at `now` (FSRS); the input card is unchanged."""
+    sched = scheduler or default_scheduler()
+    with _seeded_fuzz():
+        return _review(sched, card, rating, utc(now), duration_ms)
+
+
+def replay(question_id: str, reviews: Iterable[tuple[Rating, datetime, int | None]],
+           scheduler: fsrs.Scheduler | None = None) -> list[CardState]:
+    """The card after each of `reviews` (rating, time, duration in ms), given in time order
+    to a new card: the card's state rebuilt from its review log."""
+    sched = scheduler or default_scheduler()
+    out: list[CardState] = []
+    with _seeded_fuzz():
+        for rating, when, duration_ms in reviews:
+            when = utc(when)
+            out.append(_review(sched, out[-1] if out else new_card(question_id, when), rating, when,
+                               duration_ms))
+    return out
+
+
+@contextlib.contextmanager
+def _seeded_fuzz() -> Iterator[None]:
+    """Leave the `random` module's state as it was, whatever `_review` seeds it with."""
+    state = random.getstate()
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
+def _review(sched: fsrs.Scheduler, card: CardState, rating: Rating, now: datetime,
+            duration_ms: int | None) -> CardState:
     import fsrs
 
-    now = utc(now)
-    sched = scheduler or default_scheduler()
+    random.seed(f"{card.question_id}|{now.isoformat(timespec='microseconds')}")  # fsrs fuzzes with random()
     new, _ = sched.review_card(_to_fsrs(card), fsrs.Rating(int(rating)), now, duration_ms)
     return replace(card, state=State(int(new.state)), step=new.step, stability=new.stability,
-                   difficulty=new.difficulty, due=utc(new.due), last_review=utc(now))
+                   difficulty=new.difficulty, due=utc(new.due), last_review=now)
 
 
 def preview(card: CardState, now: datetime,

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import fsrs
 
     from quiz.model import Question
-    from quiz.store import Store
+    from quiz.store import ReviewRow, Store
 
 Clock = Callable[[], datetime]
 
@@ -274,12 +274,13 @@ class Drill:
         last = self.done[-1]
         q = last.question
         with shielded():
-            self.store.undo(q.id, last.reviewed_at or last.card.last_review or self.clock(), last.before)
+            card = self.store.undo(q.id, last.reviewed_at or last.card.last_review or self.clock(),
+                                   self.scheduler)
             self.done.pop()
-            if last.before is None:
+            if card is None:
                 self.cards.pop(q.id, None)
             else:
-                self.cards[q.id] = last.before
+                self.cards[q.id] = card
             self._learning.discard(q.id)
         if current is not None:
             self._queue.appendleft(current.id)
@@ -439,6 +440,17 @@ class TopicMastery:
     recall: float | None  # mean retrievability over the cards seen
 
 
+@dataclass(frozen=True)
+class BankTotal:
+    """One bank's line in `quiz stats --all`."""
+
+    bank_id: str
+    cards: int
+    reviews: int
+    due: int  # cards due now
+    last_review: datetime | None
+
+
 @dataclass
 class Stats:
     now: datetime
@@ -452,10 +464,16 @@ class Stats:
     reviews: int
     reviews_today: int
     weekly: list[tuple[date, int, float | None]]  # week start, reviews, average score
+    bank_id: str | None = None  # None: every bank's progress, summed
+    banks: list[BankTotal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "now": self.now.isoformat(),
+            "bank": self.bank_id,
+            "banks": [{"bank": b.bank_id, "cards": b.cards, "reviews": b.reviews, "due": b.due,
+                       "last_review": b.last_review.isoformat() if b.last_review else None}
+                      for b in self.banks],
             "topics": [{"topic": t.topic, "questions": t.questions, "seen": t.seen,
                         "mastery": round(t.mastery, 3),
                         "recall": None if t.recall is None else round(t.recall, 3)}
@@ -476,10 +494,10 @@ class Stats:
 
 def stats(questions: Sequence[Question], store: Store, now: datetime, tz: tzinfo | None = None,
           scheduler: fsrs.Scheduler | None = None, weeks: int = 12) -> Stats:
-    """Mastery per topic, cards by state, forecast, heatmap, streak and scores over time."""
+    """The store's bank: mastery per topic, cards by state, forecast, heatmap, streak and
+    scores over time."""
     now = sched.utc(now)
     cards = store.cards()
-    reviews = store.reviews()
     ids = {q.id for q in questions}
     recall = {qid: sched.retrievability(c, now, scheduler) for qid, c in cards.items() if qid in ids}
     topics: dict[str, list[Question]] = {}
@@ -493,6 +511,32 @@ def stats(questions: Sequence[Question], store: Store, now: datetime, tz: tzinfo
     states = {"new": len(ids - set(cards))}
     counts = Counter(c.state for qid, c in cards.items() if qid in ids)
     states.update({s.name.lower(): counts[s] for s in State})
+    return Stats(now=now, topics=mastery, states=states, orphans=len(set(cards) - ids),
+                 forecast=sched.forecast([c.due for qid, c in cards.items() if qid in ids], now, tz),
+                 bank_id=store.bank_id, **_history(store.reviews(), now, tz, weeks))
+
+
+def stats_all(store: Store, now: datetime, tz: tzinfo | None = None, weeks: int = 12) -> Stats:
+    """Every bank's progress summed (`quiz stats --all`): cards by state, forecast, heatmap,
+    streak and scores over every review, and one line per bank."""
+    now = sched.utc(now)
+    cards = store.all_cards()
+    reviews = store.reviews()
+    counts = Counter(c.state for _, c in cards)
+    last: dict[str, datetime] = {}
+    for r in reviews:
+        last[r.bank_id] = r.reviewed_at
+    per_bank = Counter(r.bank_id for r in reviews)
+    banks = [BankTotal(b, sum(1 for bb, _ in cards if bb == b), per_bank[b],
+                       sum(1 for bb, c in cards if bb == b and c.due <= now), last.get(b))
+             for b in sorted({b for b, _ in cards} | set(per_bank))]
+    return Stats(now=now, topics=[], states={s.name.lower(): counts[s] for s in State}, orphans=0,
+                 forecast=sched.forecast([c.due for _, c in cards], now, tz), bank_id=None, banks=banks,
+                 **_history(reviews, now, tz, weeks))
+
+
+def _history(reviews: Sequence[ReviewRow], now: datetime, tz: tzinfo | None, weeks: int) -> dict[str, Any]:
+    """The parts of Stats read from the review log: heatmap, streak, counts, scores by week."""
     times = [r.reviewed_at for r in reviews]
     current, longest = sched.streak(times, now, tz)
     today = sched.local_date(now, tz)
@@ -504,12 +548,9 @@ def stats(questions: Sequence[Question], store: Store, now: datetime, tz: tzinfo
                   if start <= sched.local_date(r.reviewed_at, tz) < start + timedelta(7)]
         known = [s for s in scores if s is not None]
         weekly.append((start, len(scores), sum(known) / len(known) if known else None))
-    return Stats(
-        now=now, topics=mastery, states=states, orphans=len(set(cards) - ids),
-        forecast=sched.forecast([c.due for qid, c in cards.items() if qid in ids], now, tz),
-        heatmap=sched.heatmap(times, now, tz, weeks), streak=current, longest=longest,
-        reviews=len(reviews), reviews_today=sum(1 for t in times if sched.local_date(t, tz) == today),
-        weekly=weekly)
+    return {"heatmap": sched.heatmap(times, now, tz, weeks), "streak": current, "longest": longest,
+            "reviews": len(reviews),
+            "reviews_today": sum(1 for t in times if sched.local_date(t, tz) == today), "weekly": weekly}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Progress in SQLite: one card per question id, and a log of every review.
+"""Progress in SQLite: one card per (bank, question id), and a log of every review.
 
 The database is `user_dir()/progress.db`, in WAL mode with a busy timeout, so two terminals
 drilling at once both get their reviews in. A review is one transaction: the card's new
@@ -6,6 +6,12 @@ state and its log row are committed together, the moment the card is rated.
 
 The schema grows by ordered, named migrations (`m001_cards`, `m002_reviews`, ...), each
 applied in its own transaction and recorded in the `migrations` table.
+
+A store is opened for one bank (`bank_id`): its cards, log, quota and reset are that bank's.
+Opened for none, it reads every bank's log (`quiz stats --all`, export) but rates nothing.
+
+Every review carries a UUID given when it is written: the key that lets logs from several
+devices be merged (`merge`), where each touched card is rebuilt by replaying its reviews.
 
 A database that is locked, read-only or corrupt raises QuizError with one sentence; the
 file is never replaced, truncated or deleted.
@@ -17,19 +23,24 @@ import contextlib
 import os
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quiz.errors import QuizError
 from quiz.grading import Rating
 from quiz.paths import user_dir
-from quiz.scheduler import CardState, State, new_card, utc
+from quiz.scheduler import CardState, State, new_card, replay, utc
+
+if TYPE_CHECKING:
+    import fsrs
 
 DB_NAME = "progress.db"
 BUSY_TIMEOUT_MS = 5000
+BUILTIN_BANK_ID = "quiz-fastapi"  # questions/fastapi.yaml's bank_id: progress from before banks
 
 
 def db_path() -> Path:
@@ -83,9 +94,73 @@ def m002_reviews(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX reviews_question ON reviews (question_id, reviewed_at)")
 
 
+def _legacy_uuid(rowid: int, question_id: str, reviewed_at: str, rating: int) -> str:
+    """The UUID given to a review written before reviews had one: derived from the row, so that
+    two copies of one old database migrated on two machines give their reviews the same ids."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"quiz:review:{rowid}:{question_id}:{reviewed_at}:{rating}"))
+
+
+def m003_banks(db: sqlite3.Connection) -> None:
+    """Cards and reviews belong to a bank; every review gets a UUID.
+
+    Progress from before (keyed by question id alone) becomes the built-in bank's. SQLite
+    cannot change a UNIQUE constraint in place: both tables are rebuilt, rows and ids kept.
+    """
+    db.create_function("legacy_uuid", 4, _legacy_uuid, deterministic=True)
+    db.execute("""
+        CREATE TABLE cards_new (
+            id          INTEGER PRIMARY KEY,
+            bank_id     TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            state       INTEGER NOT NULL,
+            step        INTEGER,
+            stability   REAL,
+            difficulty  REAL,
+            due         TEXT NOT NULL,
+            last_review TEXT,
+            created_at  TEXT NOT NULL,
+            UNIQUE (bank_id, question_id)
+        )""")
+    db.execute("""
+        INSERT INTO cards_new (id, bank_id, question_id, state, step, stability, difficulty, due,
+                               last_review, created_at)
+        SELECT id, ?, question_id, state, step, stability, difficulty, due, last_review, created_at
+        FROM cards""", (BUILTIN_BANK_ID,))
+    db.execute("DROP TABLE cards")
+    db.execute("ALTER TABLE cards_new RENAME TO cards")
+    db.execute("CREATE INDEX cards_due ON cards (bank_id, due)")
+    db.execute("""
+        CREATE TABLE reviews_new (
+            id              INTEGER PRIMARY KEY,
+            uuid            TEXT NOT NULL UNIQUE,
+            bank_id         TEXT NOT NULL,
+            question_id     TEXT NOT NULL,
+            rating          INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+            reviewed_at     TEXT NOT NULL,
+            duration_ms     INTEGER,
+            score           INTEGER,
+            answer          TEXT,
+            mode            TEXT NOT NULL DEFAULT 'drill',
+            state_before    INTEGER,
+            due_after       TEXT NOT NULL,
+            stability_after REAL
+        )""")
+    db.execute("""
+        INSERT INTO reviews_new (id, uuid, bank_id, question_id, rating, reviewed_at, duration_ms,
+                                 score, answer, mode, state_before, due_after, stability_after)
+        SELECT id, legacy_uuid(id, question_id, reviewed_at, rating), ?, question_id, rating,
+               reviewed_at, duration_ms, score, answer, mode, state_before, due_after, stability_after
+        FROM reviews""", (BUILTIN_BANK_ID,))
+    db.execute("DROP TABLE reviews")
+    db.execute("ALTER TABLE reviews_new RENAME TO reviews")
+    db.execute("CREATE INDEX reviews_time ON reviews (bank_id, reviewed_at)")
+    db.execute("CREATE INDEX reviews_card ON reviews (bank_id, question_id, reviewed_at)")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("m001_cards", m001_cards),
     ("m002_reviews", m002_reviews),
+    ("m003_banks", m003_banks),
 ]
 
 
@@ -230,11 +305,58 @@ class ReviewRow:
     mode: str
     state_before: State | None  # None: the card was new
     due_after: datetime
+    uuid: str
+    bank_id: str
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One review as it travels between devices (`quiz progress export`, import, sync)."""
+
+    uuid: str
+    bank_id: str
+    question_id: str
+    rating: Rating
+    reviewed_at: datetime
+    duration_ms: int | None = None
+    score: int | None = None
+    mode: str = "drill"
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What a merge did: reviews added, reviews already there, cards rebuilt."""
+
+    added: int
+    skipped: int
+    cards: int
 
 
 _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review"
 _REVIEW_COLUMNS = ("id, question_id, rating, reviewed_at, duration_ms, score, answer, mode, "
-                   "state_before, due_after")
+                   "state_before, due_after, uuid, bank_id")
+_CARD_UPSERT = (
+    "INSERT INTO cards (bank_id, question_id, state, step, stability, difficulty, due, last_review, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bank_id, question_id) DO UPDATE SET "
+    "state = excluded.state, step = excluded.step, stability = excluded.stability, "
+    "difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review, "
+    "created_at = excluded.created_at")
+_REVIEW_INSERT = (
+    "INSERT INTO reviews (uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, answer, "
+    "mode, state_before, due_after, stability_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+class _Item(NamedTuple):
+    """A review as a card's log is replayed: stored (`row`) or being merged (`entry`)."""
+
+    at: str
+    uuid: str
+    rating: int
+    duration_ms: int | None
+    row: int | None
+    stored: tuple[object, ...] | None  # state_before, due_after, stability_after as stored
+    entry: LogEntry | None
 
 
 def _card(row: Any) -> CardState:
@@ -244,21 +366,31 @@ def _card(row: Any) -> CardState:
 
 
 def _review(row: Any) -> ReviewRow:
-    rid, qid, rating, at, duration, score, answer, mode, before, due = row
+    rid, qid, rating, at, duration, score, answer, mode, before, due, uid, bank = row
     return ReviewRow(rid, qid, Rating(rating), _time(at), duration, score, answer, mode,
-                     None if before is None else State(before), _time(due))
+                     None if before is None else State(before), _time(due), uid, bank)
+
+
+def _card_values(card: CardState) -> tuple[object, ...]:
+    return (int(card.state), card.step, card.stability, card.difficulty, _iso(card.due),
+            None if card.last_review is None else _iso(card.last_review))
 
 
 class Store:
-    """The progress database. Open it with `Store.open()`; close it (or use `with`)."""
+    """The progress database. Open it with `Store.open()`; close it (or use `with`).
 
-    def __init__(self, db: sqlite3.Connection, path: Path):
+    `bank_id` is the bank whose progress this store reads and writes; None reads every
+    bank's log and cards (`all_cards`, `reviews`, `log`) but cannot rate a card.
+    """
+
+    def __init__(self, db: sqlite3.Connection, path: Path, bank_id: str | None = None):
         self.db = db
         self.path = path
+        self.bank_id = bank_id
 
     @classmethod
-    def open(cls, path: Path | None = None, *, timeout_ms: int | None = None,
-             write: bool = True) -> Store:
+    def open(cls, path: Path | None = None, *, bank_id: str | None = None,
+             timeout_ms: int | None = None, write: bool = True) -> Store:
         """Open (creating it if need be) and migrate the database; QuizError when it cannot.
 
         With `write` (the drill, reset), a file that cannot be written is refused at once,
@@ -286,7 +418,7 @@ class Store:
             except BaseException:
                 db.close()
                 raise
-        return cls(db, path)
+        return cls(db, path, bank_id)
 
     def close(self) -> None:
         self.db.close()
@@ -297,34 +429,54 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _bank(self) -> str:
+        if self.bank_id is None:
+            raise ValueError("this store reads every bank: open it with bank_id= to use one bank's cards")
+        return self.bank_id
+
+    def _scope(self, word: str = "WHERE") -> tuple[str, list[object]]:
+        """The SQL that keeps this store's bank (nothing when it reads every bank)."""
+        return ("", []) if self.bank_id is None else (f" {word} bank_id = ?", [self.bank_id])
+
     # reading
 
     def cards(self, question_ids: Iterable[str] | None = None) -> dict[str, CardState]:
-        """Every card (or those of `question_ids`), by question id."""
+        """The bank's cards (or those of `question_ids`), by question id."""
         with _guard(self.path):
-            rows = self.db.execute(f"SELECT {_CARD_COLUMNS} FROM cards").fetchall()
+            rows = self.db.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE bank_id = ?",
+                                   (self._bank(),)).fetchall()
         cards = {c.question_id: c for c in map(_card, rows)}
         if question_ids is not None:
             wanted = set(question_ids)
             cards = {k: v for k, v in cards.items() if k in wanted}
         return cards
 
+    def all_cards(self) -> list[tuple[str, CardState]]:
+        """(bank id, card) for every card this store reads, in bank order."""
+        where, args = self._scope()
+        with _guard(self.path):
+            rows = self.db.execute(f"SELECT bank_id, {_CARD_COLUMNS} FROM cards{where} "
+                                   "ORDER BY bank_id, question_id", args).fetchall()
+        return [(str(r[0]), _card(r[1:])) for r in rows]
+
     def first_reviews(self) -> dict[str, datetime]:
         """When each card was first reviewed (from the log): what the new-card quota counts."""
         with _guard(self.path):
             rows = self.db.execute(
-                "SELECT question_id, MIN(reviewed_at) FROM reviews GROUP BY question_id").fetchall()
+                "SELECT question_id, MIN(reviewed_at) FROM reviews WHERE bank_id = ? "
+                "GROUP BY question_id", (self._bank(),)).fetchall()
         return {str(q): _time(str(t)) for q, t in rows}
 
     def reviews(self, since: datetime | None = None,
                 question_ids: Iterable[str] | None = None) -> list[ReviewRow]:
         """The review log, oldest first; from `since` on, for `question_ids` only, if given."""
-        sql = f"SELECT {_REVIEW_COLUMNS} FROM reviews"
-        args: list[object] = []
+        where, args = self._scope()
+        sql = f"SELECT {_REVIEW_COLUMNS} FROM reviews{where}"
         if since is not None:
-            sql += " WHERE reviewed_at >= ?"
+            sql += " AND" if where else " WHERE"
+            sql += " reviewed_at >= ?"
             args.append(_iso(since))
-        sql += " ORDER BY reviewed_at, id"
+        sql += " ORDER BY reviewed_at, uuid"
         with _guard(self.path):
             rows = self.db.execute(sql, args).fetchall()
         out = [_review(r) for r in rows]
@@ -333,12 +485,22 @@ class Store:
             out = [r for r in out if r.question_id in wanted]
         return out
 
+    def log(self) -> list[LogEntry]:
+        """The review log as it travels: oldest first (ties by UUID, so two devices agree)."""
+        where, args = self._scope()
+        with _guard(self.path):
+            rows = self.db.execute(
+                "SELECT uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, mode, "
+                f"answer FROM reviews{where} ORDER BY reviewed_at, uuid", args).fetchall()
+        return [LogEntry(u, b, q, Rating(r), _time(t), d, s, m, a) for u, b, q, r, t, d, s, m, a in rows]
+
     def counts(self, question_ids: Iterable[str] | None = None) -> tuple[int, int]:
-        """(cards, reviews) held, for `question_ids` or for everything."""
+        """(cards, reviews) held, for `question_ids` or for everything this store reads."""
         if question_ids is None:
+            where, args = self._scope()
             with _guard(self.path):
-                cards = self.db.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
-                reviews = self.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+                cards = self.db.execute(f"SELECT COUNT(*) FROM cards{where}", args).fetchone()[0]
+                reviews = self.db.execute(f"SELECT COUNT(*) FROM reviews{where}", args).fetchone()[0]
             return int(cards), int(reviews)
         ids = set(question_ids)
         return len(self.cards(ids)), len(self.reviews(question_ids=ids))
@@ -355,27 +517,25 @@ class Store:
         another process since this one read it) into the card after the rating.
         """
         now = utc(now)
+        bank = self._bank()
         with _guard(self.path), _transaction(self.db):
-            row = self.db.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = ?",
-                                  (question_id,)).fetchone()
+            row = self.db.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE bank_id = ? AND question_id = ?",
+                                  (bank, question_id)).fetchone()
             before = _card(row) if row else None
             after = review(before or new_card(question_id, now))
-            values = (int(after.state), after.step, after.stability, after.difficulty,
-                      _iso(after.due), None if after.last_review is None else _iso(after.last_review))
             if before is None:
                 self.db.execute(
-                    "INSERT INTO cards (question_id, state, step, stability, difficulty, due, "
-                    "last_review, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (question_id, *values, _iso(now)))
+                    "INSERT INTO cards (bank_id, question_id, state, step, stability, difficulty, due, "
+                    "last_review, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (bank, question_id, *_card_values(after), _iso(now)))
             else:
                 self.db.execute(
                     "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-                    "last_review = ? WHERE question_id = ?", (*values, question_id))
-            self.db.execute(
-                "INSERT INTO reviews (question_id, rating, reviewed_at, duration_ms, score, answer, "
-                "mode, state_before, due_after, stability_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (question_id, int(rating), _iso(now), duration_ms, score, answer, mode,
-                 None if before is None else int(before.state), _iso(after.due), after.stability))
+                    "last_review = ? WHERE bank_id = ? AND question_id = ?",
+                    (*_card_values(after), bank, question_id))
+            self.db.execute(_REVIEW_INSERT, (
+                str(uuid.uuid4()), bank, question_id, int(rating), _iso(now), duration_ms, score, answer,
+                mode, None if before is None else int(before.state), _iso(after.due), after.stability))
         return after
 
     def check_writable(self) -> None:
@@ -384,43 +544,114 @@ class Store:
         with _guard(self.path), _transaction(self.db):
             pass
 
-    def undo(self, question_id: str, reviewed_at: datetime, before: CardState | None) -> None:
+    def undo(self, question_id: str, reviewed_at: datetime,
+             scheduler: fsrs.Scheduler | None = None) -> CardState | None:
         """Take back the review of `question_id` made at `reviewed_at`, in one transaction: its
-        log row is deleted and the card goes back to `before` (deleted when it was new)."""
+        log row is deleted and the card rebuilt by replaying the reviews left (the log is the
+        source of truth, as for a merge). The card as it is now; None when no review is left."""
+        bank = self._bank()
         with _guard(self.path), _transaction(self.db):
             row = self.db.execute(
-                "SELECT id FROM reviews WHERE question_id = ? AND reviewed_at = ? ORDER BY id DESC LIMIT 1",
-                (question_id, _iso(reviewed_at))).fetchone()
+                "SELECT id FROM reviews WHERE bank_id = ? AND question_id = ? AND reviewed_at = ? "
+                "ORDER BY id DESC LIMIT 1", (bank, question_id, _iso(reviewed_at))).fetchone()
             if row is None:
                 raise QuizError(f"The last review of '{question_id}' is no longer in the progress "
                                 "database: nothing to undo.")
             self.db.execute("DELETE FROM reviews WHERE id = ?", (row[0],))
-            if before is None:
-                self.db.execute("DELETE FROM cards WHERE question_id = ?", (question_id,))
-            else:
-                self.db.execute(
-                    "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-                    "last_review = ? WHERE question_id = ?",
-                    (int(before.state), before.step, before.stability, before.difficulty, _iso(before.due),
-                     None if before.last_review is None else _iso(before.last_review), question_id))
+            self._rebuild({(bank, question_id)}, [], scheduler)
+        return self.cards([question_id]).get(question_id)
+
+    def merge(self, entries: Iterable[LogEntry], scheduler: fsrs.Scheduler | None = None) -> Merged:
+        """Add the reviews not held yet (by UUID), then rebuild every card they touch by
+        replaying all its reviews in time order; one transaction. Any bank, whatever the store's."""
+        with _guard(self.path), _transaction(self.db):
+            known = {str(r[0]) for r in self.db.execute("SELECT uuid FROM reviews")}
+            fresh: dict[str, LogEntry] = {}
+            total = 0
+            for entry in entries:
+                total += 1
+                if entry.uuid not in known and entry.uuid not in fresh:
+                    fresh[entry.uuid] = entry
+            touched = {(e.bank_id, e.question_id) for e in fresh.values()}
+            self._rebuild(touched, list(fresh.values()), scheduler)
+        return Merged(len(fresh), total - len(fresh), len(touched))
+
+    def rebuild(self, question_ids: Iterable[str], scheduler: fsrs.Scheduler | None = None) -> None:
+        """Replay the log of this bank's `question_ids` into their cards (a card with no
+        review left is deleted): what to call after taking a review out of the log."""
+        bank = self._bank()
+        with _guard(self.path), _transaction(self.db):
+            self._rebuild({(bank, q) for q in question_ids}, [], scheduler)
+
+    def _rebuild(self, keys: set[tuple[str, str]], fresh: Sequence[LogEntry],
+                 scheduler: fsrs.Scheduler | None) -> None:
+        """Within a transaction: insert `fresh`, replay every card of `keys` from its whole log,
+        and bring the stored after-values of its reviews up to date."""
+        if not keys:
+            return
+        groups: dict[tuple[str, str], list[_Item]] = {k: [] for k in keys}
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (bank_id TEXT, question_id TEXT)")
+        self.db.executemany("INSERT INTO temp.touched VALUES (?, ?)", sorted(keys))
+        rows = self.db.execute(
+            "SELECT bank_id, question_id, reviewed_at, uuid, rating, duration_ms, id, state_before, "
+            "due_after, stability_after FROM reviews JOIN temp.touched USING (bank_id, question_id)",
+        ).fetchall()
+        self.db.execute("DELETE FROM temp.touched")
+        for bank, qid, at, uid, rating, duration, rid, *stored in rows:
+            groups[(bank, qid)].append(_Item(at, uid, rating, duration, rid, tuple(stored), None))
+        for e in fresh:
+            groups[(e.bank_id, e.question_id)].append(
+                _Item(_iso(e.reviewed_at), e.uuid, int(e.rating), e.duration_ms, None, None, e))
+        inserts: list[tuple[object, ...]] = []
+        updates: list[tuple[object, ...]] = []
+        cards: list[tuple[object, ...]] = []
+        gone: list[tuple[str, str]] = []
+        for (bank, qid), items in groups.items():
+            if not items:
+                gone.append((bank, qid))
+                continue
+            items.sort(key=lambda i: (i.at, i.uuid))
+            states = replay(qid, [(Rating(i.rating), _time(i.at), i.duration_ms) for i in items], scheduler)
+            previous: CardState | None = None
+            for item, after in zip(items, states, strict=True):
+                before = None if previous is None else int(previous.state)
+                derived = (before, _iso(after.due), after.stability)
+                if item.entry is not None:
+                    e = item.entry
+                    inserts.append((e.uuid, bank, qid, item.rating, item.at, e.duration_ms, e.score,
+                                    e.answer, e.mode, *derived))
+                elif item.stored != derived:
+                    updates.append((*derived, item.row))
+                previous = after
+            cards.append((bank, qid, *_card_values(states[-1]), items[0].at))
+        self.db.executemany(_REVIEW_INSERT, inserts)
+        self.db.executemany("UPDATE reviews SET state_before = ?, due_after = ?, stability_after = ? "
+                            "WHERE id = ?", updates)
+        self.db.executemany(_CARD_UPSERT, cards)
+        self.db.executemany("DELETE FROM cards WHERE bank_id = ? AND question_id = ?", gone)
 
     def forget(self, question_ids: Iterable[str] | None = None) -> tuple[int, int]:
-        """Delete the cards and review log of `question_ids` (of everything when None).
+        """Delete the cards and review log of `question_ids` (of the whole bank when None;
+        of every bank when the store reads every bank).
 
         Returns (cards, reviews) deleted.
         """
+        where, args = self._scope()
         with _guard(self.path), _transaction(self.db):
             if question_ids is None:
-                cards = self.db.execute("DELETE FROM cards").rowcount
-                reviews = self.db.execute("DELETE FROM reviews").rowcount
+                cards = self.db.execute(f"DELETE FROM cards{where}", args).rowcount
+                reviews = self.db.execute(f"DELETE FROM reviews{where}", args).rowcount
             else:
+                bank = self._bank()
                 ids = sorted(set(question_ids))
                 cards = reviews = 0
                 for i in range(0, len(ids), 500):
                     chunk = ids[i:i + 500]
                     marks = ", ".join("?" * len(chunk))
                     cards += self.db.execute(
-                        f"DELETE FROM cards WHERE question_id IN ({marks})", chunk).rowcount
+                        f"DELETE FROM cards WHERE bank_id = ? AND question_id IN ({marks})",
+                        (bank, *chunk)).rowcount
                     reviews += self.db.execute(
-                        f"DELETE FROM reviews WHERE question_id IN ({marks})", chunk).rowcount
+                        f"DELETE FROM reviews WHERE bank_id = ? AND question_id IN ({marks})",
+                        (bank, *chunk)).rowcount
         return cards, reviews

@@ -452,7 +452,7 @@ def test_the_session_flow_without_a_terminal(tmp_path: Path) -> None:
     questions = load_bank([write_bank(tmp_path / "b")]).questions
     clock = Clock()
     fsrs = Scheduler(enable_fuzzing=False)
-    with Store.open() as store:
+    with Store.open(bank_id="drill-test") as store:
         drill = session.Drill(questions, store, clock=clock, new_per_day=2, scheduler=fsrs)
         assert drill.plan.new == ("middleware", "cors") and drill.planned == 2
         q = drill.next()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,9 +16,19 @@ from quiz.errors import QuizError
 from quiz.grading import Rating
 from quiz.paths import user_dir
 from quiz.scheduler import CardState, State
-from quiz.store import MIGRATIONS, Store, applied_migrations, db_path, migrate
+from quiz.store import (
+    BUILTIN_BANK_ID,
+    MIGRATIONS,
+    LogEntry,
+    Merged,
+    Store,
+    applied_migrations,
+    db_path,
+    migrate,
+)
 
 T = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+B = "test-bank"
 FSRS = Scheduler(enable_fuzzing=False)
 
 
@@ -38,12 +49,12 @@ def columns(db: sqlite3.Connection, table: str) -> list[str]:
 
 def test_migrations_create_the_tables() -> None:
     db = memory()
-    assert migrate(db) == ["m001_cards", "m002_reviews"]
-    assert columns(db, "cards") == ["id", "question_id", "state", "step", "stability", "difficulty",
-                                    "due", "last_review", "created_at"]
-    assert columns(db, "reviews") == ["id", "question_id", "rating", "reviewed_at", "duration_ms",
-                                      "score", "answer", "mode", "state_before", "due_after",
-                                      "stability_after"]
+    assert migrate(db) == ["m001_cards", "m002_reviews", "m003_banks"]
+    assert columns(db, "cards") == ["id", "bank_id", "question_id", "state", "step", "stability",
+                                    "difficulty", "due", "last_review", "created_at"]
+    assert columns(db, "reviews") == ["id", "uuid", "bank_id", "question_id", "rating", "reviewed_at",
+                                      "duration_ms", "score", "answer", "mode", "state_before",
+                                      "due_after", "stability_after"]
     assert applied_migrations(db) == [name for name, _ in MIGRATIONS]
 
 
@@ -52,7 +63,7 @@ def test_migrations_run_once_and_in_order() -> None:
     migrate(db, MIGRATIONS[:1])
     assert applied_migrations(db) == ["m001_cards"]
     assert "reviews" not in {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-    assert migrate(db) == ["m002_reviews"]
+    assert migrate(db) == ["m002_reviews", "m003_banks"]
     assert migrate(db) == []
 
 
@@ -63,8 +74,8 @@ def test_a_failed_migration_leaves_nothing_behind() -> None:
 
     db = memory()
     with pytest.raises(RuntimeError):
-        migrate(db, [*MIGRATIONS, ("m003_broken", broken)])
-    assert applied_migrations(db) == ["m001_cards", "m002_reviews"]
+        migrate(db, [*MIGRATIONS, ("m099_broken", broken)])
+    assert applied_migrations(db) == [name for name, _ in MIGRATIONS]
     assert "half" not in {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
 
 
@@ -93,7 +104,7 @@ def test_open_creates_a_wal_database_in_quiz_home(quiz_home: Path) -> None:
 
 
 def test_record_commits_the_card_and_the_log_together() -> None:
-    with Store.open() as store:
+    with Store.open(bank_id=B) as store:
         after = store.record("alpha", Rating.GOOD, T, good(), score=80, answer="my answer",
                              duration_ms=1234)
         assert after.due == T + timedelta(minutes=10)
@@ -102,14 +113,14 @@ def test_record_commits_the_card_and_the_log_together() -> None:
         assert (row.question_id, row.rating, row.reviewed_at, row.score, row.answer,
                 row.duration_ms, row.mode, row.state_before, row.due_after) == (
             "alpha", Rating.GOOD, T, 80, "my answer", 1234, "drill", None, after.due)
-    with Store.open() as again:  # and it is on disk
+    with Store.open(bank_id=B) as again:  # and it is on disk
         assert again.cards()["alpha"] == after
         assert again.first_reviews() == {"alpha": T}
 
 
 def test_record_reviews_the_card_as_it_is_in_the_database() -> None:
     """A second process's review in between is built upon, not overwritten."""
-    with Store.open() as one, Store.open() as two:
+    with Store.open(bank_id=B) as one, Store.open(bank_id=B) as two:
         one.record("alpha", Rating.GOOD, T, good(T))
         two.record("alpha", Rating.GOOD, T + timedelta(minutes=10), good(T + timedelta(minutes=10)))
         card = one.cards()["alpha"]
@@ -122,7 +133,7 @@ def test_a_failing_review_writes_nothing() -> None:
     def broken(card: CardState) -> CardState:
         raise ValueError("no")
 
-    with Store.open() as store:
+    with Store.open(bank_id=B) as store:
         with pytest.raises(ValueError):
             store.record("alpha", Rating.GOOD, T, broken)
         assert store.counts() == (0, 0)
@@ -130,7 +141,7 @@ def test_a_failing_review_writes_nothing() -> None:
 
 
 def test_forget_some_or_all() -> None:
-    with Store.open() as store:
+    with Store.open(bank_id=B) as store:
         for qid in ("a", "b", "c"):
             store.record(qid, Rating.GOOD, T, good())
         store.record("a", Rating.GOOD, T + timedelta(minutes=10), good(T + timedelta(minutes=10)))
@@ -142,7 +153,7 @@ def test_forget_some_or_all() -> None:
 
 
 def test_reviews_since() -> None:
-    with Store.open() as store:
+    with Store.open(bank_id=B) as store:
         store.record("a", Rating.GOOD, T, good())
         store.record("b", Rating.GOOD, T + timedelta(days=1), good(T + timedelta(days=1)))
         assert [r.question_id for r in store.reviews(since=T + timedelta(hours=1))] == ["b"]
@@ -167,21 +178,21 @@ def test_a_locked_database_is_reported() -> None:
     holder = sqlite3.connect(db_path(), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with Store.open(timeout_ms=100) as store:
+        with Store.open(bank_id=B, timeout_ms=100) as store:
             with pytest.raises(QuizError, match="is locked by another program"):
                 store.record("a", Rating.GOOD, T, good())
             assert store.cards() == {}  # reading still works (WAL)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    with Store.open() as store:
+    with Store.open(bank_id=B) as store:
         store.record("a", Rating.GOOD, T, good())
 
 
 def test_a_read_only_database_is_reported() -> None:
     Store.open().close()
     readonly = sqlite3.connect(f"file:{db_path()}?mode=ro", uri=True, isolation_level=None)
-    store = Store(readonly, db_path())
+    store = Store(readonly, db_path(), B)
     with pytest.raises(QuizError, match="is read-only, so progress cannot be saved"):
         store.record("a", Rating.GOOD, T, good())
     store.close()
@@ -204,7 +215,7 @@ def test_a_folder_in_the_way_is_reported(quiz_home: Path) -> None:
 
 
 def test_times_come_back_as_utc(quiz_home: Path) -> None:
-    with Store.open() as store:
+    with Store.open(bank_id=B) as store:
         store.record("a", Rating.EASY, T, lambda c: s.review(c, Rating.EASY, T, None, FSRS))
         card = store.cards()["a"]
     assert card.due.tzinfo is UTC and card.last_review == T
@@ -237,3 +248,119 @@ def test_busy_setup_is_tried_again() -> None:
 
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         _retry_busy(always_busy, 0.05)
+
+
+# --- banks: the migration of a database made before them, and cards per bank ------------
+
+OLD_CARDS = [  # rows as quiz wrote them before m003 (question id alone)
+    ("middleware", 2, None, 8.29, 2.11, "2025-01-14T09:00:00.000000+00:00",
+     "2025-01-06T09:00:00.000000+00:00", "2025-01-06T08:50:00.000000+00:00"),
+    ("cors", 1, 0, 0.21, 6.4, "2025-01-06T09:11:00.000000+00:00",
+     "2025-01-06T09:10:00.000000+00:00", "2025-01-06T09:10:00.000000+00:00"),
+]
+OLD_REVIEWS = [
+    ("middleware", 3, "2025-01-06T08:50:00.000000+00:00", 4200, 80, "wraps requests", "drill", None,
+     "2025-01-06T09:00:00.000000+00:00", 2.3),
+    ("middleware", 4, "2025-01-06T09:00:00.000000+00:00", 3100, 100, "before and after", "drill", 1,
+     "2025-01-14T09:00:00.000000+00:00", 8.29),
+    ("cors", 1, "2025-01-06T09:10:00.000000+00:00", None, 0, None, "exam", None,
+     "2025-01-06T09:11:00.000000+00:00", 0.21),
+]
+
+
+def old_database(path: Path) -> None:
+    """A progress file as the previous schema (m001, m002) made it, with a drill's rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    migrate(db, MIGRATIONS[:2])
+    db.executemany("INSERT INTO cards (question_id, state, step, stability, difficulty, due, last_review, "
+                   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", OLD_CARDS)
+    db.executemany("INSERT INTO reviews (question_id, rating, reviewed_at, duration_ms, score, answer, mode, "
+                   "state_before, due_after, stability_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   OLD_REVIEWS)
+    db.close()
+
+
+def test_the_migration_gives_old_progress_to_the_builtin_bank(tmp_path: Path) -> None:
+    from quiz.bank import load_bank
+
+    assert load_bank().bank_id == BUILTIN_BANK_ID  # the id the migration uses is the bank's
+    old_database(db_path())
+    with Store.open(bank_id=BUILTIN_BANK_ID) as store:
+        assert applied_migrations(store.db)[-1] == "m003_banks"
+        cards = store.cards()
+        assert set(cards) == {"middleware", "cors"}
+        assert cards["middleware"] == CardState("middleware", State.REVIEW, None, 8.29, 2.11,
+                                                T + timedelta(days=8), T)
+        reviews = store.reviews()
+        kept = [(r.question_id, int(r.rating), r.duration_ms, r.score, r.answer, r.mode) for r in reviews]
+        assert kept == [(q, rating, d, sc, a, m) for q, rating, _, d, sc, a, m, *_ in OLD_REVIEWS]
+        assert {r.bank_id for r in reviews} == {BUILTIN_BANK_ID}
+        ids = [r.uuid for r in reviews]
+        assert len(set(ids)) == 3 and all(str(uuid.UUID(i)) == i for i in ids)
+        assert store.first_reviews() == {"middleware": T - timedelta(minutes=10),
+                                         "cors": T + timedelta(minutes=10)}
+    with Store.open(bank_id="another-bank") as other:
+        assert other.cards() == {} and other.counts() == (0, 0)
+    # a copy of the same old file migrated elsewhere gives its reviews the same ids
+    old_database(tmp_path / "copy" / "progress.db")
+    with Store.open(tmp_path / "copy" / "progress.db") as copy:
+        assert [r.uuid for r in copy.reviews()] == ids
+
+
+def test_cards_belong_to_their_bank() -> None:
+    with Store.open(bank_id="one") as one, Store.open(bank_id="two") as two:
+        one.record("middleware", Rating.GOOD, T, good())
+        assert two.cards() == {} and two.first_reviews() == {}
+        two.record("middleware", Rating.AGAIN, T, lambda c: s.review(c, Rating.AGAIN, T, None, FSRS))
+        assert one.cards()["middleware"].due == T + timedelta(minutes=10)
+        assert two.cards()["middleware"].due == T + timedelta(minutes=1)
+        assert two.forget() == (1, 1)
+        assert one.counts() == (1, 1)
+    with Store.open() as every:
+        assert [b for b, _ in every.all_cards()] == ["one"]
+        with pytest.raises(ValueError, match="reads every bank"):
+            every.record("x", Rating.GOOD, T, good())
+
+
+def test_merge_skips_what_it_holds_and_replays_in_time_order() -> None:
+    with Store.open(bank_id=B) as store:
+        store.record("a", Rating.GOOD, T, good(T))
+        later = T + timedelta(days=3)
+        store.record("a", Rating.GOOD, later, good(later))
+        log = store.log()
+        assert store.merge(log, FSRS) == Merged(0, 2, 0)  # nothing new: nothing touched
+        # a review made elsewhere between the two: the card is rebuilt from all three
+        between = LogEntry(str(uuid.uuid4()), B, "a", Rating.AGAIN, T + timedelta(days=1))
+        assert store.merge([between, between], FSRS) == Merged(1, 1, 1)
+        expected = s.replay("a", [(Rating.GOOD, T, None), (Rating.AGAIN, between.reviewed_at, None),
+                                  (Rating.GOOD, later, None)], FSRS)
+        assert store.cards()["a"] == expected[-1]
+        assert [(r.rating, r.state_before, r.due_after) for r in store.reviews()] == [
+            (Rating.GOOD, None, expected[0].due), (Rating.AGAIN, expected[0].state, expected[1].due),
+            (Rating.GOOD, expected[1].state, expected[2].due)]
+
+
+def test_replay_gives_the_card_the_live_reviews_gave() -> None:
+    """With fuzzing on: the fuzz of a review depends on the card and the time, nothing else."""
+    times = [T + timedelta(days=d) for d in (0, 0.01, 1, 4, 15, 40, 90)]
+    card = s.new_card("q", T)
+    for when in times:
+        card = s.review(card, Rating.GOOD, when)
+    assert s.replay("q", [(Rating.GOOD, when, None) for when in times])[-1] == card
+    assert card.state is State.REVIEW and (card.due - times[-1]).days > 30
+
+
+def test_rebuild_after_a_review_is_taken_out() -> None:
+    with Store.open(bank_id=B) as store:
+        store.record("a", Rating.GOOD, T, good(T))
+        first = store.cards()["a"]
+        store.record("a", Rating.AGAIN, T + timedelta(minutes=10),
+                     lambda c: s.review(c, Rating.AGAIN, T + timedelta(minutes=10), None, FSRS))
+        store.db.execute("DELETE FROM reviews WHERE id = (SELECT MAX(id) FROM reviews)")
+        store.rebuild(["a"], FSRS)
+        assert store.cards()["a"] == first
+        store.db.execute("DELETE FROM reviews")
+        store.rebuild(["a"], FSRS)
+        assert store.cards() == {}

@@ -275,7 +275,8 @@ def test_reset_in_a_terminal_asks_and_n_keeps_everything(tmp_path: Path, quiz_ho
     child.send("\r")
     child.expect(pexpect.EOF)
     child = spawn(bank, quiz_home, "reset")
-    child.expect_exact("Forget all your progress: 1 card and 1 review? This cannot be undone.")
+    child.expect_exact("Forget all your progress on the bank drill-test: 1 card and 1 review? "
+                       "This cannot be undone.")
     child.sendline("n")
     child.expect_exact("Nothing was reset.")
     child.expect(pexpect.EOF)

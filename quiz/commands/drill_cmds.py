@@ -82,7 +82,7 @@ def drill(
     bank = load(ctx)
     topics, tags = bank.topic_names(topic or ()), bank.tag_names(tag or ())
     questions = bank.select(topics=topics, tags=tags)
-    with Store.open() as store:
+    with Store.open(bank_id=bank.bank_id) as store:
         run = session.Drill(
             questions, store, clock=session.system_clock, new_per_day=new, limit=limit, ahead=ahead, cram=cram
         )
@@ -159,7 +159,7 @@ def exam(
     questions = bank.select(topics=topic or (), tags=tag or ())
     if not questions:
         raise typer.BadParameter("no question matches.", param_hint="'--topic'/'--tag'")
-    store = Store.open() if record else None
+    store = Store.open(bank_id=bank.bank_id) if record else None
     try:
         if store is not None:
             store.check_writable()
@@ -190,17 +190,25 @@ def stats(
             "--weeks", "-w", metavar="N", min=1, max=104, help="Weeks of history in the heatmap and scores."
         ),
     ] = 12,
+    all_banks: Annotated[
+        bool, typer.Option("--all", "-a", help="Every bank's progress summed, with a line per bank.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Your progress: mastery per topic (FSRS recall probability now), cards by state, what
-    falls due in the next 14 days, a heatmap of recent reviews, streak, scores by week."""
+    """Your progress on the bank in force: mastery per topic (FSRS recall probability now),
+    cards by state, what falls due in the next 14 days, a heatmap of recent reviews, streak,
+    scores by week. With --all, every bank's progress summed."""
     from quiz import session, ui
     from quiz.store import Store
     from quiz.ui import stats as stats_ui
 
-    bank = load(ctx)
-    with Store.open(write=False) as store:
-        report = session.stats(bank.questions, store, session.system_clock(), weeks=weeks)
+    if all_banks:
+        with Store.open(write=False) as store:
+            report = session.stats_all(store, session.system_clock(), weeks=weeks)
+    else:
+        bank = load(ctx)
+        with Store.open(bank_id=bank.bank_id, write=False) as store:
+            report = session.stats(bank.questions, store, session.system_clock(), weeks=weeks)
     if as_json:
         emit_json(report.to_json())
         return
@@ -221,7 +229,7 @@ def due(
     bank = load(ctx)
     questions = bank.select(topics=topic or ())
     now = session.system_clock()
-    with Store.open(write=False) as store:
+    with Store.open(bank_id=bank.bank_id, write=False) as store:
         report = session.due_report(questions, store, now, new_per_day=new)
     if as_json:
         emit_json(report.to_json())
@@ -245,8 +253,9 @@ def reset(
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
 ) -> None:
-    """Forget progress (cards and their review history): all of it, or a topic's, or some
-    questions'. Asks first unless --yes; without a terminal to ask in, --yes is needed."""
+    """Forget progress on the bank in force (cards and their review history): all of it, or a
+    topic's, or some questions'. Other banks keep theirs. Asks first unless --yes; without a
+    terminal to ask in, --yes is needed."""
     import sys
 
     from quiz import ui
@@ -256,9 +265,9 @@ def reset(
 
     bank = load(ctx)
     topic = bank.topic_names(topic or ()) or None
-    with Store.open() as store:
+    with Store.open(bank_id=bank.bank_id) as store:
         ids: set[str] | None = None
-        what = "all your progress"
+        what = f"all your progress on the bank {bank.bank_id}"
         if topic or id_:
             ids = {q.id for q in bank.select(topics=topic)} if topic else set()
             known = set(store.cards())
@@ -316,7 +325,14 @@ def register(app: typer.Typer) -> None:
             "quiz exam --time 0 --json",
         ),
     )(exam)
-    app.command(epilog=examples("quiz stats", "quiz stats --weeks 26", "quiz stats --json"))(stats)
+    app.command(
+        epilog=examples(
+            "quiz stats",
+            "quiz --bank my-bank/ stats          that bank's progress",
+            "quiz stats --all                    every bank, summed",
+            "quiz stats --weeks 26 --json",
+        )
+    )(stats)
     app.command(epilog=examples("quiz due", "quiz due --topic security", "quiz due --json"))(due)
     app.command(
         epilog=examples(

@@ -57,6 +57,20 @@ def forecast_view(days: Sequence[tuple[date, int]]) -> Table:
     return table
 
 
+def banks_view(stats: Stats) -> Table:
+    """`quiz stats --all`: one line per bank."""
+    table = Table(title="Progress by bank", title_justify="left")
+    table.add_column("bank")
+    table.add_column("cards", justify="right")
+    table.add_column("reviews", justify="right")
+    table.add_column("due now", justify="right")
+    table.add_column("last review")
+    for b in stats.banks:
+        last = ui.relative(b.last_review, stats.now) if b.last_review else "—"
+        table.add_row(b.bank_id, str(b.cards), str(b.reviews), str(b.due), last)
+    return table
+
+
 def stats_view(stats: Stats) -> Group:
     topics = Table(title="Mastery by topic (FSRS recall probability now)", title_justify="left")
     topics.add_column("topic")
@@ -71,8 +85,10 @@ def stats_view(stats: Stats) -> Group:
                        recall)
     states = Text("Cards: ", style="bold") + Text(" · ".join(
         f"{name.capitalize()} {n}" for name, n in stats.states.items()))
-    if stats.orphans:
-        states += Text(f" · {stats.orphans} of questions no longer in the bank", style="dim")
+    if stats.orphans == 1:
+        states += Text(" · 1 card for a question no longer in the bank", style="dim")
+    elif stats.orphans:
+        states += Text(f" · {stats.orphans} cards for questions no longer in the bank", style="dim")
     forecast = forecast_view(stats.forecast)
     weeks = len(stats.heatmap) // 7 + (1 if len(stats.heatmap) % 7 else 0)
     streak = Text("Streak: ", style="bold") + Text(f"{stats.streak} day{'s' * (stats.streak != 1)}")
@@ -88,7 +104,7 @@ def stats_view(stats: Stats) -> Group:
             shown = "—" if avg is None else f"{avg:.0f}"
             scores.add_row(start.strftime("%d %b"), str(n), shown,
                            bar((avg or 0) / 100, 10) if avg is not None else Text(""))
-    parts: list[RenderableType] = [topics, states, Text(""),
+    parts: list[RenderableType] = [banks_view(stats) if stats.bank_id is None else topics, states, Text(""),
                                    Text(f"Due in the next {len(stats.forecast)} days (first: today)",
                                         style="bold italic"), forecast, Text(""),
                                    Text(f"Reviews, last {weeks} weeks", style="bold italic"),
