@@ -168,13 +168,15 @@ class QuizCommand(TyperCommand):
 
 
 def _register() -> None:
-    from quiz.commands import bank_cmds, demo_cmd, drill_cmds, export_cmd
+    from quiz.commands import bank_cmds, demo_cmd, drill_cmds, export_cmd, progress_cmds
 
     drill_cmds.register(app)  # the candidate's commands first in --help
     bank_cmds.register(app)
     demo_cmd.register(app)
     export_cmd.register(app)
-    for info in app.registered_commands:
+    progress_cmds.register(app)
+    groups = [g.typer_instance for g in app.registered_groups if g.typer_instance]
+    for info in [*app.registered_commands, *(c for g in groups for c in g.registered_commands)]:
         if info.cls in (None, TyperCommand):
             info.cls = QuizCommand
 

@@ -1,0 +1,168 @@
+"""`quiz progress export | import | sync`: the review log, moved between devices.
+
+Each command parses, calls quiz.sync over the store, and renders. Every bank's reviews go
+out and come in, whatever --bank says.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from quiz.commands._common import emit_json, examples
+
+if TYPE_CHECKING:
+    from quiz.sync import FileResult
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+progress = typer.Typer(
+    name="progress",
+    help="Your review log, to back up or to carry between devices: export, import, sync.\n\n"
+    "The log (JSON Lines, one review a line, every bank) is the source of truth: importing "
+    "merges reviews by their id and rebuilds each card they touch by replaying its reviews.",
+    epilog=examples(
+        "quiz progress export -o backup.jsonl",
+        "quiz progress import desktop.jsonl",
+        "quiz progress sync ~/Dropbox/quiz",
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def export(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (default: standard output).",
+                     show_default=False, dir_okay=False),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Write the review log as JSON Lines.
+
+    Every bank's reviews, oldest first, one a line: review id, bank id, question id, rating,
+    score, duration, UTC time, mode and your answer. To a file with -o (never overwritten
+    unless --force), else to standard output."""
+    from quiz import ui
+    from quiz.commands.export_cmd import _confirm_overwrite
+    from quiz.store import Store
+    from quiz.sync import to_lines, write_log
+
+    with Store.open(write=False) as store:
+        if output is None:
+            for line in to_lines(store.log()):
+                typer.echo(line, nl=False)
+            return
+        _confirm_overwrite(output, force)
+        count = write_log(store, output)
+    ui.err.print(f"Wrote {count} review{'s' * (count != 1)} to {output}.")
+
+
+def _summary(result: FileResult) -> str:
+    m = result.merged
+    assert m is not None
+    return (f"{result.path}: {m.added} new review{'s' * (m.added != 1)}, {m.skipped} already here; "
+            f"{m.cards} card{'s' * (m.cards != 1)} rebuilt.")
+
+
+def import_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(metavar="FILE...", help="Logs written by quiz progress export (or sync).",
+                       show_default=False, dir_okay=False),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Merge review logs into your progress.
+
+    Reviews already here are skipped (importing twice changes nothing); each card a new review
+    touches is rebuilt by replaying all its reviews in time order. A file with a bad line is
+    reported with the line's number, and nothing of that file is imported (exit 1); the other
+    files are."""
+    from quiz import ui
+    from quiz.store import Store
+    from quiz.sync import import_files
+
+    with Store.open() as store:
+        results = import_files(store, files)
+    if as_json:
+        emit_json([r.to_json() for r in results])
+    else:
+        for r in results:
+            if r.error is None:
+                ui.out.print(_summary(r), soft_wrap=True)
+    failed = [r for r in results if r.error]
+    for r in failed:
+        ui.error(str(r.error))
+    if failed:
+        raise typer.Exit(1)
+
+
+def sync(
+    folder: Annotated[
+        Path,
+        typer.Argument(metavar="DIR", help="A folder you keep in git, Syncthing or Dropbox.",
+                       show_default=False, file_okay=False),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Sync progress through a folder.
+
+    Imports every device's log found in DIR (quiz-progress-*.jsonl), then writes this device's
+    own file there with the merged log. Each device writes only its own file, named after its
+    id (kept in QUIZ_HOME), so no two devices write the same file. Run it on each device after
+    drilling (and before, to start from the others' reviews)."""
+    from quiz import ui
+    from quiz.paths import user_dir
+    from quiz.store import Store
+    from quiz.sync import device_id, sync_folder
+
+    device = device_id(user_dir())
+    with Store.open() as store:
+        report = sync_folder(store, folder, device)
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        for r in report.imported:
+            if r.error is None and r.path != report.own:
+                ui.out.print(_summary(r), soft_wrap=True)
+        if report.written is not None:
+            n = report.written
+            ui.out.print(f"This device ({device}): {n} review{'s' * (n != 1)} in {report.own}.",
+                         soft_wrap=True)
+    for r in report.failed:
+        ui.error(str(r.error))
+    if report.written is None:
+        ui.error(f"{report.own} was left as it is, since it could not be read: move it away and "
+                 "sync again.")
+    if report.failed or report.written is None:
+        raise typer.Exit(1)
+
+
+progress.command(
+    epilog=examples(
+        "quiz progress export -o backup.jsonl",
+        "quiz progress export > laptop.jsonl",
+        "quiz progress export -o backup.jsonl --force",
+    )
+)(export)
+progress.command(
+    "import",
+    epilog=examples(
+        "quiz progress import desktop.jsonl",
+        "quiz progress import backup.jsonl old-laptop.jsonl --json",
+    ),
+)(import_)
+progress.command(
+    epilog=examples(
+        "quiz progress sync ~/Dropbox/quiz",
+        "cd ~/notes && git pull && quiz progress sync quiz-sync/ && git add quiz-sync && git commit -m sync",
+    )
+)(sync)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(progress)

@@ -1,0 +1,259 @@
+"""`quiz progress export | import | sync` with two QUIZ_HOMEs (two devices) and a fixed clock.
+
+FSRS fuzzing stays on here: the due dates two devices agree on are the fuzzed ones.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from quiz import session
+from quiz.bank import BUILTIN_BANK
+from quiz.cli import app
+
+from .conftest import rows
+from .test_drill import GOOD, Clock, answer, write_bank
+
+CARDS = "SELECT bank_id, question_id, state, step, stability, difficulty, due, last_review, created_at " \
+        "FROM cards ORDER BY bank_id, question_id"
+REVIEWS = "SELECT uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, answer, mode, " \
+          "state_before, due_after, stability_after FROM reviews ORDER BY uuid"
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """A fixed clock for the commands; FSRS as shipped (fuzzing on)."""
+    c = Clock()
+    monkeypatch.setattr(session, "system_clock", c)
+    return c
+
+
+@pytest.fixture
+def homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    monkeypatch.setenv("QUIZ_BANK", str(write_bank(tmp_path / "bank")))
+    return tmp_path / "laptop", tmp_path / "desktop"
+
+
+def on(runner: CliRunner, home: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    """A command run on the device whose QUIZ_HOME is `home`: exit code, stdout, stderr."""
+    result = runner.invoke(app, list(args), input=input, env={"QUIZ_HOME": str(home)})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def drill(runner: CliRunner, home: Path, ratings: str, new: int = 2) -> None:
+    """A drill answering every card well, rated with the next of `ratings` each."""
+    code, out, err = on(runner, home, "drill", "--new", str(new),
+                        input="".join(answer(" ".join(GOOD.values()), r) for r in ratings))
+    assert code == 0, out + err
+
+
+def test_export_is_json_lines_with_utc_times_and_stable_ids(runner: CliRunner, homes: tuple[Path, Path],
+                                                             clock: Clock, tmp_path: Path) -> None:
+    laptop, _ = homes
+    drill(runner, laptop, "31")
+    code, out, _ = on(runner, laptop, "progress", "export")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert sorted((r["bank_id"], r["question_id"], r["rating"], r["score"], r["mode"]) for r in lines) == [
+        ("drill-test", "cors", 1, 100, "drill"), ("drill-test", "middleware", 3, 100, "drill")]
+    assert lines[0]["reviewed_at"] == "2025-01-06T09:00:00.000000Z"
+    assert all(re.fullmatch(r"[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}", r["review_id"]) for r in lines)
+    assert set(lines[0]) == {"review_id", "bank_id", "question_id", "rating", "score", "duration_ms",
+                             "reviewed_at", "mode", "answer"}
+    code, again, _ = on(runner, laptop, "progress", "export")
+    assert again == out  # the ids were given once, when the reviews were made
+
+    target = tmp_path / "backup.jsonl"
+    code, _, err = on(runner, laptop, "progress", "export", "-o", str(target))
+    assert code == 0 and "Wrote 2 reviews to" in err
+    assert target.read_text(encoding="utf-8") == out
+    target.write_text("mine")
+    code, _, err = on(runner, laptop, "progress", "export", "-o", str(target))
+    assert code == 1 and "already exists: not overwriting it" in err
+    assert target.read_text() == "mine"
+    assert on(runner, laptop, "progress", "export", "-o", str(target), "--force")[0] == 0
+    assert target.read_text(encoding="utf-8") == out
+
+
+def test_two_devices_that_drilled_apart_end_with_the_same_cards(
+        runner: CliRunner, homes: tuple[Path, Path], clock: Clock, tmp_path: Path) -> None:
+    laptop, desktop = homes
+    drill(runner, laptop, "33")  # day 1 on the laptop, then the desktop takes it over
+    on(runner, laptop, "progress", "export", "-o", str(tmp_path / "day1.jsonl"))
+    code, out, _ = on(runner, desktop, "progress", "import", str(tmp_path / "day1.jsonl"))
+    assert code == 0 and "2 new reviews, 0 already here; 2 cards rebuilt." in out
+    assert rows(desktop, CARDS) == rows(laptop, CARDS)
+
+    for day in range(1, 25):  # apart: each drills on its own, at its own hours
+        clock.advance(days=1)
+        drill(runner, laptop, "3434"[day % 4] * 4, new=1)
+        clock.advance(hours=5)
+        drill(runner, desktop, "4323"[day % 4] * 4, new=1)
+        clock.advance(hours=-5)
+    assert rows(laptop, CARDS) != rows(desktop, CARDS)
+    assert any(d for (d,) in rows(laptop, "SELECT julianday(due) - julianday(last_review) > 3 FROM cards"))
+
+    on(runner, laptop, "progress", "export", "-o", str(tmp_path / "laptop.jsonl"))
+    on(runner, desktop, "progress", "export", "-o", str(tmp_path / "desktop.jsonl"))
+    code, out, err = on(runner, laptop, "progress", "import", str(tmp_path / "desktop.jsonl"))
+    assert code == 0, err
+    assert re.search(r"desktop.jsonl: \d+ new reviews, 2 already here; 4 cards rebuilt.", out)
+    assert on(runner, desktop, "progress", "import", str(tmp_path / "laptop.jsonl"))[0] == 0
+    assert rows(laptop, CARDS) == rows(desktop, CARDS)
+    assert rows(laptop, REVIEWS) == rows(desktop, REVIEWS)
+    assert on(runner, laptop, "due", "--json")[1] == on(runner, desktop, "due", "--json")[1]
+
+    # a third device that imports both logs from nothing holds the same cards
+    fresh = tmp_path / "tablet"
+    code, _, _ = on(runner, fresh, "progress", "import", str(tmp_path / "laptop.jsonl"),
+                    str(tmp_path / "desktop.jsonl"))
+    assert code == 0 and rows(fresh, CARDS) == rows(laptop, CARDS)
+
+    before = rows(laptop, CARDS), rows(laptop, REVIEWS)
+    code, out, _ = on(runner, laptop, "progress", "import", str(tmp_path / "desktop.jsonl"))
+    assert code == 0 and "0 new reviews" in out and "0 cards rebuilt." in out  # twice: nothing changes
+    assert (rows(laptop, CARDS), rows(laptop, REVIEWS)) == before
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"review_id": "x"', "not a JSON object (EOF while parsing"),
+    ("[1, 2]", "not a JSON object"),
+    ('{"review_id": "0b7d5c62-4b1e-4f3e-9a51-2f8c5b6a1d20", "bank_id": "b", "question_id": "q", '
+     '"rating": 7, "reviewed_at": "2025-01-06T09:00:00Z"}',
+     "rating: Input should be less than or equal to 4"),
+    ('{"review_id": "0b7d5c62-4b1e-4f3e-9a51-2f8c5b6a1d20", "bank_id": "b", "question_id": "q", '
+     '"rating": 3, "reviewed_at": "2025-01-06T09:00:00"}', "reviewed_at: Input should have timezone info"),
+    ('{"review_id": "not-a-uuid", "bank_id": "b", "question_id": "q", "rating": 3, '
+     '"reviewed_at": "2025-01-06T09:00:00Z"}', "review_id: Input should be a valid UUID"),
+    ('{"bank_id": "b", "question_id": "q", "rating": 3, "reviewed_at": "2025-01-06T09:00:00Z"}',
+     "review_id: Field required"),
+])
+def test_a_bad_line_is_named_and_nothing_of_its_file_is_imported(
+        runner: CliRunner, homes: tuple[Path, Path], clock: Clock, tmp_path: Path, line: str,
+        message: str) -> None:
+    laptop, desktop = homes
+    drill(runner, laptop, "33")
+    good = tmp_path / "good.jsonl"
+    on(runner, laptop, "progress", "export", "-o", str(good))
+    first, second = good.read_text().splitlines()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(f"{first}\n\n{line}\n{second}\n")
+    code, out, err = on(runner, desktop, "progress", "import", str(bad))
+    assert code == 1
+    assert f"Error: {bad}:3: {message}" in " ".join(err.split())
+    assert f"nothing was imported from {bad}." in " ".join(err.split())
+    assert "Traceback" not in out + err
+    assert rows(desktop, "SELECT COUNT(*) FROM reviews") == [(0,)]
+    code, out, err = on(runner, desktop, "progress", "import", str(bad), str(good))  # the good file is
+    assert code == 1 and "good.jsonl: 2 new reviews" in out and "bad.jsonl:3:" in err
+    assert rows(desktop, "SELECT COUNT(*) FROM reviews") == [(2,)]
+
+
+def test_import_of_a_missing_file_is_one_sentence(runner: CliRunner, homes: tuple[Path, Path],
+                                                 tmp_path: Path) -> None:
+    code, _, err = on(runner, homes[0], "progress", "import", str(tmp_path / "nope.jsonl"))
+    assert code == 1
+    missing = tmp_path / "nope.jsonl"
+    assert f"Error: Cannot read {missing}: No such file or directory." in " ".join(err.split())
+
+
+def test_unknown_keys_are_ignored_and_other_banks_come_in(runner: CliRunner, homes: tuple[Path, Path],
+                                                          tmp_path: Path) -> None:
+    log = tmp_path / "newer.jsonl"
+    log.write_text('{"review_id": "0B7D5C62-4B1E-4F3E-9A51-2F8C5B6A1D20", "bank_id": "someone-else", '
+                   '"question_id": "q1", "rating": 3, "reviewed_at": "2025-01-06T10:00:00+01:00", '
+                   '"device": "a newer field"}\n')
+    code, out, _ = on(runner, homes[0], "progress", "import", str(log), "--json")
+    assert code == 0
+    assert json.loads(out) == [{"file": str(log), "added": 1, "skipped": 0, "cards": 1, "error": None}]
+    assert rows(homes[0], "SELECT uuid, bank_id, reviewed_at FROM reviews") == [
+        ("0b7d5c62-4b1e-4f3e-9a51-2f8c5b6a1d20", "someone-else", "2025-01-06T09:00:00.000000+00:00")]
+    assert rows(homes[0], "SELECT question_id, due FROM cards") == [
+        ("q1", "2025-01-06T09:10:00.000000+00:00")]
+
+
+def test_sync_through_a_folder(runner: CliRunner, homes: tuple[Path, Path], clock: Clock,
+                               tmp_path: Path) -> None:
+    laptop, desktop = homes
+    folder = tmp_path / "Dropbox" / "quiz"
+    code, _, err = on(runner, laptop, "progress", "sync", str(folder))
+    assert code == 1 and f"The sync folder {folder} is not there: create the folder" in " ".join(err.split())
+    folder.mkdir(parents=True)
+
+    def days(home: Path, topic: str) -> None:  # a card reviewed on one device only, for weeks
+        for _ in range(6):
+            code, out, err = on(runner, home, "drill", "--ahead", "--topic", topic,
+                                input=answer(" ".join(GOOD.values()), "3"))
+            assert code == 0 and "Saved: Good" in out, out + err
+            clock.advance(days=5)
+
+    days(laptop, "core")
+    code, out, _ = on(runner, laptop, "progress", "sync", str(folder))
+    assert code == 0
+    laptop_id = (laptop / "device-id").read_text().strip()
+    assert f"This device ({laptop_id}): 6 reviews in {folder / f'quiz-progress-{laptop_id}.jsonl'}." \
+        in " ".join(out.split())
+    clock.advance(hours=-29 * 24)
+    days(desktop, "security")
+    code, out, _ = on(runner, desktop, "progress", "sync", str(folder))
+    assert code == 0 and "6 new reviews, 0 already here; 1 card rebuilt." in out
+    desktop_id = (desktop / "device-id").read_text().strip()
+    assert desktop_id != laptop_id
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"quiz-progress-{d}.jsonl" for d in (laptop_id, desktop_id))
+    assert on(runner, laptop, "progress", "sync", str(folder))[0] == 0
+    # the laptop's middleware card comes from its drills, the desktop's from replaying its log
+    assert rows(laptop, CARDS) == rows(desktop, CARDS)
+    assert [q for _, q, *_ in rows(laptop, CARDS)] == ["cors", "middleware"]
+    assert all(state == 2 for _, _, state, *_ in rows(laptop, CARDS))  # Review: intervals are fuzzed
+    files = {p.name: p.read_text() for p in folder.iterdir()}
+    assert len(set(files.values())) == 1  # every device's file now holds the merged log
+
+    own = folder / f"quiz-progress-{laptop_id}.jsonl"
+    stamp = own.stat().st_mtime_ns
+    code, out, _ = on(runner, laptop, "progress", "sync", str(folder), "--json")
+    report = json.loads(out)
+    assert (code, report["device"], report["written"]) == (0, laptop_id, 12)
+    assert own.stat().st_mtime_ns == stamp  # nothing new: the file is left alone
+
+    own.write_text("torn write\n")  # this device's own file, damaged: reported, never overwritten
+    code, _, err = on(runner, laptop, "progress", "sync", str(folder))
+    assert code == 1 and f"{own}:1: not a JSON object" in " ".join(err.split())
+    assert "was left as it is" in err
+    assert own.read_text() == "torn write\n"
+
+
+def test_the_device_id_is_made_once(runner: CliRunner, homes: tuple[Path, Path], tmp_path: Path) -> None:
+    from quiz.sync import device_id
+
+    first = device_id(tmp_path / "home")
+    assert re.fullmatch(r"[a-z0-9-]+-[0-9a-f]{8}", first)
+    assert device_id(tmp_path / "home") == first
+    (tmp_path / "home" / "device-id").write_text("../../etc\n")
+    from quiz.errors import QuizError
+
+    with pytest.raises(QuizError, match="does not hold a device id"):
+        device_id(tmp_path / "home")
+
+
+def test_progress_of_an_old_database_travels_with_its_ids(runner: CliRunner, homes: tuple[Path, Path],
+                                                         tmp_path: Path) -> None:
+    from .test_store import OLD_REVIEWS, old_database
+
+    laptop, desktop = homes
+    old_database(laptop / "progress.db")
+    code, out, _ = on(runner, laptop, "progress", "export")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == len(OLD_REVIEWS) and {r["bank_id"] for r in lines} == {"quiz-fastapi"}
+    (tmp_path / "old.jsonl").write_text(out)
+    assert on(runner, desktop, "progress", "import", str(tmp_path / "old.jsonl"))[0] == 0
+    code, stats, _ = on(runner, desktop, "stats", "--json")  # the bank in force: the test bank
+    assert code == 0 and json.loads(stats)["reviews"] == 0
+    code, builtin, _ = on(runner, desktop, "--bank", str(BUILTIN_BANK), "stats", "--json")
+    assert json.loads(builtin)["reviews"] == 3
