@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -69,18 +70,19 @@ def big_bank(questions: list[Question], n: int) -> list[Question]:
 def seed_progress(store: Store, ids: list[str], now: datetime) -> None:
     """Cards and a review log for `ids` in one transaction (as months of drilling leave them)."""
     db = store.db
+    bank = store.bank_id
     db.execute("BEGIN")
     for i, qid in enumerate(ids):
         due = (now + timedelta(hours=i % 500 - 100)).isoformat(timespec="microseconds")
         last = (now - timedelta(days=3)).isoformat(timespec="microseconds")
-        db.execute("INSERT INTO cards (question_id, state, step, stability, difficulty, due, "
-                   "last_review, created_at) VALUES (?, 2, NULL, 12.5, 5.1, ?, ?, ?)",
-                   (qid, due, last, last))
+        db.execute("INSERT INTO cards (bank_id, question_id, state, step, stability, difficulty, due, "
+                   "last_review, created_at) VALUES (?, ?, 2, NULL, 12.5, 5.1, ?, ?, ?)",
+                   (bank, qid, due, last, last))
         for k in range(3):
             at = (now - timedelta(days=3 + 7 * k)).isoformat(timespec="microseconds")
-            db.execute("INSERT INTO reviews (question_id, rating, reviewed_at, duration_ms, score, "
-                       "answer, mode, state_before, due_after) VALUES (?, 3, ?, 20000, 70, 'x', "
-                       "'drill', 2, ?)", (qid, at, due))
+            db.execute("INSERT INTO reviews (uuid, bank_id, question_id, rating, reviewed_at, duration_ms, "
+                       "score, answer, mode, state_before, due_after) VALUES (?, ?, ?, 3, ?, 20000, 70, "
+                       "'x', 'drill', 2, ?)", (str(uuid.uuid4()), bank, qid, at, due))
     db.execute("COMMIT")
 
 
@@ -90,7 +92,7 @@ def answer_to_screen(questions: list[Question], answers: int, progress: int,
     now = datetime.now(UTC)
     rng = random.Random(1)
     os.environ["QUIZ_HOME"] = str(home)
-    store = Store.open(home / "progress.db")
+    store = Store.open(home / "progress.db", bank_id="bench")
     seed_progress(store, [q.id for q in questions[:progress]], now)
     drill = session.Drill(questions, store, clock=lambda: now, new_per_day=10_000, limit=answers)
     console = Console(file=io.StringIO(), width=100, force_terminal=True, color_system="truecolor")
@@ -117,8 +119,9 @@ from quiz.bank import load_bank
 from quiz.store import Store
 
 now = datetime.now(UTC)
-questions = load_bank().questions
-store = Store.open()
+bank = load_bank()
+questions = bank.questions
+store = Store.open(bank_id=bank.bank_id)
 drill = session.Drill(questions, store, clock=lambda: now)
 q = drill.next()
 if sys.argv[1] == "terminal":  # the terminal reader pre-imports while the candidate types

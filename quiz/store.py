@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 DB_NAME = "progress.db"
 BUSY_TIMEOUT_MS = 5000
 BUILTIN_BANK_ID = "quiz-fastapi"  # questions/fastapi.yaml's bank_id: progress from before banks
+MERGE_CACHE_KIB = -65536  # SQLite's page cache while merging a log (negative: KiB), 64 MiB
 
 
 def db_path() -> Path:
@@ -565,6 +566,7 @@ class Store:
         """Add the reviews not held yet (by UUID), then rebuild every card they touch by
         replaying all its reviews in time order; one transaction. Any bank, whatever the store's."""
         with _guard(self.path), _transaction(self.db):
+            self.db.execute(f"PRAGMA cache_size = {MERGE_CACHE_KIB}")  # indexes in memory: 2x faster inserts
             known = {str(r[0]) for r in self.db.execute("SELECT uuid FROM reviews")}
             fresh: dict[str, LogEntry] = {}
             total = 0
@@ -602,6 +604,8 @@ class Store:
         for e in fresh:
             groups[(e.bank_id, e.question_id)].append(
                 _Item(_iso(e.reviewed_at), e.uuid, int(e.rating), e.duration_ms, None, None, e))
+        ratings = {int(r): r for r in Rating}
+        # every time here is UTC, stored as _iso writes it: the loop skips _iso's and _time's checks
         inserts: list[tuple[object, ...]] = []
         updates: list[tuple[object, ...]] = []
         cards: list[tuple[object, ...]] = []
@@ -611,11 +615,12 @@ class Store:
                 gone.append((bank, qid))
                 continue
             items.sort(key=lambda i: (i.at, i.uuid))
-            states = replay(qid, [(Rating(i.rating), _time(i.at), i.duration_ms) for i in items], scheduler)
+            states = replay(qid, [(ratings[i.rating], datetime.fromisoformat(i.at), i.duration_ms)
+                                  for i in items], scheduler)
             previous: CardState | None = None
             for item, after in zip(items, states, strict=True):
                 before = None if previous is None else int(previous.state)
-                derived = (before, _iso(after.due), after.stability)
+                derived = (before, after.due.isoformat(timespec="microseconds"), after.stability)
                 if item.entry is not None:
                     e = item.entry
                     inserts.append((e.uuid, bank, qid, item.rating, item.at, e.duration_ms, e.score,

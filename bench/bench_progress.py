@@ -1,0 +1,135 @@
+"""Progress log figures: importing a 100,000-review log (a script, not a test).
+
+    uv run python bench/bench_progress.py [--reviews 100000] [--cards 2000] [--runs 3]
+
+A generated log shaped like years of drilling: `--cards` cards over two banks, each reviewed
+the same number of times at growing intervals, ratings mostly Good, a typed answer of a
+sentence or two on each review. Figures, each the best of --runs:
+
+1. `quiz progress import LOG` into an empty QUIZ_HOME, as a user runs it (a fresh process):
+   every review is new and every card is rebuilt by replaying its reviews with FSRS.
+   Target: under 5 s. Beside it, in this process: reading and checking the lines, and the
+   merge (insert and replay); and the floor, `json.loads` of every line plus a plain
+   executemany of the rows into SQLite, as the ratio's baseline.
+2. The same import again: every review skipped, nothing rebuilt.
+3. `quiz progress export -o FILE` of the imported log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from quiz.grading import Rating
+from quiz.store import LogEntry, Store
+from quiz.sync import read_log, to_lines
+
+QUIZ = Path(sys.executable).with_name("quiz")
+TARGET = 5.0
+
+
+def generated_log(path: Path, reviews: int, cards: int) -> None:
+    rng = random.Random(13)
+    start = datetime(2023, 1, 2, 8, 0, tzinfo=UTC)
+    per_card = reviews // cards
+    entries = []
+    for c in range(cards):
+        bank = "quiz-fastapi" if c % 2 else "my-bank"
+        at = start + timedelta(minutes=rng.randrange(60 * 24 * 30))
+        gap = 0.01
+        for _ in range(per_card):
+            rating = Rating(rng.choices([1, 2, 3, 4], weights=[10, 15, 60, 15])[0])
+            entries.append(LogEntry(str(uuid.uuid4()), bank, f"q{c:05d}", rating, at,
+                                    rng.randrange(5_000, 90_000), rng.randrange(0, 101), "drill",
+                                    "It wraps every request; registered with app.add_middleware."))
+            gap = 0.01 if rating == Rating.AGAIN else min(gap * 2.5 + 1, 30)
+            at += timedelta(days=gap, seconds=rng.randrange(3600))
+    entries.sort(key=lambda e: (e.reviewed_at, e.uuid))
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(to_lines(entries))
+
+
+def cli(args: list[str], home: Path) -> float:
+    env = {**os.environ, "QUIZ_HOME": str(home)}
+    start = time.perf_counter()
+    subprocess.run([str(QUIZ), *args], env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def floor(log: Path, db_file: Path) -> float:
+    """json.loads of every line and one executemany of the rows: the least an import can do."""
+    start = time.perf_counter()
+    rows = [tuple(json.loads(line).values()) for line in log.read_text(encoding="utf-8").splitlines()]
+    db = sqlite3.connect(db_file)
+    db.execute("CREATE TABLE r (a, b, c, d, e, f, g, h, i)")
+    db.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.commit()
+    db.close()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reviews", type=int, default=100_000)
+    parser.add_argument("--cards", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        log = folder / "log.jsonl"
+        generated_log(log, args.reviews, args.cards)
+        print(f"log: {args.reviews:,} reviews of {args.cards:,} cards, {log.stat().st_size / 1e6:.1f} MB\n")
+        best: dict[str, float] = {}
+
+        def keep(name: str, seconds: float) -> None:
+            best[name] = min(seconds, best.get(name, seconds))
+
+        for run in range(args.runs):
+            home = folder / f"home{run}"
+            keep("cli", cli(["progress", "import", str(log)], home))
+            keep("again", cli(["progress", "import", str(log)], home))
+            keep("export", cli(["progress", "export", "-o", str(folder / f"out{run}.jsonl")], home))
+            keep("floor", floor(log, folder / f"floor{run}.db"))
+            start = time.perf_counter()
+            entries = read_log(log)
+            keep("parse", time.perf_counter() - start)
+            inproc = folder / f"inproc{run}"
+            inproc.mkdir()
+            with Store.open(inproc / "progress.db") as store:
+                start = time.perf_counter()
+                merged = store.merge(entries)
+                keep("merge", time.perf_counter() - start)
+            assert merged.added == args.reviews and merged.cards == args.cards, merged
+            shutil.rmtree(home)
+            shutil.rmtree(inproc)
+
+        ratio = best["cli"] / best["floor"]
+        rows = [
+            ("quiz progress import (fresh process, empty home)", f"{best['cli']:.2f} s",
+             f"{ratio:.1f}x floor", f"< {TARGET:.0f} s", "ok" if best["cli"] < TARGET else "OVER"),
+            ("  reading and checking the lines (in process)", f"{best['parse']:.2f} s", "", "", ""),
+            ("  merge: insert, replay every card with FSRS", f"{best['merge']:.2f} s", "", "", ""),
+            ("  floor: json.loads + executemany", f"{best['floor']:.2f} s", "1.0x", "", ""),
+            ("the same import again (all skipped)", f"{best['again']:.2f} s", "", "", ""),
+            ("quiz progress export -o FILE", f"{best['export']:.2f} s", "", "", ""),
+        ]
+        print(f"{'figure':<52} {'best of ' + str(args.runs):>10} {'ratio':>11} {'target':>7}")
+        for name, value, r, target, mark in rows:
+            print(f"{name:<52} {value:>10} {r:>11} {target:>7} {mark}")
+
+
+if __name__ == "__main__":
+    main()
