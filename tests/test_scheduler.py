@@ -210,7 +210,8 @@ class FakeClock:
 
 def drill_over(tmp_path: Path, clock: FakeClock, new_per_day: int) -> Drill:
     questions = load_bank([write_bank(tmp_path / "b")]).questions
-    return Drill(questions, Store.open(bank_id="drill-test"), clock=clock, scheduler=FSRS, new_per_day=new_per_day)
+    store = Store.open(bank_id="drill-test")
+    return Drill(questions, store, clock=clock, scheduler=FSRS, new_per_day=new_per_day)
 
 
 def test_a_card_rated_again_comes_back_once_its_step_is_due(tmp_path: Path) -> None:

@@ -364,3 +364,23 @@ def test_rebuild_after_a_review_is_taken_out() -> None:
         store.db.execute("DELETE FROM reviews")
         store.rebuild(["a"], FSRS)
         assert store.cards() == {}
+
+
+def test_undo_takes_the_review_out_of_the_log_and_replays_the_rest() -> None:
+    """Undo and merge agree: after an undo the card is what its remaining log replays to,
+    even when a review from another device arrived in between."""
+    with Store.open(bank_id=B) as store:
+        store.record("a", Rating.GOOD, T, good(T))
+        elsewhere = LogEntry(str(uuid.uuid4()), B, "a", Rating.EASY, T + timedelta(minutes=5))
+        store.merge([elsewhere], FSRS)
+        later = T + timedelta(minutes=20)
+        store.record("a", Rating.AGAIN, later, lambda c: s.review(c, Rating.AGAIN, later, None, FSRS))
+        card = store.undo("a", later, FSRS)
+        expected = s.replay("a", [(Rating.GOOD, T, None), (Rating.EASY, elsewhere.reviewed_at, None)], FSRS)
+        assert card == store.cards()["a"] == expected[-1]
+        assert [r.rating for r in store.reviews()] == [Rating.GOOD, Rating.EASY]
+        with pytest.raises(QuizError, match="nothing to undo"):
+            store.undo("a", later, FSRS)
+    with Store.open(bank_id="other") as other:  # another bank's card of the same id is not touched
+        with pytest.raises(QuizError, match="nothing to undo"):
+            other.undo("a", T, FSRS)
