@@ -19,7 +19,6 @@ only its own (every review it holds) and imports every other.
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import uuid
@@ -155,15 +154,10 @@ def write_log(store: Store, path: Path) -> int:
 
 
 def _write(path: Path, text: str) -> None:
-    """Through a temporary file beside it, so a reader (or a sync tool) never sees half of it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise QuizError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    """Atomically (a reader, or a sync tool, never sees half of it), a regular file only."""
+    from quiz.fileio import write_file
+
+    write_file(path, text.encode("utf-8"))
 
 
 @dataclass(frozen=True)
