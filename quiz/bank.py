@@ -350,6 +350,25 @@ def _loader_class() -> Any:
             super().__init__(stream)
             self.duplicates: list[tuple[yaml.Node, yaml.Node]] = []
 
+        if not base.yaml_path_resolvers:  # the safe loader has none: resolve without looking for them
+
+            def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+                pass
+
+            def ascend_resolver(self) -> None:
+                pass
+
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+                if kind is yaml.ScalarNode:
+                    if implicit[0]:
+                        for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                            if regexp.match(value):
+                                return str(tag)
+                    return str(self.DEFAULT_SCALAR_TAG)
+                if kind is yaml.SequenceNode:
+                    return str(self.DEFAULT_SEQUENCE_TAG)
+                return str(self.DEFAULT_MAPPING_TAG)
+
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
             seen: dict[tuple[str, str], yaml.Node] = {}
             for key, _ in node.value:
@@ -410,8 +429,10 @@ class _Builder:
         out: dict[Any, Any] = {}
         self.built[id(node)] = out
         firsts: dict[Any, yaml.Node] = {}
+        scalar, build = self.kinds[0], self.build
         for key_node, value_node in node.value:
-            key = self.build(key_node)
+            plain = key_node.__class__ is scalar and key_node.tag == self.STR
+            key = key_node.value if plain else build(key_node)
             try:
                 if key in out:
                     self.loader.duplicates.append((key_node, firsts[key]))
@@ -420,7 +441,8 @@ class _Builder:
             except TypeError:
                 raise ConstructorError("while constructing a mapping", node.start_mark,
                                        "found unhashable key", key_node.start_mark) from None
-            out[key] = self.build(value_node)
+            plain = value_node.__class__ is scalar and value_node.tag == self.STR
+            out[key] = value_node.value if plain else build(value_node)
         return out
 
 
