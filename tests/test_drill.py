@@ -585,9 +585,9 @@ def test_the_demo_seen_first_caps_the_suggestion_at_hard(tmp_path: Path) -> None
     from quiz.grading import Rating
     from quiz.store import Store
 
-    questions = load_bank([write_bank(tmp_path / "b")]).questions
-    with Store.open() as store:
-        drill = session.Drill(questions, store, clock=Clock())
+    bank = load_bank([write_bank(tmp_path / "b")])
+    with Store.open(bank_id=bank.bank_id) as store:
+        drill = session.Drill(bank.questions, store, clock=Clock())
         q = drill.next()
         assert q is not None
         drill.saw_demo(q)
