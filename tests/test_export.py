@@ -137,8 +137,10 @@ def no_live_html(text: str) -> None:
 
 
 def test_the_registry_knows_every_format() -> None:
-    assert list(FORMATS) == ["apkg", "anki-tsv", "csv", "markdown", "json", "yaml", "gift", "moodle-xml"]
+    assert list(FORMATS) == ["apkg", "anki-tsv", "csv", "markdown", "html", "flashcards", "json", "yaml",
+                             "gift", "moodle-xml", "bank"]
     assert [f.name for f in FORMATS.values() if f.binary] == ["apkg"]
+    assert [f.name for f in FORMATS.values() if f.folder] == ["bank"]
 
 
 def test_help_lists_formats_and_examples(runner: CliRunner) -> None:
@@ -186,7 +188,7 @@ def test_an_existing_file_is_not_overwritten_without_force(runner: CliRunner, tm
     assert out.read_text(encoding="utf-8") == "precious"
     result = runner.invoke(app, ["export", "--format", "csv", "-o", str(out), "--force"])
     assert result.exit_code == 0
-    assert out.read_text(encoding="utf-8").startswith("question,answer,")
+    assert out.read_text(encoding="utf-8").startswith("\ufeffquestion,answer,")
     assert [p.name for p in out.parent.iterdir()] == ["out.csv"]  # no temporary file left
 
 
@@ -212,10 +214,18 @@ def test_a_missing_folder_is_one_clear_error(runner: CliRunner, tmp_path: Path) 
     assert "Traceback" not in result.output
 
 
-def test_answers_is_for_markdown_only(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["export", "--format", "csv", "--answers", "end"])
+@pytest.mark.parametrize(("fmt", "option", "formats"), [
+    ("csv", ["--answers", "end"], "markdown and html"),
+    ("markdown", ["--space", "4"], "html"),
+    ("markdown", ["--no-bom"], "csv"),
+    ("csv", ["--subdecks"], "apkg and anki-tsv"),
+    ("gift", ["--tag-prefix", "c"], "apkg and anki-tsv"),
+])
+def test_format_options_are_for_their_formats(runner: CliRunner, fmt: str, option: list[str],
+                                              formats: str) -> None:
+    result = runner.invoke(app, ["export", "--format", fmt, *option])
     assert result.exit_code == 2
-    assert "markdown" in result.output
+    assert f"is for the {formats} formats, not {fmt}" in result.output
 
 
 @pytest.mark.parametrize(
@@ -290,15 +300,15 @@ def test_apkg_notes_fields_tags_guids(runner: CliRunner, tmp_path: Path, nasty: 
         fields = flds.split("\x1f")
         assert len(fields) == len(FIELDS)
         assert mid == MODEL_ID
-        assert guid == note_guid(q)
-        assert tags.split() == [t.replace(" ", "_") for t in q.tags]
+        assert guid == note_guid(q, bank.bank_id)
+        assert tags.split() == [t.replace(" ", "_") for t in q.tags] + [
+            f"topic::{q.topic.replace(' ', '_')}", f"difficulty::{q.difficulty}"]
         assert strip_tags(fields[0].replace("<br>", "\n")) == q.question.strip()
         assert f"#{q.num} ({q.id})" in fields[6]
         for field in fields:
             no_live_html(field)
-        if q.demo:
-            handle = q.num if which == "builtin" else q.id
-            assert fields[5].startswith("quiz ") and fields[5].endswith(f"demo {handle}")
+        if q.demo:  # a built-in demo, by its name: it runs anywhere
+            assert fields[5] == f"quiz demo {q.demo_path().stem}"  # type: ignore[union-attr]
     if which == "nasty":
         first = got["notes"][0][3].split("\x1f")
         assert "Raw HTML: &lt;script&gt;alert('pwned')&lt;/script&gt; and &lt;img src=x" in first[1]
@@ -307,7 +317,8 @@ def test_apkg_notes_fields_tags_guids(runner: CliRunner, tmp_path: Path, nasty: 
         assert '<div class="highlight">' in first[1]  # highlighted by classes: the CSS is in the model
         assert ".highlight" in model["css"]
         assert "unit␟separator" in first[3]  # made visible when the bank is loaded
-        assert got["notes"][0][2].split() == ["security", "two_words", "c++", "naïve"]
+        assert got["notes"][0][2].split() == ["security", "two_words", "c++", "naïve", "topic::security",
+                                              "difficulty::3"]
 
 
 def test_apkg_guids_stay_when_an_answer_changes(runner: CliRunner, tmp_path: Path, nasty: Path) -> None:
@@ -339,18 +350,18 @@ def test_anki_tsv_headers_and_rows(runner: CliRunner, nasty: Path, which: str) -
     text = export(runner, which, nasty, "anki-tsv", None).stdout
     bank = the_bank(which, nasty)
     lines = text.split("\n")
-    headers = lines[:6]
-    assert headers[:2] == ["#separator:tab", "#html:true"]
-    assert headers[2] == "#deck:" + " ".join(bank.deck.split())
-    assert headers[3:] == ["#tags column:3", "#guid column:4", "#columns:Front\tBack\tTags\tGUID"]
-    body = "\n".join(lines[6:])
+    headers = lines[:7]
+    assert headers[:3] == ["#separator:tab", "#html:true", "#notetype:Basic"]
+    assert headers[3] == "#deck:" + " ".join(bank.deck.split())
+    assert headers[4:] == ["#tags column:3", "#guid column:4", "#columns:Front\tBack\tTags\tGUID"]
+    body = "\n".join(lines[7:])
     rows = list(csv.reader(io.StringIO(body), delimiter="\t"))
     assert len(rows) == len(bank)
     assert body.startswith('"')  # every field quoted: no record can start with # (a comment)
     assert re.sub(r'"(?:[^"]|"")*"', "", body).replace("\t", "").replace("\n", "") == ""
     for q, (front, back, tags, guid) in zip(bank, rows, strict=True):
-        assert guid == note_guid(q)
-        assert tags.split() == [t.replace(" ", "_") for t in q.tags]
+        assert guid == note_guid(q, bank.bank_id)
+        assert tags.split()[:len(q.tags)] == [t.replace(" ", "_") for t in q.tags]
         assert strip_tags(front.replace("<br>", "\n")) == h.clean(q.question.strip())
         assert q.key_points[0].point.split("<")[0] in strip_tags(back)
         no_live_html(front)
@@ -367,7 +378,8 @@ def test_anki_tsv_headers_and_rows(runner: CliRunner, nasty: Path, which: str) -
 def test_csv_round_trip(runner: CliRunner, nasty: Path, which: str) -> None:
     text = export(runner, which, nasty, "csv", None).stdout
     bank = the_bank(which, nasty)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert text.startswith("\ufeff")  # Excel reads the file as UTF-8
+    rows = list(csv.reader(io.StringIO(text[1:], newline="")))
     assert rows[0] == COLUMNS
     assert len(rows) == len(bank) + 1
     for q, row in zip(bank, rows[1:], strict=True):
@@ -430,7 +442,7 @@ def test_markdown_handout(runner: CliRunner, nasty: Path, which: str, answers: s
 def test_json_is_the_bank(runner: CliRunner, nasty: Path, which: str) -> None:
     data = json.loads(export(runner, which, nasty, "json", None).stdout)
     bank = the_bank(which, nasty)
-    assert data == {"deck": bank.deck, "questions": [q.to_dict() for q in bank]}
+    assert data == {"bank_id": bank.bank_id, "deck": bank.deck, "questions": [q.to_dict() for q in bank]}
 
 
 @pytest.mark.parametrize("which", BANKS)
@@ -504,7 +516,7 @@ def test_gift_reads_back(runner: CliRunner, nasty: Path, which: str) -> None:
     bank = the_bank(which, nasty)
     items = read_gift(text)
     assert items[0]["category"].startswith("$course$/top/")
-    essays = items[1:]
+    essays = [i for i in items if "category" not in i]
     assert len(essays) == len(bank)
     for q, item in zip(bank, essays, strict=True):
         assert item["name"] == f"{q.num:03d} {q.id}"
@@ -521,7 +533,7 @@ def test_gift_reads_back(runner: CliRunner, nasty: Path, which: str) -> None:
 def test_gift_category_carries_no_escapes(runner: CliRunner, nasty: Path) -> None:
     text = export(runner, "nasty", nasty, "gift", None).stdout
     category = next(line for line in text.split("\n") if line.startswith("$CATEGORY:"))
-    assert not set(category[len("$CATEGORY: $course$/top/"):]) & set("\\~=#{}:/")
+    assert not set(category[len("$CATEGORY: $course$/top/"):]) & set("\\~=#{}:")
 
 
 # --- moodle xml ---------------------------------------------------------------------------------
@@ -533,9 +545,10 @@ def test_moodle_xml_parses(runner: CliRunner, nasty: Path, which: str) -> None:
     bank = the_bank(which, nasty)
     root = ET.fromstring(text.encode("utf-8"))
     assert root.tag == "quiz"
-    category, *questions = root.findall("question")
+    category = root.findall("question")[0]
     assert category.get("type") == "category"
     assert category.findtext("category/text", "").startswith("$course$/top/")
+    questions = [q for q in root.findall("question") if q.get("type") != "category"]
     assert len(questions) == len(bank)
     options = ExportOptions(deck=bank.deck, banks=tuple(bank_args(which, nasty)[1:]))
     for q, el in zip(bank, questions, strict=True):
@@ -627,6 +640,9 @@ def test_parallel_prerender_gives_the_same_html() -> None:
 def test_render_directly_from_the_registry() -> None:
     bank = load_bank()
     for fmt in FORMATS.values():
+        if fmt.folder:
+            assert "bank.yaml" in get_format(fmt.name).files(bank.questions[:2], ExportOptions())
+            continue
         data = get_format(fmt.name).render(bank.questions[:2], ExportOptions(deck=bank.deck, timestamp=0))
         assert isinstance(data, bytes if fmt.binary else str) and data
 

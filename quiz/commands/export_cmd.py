@@ -28,27 +28,34 @@ _FORMAT_LIST = "\n".join(f"  {f.name:<11} {f.summary}" for f in FORMATS.values()
 
 EXPORT_EPILOG = (
     "Formats:\n\n\b\n" + _FORMAT_LIST + "\n\n"
-    "Without --format, the format comes from the -o file name (.apkg, .tsv, .csv, .md, .json, "
-    ".yaml, .gift, .xml).\n\n"
+    "Without --format, the format comes from the -o file name (.apkg, .tsv, .csv, .md, .html, "
+    ".json, .yaml, .gift, .xml).\n\n"
     + examples(
         "quiz export --format apkg -o deck.apkg",
+        "quiz export --format apkg --subdecks --tag-prefix fastapi101 -o deck.apkg",
         "quiz export -o handout.md --answers end --topic security",
+        "quiz export -o handout.html --answers none --space 12",
         "quiz export --format csv --tag websocket > websocket.csv",
+        "quiz export --format flashcards > quizlet.txt",
         "quiz export --format moodle-xml --id 3 --id 6 -o moodle.xml",
+        "quiz --bank my-bank/ export --format bank -o shared-bank",
         "quiz --bank my-bank/ export --format gift -o my-bank.gift",
     )
 )
+_HANDOUTS = ("markdown", "html")
+_ANKI = ("apkg", "anki-tsv")
 
 
 def _bank_args(ctx: typer.Context) -> tuple[str, ...]:
-    """How a student names the bank in force on the command line; () for the built-in one."""
+    """How a student names the bank in force on the command line: each bank's folder or file
+    name, never the author's path; () for the built-in bank."""
     from quiz.bank import BUILTIN_BANK
     from quiz.bank import bank_paths as paths_in_force
 
-    paths = paths_in_force(bank_paths(ctx))
-    if [p.resolve() for p in paths] == [BUILTIN_BANK.resolve()]:
+    paths = [p.resolve() for p in paths_in_force(bank_paths(ctx))]
+    if paths == [BUILTIN_BANK.resolve()]:
         return ()
-    return tuple(str(p) for p in paths)
+    return tuple(p.name for p in paths)
 
 
 def _interactive() -> bool:
@@ -67,8 +74,11 @@ def _confirm_overwrite(path: Path, force: bool) -> None:
     raise QuizError(f"{path} already exists: not overwriting it (use --force, or choose another file).")
 
 
-def _choose_format(name: str | None, output: Path | None, answers: str | None) -> Format:
-    """The format asked for, or implied by the -o file name; usage mistakes exit 2."""
+def _choose_format(name: str | None, output: Path | None, given: dict[str, tuple[str, ...]]) -> Format:
+    """The format asked for, or implied by the -o file name; usage mistakes exit 2.
+
+    `given` maps each format-specific option the user gave to the formats it is for.
+    """
     from quiz.export import format_for_path, get_format
 
     fmt = get_format(name) if name else format_for_path(output) if output else None
@@ -76,12 +86,15 @@ def _choose_format(name: str | None, output: Path | None, answers: str | None) -
         raise typer.BadParameter(
             f"name a format with --format ({', '.join(FORMATS)}), or an -o file whose name implies one.",
             param_hint="--format")
-    if answers is not None and fmt.name != "markdown":
-        raise typer.BadParameter(f"--answers is for the markdown format, not {fmt.name}.",
-                                 param_hint="--answers")
+    for option, formats in given.items():
+        if fmt.name not in formats:
+            raise typer.BadParameter(f"{option} is for the {' and '.join(formats)} formats, not {fmt.name}.",
+                                     param_hint=option)
     if fmt.binary and output is None:
         raise typer.BadParameter(f"{fmt.name} is a binary format: write it to a file with -o FILE.",
                                  param_hint="--output")
+    if fmt.folder and output is None:
+        raise typer.BadParameter(f"{fmt.name} writes a folder: name it with -o DIR.", param_hint="--output")
     return fmt
 
 
@@ -108,8 +121,27 @@ def export(
         AnswersChoice | None,
         typer.Option("--answers", metavar="MODE",
                      show_default=False,
-                     help="markdown only: answers after each question (inline, the default), "
+                     help="markdown and html: answers after each question (inline, the default), "
                      "as an answer key at the end, or none."),
+    ] = None,
+    space: Annotated[
+        int | None,
+        typer.Option("--space", metavar="N", min=0, max=60, show_default=False,
+                     help="html only: N ruled lines under each question to write an answer in."),
+    ] = None,
+    bom: Annotated[
+        bool | None,
+        typer.Option("--bom/--no-bom", show_default=False,
+                     help="csv only: start with a UTF-8 byte order mark, so Excel reads accents right "
+                     "(the default)."),
+    ] = None,
+    subdecks: Annotated[
+        bool, typer.Option("--subdecks", help="apkg and anki-tsv: one subdeck per topic (Deck::topic).")
+    ] = False,
+    tag_prefix: Annotated[
+        str | None,
+        typer.Option("--tag-prefix", metavar="TEXT", show_default=False,
+                     help="apkg and anki-tsv: put every tag under TEXT:: (a course name)."),
     ] = None,
     title: Annotated[
         str | None,
@@ -119,7 +151,7 @@ def export(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
-    """Export questions to Anki, a spreadsheet, a printable handout, Moodle, or the bank format.
+    """Export questions to Anki, a spreadsheet, Quizlet, a printable handout, Moodle, or the bank format.
 
     Every format escapes text as it requires: HTML is escaped (raw HTML in an answer is shown,
     never run), and GIFT, CSV, TSV and XML quote what they must.
@@ -128,8 +160,12 @@ def export(
     from quiz.export import ExportOptions
 
     answers_mode = answers.value if answers is not None else None
-    fmt = _choose_format(format_.value if format_ is not None else None, output, answers_mode)
-    if output is not None:
+    given = {"--answers": (answers_mode, _HANDOUTS), "--space": (space, ("html",)),
+             "--bom/--no-bom": (bom, ("csv",)), "--subdecks": (subdecks or None, _ANKI),
+             "--tag-prefix": (tag_prefix, _ANKI)}
+    fmt = _choose_format(format_.value if format_ is not None else None, output,
+                         {name: formats for name, (value, formats) in given.items() if value is not None})
+    if output is not None and not fmt.folder:
         _confirm_overwrite(output, force)
 
     bank = load(ctx)
@@ -137,7 +173,18 @@ def export(
     if not questions:
         raise QuizError("No question matches the filters: nothing to export.")
     mode = cast("AnswerMode", answers_mode or "inline")
-    options = ExportOptions(deck=title or bank.deck, answers=mode, banks=_bank_args(ctx))
+    options = ExportOptions(deck=title or bank.deck, bank_id=bank.bank_id, answers=mode,
+                            banks=_bank_args(ctx), subdecks=subdecks, tag_prefix=tag_prefix or "", space=space or 0,
+                            bom=bom is not False)
+    count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
+    if fmt.folder:
+        from quiz.export.bank_dir import write_folder
+
+        assert output is not None
+        written = write_folder(output, fmt.files(questions, options))
+        ui.out.print(f"Wrote {count} to {output} ({fmt.name}: {len(written)} files).", soft_wrap=True,
+                     markup=False)
+        return
     data = fmt.render(questions, options)
     if output is None:
         assert isinstance(data, str)
@@ -146,7 +193,6 @@ def export(
     from quiz.fileio import write_file
 
     write_file(output, data if isinstance(data, bytes) else data.encode("utf-8"))
-    count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
     ui.out.print(f"Wrote {count} to {output} ({fmt.name}).", soft_wrap=True, markup=False)
 
 

@@ -23,10 +23,11 @@ if TYPE_CHECKING:
     from quiz.model import Question
 
 __all__ = [
-    "ANSWER_MODES", "FORMATS", "ExportOptions", "Format", "demo_command", "format_for_path",
-    "get_format", "note_guid", "shell_quote", "source_line",
+    "ANSWER_MODES", "BUILTIN_BANK_ID", "FORMATS", "ExportOptions", "Format", "demo_command",
+    "format_for_path", "get_format", "note_guid", "shell_quote", "source_line",
 ]
 
+BUILTIN_BANK_ID = "quiz-fastapi"  # the built-in bank's `bank_id`
 AnswerMode = Literal["inline", "end", "none"]
 ANSWER_MODES: tuple[AnswerMode, ...] = ("inline", "end", "none")
 
@@ -36,21 +37,37 @@ class ExportOptions:
     """What every format may need besides the questions.
 
     - `deck`: the deck's title (the handout's title, the Anki deck, the Moodle category).
-    - `answers`: the Markdown handout's answers: `inline`, at the `end`, or `none`.
-    - `banks`: how a student names the bank on the command line (`my-bank/`), for the
-      `quiz demo` command shown with each question; empty for the built-in bank.
+    - `bank_id`: the bank's identity (`Bank.bank_id`): Anki note GUIDs are made from it and
+      the question id, so two banks with the same question id never share a note.
+    - `answers`: the handouts' answers: `inline`, at the `end`, or `none`.
+    - `banks`: the names a student gives the bank on the command line (the folder's or the
+      file's name, never the author's path), for the `quiz demo` command of a question whose
+      demo is the bank's own; empty for the built-in bank.
     - `timestamp`: when the export was made (seconds since the epoch), for the Anki notes'
       modification time; None means now. Tests pass a fixed one.
+    - `subdecks`: Anki: one subdeck per topic (`Deck::topic`).
+    - `tag_prefix`: Anki: every tag under this parent (`course::security`).
+    - `space`: the HTML handout: ruled lines left under each question to write an answer in.
+    - `bom`: CSV: start with a UTF-8 byte order mark, so Excel reads the text as UTF-8.
     """
 
     deck: str = "FastAPI Advanced Interview"
+    bank_id: str = BUILTIN_BANK_ID
     answers: AnswerMode = "inline"
     banks: tuple[str, ...] = ()
     timestamp: float | None = None
+    subdecks: bool = False
+    tag_prefix: str = ""
+    space: int = 0
+    bom: bool = True
 
 
 class _Renderer(Protocol):
     def __call__(self, questions: Sequence[Question], options: ExportOptions) -> str | bytes: ...
+
+
+class _FilesMaker(Protocol):
+    def __call__(self, questions: Sequence[Question], options: ExportOptions) -> dict[str, bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -61,11 +78,17 @@ class Format:
     suffixes: tuple[str, ...]
     summary: str
     function: str = "render"
+    folder: bool = False  # written as a folder of files (`files`), not one file (`render`)
 
     def render(self, questions: Sequence[Question], options: ExportOptions) -> str | bytes:
         """The questions in this format: bytes when `binary`, else text."""
         renderer: _Renderer = getattr(importlib.import_module(self.module), self.function)
         return renderer(questions, options)
+
+    def files(self, questions: Sequence[Question], options: ExportOptions) -> dict[str, bytes]:
+        """A folder format's files: relative path -> content."""
+        maker: _FilesMaker = getattr(importlib.import_module(self.module), self.function)
+        return maker(questions, options)
 
 
 _ALL = [
@@ -77,6 +100,10 @@ _ALL = [
            "one row per question, for spreadsheets and Quizlet"),
     Format("markdown", "quiz.export.markdown_", False, (".md", ".markdown"),
            "a printable handout: title, contents, questions (--answers)"),
+    Format("html", "quiz.export.handout", False, (".html", ".htm"),
+           "a printable handout in one self-contained file (--answers, --space)"),
+    Format("flashcards", "quiz.export.flashcards", False, (),
+           "term TAB definition, one card a line: paste into Quizlet's import box"),
     Format("json", "quiz.export.json_yaml", False, (".json",),
            "the bank itself, as JSON", "render_json"),
     Format("yaml", "quiz.export.json_yaml", False, (".yaml", ".yml"),
@@ -85,6 +112,8 @@ _ALL = [
            "Moodle GIFT: essay questions, the model answer as feedback"),
     Format("moodle-xml", "quiz.export.moodle_xml", False, (".xml",),
            "Moodle XML: essay questions, the model answer as feedback"),
+    Format("bank", "quiz.export.bank_dir", False, (),
+           "a bank folder (needs -o DIR): the YAML and the demo files it needs", "files", folder=True),
 ]
 FORMATS: dict[str, Format] = {f.name: f for f in _ALL}
 
@@ -112,19 +141,36 @@ def format_for_path(path: Path) -> Format | None:
 # --- what several formats show the same way -------------------------------------------
 
 
-def note_guid(q: Question) -> str:
-    """The Anki note GUID of a question: from its id alone, so edits keep the note."""
+def note_guid(q: Question, bank_id: str = BUILTIN_BANK_ID) -> str:
+    """The Anki note GUID of a question: from the bank's identity and the question's id.
+
+    Edits to a question keep its note; two banks that both have a `middleware` question
+    get two notes. The built-in bank keeps the GUIDs it always had (from the id alone), so
+    decks imported before bank ids existed still update in place.
+    """
     import genanki  # type: ignore[import-untyped]
 
-    return str(genanki.guid_for("quiz", q.id))
+    if bank_id == BUILTIN_BANK_ID:
+        return str(genanki.guid_for("quiz", q.id))
+    return str(genanki.guid_for("quiz", bank_id, q.id))
 
 
 def demo_command(q: Question, banks: Sequence[str] = ()) -> str:
-    """The command that runs the question's demo, or "" when it names none."""
+    """The command that runs the question's demo, as a student types it; "" when it has none.
+
+    A built-in demo runs by its name anywhere (`quiz demo middleware`); a bank's own demo
+    through the bank, named as the student has it (`quiz --bank course-bank demo my-q`),
+    never by the author's path.
+    """
+    from quiz.model import BUILTIN_DEMOS
+
     if not q.demo:
         return ""
+    path = q.demo_path()
+    if path is not None and path.parent.resolve() == BUILTIN_DEMOS.resolve():
+        return f"quiz demo {path.stem}"
     if not banks:
-        return f"quiz demo {q.num}"
+        return f"quiz demo {q.id}"
     return "quiz " + "".join(f"--bank {shell_quote(b)} " for b in banks) + f"demo {q.id}"
 
 

@@ -2,17 +2,26 @@
 
     #separator:tab
     #html:true
-    #deck:<deck>
+    #notetype:Basic
+    #deck:<deck>                      (or `#deck column:5` with --subdecks)
     #tags column:3
     #guid column:4
     #columns:Front<TAB>Back<TAB>Tags<TAB>GUID
 
-Two fields, named as Anki's Basic note type names them, so the import dialog maps them by
-itself: Front is the question, Back the whole answer side (the model answer with code
-highlighted by inline styles, key points, errata, follow-ups, the demo command, the
-source). Every field is quoted the CSV way (`"..."`, quotes doubled), which keeps tabs and
-line breaks inside a field and means no record starts with `#` (Anki would skip it as a
-comment). The GUID is the .apkg export's, so re-importing a newer file updates the notes.
+The note type is named: Anki's stock `Basic`, whose two fields Front and Back the import
+dialog maps by itself (without the header Anki takes the note type used last: a Cloze one
+would turn a literal `{{c1::...}}` into a cloze and fail every other card). Front is the
+question, Back the whole answer side (the model answer with code highlighted by inline
+styles, key points, errata, follow-ups, the demo command, the source). Every field is
+quoted the CSV way (`"..."`, quotes doubled), which keeps tabs and line breaks inside a
+field and means no record starts with `#` (Anki would skip it as a comment).
+
+The GUID is the .apkg export's, so re-importing a newer TSV updates its notes in place. A
+collection that already has the .apkg's notes (note type `quiz question`) keeps them: Anki
+skips the TSV's notes of the same GUID and counts them as conflicting ("notes skipped, as
+they're in a different note type") in its import log. Nothing is duplicated; use one of
+the two formats per collection. Anki in another language names `Basic` differently: pick
+the note type in the import dialog there.
 """
 
 from __future__ import annotations
@@ -24,12 +33,13 @@ from typing import TYPE_CHECKING
 
 from quiz.export import ExportOptions, note_guid
 from quiz.export import html as h
-from quiz.export.apkg import anki_tag
+from quiz.export.apkg import deck_name, note_tags
 
 if TYPE_CHECKING:
     from quiz.model import Question
 
 COLUMNS = ["Front", "Back", "Tags", "GUID"]
+NOTETYPE = "Basic"
 
 
 def _header_value(text: str) -> str:
@@ -39,14 +49,20 @@ def _header_value(text: str) -> str:
 
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
     buffer = io.StringIO()
-    buffer.write("#separator:tab\n#html:true\n")
-    buffer.write(f"#deck:{_header_value(options.deck)}\n")
-    buffer.write(f"#tags column:{COLUMNS.index('Tags') + 1}\n")
-    buffer.write(f"#guid column:{COLUMNS.index('GUID') + 1}\n")
-    buffer.write("#columns:" + "\t".join(COLUMNS) + "\n")
+    columns = COLUMNS + ["Deck"] * options.subdecks
+    buffer = io.StringIO()
+    buffer.write(f"#separator:tab\n#html:true\n#notetype:{NOTETYPE}\n")
+    if options.subdecks:
+        buffer.write(f"#deck column:{columns.index('Deck') + 1}\n")
+    else:
+        buffer.write(f"#deck:{_header_value(options.deck)}\n")
+    buffer.write(f"#tags column:{columns.index('Tags') + 1}\n")
+    buffer.write(f"#guid column:{columns.index('GUID') + 1}\n")
+    buffer.write("#columns:" + "\t".join(columns) + "\n")
     writer = csv.writer(buffer, delimiter="\t", quotechar='"', quoting=csv.QUOTE_ALL, lineterminator="\n")
     h.prerender_questions(questions)
     for q in questions:
-        tags = " ".join(t for t in (anki_tag(t) for t in q.tags) if t)
-        writer.writerow([h.text_html(q.question), h.answer_side(q, options), tags, note_guid(q)])
+        row = [h.text_html(q.question), h.answer_side(q, options), " ".join(note_tags(q, options)),
+               note_guid(q, options.bank_id)]
+        writer.writerow(row + [_header_value(deck_name(q, options))] * options.subdecks)
     return buffer.getvalue()

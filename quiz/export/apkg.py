@@ -1,10 +1,15 @@
 """An Anki deck package (.apkg) made with genanki.
 
 Importing a newer export into Anki updates the notes instead of duplicating them: a note's
-GUID comes from the question id alone (`note_guid`), the note type's id is a constant, and
-the deck's id comes from the deck's name. Fields are HTML: the answer is rendered from
-Markdown with highlighted code (CSS classes, the stylesheet travels in the note type), and
-everything else is escaped. Anki tags cannot hold spaces: a space in a tag becomes `_`.
+GUID comes from the bank's identity and the question id (`note_guid`), the note type's id
+is a constant, and a deck's id comes from its name. Fields are HTML: the answer is rendered
+from Markdown with highlighted code (CSS classes, the stylesheet travels in the note type,
+with a dark one for night mode), and everything else is escaped.
+
+Tags: the question's tags, plus `topic::<topic>` and `difficulty::<1-3>` (Anki's
+hierarchical tags), all under `<prefix>::` with `--tag-prefix`. Anki tags cannot hold
+spaces: a space in a tag becomes `_`. With `--subdecks`, each topic gets its own subdeck
+(`Deck::topic`).
 
 Change `MODEL_ID` if the fields or templates ever change: Anki keeps a note type per id.
 """
@@ -21,6 +26,7 @@ import zipfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from quiz.errors import QuizError
 from quiz.export import ExportOptions, demo_command, note_guid, source_line
 from quiz.export import html as h
 
@@ -51,7 +57,10 @@ code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; 
 .errata { border-left: 3px solid #e0a800; padding-left: 0.8em; }
 .demo, .source { font-size: 0.85em; color: #666; }
 .nightMode .card, .card.nightMode { color: #eee; background: #222; }
+.nightMode h3, .nightMode .demo, .nightMode .source { color: #aaa; }
 """
+NIGHT_CODE_STYLE = "monokai"  # code in night mode: light text on a dark block
+NIGHT_SELECTORS = [".nightMode .highlight", ".night_mode .highlight"]  # Anki 2.1.20+, and older
 
 
 def deck_id(name: str) -> int:
@@ -63,6 +72,28 @@ def deck_id(name: str) -> int:
 def anki_tag(tag: str) -> str:
     """A bank tag as an Anki tag: no whitespace (it separates tags), no empty tag."""
     return "_".join(h.clean(tag).split())
+
+
+def note_tags(q: Question, options: ExportOptions) -> list[str]:
+    """The note's Anki tags: its own, its topic and its difficulty, under the course prefix."""
+    tags = [*q.tags, f"topic::{q.topic}", f"difficulty::{q.difficulty}"]
+    prefix = anki_tag(options.tag_prefix).strip(":")
+    out = [t for t in (anki_tag(t) for t in tags) if t]
+    return [f"{prefix}::{t}" for t in out] if prefix else out
+
+
+def deck_name(q: Question, options: ExportOptions) -> str:
+    """The deck a question's card goes to: the deck, or its topic's subdeck with `subdecks`."""
+    deck = h.clean(options.deck)
+    return f"{deck}::{h.clean(q.topic)}" if options.subdecks else deck
+
+
+def css() -> str:
+    """The note type's stylesheet: the card, code in day mode, and code in night mode."""
+    from pygments.formatters import HtmlFormatter
+
+    night = HtmlFormatter(style=NIGHT_CODE_STYLE).get_style_defs(NIGHT_SELECTORS)  # type: ignore[no-untyped-call]
+    return CSS + h.code_css() + "\n" + str(night)
 
 
 def _list_html(items: Sequence[str]) -> str:
@@ -96,15 +127,17 @@ def build(questions: Sequence[Question], options: ExportOptions) -> Any:
         MODEL_NAME,
         fields=[{"name": f} for f in FIELDS],
         templates=[{"name": "Question and answer", "qfmt": QFMT, "afmt": AFMT}],
-        css=CSS + h.code_css(),
+        css=css(),
     )
-    deck = genanki.Deck(deck_id(options.deck), h.clean(options.deck))
+    decks: dict[str, Any] = {}
     h.prerender_questions(questions, inline_styles=False)
     for q in questions:
-        tags = [t for t in (anki_tag(t) for t in q.tags) if t]
-        deck.add_note(genanki.Note(model=model, fields=fields(q, options), tags=tags,
-                                   guid=note_guid(q), due=q.num))
-    return genanki.Package(deck)
+        name = deck_name(q, options)
+        if name not in decks:
+            decks[name] = genanki.Deck(deck_id(name), name)
+        decks[name].add_note(genanki.Note(model=model, fields=fields(q, options), tags=note_tags(q, options),
+                                          guid=note_guid(q, options.bank_id), due=q.num))
+    return genanki.Package(list(decks.values()))
 
 
 def render(questions: Sequence[Question], options: ExportOptions) -> bytes:
@@ -121,6 +154,10 @@ def render(questions: Sequence[Question], options: ExportOptions) -> bytes:
         try:
             package.write_to_db(conn.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
             conn.commit()
+        except OverflowError:
+            biggest = max(questions, key=lambda q: q.num)
+            raise QuizError(f"Cannot write the Anki deck: question {biggest.id} has the number "
+                            f"{biggest.num}, too large for Anki (numbers run from 1 to 1000000).") from None
         finally:
             conn.close()
         import io

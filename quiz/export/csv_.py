@@ -8,6 +8,9 @@ with a comma, a quote or a line break is quoted, quotes doubled.
 Spreadsheets run a cell that begins with `=`, `+`, `-` or `@` as a formula: such a cell is
 written with a leading apostrophe (`'=...`), which spreadsheets hide and `unguard` strips
 (a cell that already begins with an apostrophe and such a character gets one more).
+
+The file starts with a UTF-8 byte order mark unless `bom` is off (`--no-bom`): without it,
+Excel reads the file in the system's legacy code page and `café` shows as `cafÃ©`.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ def row(q: Question) -> list[str]:
 
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
     buffer = io.StringIO()
+    if options.bom:
+        buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(row(q) for q in questions)

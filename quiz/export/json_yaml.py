@@ -1,10 +1,12 @@
-"""The bank itself, as JSON or as YAML: `{deck, questions}` in the bank format.
+"""The bank itself, as JSON or as YAML: `{bank_id, deck, questions}` in the bank format.
 
 Every field a question has is written (`Question.to_dict`), numbers included, so loading
 the export gives the same questions; the YAML passes `quiz validate` and works as
 `quiz --bank FILE`. Multi-line text is written as YAML literal blocks (`|`) where YAML
 allows it, quoted otherwise: the text read back is always the text written. The dumper
-is PyYAML's safe one, so only plain data can come out.
+is PyYAML's safe one, so only plain data can come out. The bank's id travels with it, so
+progress and Anki notes stay the bank's. A question's demo is written as the bank names it:
+a demo file of the bank's own is not in this one file (`--format bank -o DIR` copies it).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def bank_data(questions: Sequence[Question], options: ExportOptions) -> dict[str, Any]:
-    return {"deck": options.deck, "questions": [q.to_dict() for q in questions]}
+    return {"bank_id": options.bank_id, "deck": options.deck, "questions": [q.to_dict() for q in questions]}
 
 
 def render_json(questions: Sequence[Question], options: ExportOptions) -> str:

@@ -1,5 +1,6 @@
 """A printable handout in Markdown: title, table of contents, questions, and the answers
-inline, at the end as an answer key, or left out (`ExportOptions.answers`).
+(with key points and common mistakes) inline, at the end as an answer key, or left out
+(`ExportOptions.answers`).
 
 Plain text (questions, key points, tags) is escaped so it shows as written in any
 renderer: `< &` as entities, the characters Markdown gives meaning to with a backslash
@@ -120,6 +121,13 @@ def _answer(q: Question, options: ExportOptions, depth: int) -> list[str]:
     out = [f"{'#' * depth} Answer", "", block(q.answer, depth), ""]
     out += [f"{'#' * depth} Key points", ""]
     out += [f"- {inline(k.point)}" for k in q.key_points] + [""]
+    if q.pitfalls:
+        out += [f"{'#' * depth} Common mistakes", ""]
+        for p in q.pitfalls:
+            since = f" ({inline(p.since)})" if p.since else ""
+            ref = f" <{p.reference}>" if p.reference and _AUTOLINK.fullmatch(f"<{p.reference}>") else ""
+            out += [f"- **Mistake:** {inline(p.claim)}  \n  **Instead:** {inline(p.correction)}{since}{ref}"]
+        out += [""]
     if q.errata:
         out += [f"{'#' * depth} What changed", "", block(q.errata, depth), ""]
     if q.follow_ups:

@@ -3,7 +3,10 @@
 HTML goes in CDATA sections, as Moodle writes them; a `]]>` in the text is split across
 two sections so it cannot end one early. Everything else (names, id numbers, tags) is
 XML-escaped, and characters XML 1.0 cannot hold (C0 controls) are dropped. Each question
-carries its id as `idnumber` and its tags as Moodle tags (spaces allowed there).
+carries its id as `idnumber` and its tags as Moodle tags (spaces allowed there). Each topic
+has its own subcategory (`$course$/top/<deck>/<topic>`, named as in GIFT): a category
+element comes before each run of questions of one topic. The file carries no comment, so
+no title can put `--` where XML forbids it.
 """
 
 from __future__ import annotations
@@ -61,16 +64,21 @@ def question_xml(q: Question, options: ExportOptions) -> str:
     ])
 
 
+def category_xml(path: str) -> str:
+    return "\n".join(['  <question type="category">',
+                      f"    <category>\n      <text>{text(path)}</text>\n    </category>",
+                      "  </question>"])
+
+
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f"<!-- {text(category(options.deck)).replace('--', '- -')}: exported by quiz -->",
-           "<quiz>",
-           '  <question type="category">',
-           f"    <category>\n      <text>{text('$course$/top/' + category(options.deck))}</text>\n"
-           "    </category>",
-           "  </question>"]
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     h.prerender_questions(questions)
-    out += [question_xml(q, options) for q in questions]
+    topic = None
+    for q in questions:
+        if q.topic != topic:
+            topic = q.topic
+            out.append(category_xml(category(options.deck, topic)))
+        out.append(question_xml(q, options))
     out.append("</quiz>")
     return "\n".join(out) + "\n"
 

@@ -1,0 +1,43 @@
+"""Flash cards for Quizlet and apps like it: one card a line, `term<TAB>definition`.
+
+Quizlet's import box (and Brainscape's, Knowt's, ...) reads exactly that with its default
+settings: a tab between term and definition, a new line between cards. So every
+line break and tab inside a question or an answer is flattened to one space. The term is
+the question; the definition is the model answer as plain text (its Markdown rendered and
+the markup dropped: code keeps its text, raw HTML shows as written).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from quiz.export import ExportOptions
+from quiz.export import html as h
+
+if TYPE_CHECKING:
+    from quiz.model import Question
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def flat(text: str) -> str:
+    """Text on one line: every run of whitespace (newlines, tabs) becomes one space."""
+    return " ".join(h.clean(text).split())
+
+
+def plain(markdown_text: str) -> str:
+    """An author's Markdown as the text a reader sees, markup dropped."""
+    rendered = h.markdown_html(markdown_text).replace("</p>", "</p> ").replace("</li>", "</li> ")
+    return html.unescape(_TAG.sub("", rendered))
+
+
+def card(q: Question) -> str:
+    return f"{flat(q.question)}\t{flat(plain(q.answer))}"
+
+
+def render(questions: Sequence[Question], options: ExportOptions) -> str:
+    h.prerender_questions(questions)
+    return "".join(card(q) + "\n" for q in questions)

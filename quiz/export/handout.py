@@ -1,0 +1,132 @@
+"""A printable handout in one self-contained HTML file: open it in a browser and print.
+
+Nothing is fetched: the stylesheet is inline, code is highlighted by Pygments (classes, the
+stylesheet included), and an answer's images become links (an image would be a request).
+The cover holds the title and a contents list; when printed, each question starts a page
+(print CSS), followed by `space` ruled lines to write an answer in. Answers come after each
+question, in an answer key at the end (each answer on its own page), or not at all
+(`ExportOptions.answers`). Text is escaped the way every HTML export escapes it (`html.py`):
+raw HTML in a bank shows as text, unsafe links lose their target.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from quiz.export import ExportOptions, demo_command, source_line
+from quiz.export import html as h
+
+if TYPE_CHECKING:
+    from quiz.model import Question
+
+_IMG = re.compile(r'<img alt="([^"]*)" src="([^"]*)"\s*/?>')
+
+CSS = """
+:root { color-scheme: light; }
+body { font: 11pt/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
+  max-width: 46em; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 1.9em; margin: 0 0 0.2em; }
+h2 { font-size: 1.3em; margin: 0 0 0.4em; }
+h3 { font-size: 1em; margin: 1.2em 0 0.3em; color: #444; }
+.meta, .source { color: #666; font-size: 0.9em; }
+nav ul { list-style: none; padding-left: 0; } nav li { margin: 0.15em 0; }
+nav a, a { color: #0b57d0; }
+code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.92em; }
+.highlight { padding: 0.5em 0.8em; border-radius: 4px; overflow-x: auto;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.highlight pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+section.question, article.answer { margin-top: 2.5em; }
+.lines .line { height: 2.2em; border-bottom: 1px solid #aaa; }
+.errata { border-left: 3px solid #e0a800; padding-left: 0.8em; }
+.mistakes li { margin-bottom: 0.4em; }
+table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; }
+@page { size: A4; margin: 16mm 16mm 18mm; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; }
+  section.question, #answer-key, article.answer { break-before: page; margin-top: 0; }
+  #answer-key + article.answer { break-before: avoid; }
+  h2, h3 { break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _safe_fragment(html_text: str) -> str:
+    """Rendered Markdown with its images as links, so the file loads nothing."""
+    return _IMG.sub(lambda m: f'<a href="{m.group(2)}">[image: {m.group(1) or m.group(2)}]</a>', html_text)
+
+
+def _list(items: Sequence[str], css_class: str = "") -> str:
+    cls = f' class="{css_class}"' if css_class else ""
+    return f"<ul{cls}>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+def _answer(q: Question, options: ExportOptions) -> str:
+    parts = ["<h3>Answer</h3>", _safe_fragment(h.markdown_html(q.answer, inline_styles=False))]
+    parts += ["<h3>Key points</h3>", _list([h.text_html(k.point) for k in q.key_points])]
+    if q.pitfalls:
+        mistakes = []
+        for p in q.pitfalls:
+            since = f' <span class="source">({h.text_html(p.since)})</span>' if p.since else ""
+            ref = f" {h.link_html(p.reference)}" if p.reference else ""
+            mistakes.append(f"<strong>Mistake:</strong> {h.text_html(p.claim)}<br>"
+                            f"<strong>Instead:</strong> {h.text_html(p.correction)}{since}{ref}")
+        parts += ["<h3>Common mistakes</h3>", _list(mistakes, "mistakes")]
+    if q.errata:
+        errata = _safe_fragment(h.markdown_html(q.errata, inline_styles=False))
+        parts += ["<h3>What changed</h3>", f'<div class="errata">{errata}</div>']
+    if q.follow_ups:
+        parts += ["<h3>Follow-ups</h3>", _list([h.text_html(f) for f in q.follow_ups])]
+    footer = [h.escape(source_line(q, options.deck))]
+    command = demo_command(q, options.banks)
+    if command:
+        footer.append(f"See it run: <code>{h.escape(command)}</code>")
+    footer += [h.link_html(r) for r in q.references]
+    parts.append('<p class="source">' + "<br>".join(footer) + "</p>")
+    return "\n".join(parts)
+
+
+def _meta(q: Question) -> str:
+    tags = ", ".join(h.escape(t) for t in q.tags)
+    return f'<p class="meta">difficulty {q.difficulty}/3' + (f" · tags: {tags}" if tags else "") + "</p>"
+
+
+def _title(q: Question) -> str:
+    return f"{q.num}. {h.text_html(q.question)}"
+
+
+def render(questions: Sequence[Question], options: ExportOptions) -> str:
+    h.prerender_questions(questions, inline_styles=False)
+    count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
+    answers = {"inline": "answers after each question", "end": "answers at the end",
+               "none": "no answers"}[options.answers]
+    title = h.escape(options.deck)
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{title}</title>", "<style>" + CSS + h.code_css() + "</style>", "</head>", "<body>",
+           '<header class="cover">', f"<h1>{title}</h1>", f'<p class="meta">{count}, {answers}.</p>',
+           "<nav>", "<h2>Contents</h2>", "<ul>"]
+    out += [f'<li><a href="#q-{q.id}">{_title(q)}</a></li>' for q in questions]
+    out += ["</ul>"]
+    if options.answers == "end":
+        out.append('<p>Answer key: <a href="#answer-key">at the end</a>.</p>')
+    out += ["</nav>", "</header>"]
+    lines = ('<div class="lines">' + '<div class="line"></div>' * options.space + "</div>") if options.space else ""
+    for q in questions:
+        out += [f'<section class="question" id="q-{q.id}">', f"<h2>{_title(q)}</h2>", _meta(q)]
+        if lines:
+            out.append(lines)
+        if options.answers == "inline":
+            out.append(_answer(q, options))
+        elif options.answers == "end":
+            out.append(f'<p><a href="#a-{q.id}">Answer</a></p>')
+        out.append("</section>")
+    if options.answers == "end":
+        out += ['<section id="answer-key">', "<h2>Answer key</h2>", "</section>"]
+        for q in questions:
+            out += [f'<article class="answer" id="a-{q.id}">', f"<h2>{_title(q)}</h2>",
+                    _answer(q, options), "</article>"]
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
