@@ -174,8 +174,8 @@ def export(
         raise QuizError("No question matches the filters: nothing to export.")
     mode = cast("AnswerMode", answers_mode or "inline")
     options = ExportOptions(deck=title or bank.deck, bank_id=bank.bank_id, answers=mode,
-                            banks=_bank_args(ctx), subdecks=subdecks, tag_prefix=tag_prefix or "", space=space or 0,
-                            bom=bom is not False)
+                            banks=_bank_args(ctx), subdecks=subdecks, tag_prefix=tag_prefix or "",
+                            space=space or 0, bom=bom is not False)
     count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
     if fmt.folder:
         from quiz.export.bank_dir import write_folder

@@ -113,7 +113,8 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
     if options.answers == "end":
         out.append('<p>Answer key: <a href="#answer-key">at the end</a>.</p>')
     out += ["</nav>", "</header>"]
-    lines = ('<div class="lines">' + '<div class="line"></div>' * options.space + "</div>") if options.space else ""
+    ruled = '<div class="line"></div>' * options.space
+    lines = f'<div class="lines">{ruled}</div>' if options.space else ""
     for q in questions:
         out += [f'<section class="question" id="q-{q.id}">', f"<h2>{_title(q)}</h2>", _meta(q)]
         if lines:
