@@ -274,18 +274,115 @@ def _error_node(root: yaml.Node, err: Any) -> yaml.Node:
     return _node_at(root, loc)
 
 
+_ID_RULE = "is lower case letters, digits, `-` and `_`, starting with a letter or a digit"
+_QUESTION_FIELDS = "each question is fields: `id`, `question`, `answer`, `key_points`, ..."
+_ENTRY_FIELDS = {"key_points": "each key point needs `point` and `terms` (- point: ...  terms: [...])",
+                 "pitfalls": "each pitfall needs `claim`, `terms` and `correction`",
+                 "questions": _QUESTION_FIELDS, "": _QUESTION_FIELDS}
+_TYPE_WORDS = {"string_type": "should be text", "int_type": "should be a whole number",
+               "int_parsing": "should be a whole number", "int_from_float": "should be a whole number",
+               "list_type": "should be a list: [a, b], or one `- item` a line",
+               "string_too_short": "must not be empty", "bool_type": "should be true or false"}
+
+
 def _message(err: Any) -> str:
-    kind = err["type"]
+    """A pydantic error in the bank format's own words."""
+    from quiz.schema import MAX_NUMBER
+
+    kind, loc = err["type"], err["loc"]
+    last = loc[-1] if loc else ""
+    parent = next((p for p in reversed(loc[:-1]) if isinstance(p, str)), "")
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field"
-    if kind == "too_short" and err["loc"] and err["loc"][-1] == "key_points":
+    if kind == "too_short" and last == "key_points":
         return "needs at least one key point"
+    if kind == "too_short" and last == "terms":
+        return "needs at least one term"
     if kind == "string_too_long" and err.get("ctx", {}).get("max_length") == MAX_TEXT:
         return f"too long: at most {MAX_TEXT // 1024} KB of text"
+    if kind == "string_pattern_mismatch" and last in ("id", "bank_id"):
+        return f"{'an id' if last == 'id' else 'a bank id'} {_ID_RULE}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return _ENTRY_FIELDS.get(parent, "should be fields (`name: value`, one a line)")
+    if last == "number" and kind in ("greater_than_equal", "less_than_equal"):
+        return f"a number runs from 1 to {MAX_NUMBER}"
+    if last == "difficulty" and kind in ("greater_than_equal", "less_than_equal"):
+        return "difficulty is 1, 2 or 3"
+    if kind == "string_too_long":
+        return f"is too long: at most {err['ctx']['max_length']} characters"
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind]
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
     msg = str(err["msg"])
     return msg[0].lower() + msg[1:] if msg else msg
+
+
+def _schema_problems(path: Path, node: yaml.Node, errors: list[Any], prefix: Sequence[int | str],
+                     model: Any) -> list[Problem]:
+    """Validation errors as problems: an unknown key close to a known one says "did you mean",
+    and the missing-field error that typo causes is not reported a second time."""
+    from quiz.schema import KeyPointSchema, PitfallSchema
+
+    models = {"key_points": KeyPointSchema, "pitfalls": PitfallSchema}
+    meant: set[tuple[Any, ...]] = set()
+    notes: dict[int, str] = {}
+    for k, err in enumerate(errors):
+        if err["type"] != "extra_forbidden":
+            continue
+        loc = err["loc"]
+        owner = next((p for p in reversed(loc[:-1]) if isinstance(p, str)), "")
+        known = list(models.get(owner, model).model_fields)
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        if close:
+            notes[k] = f"unknown field; did you mean `{close[0]}`?"
+            meant.add((*loc[:-1], close[0]))
+    out = []
+    for k, err in enumerate(errors):
+        if err["type"] == "missing" and tuple(err["loc"]) in meant:
+            continue
+        fld = _fieldname([*prefix, *err["loc"]])
+        out.append(_problem(path, _error_node(node, err), fld, notes.get(k) or _message(err)))
+    return out
+
+
+_QUOTE_HINT = ("; if the value holds `: ` or ` #`, or starts with `{`, `[` or another YAML sign, "
+               "put it in quotes: question: \"...\"")
+_HINTED = ("mapping values are not allowed", "did not find expected key", "cannot start any token",
+           "expected ',' or '}'", "expected ',' or ']'", "found undefined alias", "found unexpected ':'")
+_KEY_LINE = re.compile(r"^(\s*(?:-\s+)?[^\s:#'\"][^:#]*?:)(\s.*)?$")
+
+
+def _yaml_problems(path: Path, text: str, first: Exception) -> list[Problem]:
+    """Every YAML syntax error of a file, not only the first: after each one, the value on
+    its line is blanked (the line kept, so later positions stay right) and the text parsed
+    again; stops when an error does not move forward."""
+    import yaml
+
+    problems: list[Problem] = []
+    lines = text.split("\n")
+    exc: Exception | None = first
+    last_line = -1
+    while isinstance(exc, yaml.MarkedYAMLError) and len(problems) < 50:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line, mark.column) if mark else (0, 0)
+        what = exc.problem or str(exc)
+        hint = _QUOTE_HINT if any(h in what for h in _HINTED) and line < len(lines) \
+            and _KEY_LINE.match(lines[line]) else ""
+        problems.append(Problem(_display(path), line + 1, col + 1, "", f"YAML syntax error: {what}{hint}"))
+        if mark is None or line <= last_line or line >= len(lines):
+            break
+        last_line = line
+        key = _KEY_LINE.match(lines[line])
+        lines[line] = f'{key.group(1)} ""' if key else ""
+        try:
+            yaml.compose("\n".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            exc = None
+        except yaml.YAMLError as again:
+            exc = again
+    return problems
 
 
 def _problem(path: Path, node: yaml.Node, fld: str, message: str, severity: Any = "error") -> Problem:
@@ -336,6 +433,7 @@ class _Parsed:
     questions: list[_Entry]
     bank_id: str | None = None
     root: Path | None = None
+    deck_node: yaml.Node | None = None  # where the file names its deck
 
 
 @functools.cache
@@ -515,10 +613,7 @@ def _parse_file(path: Path, problems: list[Problem], root: Path | None = None) -
             return None
         data = _construct(loader, node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or str(exc)
-        problems.append(Problem(_display(path), line, col, "", f"YAML syntax error: {what}"))
+        problems.extend(_yaml_problems(path, text, exc))
         return None
     except yaml.reader.ReaderError as exc:
         bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
@@ -551,8 +646,7 @@ def _parse_file(path: Path, problems: list[Problem], root: Path | None = None) -
         bank_file = BankFileSchema.model_validate(data)
         deck, bank_id, items = bank_file.deck, bank_file.bank_id, bank_file.questions
     except ValidationError as exc:  # reported; the questions are still checked, one by one
-        for err in exc.errors():
-            problems.append(_problem(path, _error_node(node, err), _fieldname(err["loc"]), _message(err)))
+        problems.extend(_schema_problems(path, node, exc.errors(), [], BankFileSchema))
         deck = data.get("deck") if isinstance(data.get("deck"), str) else None
         bank_id = data.get("bank_id") if isinstance(data.get("bank_id"), str) else None
         listed = data.get("questions")
@@ -567,13 +661,12 @@ def _parse_file(path: Path, problems: list[Problem], root: Path | None = None) -
         try:
             q = QuestionSchema.model_validate(raw)
         except ValidationError as exc:
-            for err in exc.errors():
-                fld = _fieldname(["questions", i, *err["loc"]])
-                problems.append(_problem(path, _error_node(qn, err), fld, _message(err)))
+            problems.extend(_schema_problems(path, qn, exc.errors(), ["questions", i], QuestionSchema))
             entries.append(_Entry(raw, qn, None))
             continue
         entries.append(_Entry(raw, qn, q.model_dump()))
-    return _Parsed(path, deck, entries, bank_id, root)
+    deck_node = _node_at(node, ["deck"]) if deck else None
+    return _Parsed(path, deck, entries, bank_id, root, deck_node)
 
 
 def load_files(
@@ -636,6 +729,7 @@ class _Combiner:
         self.demo_checked: dict[Path, str | None] = {}
         self.position = 0
         self.deck: str | None = None
+        self.deck_file: Path | None = None
         self.bank_id: str | None = None
 
     def _duplicate(self, seen: dict[Any, tuple[Path, int]], value: Any, what: str, pf: _Parsed,
@@ -650,11 +744,17 @@ class _Combiner:
 
     def add(self, pf: _Parsed) -> None:
         problems = self.problems
-        self.deck = self.deck or pf.deck
+        if self.deck and pf.deck and pf.deck != self.deck and pf.deck_node is not None:
+            msg = f"'{pf.deck}' differs from '{self.deck}' ({_display(self.deck_file or pf.path)}): " \
+                "the bank's deck is the first file's"
+            problems.append(_problem(pf.path, pf.deck_node, "deck", msg, "warning"))
+        if not self.deck and pf.deck:
+            self.deck, self.deck_file = pf.deck, pf.path
         self.bank_id = self.bank_id or pf.bank_id
         source = pf.path.resolve()
         root = pf.root.resolve() if pf.root else source.parent
-        for entry in pf.questions:
+        for index, entry in enumerate(pf.questions):
+            where = f"questions[{index}]"
             self.position += 1
             node, data = entry.node, entry.data
             fields = data if data is not None else entry.raw if isinstance(entry.raw, dict) else {}
@@ -676,29 +776,30 @@ class _Combiner:
                         _problem(
                             pf.path,
                             _node_at(node, ["key_points", i]),
-                            f"key_points[{i}].terms",
+                            f"{where}.key_points[{i}].terms",
                             "no terms: the point is matched on its own words only",
                             "warning",
                         )
                     )
             if q.demo:
-                self._check_demo(q, pf, _node_at(node, ["demo"]), source, root)
+                self._check_demo(q, pf, _node_at(node, ["demo"]), source, root, f"{where}.demo")
             self.questions.append(q)
 
-    def _check_demo(self, q: Question, pf: _Parsed, dnode: yaml.Node, source: Path, root: Path) -> None:
+    def _check_demo(self, q: Question, pf: _Parsed, dnode: yaml.Node, source: Path, root: Path,
+                    fld: str) -> None:
         assert q.demo is not None
         demo = q.demo_path()
         if demo_escapes(q.demo, source.parent, root):
             msg = f"'{q.demo}' is outside the bank's folder {_display(root)}: a demo stays inside it"
-            self.problems.append(_problem(pf.path, dnode, "demo", msg))
+            self.problems.append(_problem(pf.path, dnode, fld, msg))
         elif demo is None:
             msg = f"names no demo file: '{q.demo}'"
-            self.problems.append(_problem(pf.path, dnode, "demo", msg, "warning"))
+            self.problems.append(_problem(pf.path, dnode, fld, msg, "warning"))
         elif self.check_demos and not demo.is_relative_to(BUILTIN_DEMOS.resolve()):
             if demo not in self.demo_checked:
                 self.demo_checked[demo] = demo_file_problem(demo)
             if (found := self.demo_checked[demo]) is not None:
-                self.problems.append(_problem(pf.path, dnode, "demo", found))
+                self.problems.append(_problem(pf.path, dnode, fld, found))
 
     def bank(self, files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
         self.questions.sort(key=lambda q: q.num)

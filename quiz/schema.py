@@ -10,6 +10,7 @@ from quiz.model import MAX_TEXT
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Text = Annotated[str, Field(max_length=MAX_TEXT)]  # every text of a bank is bounded (README, Limits)
+MAX_NUMBER = 1_000_000  # a question's number: Anki stores it as the card's position (a 64-bit integer)
 
 
 class KeyPointSchema(BaseModel):
@@ -22,7 +23,7 @@ class KeyPointSchema(BaseModel):
     @classmethod
     def _terms_not_blank(cls, terms: list[str]) -> list[str]:
         if any(not t.strip() for t in terms):
-            raise ValueError("terms must not be blank")
+            raise ValueError("a term must not be blank: write the words, or leave the term out")
         return terms
 
 
@@ -39,7 +40,7 @@ class PitfallSchema(BaseModel):
     @classmethod
     def _terms_not_blank(cls, terms: list[str]) -> list[str]:
         if any(not t.strip() for t in terms):
-            raise ValueError("terms must not be blank")
+            raise ValueError("a term must not be blank: write the words, or leave the term out")
         return terms
 
 
@@ -47,7 +48,7 @@ class QuestionSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=SLUG_PATTERN, max_length=80)
-    number: int | None = Field(default=None, ge=1)
+    number: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
     question: str = Field(min_length=1, max_length=MAX_TEXT)
     answer: str = Field(min_length=1, max_length=MAX_TEXT)
     key_points: list[KeyPointSchema] = Field(min_length=1)

@@ -82,7 +82,7 @@ def test_a_folder_is_read_in_name_order(tmp_path: Path) -> None:
         ),
         pytest.param(
             GOOD.replace("difficulty: 3", "difficulty: 5"),
-            "17:17: questions[1].difficulty: input should be less than or equal to 3",
+            "17:17: questions[1].difficulty: difficulty is 1, 2 or 3",
             id="bad-difficulty",
         ),
         pytest.param(
@@ -109,11 +109,12 @@ def test_a_folder_is_read_in_name_order(tmp_path: Path) -> None:
             id="duplicate-number",
         ),
         pytest.param(
-            GOOD.replace("id: beta", "id: Beta Two"), "questions[1].id: string should match", id="bad-id"
+            GOOD.replace("id: beta", "id: Beta Two"),
+            "questions[1].id: an id is lower case letters, digits, `-` and `_`", id="bad-id"
         ),
         pytest.param("deck: x\nquestion: []\n", "2:1: question: unknown field", id="top-level-key"),
         pytest.param(
-            "- just a string\n", "questions[0]: input should be a valid dictionary", id="not-a-mapping"
+            "- just a string\n", "questions[0]: each question is fields: `id`, `question`", id="not-a-mapping"
         ),
     ],
 )
@@ -132,7 +133,7 @@ def test_a_demo_that_names_no_file_is_a_warning(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("    difficulty: 3\n", "    difficulty: 3\n    demo: nowhere\n"))
     _, problems = validate_paths([path])
     assert [(p.severity, p.field, p.message) for p in problems] == [
-        ("warning", "demo", "names no demo file: 'nowhere'")
+        ("warning", "questions[1].demo", "names no demo file: 'nowhere'")
     ]
     load_bank([path])  # a warning does not stop the bank from loading
 

@@ -108,9 +108,11 @@ def test_validate_strict_turns_warnings_into_errors(runner: CliRunner, tmp_path:
     relaxed = runner.invoke(app, ["validate", path])
     strict = runner.invoke(app, ["validate", "--strict", path])
     assert relaxed.exit_code == 0
-    assert "warning: demo: names no demo file: 'nowhere'" in relaxed.stdout
+    assert "warning: questions[1].demo: names no demo file: 'nowhere'" in relaxed.stdout
     assert strict.exit_code == 1
-    assert "1 error, 0 warnings" in strict.stdout
+    # the summary counts what was printed: one warning, which --strict makes fail the check
+    assert "warning: questions[1].demo" in strict.stdout
+    assert "0 errors, 1 warning (--strict: warnings fail the check)." in strict.stdout
 
 
 def test_validate_json(runner: CliRunner, tmp_path: Path) -> None:

@@ -108,7 +108,9 @@ def test_a_demo_path_is_relative_to_its_bank_file(bank_dir: Path, runner: CliRun
 def test_export_names_the_instructors_bank_in_the_demo_command(bank_dir: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["--bank", str(bank_dir), "export", "--format", "markdown"])
     assert result.exit_code == 0, result.output
-    assert f"`quiz --bank {bank_dir} demo {EXAMPLE_ID}`" in result.stdout
+    # named as a student has the bank (its folder's name), never by the author's path
+    assert f"`quiz --bank {bank_dir.name} demo {EXAMPLE_ID}`" in result.stdout
+    assert str(bank_dir.parent) not in result.stdout
 
 
 def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path, runner: CliRunner) -> None:

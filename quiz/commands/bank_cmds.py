@@ -136,7 +136,10 @@ def validate(
         )
     else:
         bank_ui.problems(found)
-        counts = f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
+        printed = [p for p in found if p.severity == "warning"]  # counted as printed, not as judged
+        counts = f"{_count(len(found) - len(printed), 'error')}, {_count(len(printed), 'warning')}"
+        if strict and printed:
+            counts += " (--strict: warnings fail the check)"
         summary = f"{_count(bank.written, 'question')} checked: {counts}."
         style = "bold red" if errors else "bold green"
         ui.out.print(summary, style=style)

@@ -49,15 +49,41 @@ def question_panel(q: Question, subtitle: str | None = None) -> Panel:
     )
 
 
-def answer_markdown(q: Question) -> Any:
+def _html_as_text(tokens: list[Any]) -> list[Any]:
+    """markdown-it tokens with raw HTML turned into plain text (Rich drops HTML tokens)."""
+    from markdown_it.token import Token
+
+    out: list[Any] = []
+    for t in tokens:
+        if t.type == "html_inline":
+            out.append(Token("text", "", 0, content=t.content))
+        elif t.type == "html_block":
+            text = Token("text", "", 0, content=t.content.rstrip("\n"))
+            out += [Token("paragraph_open", "p", 1, block=True),
+                    Token("inline", "", 0, content=text.content, children=[text], block=True),
+                    Token("paragraph_close", "p", -1, block=True)]
+        else:
+            if t.children:
+                t.children = _html_as_text(t.children)
+            out.append(t)
+    return out
+
+
+def markdown(text: str) -> Any:
+    """A bank's Markdown for the terminal; inline HTML shows as the literal text it is, so a
+    bank that teaches XSS keeps its `<script>` examples."""
     from rich.markdown import Markdown
 
-    return Markdown(q.answer, code_theme="monokai")
+    md = Markdown(text, code_theme="monokai")
+    md.parsed = _html_as_text(md.parsed)
+    return md
+
+
+def answer_markdown(q: Question) -> Any:
+    return markdown(q.answer)
 
 
 def show_question(q: Question, *, answer: bool = True) -> None:
-    from rich.markdown import Markdown
-
     ui.out.print(question_panel(q))
     if not answer:
         return
@@ -69,7 +95,7 @@ def show_question(q: Question, *, answer: bool = True) -> None:
     if q.errata:
         ui.out.print(
             Panel(
-                Markdown(q.errata), title="What changed (errata)", title_align="left", border_style="yellow"
+                markdown(q.errata), title="What changed (errata)", title_align="left", border_style="yellow"
             )
         )
     if q.follow_ups:
