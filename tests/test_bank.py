@@ -226,3 +226,69 @@ def test_no_pitfall_claim_earns_a_key_point_of_its_own_question() -> None:
         for p in q.pitfalls
     }
     assert {k: v for k, v in credited.items() if v} == {}
+
+# --- authoring messages: the bank format's own words (issue 14, items 12 to 15) -------------------
+
+
+def test_every_yaml_error_of_a_file_is_reported_with_a_hint_to_quote(tmp_path: Path) -> None:
+    text = (GOOD.replace("question: What is alpha?", "question: What is it: a colon")
+            .replace("question: What is beta?", "question: {{c1::Depends}} is what?"))
+    found = messages(tmp_path, text)
+    assert [m.split(" YAML")[0] for m in found] == ["4:25: :", "11:31: :"]  # both lines, not the first only
+    assert "mapping values are not allowed" in found[0] and "did not find expected key" in found[1]
+    for m in found:
+        assert 'put it in quotes: question: "..."' in m
+    quoted = (GOOD.replace("question: What is alpha?", 'question: "What is it: a colon"')
+              .replace("question: What is beta?", 'question: "{{c1::Depends}} is what?"'))
+    assert messages(tmp_path, quoted) == []
+
+
+def test_a_yaml_error_that_quoting_cannot_fix_gets_no_hint(tmp_path: Path) -> None:
+    found = messages(tmp_path, GOOD.replace("    answer: The first letter.\n", "    answer: 'unclosed\n"))
+    assert found and all("YAML syntax error" in m and "quotes" not in m for m in found)
+
+
+def test_a_mistyped_key_says_did_you_mean_once(tmp_path: Path) -> None:
+    found = messages(tmp_path, GOOD.replace("    answer: The first letter.", "    anwser: The first letter."))
+    assert found == ["5:5: questions[0].anwser: unknown field; did you mean `answer`?"]
+    found = messages(tmp_path, GOOD.replace("deck:", "dekc:").replace("        terms: [second]",
+                                                                           "        trems: [second]"))
+    assert found == ["1:1: dekc: unknown field; did you mean `deck`?"]  # the file level fails first
+    found = messages(tmp_path, GOOD.replace("        terms: [second]", "        trems: [second]"))
+    assert found == ["15:9: questions[1].key_points[0].trems: unknown field; did you mean `terms`?"]
+    found = messages(tmp_path, GOOD.replace("    tags: [letters]\n", "    colour: x\n"))
+    assert found == ["16:5: questions[1].colour: unknown field"]  # nothing close: no guess
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("      - point: It comes first\n        terms: [first, initial]", "      - It comes first",
+     "questions[0].key_points[0]: each key point needs `point` and `terms`"),
+    ("terms: [second]", 'terms: ["  "]', "questions[1].key_points[0].terms: a term must not be blank"),
+    ("id: beta", "id: Beta_2", "questions[1].id: an id is lower case letters, digits, `-` and `_`"),
+    ("difficulty: 3", "difficulty: hard", "questions[1].difficulty: should be a whole number"),
+    ("tags: [letters]", "tags: letters", "questions[1].tags: should be a list"),
+    ("difficulty: 3", "difficulty: 3\n    number: 100000000000000000000",
+     "questions[1].number: a number runs from 1 to 1000000"),
+])
+def test_messages_speak_the_bank_format(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    found = messages(tmp_path, GOOD.replace(old, new))
+    assert len(found) == 1 and expected in found[0], found
+    for internal in ("KeyPointSchema", "Value error", "valid dictionary", "^[a-z0-9]", "input should"):
+        assert internal not in found[0]
+
+
+def test_warnings_carry_the_question_like_errors(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("terms: [second]", "terms: []"))
+    _, problems = validate_paths([path])
+    assert [str(p).split(": ", 1)[1] for p in problems] == [
+        "warning: questions[1].key_points[0].terms: no terms: the point is matched on its own words only"]
+
+
+def test_files_of_one_bank_with_different_decks_warn(tmp_path: Path) -> None:
+    write(tmp_path / "bank", GOOD, "a.yaml")
+    write(tmp_path / "bank", GOOD.replace("Test deck", "Other deck").replace("alpha", "gamma")
+          .replace("beta", "delta"), "b.yaml")
+    bank, problems = validate_paths([tmp_path / "bank"])
+    assert bank.deck == "Test deck"
+    assert [(Path(p.file).name, p.line, p.severity, p.field) for p in problems] == [("b.yaml", 1, "warning", "deck")]
+    assert "'Other deck' differs from 'Test deck'" in problems[0].message
