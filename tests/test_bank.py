@@ -290,5 +290,6 @@ def test_files_of_one_bank_with_different_decks_warn(tmp_path: Path) -> None:
           .replace("beta", "delta"), "b.yaml")
     bank, problems = validate_paths([tmp_path / "bank"])
     assert bank.deck == "Test deck"
-    assert [(Path(p.file).name, p.line, p.severity, p.field) for p in problems] == [("b.yaml", 1, "warning", "deck")]
+    found = [(Path(p.file).name, p.line, p.severity, p.field) for p in problems]
+    assert found == [("b.yaml", 1, "warning", "deck")]
     assert "'Other deck' differs from 'Test deck'" in problems[0].message

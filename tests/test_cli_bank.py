@@ -191,3 +191,15 @@ def test_help_uses_one_argument_style_and_one_examples_layout(runner: CliRunner)
         block = text[text.index("Examples:"):].split("\n\n")[0].splitlines()[1:]
         assert len(block) >= 3, command
         assert all(line.startswith("    quiz ") or "| quiz" in line for line in block), command
+
+
+def test_show_keeps_inline_html_as_text(runner: CliRunner, tmp_path: Path) -> None:
+    """A bank that teaches XSS keeps its examples: HTML in an answer is shown, not dropped."""
+    answer = ("Raw HTML such as <b>bold</b>, <script>alert('xss')</script> and must be shown.\n\n"
+              "<div class=\"note\">a block of HTML</div>\n")
+    block = "    answer: |\n" + textwrap.indent(answer, "      ")
+    text = GOOD.replace("    answer: The first letter.\n", block)
+    result = runner.invoke(app, ["--bank", str(bank_file(tmp_path, text)), "show", "alpha"])
+    assert result.exit_code == 0, result.output
+    assert "Raw HTML such as <b>bold</b>, <script>alert('xss')</script> and must be shown." in result.stdout
+    assert '<div class="note">a block of HTML</div>' in result.stdout

@@ -13,7 +13,10 @@ import html
 import io
 import json
 import re
+import shutil
 import sqlite3
+import subprocess
+import textwrap
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -656,3 +659,380 @@ def test_a_bad_choice_is_a_usage_error(runner: CliRunner, argv: list[str], messa
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+# --- issue 14: exports that survive the tools instructors use --------------------------------
+# The real consumers judge: Anki's own backend (the `anki` package) imports the apkg and the
+# TSV into a collection in tmp_path, headless Chromium prints the HTML handout to PDF.
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def write_bank(folder: Path, deck: str, questions: list[dict[str, Any]], bank_id: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    data: dict[str, Any] = ({"bank_id": bank_id} if bank_id else {}) | {"deck": deck, "questions": questions}
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    (folder / "bank.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def question(qid: str, text: str = "What is it?", **extra: Any) -> dict[str, Any]:
+    return {"id": qid, "question": text, "answer": f"The answer to {qid}.",
+            "key_points": [{"point": "A point", "terms": ["point"]}]} | extra
+
+
+def anki_collection(tmp_path: Path) -> Any:
+    from anki.collection import Collection
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    return Collection(str(tmp_path / "collection.anki2"))
+
+
+def import_apkg(col: Any, path: Path) -> Any:
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    request = ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())
+    return col.import_anki_package(request).log
+
+
+def import_tsv(col: Any, path: Path) -> Any:
+    """As Anki's import dialog does it: the file's header lines give the defaults."""
+    from anki.import_export_pb2 import ImportCsvRequest
+
+    metadata = col.get_csv_metadata(path=str(path), delimiter=None)
+    return col.import_csv(ImportCsvRequest(path=str(path), metadata=metadata)).log
+
+
+def notes(col: Any) -> list[Any]:
+    return [col.get_note(nid) for nid in col.find_notes("")]
+
+
+def chromium(tmp_path: Path, *args: str) -> str:
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'chromium-profile'}", *args],
+        capture_output=True, text=True, timeout=180, check=True)
+    return result.stdout
+
+
+def test_two_banks_with_the_same_question_id_stay_two_notes(runner: CliRunner, tmp_path: Path) -> None:
+    a = write_bank(tmp_path / "course-a", "Course A", [question("middleware", "A: what is middleware?")])
+    b = write_bank(tmp_path / "course-b", "Course B", [question("middleware", "B: what is middleware?")])
+    for bank in (a, b):
+        result = runner.invoke(app, ["--bank", str(bank), "export", "-o", str(bank / "deck.apkg")])
+        assert result.exit_code == 0
+    col = anki_collection(tmp_path)
+    try:
+        assert len(import_apkg(col, a / "deck.apkg").new) == 1
+        assert len(import_apkg(col, b / "deck.apkg").new) == 1  # not a duplicate of A's note
+        assert sorted(n["Question"] for n in notes(col)) == ["A: what is middleware?",
+                                                             "B: what is middleware?"]
+        # re-exporting the same bank still updates its own note in place
+        write_bank(a, "Course A", [question("middleware", "A: what is middleware, again?")])
+        result = runner.invoke(app, ["--bank", str(a), "export", "-o", str(a / "deck2.apkg")])
+        assert result.exit_code == 0
+        log = import_apkg(col, a / "deck2.apkg")
+        assert (len(log.new), len(log.updated)) == (0, 1)
+        assert sorted(n["Question"] for n in notes(col)) == ["A: what is middleware, again?",
+                                                             "B: what is middleware?"]
+    finally:
+        col.close()
+
+
+def test_the_builtin_deck_keeps_its_guids() -> None:
+    q = load_bank().get("middleware")
+    assert note_guid(q, "quiz-fastapi") == note_guid(q)  # decks imported before bank ids update in place
+    assert note_guid(q, "my-course") != note_guid(q)
+
+
+_CONTRAST_JS = """<script>
+function rgb(s) { return s.match(/[\\d.]+/g).map(Number); }
+function lum(c) {
+  const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); }
+function bg(el) { for (; el; el = el.parentElement) { const m = rgb(getComputedStyle(el).backgroundColor);
+  if (!(m.length == 4 && m[3] == 0)) return m; } return [255, 255, 255]; }
+let worst = 99, n = 0;
+for (const el of document.querySelectorAll('.highlight, .highlight *')) {
+  if (![...el.childNodes].some(t => t.nodeType == 3 && t.textContent.trim())) continue;
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el)); n++;
+  worst = Math.min(worst, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)); }
+document.title = 'contrast ' + n + ' ' + worst.toFixed(2);
+</script>"""
+
+
+def test_code_is_readable_in_ankis_night_mode(runner: CliRunner, tmp_path: Path) -> None:
+    """The card as Anki renders it, in a real browser with Anki's night-mode classes: every
+    piece of highlighted code has a contrast of at least 4.5 (WCAG AA) with its background."""
+    out = tmp_path / "deck.apkg"
+    assert runner.invoke(app, ["export", "--id", "1", "-o", str(out)]).exit_code == 0
+    col = anki_collection(tmp_path)
+    try:
+        import_apkg(col, out)
+        answer = col.get_card(col.find_cards("")[0]).answer()  # the note type's CSS included
+    finally:
+        col.close()
+    page = tmp_path / "card.html"
+    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>-</title></head>'
+                    '<body class="nightMode night_mode"><div class="card nightMode">'
+                    f"{answer}</div>{_CONTRAST_JS}</body></html>", encoding="utf-8")
+    dom = chromium(tmp_path, "--dump-dom", page.as_uri())
+    title = re.search(r"<title>contrast (\d+) ([\d.]+)</title>", dom)
+    assert title is not None
+    assert int(title.group(1)) > 10  # the code block was found and measured
+    assert float(title.group(2)) >= 4.5
+
+
+NOTE_TYPE_BANK = [
+    question("cloze-lookalike", "{{c1::Depends}} is what?"),
+    question("plain", "What is plain?", tags=["basics"], difficulty=1),
+]
+
+
+def test_anki_tsv_names_its_note_type(runner: CliRunner, tmp_path: Path) -> None:
+    """Even when the note type used last is Cloze, the TSV makes Basic notes: every card
+    imports and a literal `{{c1::...}}` stays text."""
+    bank = write_bank(tmp_path / "bank", "Cards", NOTE_TYPE_BANK)
+    out = tmp_path / "cards.tsv"
+    assert runner.invoke(app, ["--bank", str(bank), "export", "-o", str(out)]).exit_code == 0
+    col = anki_collection(tmp_path)
+    try:
+        col.set_config("curModel", col.models.by_name("Cloze")["id"])
+        log = import_tsv(col, out)
+        assert len(log.new) == 2
+        assert {n.note_type()["name"] for n in notes(col)} == {"Basic"}
+        assert col.card_count() == 2
+        questions = sorted(col.get_card(c).question() for c in col.find_cards(""))
+        assert any("{{c1::Depends}} is what?" in q for q in questions)
+    finally:
+        col.close()
+
+
+def test_anki_tsv_after_the_apkg_neither_duplicates_nor_conflicts_silently(runner: CliRunner,
+                                                                          tmp_path: Path) -> None:
+    bank = write_bank(tmp_path / "bank", "Cards", NOTE_TYPE_BANK)
+    for name in ("cards.apkg", "cards.tsv"):
+        assert runner.invoke(app, ["--bank", str(bank), "export", "-o", str(tmp_path / name)]).exit_code == 0
+    col = anki_collection(tmp_path)
+    try:
+        assert len(import_apkg(col, tmp_path / "cards.apkg").new) == 2
+        before = sorted((n.guid, n["Answer"]) for n in notes(col))
+        log = import_tsv(col, tmp_path / "cards.tsv")
+        # Anki reports both as conflicting ("in a different note type") and keeps the apkg's notes
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 2)
+        assert sorted((n.guid, n["Answer"]) for n in notes(col)) == before
+    finally:
+        col.close()
+    col = anki_collection(tmp_path / "fresh")  # the TSV alone: a newer TSV updates its own notes
+    try:
+        assert len(import_tsv(col, tmp_path / "cards.tsv").new) == 2
+        write_bank(bank, "Cards", [NOTE_TYPE_BANK[0] | {"answer": "Changed."}, NOTE_TYPE_BANK[1]])
+        result = runner.invoke(app, ["--bank", str(bank), "export", "-o", str(tmp_path / "new.tsv")])
+        assert result.exit_code == 0
+        log = import_tsv(col, tmp_path / "new.tsv")
+        assert (len(log.new), len(log.updated)) == (0, 1)
+        assert len(notes(col)) == 2
+    finally:
+        col.close()
+
+
+def test_anki_subdecks_tags_and_prefix(runner: CliRunner, tmp_path: Path) -> None:
+    bank = write_bank(tmp_path / "bank", "Course", [
+        question("a", tags=["security", "jwt"], difficulty=3), question("b", tags=["basics"], difficulty=1)])
+    args = ["--bank", str(bank), "export", "--subdecks", "--tag-prefix", "fastapi 101"]
+    for name in ("deck.apkg", "deck.tsv"):
+        assert runner.invoke(app, [*args, "-o", str(tmp_path / name)]).exit_code == 0
+    for name in ("deck.apkg", "deck.tsv"):
+        col = anki_collection(tmp_path / name.replace(".", "-"))
+        try:
+            import_apkg(col, tmp_path / name) if name.endswith("apkg") else import_tsv(col, tmp_path / name)
+            got = {col.decks.name(col.get_card(c).did): sorted(col.get_card(c).note().tags)
+                   for c in col.find_cards("")}
+            assert got == {
+                "Course::security": ["fastapi_101::difficulty::3", "fastapi_101::jwt",
+                                     "fastapi_101::security", "fastapi_101::topic::security"],
+                "Course::basics": ["fastapi_101::basics", "fastapi_101::difficulty::1",
+                                   "fastapi_101::topic::basics"],
+            }, name
+        finally:
+            col.close()
+
+
+def course_bank(runner: CliRunner, tmp_path: Path) -> Path:
+    """A bank made by `quiz new` (its own demo), plus a question that uses a built-in demo."""
+    folder = tmp_path / "authors-home" / "course-bank"
+    folder.parent.mkdir()
+    assert runner.invoke(app, ["new", str(folder)]).exit_code == 0
+    with (folder / "questions.yaml").open("a", encoding="utf-8") as f:
+        f.write(textwrap.indent(yaml.safe_dump([question("wraps", "What wraps every request?", number=2,
+                                                         demo="middleware")], sort_keys=False), "  "))
+    return folder
+
+
+@pytest.mark.parametrize("fmt", ["apkg", "anki-tsv", "gift", "moodle-xml", "markdown", "html"])
+def test_the_demo_is_named_as_a_student_runs_it(runner: CliRunner, tmp_path: Path, fmt: str) -> None:
+    bank = course_bank(runner, tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["--bank", str(bank), "export", "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    if fmt == "apkg":
+        text = "\n".join(n[3] for n in read_apkg(out, tmp_path)["notes"])
+    else:
+        text = out.read_text(encoding="utf-8")
+    text = text.replace("\\", "")  # GIFT's escapes
+    assert "authors-home" not in text and str(tmp_path) not in text
+    assert "quiz --bank course-bank demo path-parameters" in text
+    assert "quiz demo middleware" in text
+
+
+def test_moodle_xml_takes_any_title_and_a_subcategory_per_topic(runner: CliRunner) -> None:
+    from quiz.export.gift import split_category
+
+    title = "FastAPI --- week 1/2 <b>"
+    text = runner.invoke(app, ["export", "--format", "moodle-xml", "--title", title]).stdout
+    root = ET.fromstring(text.encode("utf-8"))  # well-formed: no `--` inside a comment
+    bank, current, seen = load_bank(), None, []
+    for el in root.findall("question"):
+        if el.get("type") == "category":
+            current = split_category(el.findtext("category/text", ""))
+            continue
+        q = bank.get(el.findtext("idnumber", ""))
+        assert current == ["$course$", "top", "FastAPI --- week 1/2 <b>", q.topic]
+        seen.append(q.id)
+    assert seen == bank.ids
+
+
+def test_gift_keeps_a_slash_in_the_title(runner: CliRunner) -> None:
+    from quiz.export.gift import split_category
+
+    text = runner.invoke(app, ["export", "--format", "gift", "--title", "FastAPI 1/2", "--id", "3"]).stdout
+    categories = [line[len("$CATEGORY: "):] for line in text.split("\n") if line.startswith("$CATEGORY:")]
+    assert categories == ["$course$/top/FastAPI 1//2/core"]
+    assert split_category(categories[0]) == ["$course$", "top", "FastAPI 1/2", "core"]
+
+
+def test_a_huge_number_is_one_sentence(runner: CliRunner, tmp_path: Path) -> None:
+    bank = write_bank(tmp_path / "bank", "Big", [question("big", number=10**20)])
+    result = runner.invoke(app, ["--bank", str(bank), "export", "-o", str(tmp_path / "big.apkg")])
+    assert result.exit_code == 1
+    assert "questions[0].number: a number runs from 1 to 1000000" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "big.apkg").exists()
+    from quiz.errors import QuizError
+
+    q = Question.from_dict(question("big", number=2**70))  # past validation: the export still says why
+    with pytest.raises(QuizError, match="question big has the number .* too large for Anki"):
+        get_format("apkg").render([q], ExportOptions())
+
+
+def test_csv_without_bom(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["export", "--format", "csv", "--id", "1", "--no-bom"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("question,answer,")
+    with_bom = runner.invoke(app, ["export", "--format", "csv", "--id", "1", "--bom"]).stdout
+    assert with_bom == "\ufeff" + result.stdout
+
+
+def test_the_bank_folder_validates_and_runs_anywhere(runner: CliRunner, tmp_path: Path) -> None:
+    from quiz.demo import find_demo, run_demo
+
+    bank = course_bank(runner, tmp_path)
+    out = tmp_path / "export"
+    result = runner.invoke(app, ["--bank", str(bank), "export", "--format", "bank", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 2 questions to" in result.stdout
+    moved = tmp_path / "elsewhere" / "shared"
+    moved.parent.mkdir()
+    shutil.move(str(out), moved)
+    shutil.rmtree(bank)  # nothing may point back to the author's folder
+    result = runner.invoke(app, ["validate", "--strict", str(moved)])
+    assert result.exit_code == 0, result.output
+    again = load_bank([moved])
+    assert again.bank_id == "course-bank" and [q.id for q in again] == ["path-parameters", "wraps"]
+    assert again.get("wraps").demo == "middleware"  # a built-in demo stays a name
+    demo = find_demo("path-parameters", again)
+    assert demo.path.is_relative_to(moved)
+    assert run_demo(demo, lambda event: None).ok
+    # an existing, non-empty folder is never written into
+    result = runner.invoke(app, ["--bank", str(moved), "export", "--format", "bank", "-o", str(moved)])
+    assert result.exit_code == 1 and "not an empty folder" in result.stderr
+    assert runner.invoke(app, ["export", "--format", "bank"]).exit_code == 2
+
+
+def test_flashcards_one_card_a_line(runner: CliRunner, nasty: Path) -> None:
+    for which in BANKS:
+        text = export(runner, which, nasty, "flashcards", None).stdout
+        bank = the_bank(which, nasty)
+        lines = text.split("\n")
+        assert lines.pop() == "" and len(lines) == len(bank)
+        for q, line in zip(bank, lines, strict=True):
+            term, definition = line.split("\t")  # exactly one tab
+            assert term == " ".join(h.clean(q.question).split())
+            assert definition and "\r" not in line and "  " not in definition
+    first = export(runner, "nasty", nasty, "flashcards", None).stdout.split("\n")[0]
+    assert "<script>alert('pwned')</script>" in first  # raw HTML as the text it is
+
+
+def pdf_pages(runner: CliRunner, tmp_path: Path, *args: str) -> list[str]:
+    """The handout printed by headless Chromium, as the text of each page (pdftotext)."""
+    out = tmp_path / "handout.html"
+    result = runner.invoke(app, ["export", "-o", str(out), "--force", *args])
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "handout.pdf"
+    chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", out.as_uri())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+def test_the_html_handout_prints_one_question_a_page(runner: CliRunner, tmp_path: Path) -> None:
+    bank = load_bank()
+    ids = ["3", "6", "17"]
+    filters = [a for i in ids for a in ("--id", i)]
+    pages = pdf_pages(runner, tmp_path, "--answers", "none", "--space", "10", *filters)
+    assert len(pages) == 1 + len(ids)  # the cover with the contents, then one page per question
+    assert pages[0].startswith(bank.deck) and "Contents" in pages[0]
+    for page, ref in zip(pages[1:], ids, strict=True):
+        q = bank.get(ref)
+        assert page.startswith(f"{q.num}. " + " ".join(q.question.split()))
+
+
+def test_the_html_handout_with_answers_at_the_end(runner: CliRunner, tmp_path: Path) -> None:
+    bank = load_bank()
+    pages = pdf_pages(runner, tmp_path, "--answers", "end", "--topic", "security")
+    questions = bank.select(topics=["security"])
+    text = " ".join(pages)
+    key = text.index("Answer key")
+    for q in questions:
+        title = " ".join(q.question.split())
+        assert text.count(title) >= 3  # contents, its page, the answer key
+        assert " ".join(q.key_points[0].point.split()) in text[key:]
+    assert len(pages) > 1 + len(questions)
+
+
+def test_the_html_handout_is_self_contained_and_safe(runner: CliRunner, nasty: Path, tmp_path: Path) -> None:
+    for which in BANKS:
+        text = export(runner, which, nasty, "html", None).stdout
+        assert text.startswith("<!DOCTYPE html>")
+        no_live_html(text)
+        for tag in re.findall(r"<[a-z][^>]*>", text.lower()):  # nothing to fetch: no src, no <link>
+            assert not re.search(r"\ssrc\s*=", tag), tag
+            assert not tag.startswith(("<link", "<iframe", "<object")), tag
+        style = "".join(re.findall(r"<style>(.*?)</style>", text, re.S))
+        assert style and "url(" not in style and "@import" not in style
+    text = export(runner, "nasty", nasty, "html", None, "--answers", "inline").stdout
+    assert "Raw HTML: &lt;script&gt;alert('pwned')&lt;/script&gt; and &lt;img src=x" in text
+
+
+def test_pitfalls_reach_the_handouts_and_the_bank_formats(runner: CliRunner, tmp_path: Path) -> None:
+    pitfall = {"claim": "You add timing with a hard-coded header", "terms": ["hard-coded"],
+               "correction": "Measure with time.perf_counter() around call_next.", "since": "FastAPI docs"}
+    bank = write_bank(tmp_path / "bank", "Pitfalls", [question("timing", pitfalls=[pitfall])])
+    for fmt in ("markdown", "html"):
+        text = runner.invoke(app, ["--bank", str(bank), "export", "--format", fmt]).stdout
+        assert "Common mistakes" in text and "hard-coded header" in text and "Measure with time.perf" in text
+    data = json.loads(runner.invoke(app, ["--bank", str(bank), "export", "--format", "json"]).stdout)
+    assert data["questions"][0]["pitfalls"] == [pitfall]
+    out = tmp_path / "again.yaml"
+    assert runner.invoke(app, ["--bank", str(bank), "export", "-o", str(out)]).exit_code == 0
+    assert load_bank([out]).questions[0].pitfalls == load_bank([bank]).questions[0].pitfalls
