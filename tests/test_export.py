@@ -817,11 +817,12 @@ def test_anki_tsv_after_the_apkg_neither_duplicates_nor_conflicts_silently(runne
     col = anki_collection(tmp_path)
     try:
         assert len(import_apkg(col, tmp_path / "cards.apkg").new) == 2
-        before = sorted((n.guid, n["Answer"]) for n in notes(col))
+        before = sorted((n.guid, n["Answer"], n["Key points"]) for n in notes(col))
+        col.set_config("curModel", col.models.by_name("quiz question")["id"])  # the type used last
         log = import_tsv(col, tmp_path / "cards.tsv")
         # Anki reports both as conflicting ("in a different note type") and keeps the apkg's notes
         assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 2)
-        assert sorted((n.guid, n["Answer"]) for n in notes(col)) == before
+        assert sorted((n.guid, n["Answer"], n["Key points"]) for n in notes(col)) == before
     finally:
         col.close()
     col = anki_collection(tmp_path / "fresh")  # the TSV alone: a newer TSV updates its own notes
