@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -88,6 +89,8 @@ def cli_seconds(bank: Path, fmt: str, out: Path, env: dict[str, str], runs: int)
     times = []
     for _ in range(runs):
         cmd = [PY, "-m", "quiz", "--bank", str(bank), "export", "--format", fmt, "-o", str(out), "--force"]
+        if out.is_dir():  # a folder format writes a new folder each time
+            shutil.rmtree(out)
         start = time.perf_counter()
         subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
@@ -120,11 +123,14 @@ def main() -> None:
         worst = 0.0
         for fmt in FORMATS.values():
             start = time.perf_counter()
-            data = fmt.render(bank.questions, options)
+            if fmt.folder:
+                size = sum(len(d) for d in fmt.files(bank.questions, options).values())
+            else:
+                data = fmt.render(bank.questions, options)
+                size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
             render_s = time.perf_counter() - start
             out = folder / f"out.{fmt.name}"
             cli_s = cli_seconds(bank_path, fmt.name, out, env, args.runs)
-            size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
             worst = max(worst, cli_s)
             mark = "ok" if cli_s < TARGET else "SLOW"
             print(f"{fmt.name:<11} {cli_s:>7.2f} {render_s:>9.2f} {size / 1e6:>8.1f}  {mark}")

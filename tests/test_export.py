@@ -228,7 +228,7 @@ def test_format_options_are_for_their_formats(runner: CliRunner, fmt: str, optio
                                               formats: str) -> None:
     result = runner.invoke(app, ["export", "--format", fmt, *option])
     assert result.exit_code == 2
-    assert f"is for the {formats} formats, not {fmt}" in result.output
+    assert f"is for the {formats} format" in result.output and f", not {fmt}." in result.output
 
 
 @pytest.mark.parametrize(

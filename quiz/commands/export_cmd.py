@@ -88,8 +88,8 @@ def _choose_format(name: str | None, output: Path | None, given: dict[str, tuple
             param_hint="--format")
     for option, formats in given.items():
         if fmt.name not in formats:
-            raise typer.BadParameter(f"{option} is for the {' and '.join(formats)} formats, not {fmt.name}.",
-                                     param_hint=option)
+            names = f"{' and '.join(formats)} format{'s' * (len(formats) > 1)}"
+            raise typer.BadParameter(f"{option} is for the {names}, not {fmt.name}.", param_hint=option)
     if fmt.binary and output is None:
         raise typer.BadParameter(f"{fmt.name} is a binary format: write it to a file with -o FILE.",
                                  param_hint="--output")
@@ -108,7 +108,7 @@ def export(
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", metavar="FILE", show_default=False,
-                     help="Write to FILE (required for apkg). Default: standard output."),
+                     help="Write to FILE (required for apkg; a new folder for bank). Default: standard output."),
     ] = None,
     topic: TopicOpt = None,
     tag: TagOpt = None,

@@ -97,7 +97,7 @@ _ALL = [
     Format("anki-tsv", "quiz.export.anki_tsv", False, (".tsv",),
            "Anki's text import: tab-separated HTML fields, header lines"),
     Format("csv", "quiz.export.csv_", False, (".csv",),
-           "one row per question, for spreadsheets and Quizlet"),
+           "one row per question, for spreadsheets (a UTF-8 BOM unless --no-bom)"),
     Format("markdown", "quiz.export.markdown_", False, (".md", ".markdown"),
            "a printable handout: title, contents, questions (--answers)"),
     Format("html", "quiz.export.handout", False, (".html", ".htm"),
