@@ -108,7 +108,7 @@ def export(
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", metavar="FILE", show_default=False,
-                     help="Write to FILE (required for apkg; a new folder for bank). Default: standard output."),
+                     help="Write to FILE (apkg needs one; bank, a new folder). Default: standard output."),
     ] = None,
     topic: TopicOpt = None,
     tag: TagOpt = None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -162,16 +163,24 @@ def demo_command(q: Question, banks: Sequence[str] = ()) -> str:
     through the bank, named as the student has it (`quiz --bank course-bank demo my-q`),
     never by the author's path.
     """
-    from quiz.model import BUILTIN_DEMOS
-
     if not q.demo:
         return ""
-    path = q.demo_path()
-    if path is not None and path.parent.resolve() == BUILTIN_DEMOS.resolve():
-        return f"quiz demo {path.stem}"
+    builtin = _builtin_demo(q.demo, q.source.parent)
+    if builtin:
+        return f"quiz demo {builtin}"
     if not banks:
         return f"quiz demo {q.id}"
     return "quiz " + "".join(f"--bank {shell_quote(b)} " for b in banks) + f"demo {q.id}"
+
+
+@lru_cache(maxsize=4096)
+def _builtin_demo(demo: str, bank_dir: Path) -> str:
+    """The built-in demo's name a question's `demo` resolves to, or "" (memoised: one export
+    asks for every question, and each lookup touches the file system)."""
+    from quiz.model import BUILTIN_DEMOS, resolve_demo
+
+    path = resolve_demo(demo, bank_dir)
+    return path.stem if path is not None and path.parent.resolve() == BUILTIN_DEMOS.resolve() else ""
 
 
 def shell_quote(arg: str) -> str:
