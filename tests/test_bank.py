@@ -253,7 +253,8 @@ def test_a_mistyped_key_says_did_you_mean_once(tmp_path: Path) -> None:
     assert found == ["5:5: questions[0].anwser: unknown field; did you mean `answer`?"]
     found = messages(tmp_path, GOOD.replace("deck:", "dekc:").replace("        terms: [second]",
                                                                            "        trems: [second]"))
-    assert found == ["1:1: dekc: unknown field; did you mean `deck`?"]  # the file level fails first
+    assert found == ["1:1: dekc: unknown field; did you mean `deck`?",
+                     "15:9: questions[1].key_points[0].trems: unknown field; did you mean `terms`?"]
     found = messages(tmp_path, GOOD.replace("        terms: [second]", "        trems: [second]"))
     assert found == ["15:9: questions[1].key_points[0].trems: unknown field; did you mean `terms`?"]
     found = messages(tmp_path, GOOD.replace("    tags: [letters]\n", "    colour: x\n"))

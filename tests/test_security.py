@@ -287,8 +287,9 @@ def test_validate_reads_every_demo_file_without_running_it(runner: CliRunner, tm
     )
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 1
-    assert "bank.yaml:6:11: demo: the demo file broken.py is not valid Python (line 2)" in result.stdout
-    assert "bank.yaml:11:11: demo: the demo file no_tour.py defines no `tour`" in result.stdout
+    assert "bank.yaml:6:11: questions[0].demo: the demo file broken.py is not valid Python (line 2)" \
+        in result.stdout
+    assert "bank.yaml:11:11: questions[1].demo: the demo file no_tour.py defines no `tour`" in result.stdout
     assert not marker.exists()
 
 
