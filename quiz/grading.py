@@ -1,25 +1,64 @@
-"""A typed answer against a question's key points: what was covered, a score, a rating.
+"""A typed answer against a question's key points and pitfalls: what was covered, what was
+wrong, a score, a rating.
 
-Pure: no I/O, no clock. `grade(answer, question)` judges each key point on its own.
+Pure: no I/O, no clock. `grade(answer, question)` judges each key point on its own, then
+looks for the question's pitfalls (wrong or outdated claims) the answer asserts.
+
+Reading the answer
+------------------
+The answer is cut into clauses: at sentence ends, `;`, new lines, spaced dashes, brackets,
+and before `but`, `instead`, `rather`, `whereas`, `however`, `although`, `though`,
+`because` and `while` (and a comma before `not`, `no`, `never`, `now`, `so`). A term never
+matches across two clauses. Each clause is normalised: casefolded, `n't` written `not`,
+every punctuation mark but `_ . @ /` turned into a space, a `/` between two words too
+(`nginx/gateway` is two words), `async def` one word (so `def ...` never matches inside
+`async def ...`), trailing dots dropped.
+
+Negation: `not`, `no`, `never`, `neither`, `nor` (and `doesn't`, `isn't`, `can't`, `cannot`,
+...) negate the rest of their clause, up to a comma that starts a new statement (`, it`,
+`, now`, `, and`, ...). "not X but Y" negates X only: `but` starts a new clause. A negation
+before a word that is itself negative ("does not block", "doesn't wait") negates nothing,
+and neither do "not only", "not just", "no matter".
 
 How a key point is judged
 -------------------------
-Both the answer and the terms are normalised: casefolded, every punctuation mark but
-`_ . @ /` turned into a space, dots at the end of a word dropped, spaces collapsed. Then a
-point is *hit* when any of its terms is found in the answer:
+A point is *hit* when any of its terms is found in the answer, outside a negated stretch
+(unless the term says the negation itself: "client does not wait", "no retries") and
+outside a clause that asserts a pitfall:
 
-- an API name (a term written with `_ . @ / ( ) " '` or in camelCase, such as
-  `add_middleware`, `@app.middleware`, `Depends()`) must appear as written, or within one
-  typo of it (rapidfuzz ratio >= 90 against a window of the answer's words);
+- an API name (a term written with `_ . @ / ( ) " ' [ ] =`, in camelCase or as a
+  `--flag`, such as `add_middleware`, `@app.middleware`, `Depends()`, `--workers`) must appear as written on word
+  boundaries (`accept()` is not in "unacceptable"; `add_middleware` is in
+  `app.add_middleware`), or within one typo of it (rapidfuzz ratio >= 90 against a word,
+  a dotted part of a word, or a window of the answer's words) with the same `_` and `.`;
 - a short term (4 characters or fewer: `cors`, `jwt`, `orm`) must be a whole word of the
-  answer (a plural `s` allowed); no fuzziness, or "orm" would match "form";
+  answer, singular or plural; no fuzziness, or "orm" would match "form";
 - any other word or phrase is compared with every window of as many words of the answer
   (one more and one fewer too) with rapidfuzz's ratio; the threshold rises as the term
   gets shorter (80 for 20+ characters, 85 from 10, 88 below), so a typo or a different
   ending still counts ("midleware", "wrapping each request") but another word does not.
+  The window must also hold the term's first and last content words (typos and plurals
+  allowed), and all the others but one when there are four or more: "def endpoints run on
+  the event loop" does not match "async def endpoints run on the event loop". A phrase
+  also matches when its content words come in order in one clause, at most three words
+  apart ("commit inside the dependency" in "commit or roll back inside the session
+  dependency"). A term of a generic verb and a noun ("send email", "write logs") also
+  matches the noun alone.
 
 When no term matches, the point's own wording counts weakly: the point is hit if at least
-three quarters of its content words (three at least) appear in the answer.
+three quarters of its content words (three at least) appear in the answer, outside negated
+stretches.
+
+Pitfalls
+--------
+A pitfall is *asserted* when one of its terms matches (same rules) where the answer does
+not reject it. It is rejected when the match is negated ("not uvicorn.workers but ..."),
+follows a rejecting word within four words ("avoid", "instead of", "rather than", "the old",
+"deprecated", "replaced", "stop using", ... with no `to`, `with`, `by` or `for` between), or
+is followed within six words by one ("X is deprecated", "X was removed", "X is no longer
+maintained", "X isn't needed"), also in a next clause that starts with `but`/`though`
+("X, but it is deprecated"). A clause that asserts a pitfall earns no key point: the point
+it contradicts is not credited from there.
 
 Score and rating
 ----------------
@@ -30,17 +69,22 @@ The score is the share of key points hit, 0 to 100. The suggested rating:
     score < 90  -> Good    (all but one point, for 4 or 5 points)
     otherwise   -> Easy    (every point)
 
-An empty answer means "show me": score 0, Again.
+and at most Hard when the answer asserts a pitfall. An empty answer means "show me": score
+0, Again. So does a non-answer ("I don't know", "no idea", "not sure", "skip", "pass", "?")
+with nothing else of substance (three content words at least that the question itself does
+not contain).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
+
+from rapidfuzz import fuzz, process
 
 
 class Rating(IntEnum):
@@ -73,11 +117,18 @@ RATING_BOUNDS: tuple[tuple[int, Rating], ...] = (
     (65, Rating.HARD),
     (90, Rating.GOOD),
 )
+#: The best suggested rating of an answer that asserts a pitfall.
+PITFALL_CAP = Rating.HARD
 
 API_RATIO = 90
 SHORT_TERM = 4
 POINT_SHARE = 0.75
 POINT_MIN_WORDS = 3
+WORD_RATIO = 80
+PRE_REJECT_REACH = 4
+POST_REJECT_REACH = 6
+SUBSTANCE = 3
+GAP = 3
 
 STOPWORDS = frozenset(
     """a an the and or but if then than so of to in on at by for with from into onto as is are
@@ -86,10 +137,75 @@ STOPWORDS = frozenset(
     when where which who why all any each every some such only also just more most less very
     instead via per use used uses using""".split()
 )
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor"})
+#: "not only", "no matter": no negation.
+NOT_NEGATING = frozenset({"only", "just", "merely", "matter", "doubt", "least", "sure"})
+#: A negation before one of these is a positive statement: "does not block", "doesn't wait".
+NEGATIVE_WORDS = frozenset(
+    """block blocks blocking blocked wait waits waiting stall stalls stalling freeze freezes hang
+    hangs lose loses leak leaks fail fails crash crashes break breaks slow halt halts""".split()
+)
+#: Words that may stand between a negation and the word it applies to.
+FILLERS = frozenset({"ever", "really", "actually", "even", "need", "needed", "to", "have", "be"})
+#: After a comma, these start a new statement: a negation before the comma stops there.
+SCOPE_BREAKERS = frozenset(
+    """it they this that we you i he she there now use so and which instead but rather then
+    also yet though although whereas while because since""".split()
+)
+#: Before a pitfall's words, within PRE_REJECT_REACH words: the answer rejects them.
+PRE_REJECT = frozenset(
+    """avoid avoiding avoided instead rather deprecated outdated obsolete legacy old older
+    unmaintained abandoned removed replace replaces replaced replacing superseded formerly
+    previously stop stopped quit migrate migrated migrating moved switched ditch ditched drop
+    dropped""".split()
+)
+#: After a pitfall's words, within POST_REJECT_REACH words: the answer rejects them.
+POST_REJECT = frozenset(
+    """deprecated deprecation outdated obsolete legacy unmaintained abandoned removed replaced
+    superseded dead gone wrong myth false discouraged dropped archived anymore eol fails
+    raises""".split()
+)
+#: "X is not ...", "X isn't ...", right after a pitfall's words.
+AUX = frozenset("is are was were be been has have had does do did should must".split())
+#: Between a rejecting word and the pitfall's words, these make the pitfall the new thing:
+#: "replaced by X", "switch to X", "replace it with X".
+TOWARDS = frozenset({"to", "with", "by", "for", "into"})
+#: "send email" also matches "emails", "write logs" also "logs".
+GENERIC_VERBS = frozenset({"send", "sending", "write", "writing", "do", "doing", "make", "making"})
+
+NON_ANSWERS = (
+    "i do not know", "do not know", "dont know", "dunno", "idk", "no idea", "not sure",
+    "no clue", "not a clue", "can not remember", "do not remember", "i forgot", "forgot",
+    "no answer", "skip", "skipped", "pass", "next", "nothing", "n/a", "none",
+)
+NON_ANSWER_FILLERS = frozenset(
+    """sorry really honestly um umm uh uhh hmm er erm well think guess maybe know idea sure
+    anything something about yet exactly much clue remember question""".split()
+)
 
 _PUNCT = re.compile(r"[^\w\s.@/]")
-_API_CHARS = re.compile(r"[_.@/()\"'\[\]=]|[a-z][A-Z]")
-_SPACES = re.compile(r"\s+")
+_API_CHARS = re.compile(r"[_.@/()\"'\[\]=]|[a-z][A-Z]|^--")
+_FLAG = re.compile(r"--\w")
+_SKELETON = re.compile(r"[^._]")
+_CONTRACTIONS = [
+    (re.compile(r"\bcan['’]t\b"), "can not"),
+    (re.compile(r"\bwon['’]t\b"), "will not"),
+    (re.compile(r"\bcannot\b"), "can not"),
+    (re.compile(r"n['’]t\b"), " not"),
+]
+_ASYNC_DEF = re.compile(r"\basync\s+def\b")
+_WORD_SLASH = re.compile(r"(?<=[a-z0-9])/(?=[a-z])")
+_CONNECTIVES = "but|instead|rather|whereas|however|although|though|because|while"
+_CLAUSE = re.compile(
+    r"[.!?]+(?=\s|$)|[;\n]|\s[-–—]+\s|\s\(|\)(?=[\s.,;:!?]|$)"
+    rf"|,?\s+(?=(?:{_CONNECTIVES})\b)"
+    r"|,\s*(?=(?:not|no|never|now|so)\b)",
+    re.IGNORECASE,
+)
+_FOLLOWING = frozenset({"but", "though", "although", "however"})
+
+
+# --- results ---------------------------------------------------------------------------------
 
 
 class KeyPointLike(Protocol):
@@ -100,11 +216,34 @@ class KeyPointLike(Protocol):
     def terms(self) -> Sequence[str]: ...
 
 
+class PitfallLike(Protocol):
+    @property
+    def claim(self) -> str: ...
+
+    @property
+    def terms(self) -> Sequence[str]: ...
+
+    @property
+    def correction(self) -> str: ...
+
+    @property
+    def since(self) -> str | None: ...
+
+    @property
+    def reference(self) -> str | None: ...
+
+
 class Gradable(Protocol):
-    """What grading needs of a question: its key points."""
+    """What grading needs of a question: its text, key points and pitfalls."""
+
+    @property
+    def question(self) -> str: ...
 
     @property
     def key_points(self) -> Sequence[KeyPointLike]: ...
+
+    @property
+    def pitfalls(self) -> Sequence[PitfallLike]: ...
 
 
 @dataclass(frozen=True)
@@ -119,11 +258,33 @@ class PointResult:
 
 
 @dataclass(frozen=True)
+class PitfallHit:
+    """A pitfall the answer asserts: the bank's claim and correction, and what showed it."""
+
+    claim: str
+    correction: str
+    matched: str  # the pitfall's term that matched
+    found: str  # the words of the answer it matched
+    since: str | None = None
+    reference: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"claim": self.claim, "correction": self.correction,
+                               "matched": self.matched, "found": self.found}
+        for name in ("since", "reference"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        return out
+
+
+@dataclass(frozen=True)
 class Grade:
     points: tuple[PointResult, ...]
     score: int
     suggested: Rating
-    empty: bool = False
+    empty: bool = False  # nothing typed: "show me"
+    pitfalls: tuple[PitfallHit, ...] = ()
+    non_answer: bool = False  # "I don't know" and nothing of substance
 
     @property
     def hits(self) -> list[PointResult]:
@@ -133,11 +294,10 @@ class Grade:
     def missed(self) -> list[PointResult]:
         return [p for p in self.points if not p.hit]
 
-
-def normalise(text: str) -> str:
-    """Casefold, punctuation (but `_ . @ /`) to spaces, trailing dots dropped, spaces collapsed."""
-    words = _PUNCT.sub(" ", text.casefold()).split()
-    return " ".join(w for w in (w.rstrip(".") for w in words) if w)
+    @property
+    def shown_as_empty(self) -> bool:
+        """An empty answer or a non-answer: the screen shows the answer, not a verdict."""
+        return self.empty or self.non_answer
 
 
 def suggest(score: int) -> Rating:
@@ -147,6 +307,56 @@ def suggest(score: int) -> Rating:
     return Rating.EASY
 
 
+# --- words -----------------------------------------------------------------------------------
+
+
+def _prepare(text: str) -> str:
+    text = text.casefold()
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _words(text: str) -> list[str]:
+    """Already prepared text to normalised words (a command-line flag keeps its `--`)."""
+    text = _WORD_SLASH.sub(" ", _ASYNC_DEF.sub("async_def", text))
+    out: list[str] = []
+    for raw in text.split():
+        words = [w for w in (w.rstrip(".") for w in _PUNCT.sub(" ", raw).split()) if w]
+        if words and _FLAG.match(raw):
+            words[0] = "--" + words[0]
+        out += words
+    return out
+
+
+def normalise(text: str) -> str:
+    """Casefold, `n't` to `not`, punctuation (but `_ . @ /`) to spaces, `word/word` to two
+    words, `async def` to `async_def`, trailing dots dropped, spaces collapsed."""
+    return " ".join(_words(_prepare(text)))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+@lru_cache(maxsize=65536)
+def _same_word(a: str, b: str) -> bool:
+    """The same word, give or take an ending or a typo."""
+    if a == b:
+        return True
+    sa, sb = _stem(a), _stem(b)
+    if sa == sb:
+        return True
+    return min(len(sa), len(sb)) >= 4 and fuzz.ratio(sa, sb) >= WORD_RATIO
+
+
+def _content(words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for w in words if len(w) > 2 and w not in STOPWORDS))
+
+
 @dataclass(frozen=True)
 class _Term:
     text: str  # as written
@@ -154,103 +364,305 @@ class _Term:
     words: int
     kind: str  # "api", "short" or "phrase"
     threshold: int
+    negative: bool  # the term says a negation itself ("no retries")
+    content: tuple[str, ...]  # content words the matched window must hold (phrases)
+    skeleton: str  # the `_` and `.` of an API name
+    pattern: re.Pattern[str] | None  # word-bounded exact match of an API name
 
 
-@lru_cache(maxsize=4096)
-def _compile(term: str) -> _Term | None:
-    norm = normalise(term)
-    if not norm:
+@lru_cache(maxsize=8192)
+def _compile(term: str, alone: bool = True) -> _Term | None:
+    words = _words(_prepare(term))
+    if not words:
         return None
-    words = norm.count(" ") + 1
+    norm = " ".join(words)
+    negative = any(w in NEGATIONS for w in words)
     if _API_CHARS.search(term):
-        return _Term(term, norm, words, "api", API_RATIO)
-    if words == 1 and len(norm) <= SHORT_TERM:
-        return _Term(term, norm, words, "short", 100)
+        pattern = re.compile(rf"(?<![\w]){re.escape(norm)}(?![\w])")
+        return _Term(term, norm, len(words), "api", API_RATIO, negative, (),
+                     _SKELETON.sub("", norm), pattern)
+    if len(words) == 1 and len(norm) <= SHORT_TERM:
+        return _Term(term, norm, 1, "short", 100, negative, (), "", None)
     threshold = 80 if len(norm) >= 20 else 85 if len(norm) >= 10 else 88
-    return _Term(term, norm, words, "phrase", threshold)
+    return _Term(term, norm, len(words), "phrase", threshold, negative, _content(words), "", None)
 
 
-@lru_cache(maxsize=4096)
-def _content_words(point: str) -> tuple[str, ...]:
-    words = normalise(point).replace(".", " ").replace("/", " ").split()
-    return tuple(dict.fromkeys(w for w in words if len(w) > 2 and w not in STOPWORDS))
+def _variants(term: str, key_point: bool) -> list[_Term]:
+    """The term, and for a key point's "send email" the noun alone."""
+    compiled = _compile(term)
+    if compiled is None:
+        return []
+    out = [compiled]
+    words = compiled.norm.split()
+    if key_point and compiled.kind == "phrase" and len(words) == 2 and words[0] in GENERIC_VERBS:
+        noun = _compile(words[1])
+        if noun is not None:
+            out.append(noun)
+    return out
+
+
+# --- the answer ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Match:
+    score: int
+    start: int  # token index
+    end: int  # token index, exclusive
+    found: str
 
 
 class _Answer:
-    """The normalised answer, with its word windows built once and reused for every term."""
+    """The answer as tokens in clauses, each token knowing whether a negation covers it."""
 
     def __init__(self, text: str):
-        self.norm = normalise(text)
-        self.padded = f" {self.norm} "
-        self.words = self.norm.split()
-        self.wordset = frozenset(self.words)
-        # the pieces of dotted names too: `app.add_middleware` holds `add_middleware`
-        parts = {p for w in self.words for p in re.split(r"[.@/]", w) if p}
-        self.parts = sorted(parts - self.wordset)
-        self._windows: dict[int, list[str]] = {}
+        self.tokens: list[str] = []
+        self.clause: list[int] = []
+        self.negated: list[bool] = []
+        self.is_cue: list[bool] = []
+        self.clauses: list[tuple[int, int, str]] = []  # start, end, text
+        for raw in _CLAUSE.split(_prepare(text)):
+            self._add_clause(raw)
+        self.wordset = frozenset(self.tokens)
+        self._windows: dict[int, list[tuple[str, int, int]]] = {}
+        self._chains: list[tuple[str, int, int]] | None = None
 
-    def windows(self, size: int) -> list[str]:
+    def _add_clause(self, raw: str) -> None:
+        start = len(self.tokens)
+        index = len(self.clauses)
+        open_scope = False
+        for n, segment in enumerate(raw.split(",")):
+            words = _words(segment)
+            if n and words and (words[0] in SCOPE_BREAKERS):
+                open_scope = False
+            for i, w in enumerate(words):
+                self.tokens.append(w)
+                self.clause.append(index)
+                self.negated.append(open_scope)
+                cue = w in NEGATIONS and self._negates(words, i)
+                self.is_cue.append(cue)
+                if cue:
+                    open_scope = True
+        end = len(self.tokens)
+        if end > start:
+            self.clauses.append((start, end, " ".join(self.tokens[start:end])))
+
+    @staticmethod
+    def _negates(words: list[str], i: int) -> bool:
+        """Whether the negation at words[i] negates what follows it."""
+        rest = words[i + 1:]
+        if not rest or rest[0] in NOT_NEGATING:
+            return False
+        for w in rest[:3]:
+            if w in NEGATIVE_WORDS:
+                return False
+            if w not in FILLERS and w not in {"does", "do", "will", "can", "is", "are"}:
+                break
+        return True
+
+    def windows(self, size: int) -> list[tuple[str, int, int]]:
+        """Every run of `size` tokens inside one clause: (text, start, end)."""
         if size not in self._windows:
-            w = self.words
-            size = max(1, min(size, len(w)))
-            self._windows[size] = [" ".join(w[i:i + size]) for i in range(len(w) - size + 1)]
+            out = []
+            for start, end, _ in self.clauses:
+                toks = self.tokens
+                n = min(size, end - start)
+                out += [(" ".join(toks[i:i + n]), i, i + n) for i in range(start, end - n + 1)]
+            self._windows[size] = out
         return self._windows[size]
 
-    def best(self, term: _Term) -> tuple[int, str | None]:
-        """The best similarity of a term to any window of the answer, and that window."""
-        from rapidfuzz import fuzz, process
+    def chains(self) -> list[tuple[str, int, int]]:
+        """The dotted parts of each token: `app.add_middleware` holds `add_middleware`."""
+        if self._chains is None:
+            out = []
+            for i, tok in enumerate(self.tokens):
+                names = [n for n in re.split(r"[.@/]", tok) if n]
+                if len(names) < 2:
+                    continue
+                for a in range(len(names)):
+                    for b in range(a + 1, len(names) + 1):
+                        if b - a < len(names):
+                            out.append((".".join(names[a:b]), i, i + 1))
+            self._chains = out
+        return self._chains
 
-        best_score, best_text = 0, None
-        for size in {max(1, term.words - 1), term.words, term.words + 1}:
+    def token_at(self, clause_start: int, text: str, offset: int) -> int:
+        return clause_start + text.count(" ", 0, offset)
+
+    def matches(self, term: _Term) -> list[_Match]:
+        """Every place the term matches, best first."""
+        if term.kind == "short":
+            forms = {term.norm, term.norm + "s", term.norm.removesuffix("s")}
+            return [_Match(100, i, i + 1, w) for i, w in enumerate(self.tokens) if w in forms]
+        found: list[_Match] = []
+        if term.pattern is not None:
+            for start, _, text in self.clauses:
+                for m in term.pattern.finditer(text):
+                    i = self.token_at(start, text, m.start())
+                    found.append(_Match(100, i, self.token_at(start, text, m.end() - 1) + 1, m.group()))
+        sizes = {max(1, term.words - 1), term.words, term.words + 1}
+        for size in sorted(sizes):
             choices = self.windows(size)
             if size == 1 and term.kind == "api":
-                choices = choices + self.parts
-            found = process.extractOne(term.norm, choices, scorer=fuzz.ratio,
-                                       score_cutoff=term.threshold)
-            if found is not None and found[1] > best_score:
-                best_score, best_text = int(round(found[1])), found[0]
-        return best_score, best_text
+                choices = choices + self.chains()
+            for text, score, idx in process.extract(term.norm, [c[0] for c in choices], scorer=fuzz.ratio,
+                                                    score_cutoff=term.threshold, limit=None):
+                _, start, end = choices[idx]
+                if term.kind == "api" and _SKELETON.sub("", text) != term.skeleton:
+                    continue
+                if term.kind == "phrase" and not self._anchored(term, start, end):
+                    continue
+                found.append(_Match(int(round(score)), start, end, text))
+        if term.kind == "phrase" and len(term.content) >= 2:
+            found += self._scattered(term)
+        found.sort(key=lambda m: (-m.score, m.start))
+        return found
 
-    def match(self, term: _Term) -> tuple[int, str | None]:
-        if term.kind == "short":
-            for w in (term.norm, term.norm + "s"):
-                if w in self.wordset:
-                    return 100, w
-            return 0, None
-        if term.kind == "api" and term.norm in self.norm:
-            return 100, term.norm
-        return self.best(term)
+    def _scattered(self, term: _Term) -> list[_Match]:
+        """The term's content words in order in one clause, at most GAP words apart."""
+        toks, first, rest = self.tokens, term.content[0], term.content[1:]
+        out = []
+        for i, tok in enumerate(toks):
+            if not _same_word(first, tok):
+                continue
+            pos = i
+            for word in rest:
+                nxt = next((j for j in range(pos + 1, min(len(toks), pos + GAP + 2))
+                            if self.clause[j] == self.clause[i] and _same_word(word, toks[j])), None)
+                if nxt is None:
+                    break
+                pos = nxt
+            else:
+                out.append(_Match(term.threshold, i, pos + 1, " ".join(toks[i:pos + 1])))
+        return out
 
+    def _anchored(self, term: _Term, start: int, end: int) -> bool:
+        """The window holds the term's first and last content words, and all but one of the
+        others when there are four or more."""
+        content = term.content
+        if not content:
+            return True
+        window = self.tokens[start:end]
+        present = [any(_same_word(c, w) for w in window) for c in content]
+        if not present[0] or not present[-1]:
+            return False
+        return present.count(False) <= (1 if len(content) >= 4 else 0)
 
-def _judge(point: KeyPointLike, answer: _Answer) -> PointResult:
-    best = PointResult(point.point, False)
-    for raw in point.terms:
-        term = _compile(raw)
-        if term is None:
-            continue
-        similarity, found = answer.match(term)
-        if similarity >= term.threshold and similarity > best.similarity:
-            best = PointResult(point.point, True, raw, found, similarity)
-            if similarity == 100:
+    def is_negated(self, term: _Term, m: _Match) -> bool:
+        if term.negative:  # "no retries": only a negation before it counts
+            return self.negated[m.start]
+        return any(self.negated[i] for i in range(m.start, m.end))
+
+    def rejects(self, term: _Term, m: _Match) -> bool:
+        """Whether the answer rejects what it says at `m` (negated, "avoid X", "X is deprecated")."""
+        if self.is_negated(term, m):
+            return True
+        clause = self.clause[m.start]
+        toks = self.tokens
+        before = range(max(0, m.start - PRE_REJECT_REACH), m.start)
+        for i in reversed(before):
+            if self.clause[i] != clause or toks[i] in TOWARDS:
                 break
-    if best.hit:
-        return best
-    words = _content_words(point.point)
+            if toks[i] in PRE_REJECT:
+                return True
+        after = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH)) if self.clause[i] == clause]
+        if any(toks[i] in POST_REJECT for i in after):
+            return True
+        if len(after) >= 2 and toks[after[0]] in AUX and self.is_cue[after[1]]:
+            return True
+        if any(toks[i] == "no" and i + 1 < len(toks) and toks[i + 1] == "longer" for i in after):
+            return True
+        # "X, but it is deprecated": the next clause, when it starts with but/though
+        nxt = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH + 2))
+               if self.clause[i] == clause + 1]
+        return bool(nxt) and toks[nxt[0]] in _FOLLOWING and any(toks[i] in POST_REJECT for i in nxt)
+
+
+def _first(answer: _Answer, terms: Sequence[str], key_point: bool,
+           accept: Callable[[_Term, _Match], bool]) -> tuple[str, _Match] | None:
+    """The best acceptable match of any of the terms."""
+    best: tuple[str, _Match] | None = None
+    for raw in terms:
+        for term in _variants(raw, key_point):
+            for m in answer.matches(term):
+                if m.score < term.threshold:
+                    break
+                if accept(term, m):
+                    if best is None or m.score > best[1].score:
+                        best = (raw, m)
+                    break
+            if best is not None and best[1].score == 100:
+                return best
+    return best
+
+
+@lru_cache(maxsize=4096)
+def _point_words(point: str) -> tuple[tuple[str, ...], bool]:
+    words = _words(_prepare(point))
+    return _content(w for p in words for w in p.split(".") if w), any(w in NEGATIONS for w in words)
+
+
+def _judge(point: KeyPointLike, answer: _Answer, tainted: frozenset[int]) -> PointResult:
+    def accept(term: _Term, m: _Match) -> bool:
+        return answer.clause[m.start] not in tainted and not answer.is_negated(term, m)
+
+    found = _first(answer, point.terms, True, accept)
+    if found is not None:
+        raw, m = found
+        return PointResult(point.point, True, raw, m.found, m.score)
+    words, negative = _point_words(point.point)
     if len(words) >= POINT_MIN_WORDS:
-        present = [w for w in words if w in answer.wordset]
+        usable = {_stem(w) for i, w in enumerate(answer.tokens)
+                  if answer.clause[i] not in tainted and (negative or not answer.negated[i])}
+        present = [w for w in words if _stem(w) in usable]
         share = len(present) / len(words)
         if share >= POINT_SHARE:
             return PointResult(point.point, True, "(the point's own words)", " ".join(present),
                                int(round(share * 100)))
-    return best
+    return PointResult(point.point, False)
+
+
+def _pitfalls(pitfalls: Sequence[PitfallLike], answer: _Answer) -> list[tuple[PitfallHit, int]]:
+    """The pitfalls the answer asserts, each with the clause that asserts it."""
+    out = []
+    for p in pitfalls:
+        found = _first(answer, p.terms, False, lambda term, m: not answer.rejects(term, m))
+        if found is not None:
+            raw, m = found
+            out.append((PitfallHit(p.claim, p.correction, raw, m.found, p.since, p.reference),
+                        answer.clause[m.start]))
+    return out
+
+
+def _is_non_answer(answer: _Answer, question: str) -> bool:
+    """"I don't know", "no idea", "skip", "?" and nothing else of substance."""
+    text = " ".join(answer.tokens)
+    said = False
+    for phrase in NON_ANSWERS:
+        padded = f" {text} "
+        if f" {phrase} " in padded:
+            text = padded.replace(f" {phrase} ", " ").strip()
+            said = True
+    asked = {_stem(w) for w in _words(_prepare(question))}
+    rest = [w for w in _content(text.split())
+            if w not in NON_ANSWER_FILLERS and _stem(w) not in asked]
+    return (said or not answer.tokens) and len(rest) < SUBSTANCE
 
 
 def grade(answer: str, question: Gradable) -> Grade:
-    """Judge every key point of `question` against `answer`; an empty answer scores 0."""
+    """Judge every key point and pitfall of `question` against `answer`."""
     points = question.key_points
     if not answer.strip():
         return Grade(tuple(PointResult(p.point, False) for p in points), 0, Rating.AGAIN, True)
     text = _Answer(answer)
-    results = tuple(_judge(p, text) for p in points)
+    if _is_non_answer(text, question.question):
+        return Grade(tuple(PointResult(p.point, False) for p in points), 0, Rating.AGAIN,
+                     non_answer=True)
+    asserted = _pitfalls(question.pitfalls, text)
+    tainted = frozenset(clause for _, clause in asserted)
+    results = tuple(_judge(p, text, tainted) for p in points)
     score = round(100 * sum(r.hit for r in results) / len(results)) if results else 0
-    return Grade(results, score, suggest(score))
+    suggested = suggest(score)
+    if asserted:
+        suggested = min(suggested, PITFALL_CAP)
+    return Grade(results, score, suggested, pitfalls=tuple(h for h, _ in asserted))
