@@ -515,6 +515,8 @@ class _Answer:
                 found.append(_Match(int(round(score)), start, end, text))
         if term.kind == "phrase" and len(term.content) >= 2:
             found += self._scattered(term)
+        if term.negative:  # "not authentication" needs its "not"
+            found = [m for m in found if any(t in NEGATIONS for t in self.tokens[max(0, m.start - 2):m.end])]
         found.sort(key=lambda m: (-m.score, m.start))
         return found
 
