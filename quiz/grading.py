@@ -57,8 +57,9 @@ follows a rejecting word within four words ("avoid", "instead of", "rather than"
 "deprecated", "replaced", "stop using", ... with no `to`, `with`, `by` or `for` between), or
 is followed within six words by one ("X is deprecated", "X was removed", "X is no longer
 maintained", "X isn't needed"), also in a next clause that starts with `but`/`though`
-("X, but it is deprecated"). A clause that asserts a pitfall earns no key point: the point
-it contradicts is not credited from there.
+("X, but it is deprecated"). The statement that asserts a pitfall (its clause, up to a
+comma that starts a new one: ", it", ", and", ...) earns no key point: the point it
+contradicts is not credited from there.
 
 Score and rating
 ----------------
@@ -420,6 +421,8 @@ class _Answer:
         self.clause: list[int] = []
         self.negated: list[bool] = []
         self.is_cue: list[bool] = []
+        self.statement: list[int] = []  # a clause, or the part of it after ", it"/", and"...
+        self._statements = 0
         self.clauses: list[tuple[int, int, str]] = []  # start, end, text
         for raw in _CLAUSE.split(_prepare(text)):
             self._add_clause(raw)
@@ -431,13 +434,16 @@ class _Answer:
         start = len(self.tokens)
         index = len(self.clauses)
         open_scope = False
+        self._statements += 1
         for n, segment in enumerate(raw.split(",")):
             words = _words(segment)
             if n and words and (words[0] in SCOPE_BREAKERS):
                 open_scope = False
+                self._statements += 1
             for i, w in enumerate(words):
                 self.tokens.append(w)
                 self.clause.append(index)
+                self.statement.append(self._statements)
                 self.negated.append(open_scope)
                 cue = w in NEGATIONS and self._negates(words, i)
                 self.is_cue.append(cue)
@@ -606,7 +612,7 @@ def _point_words(point: str) -> tuple[tuple[str, ...], bool]:
 
 def _judge(point: KeyPointLike, answer: _Answer, tainted: frozenset[int]) -> PointResult:
     def accept(term: _Term, m: _Match) -> bool:
-        return answer.clause[m.start] not in tainted and not answer.is_negated(term, m)
+        return answer.statement[m.start] not in tainted and not answer.is_negated(term, m)
 
     found = _first(answer, point.terms, True, accept)
     if found is not None:
@@ -615,7 +621,7 @@ def _judge(point: KeyPointLike, answer: _Answer, tainted: frozenset[int]) -> Poi
     words, negative = _point_words(point.point)
     if len(words) >= POINT_MIN_WORDS:
         usable = {_stem(w) for i, w in enumerate(answer.tokens)
-                  if answer.clause[i] not in tainted and (negative or not answer.negated[i])}
+                  if answer.statement[i] not in tainted and (negative or not answer.negated[i])}
         present = [w for w in words if _stem(w) in usable]
         share = len(present) / len(words)
         if share >= POINT_SHARE:
@@ -625,14 +631,14 @@ def _judge(point: KeyPointLike, answer: _Answer, tainted: frozenset[int]) -> Poi
 
 
 def _pitfalls(pitfalls: Sequence[PitfallLike], answer: _Answer) -> list[tuple[PitfallHit, int]]:
-    """The pitfalls the answer asserts, each with the clause that asserts it."""
+    """The pitfalls the answer asserts, each with the statement that asserts it."""
     out = []
     for p in pitfalls:
         found = _first(answer, p.terms, False, lambda term, m: not answer.rejects(term, m))
         if found is not None:
             raw, m = found
             out.append((PitfallHit(p.claim, p.correction, raw, m.found, p.since, p.reference),
-                        answer.clause[m.start]))
+                        answer.statement[m.start]))
     return out
 
 
@@ -661,7 +667,7 @@ def grade(answer: str, question: Gradable) -> Grade:
         return Grade(tuple(PointResult(p.point, False) for p in points), 0, Rating.AGAIN,
                      non_answer=True)
     asserted = _pitfalls(question.pitfalls, text)
-    tainted = frozenset(clause for _, clause in asserted)
+    tainted = frozenset(statement for _, statement in asserted)
     results = tuple(_judge(p, text, tainted) for p in points)
     score = round(100 * sum(r.hit for r in results) / len(results)) if results else 0
     suggested = suggest(score)

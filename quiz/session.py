@@ -343,7 +343,9 @@ class Scorecard:
             "weakest": [t.topic for t in self.weakest],
             "answers": [{"id": a.question.id, "number": a.question.num, "topic": a.question.topic,
                          "score": a.score, "answered": a.grade is not None, "late": a.late,
-                         "missed": [p.point for p in a.grade.missed] if a.grade else []}
+                         "suggested": a.grade.suggested.label if a.grade else None,
+                         "missed": [p.point for p in a.grade.missed] if a.grade else [],
+                         "pitfalls": [h.to_dict() for h in a.grade.pitfalls] if a.grade else []}
                         for a in self.answers],
         }
 

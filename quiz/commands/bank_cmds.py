@@ -85,14 +85,14 @@ def show(
         bool, typer.Option("--trust", help="With --demo: run a bank's demo without asking for approval.")
     ] = False,
 ) -> None:
-    """Show a question with its answer, key points, errata and follow-ups."""
+    """Show a question with its answer, key points, errata, pitfalls and follow-ups."""
     from quiz.ui import demo as demo_ui
     from quiz.ui import questions as bank_ui
 
     bank = load(ctx)
     q = bank.get(ref)
     if as_json:
-        emit_json(q.to_dict())
+        emit_json({**q.to_dict(), "pitfalls": [p.to_dict() for p in q.pitfalls]})
         return
     bank_ui.show_question(q, answer=not no_answer)
     if demo:

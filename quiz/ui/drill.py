@@ -13,7 +13,7 @@ from rich.text import Text
 
 from quiz import ui
 from quiz.errors import QuizError
-from quiz.grading import Rating
+from quiz.grading import PitfallHit, Rating
 from quiz.ui import demo as demo_ui
 from quiz.ui import questions as bank_ui
 from quiz.ui.prompt import RATING_STYLE, Reader, prewarm
@@ -81,12 +81,22 @@ def score_style(score: float) -> str:
     return "bold red" if score < 40 else "bold yellow" if score < 65 else "bold green"
 
 
+def pitfall_text(hit: PitfallHit) -> Text:
+    """ "You said: <claim>. Today: <correction>", in red, with the words that showed it."""
+    text = Text("You said: ", style="bold red") + Text(hit.claim.strip(), style="red")
+    text += Text(f"  (“{hit.found}”)", style="dim")
+    text += Text("\nToday: ", style="bold") + Text(" ".join(hit.correction.split()))
+    if hit.since:
+        text += Text(f"  ({hit.since})", style="dim")
+    return text
+
+
 def points_table(graded: Graded) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column()
     for p in graded.grade.points:
-        if graded.grade.empty:
+        if graded.grade.shown_as_empty:
             mark = Text("•", style="blue")
             line = Text(p.point)
         elif p.hit:
@@ -98,6 +108,8 @@ def points_table(graded: Graded) -> Table:
             mark = Text("✘", style="bold red")
             line = Text(p.point)
         table.add_row(mark, line)
+    for hit in graded.grade.pitfalls:
+        table.add_row(Text("✘", style="bold red"), pitfall_text(hit))
     return table
 
 
@@ -114,14 +126,21 @@ def rating_line(graded: Graded, now: datetime) -> Text:
 
 
 def graded_view(graded: Graded, now: datetime) -> Group:
-    """The screen after an answer: score, key points, model answer, suggested rating."""
+    """The screen after an answer: score, key points, pitfalls asserted (in red, with what
+    holds today), model answer, suggested rating."""
     g = graded.grade
     if g.empty:
         title = Text("The answer, and what a good one mentions", style="bold")
     else:
         title = Text(f"Score {g.score}/100", style=score_style(g.score))
-        title += Text(f" · {len(g.hits)} of {len(g.points)} key points · suggested: ")
-        title += Text(g.suggested.label, style=RATING_STYLE[g.suggested])
+        if g.non_answer:
+            title += Text(" · not an answer: what a good one mentions · ")
+        else:
+            title += Text(f" · {len(g.hits)} of {len(g.points)} key points · ")
+        if g.pitfalls:
+            n = len(g.pitfalls)
+            title += Text(f"{n} pitfall{'s' * (n != 1)}", style="bold red") + Text(" · ")
+        title += Text("suggested: ") + Text(g.suggested.label, style=RATING_STYLE[g.suggested])
     parts: list[RenderableType] = [
         Panel(points_table(graded), title=title, title_align="left", border_style="blue"),
         Panel(bank_ui.answer_markdown(graded.question), title="Model answer", title_align="left",

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quiz import ui
-from quiz.ui.drill import question_view, score_style
+from quiz.ui.drill import pitfall_text, question_view, score_style
 from quiz.ui.prompt import Reader
 
 if TYPE_CHECKING:
@@ -103,9 +103,19 @@ def scorecard_view(card: Scorecard) -> Group:
         else:
             score = Text(str(a.grade.score), style=score_style(a.grade.score))
             missed = Text("; ".join(p.point for p in a.grade.missed) or "nothing", style="dim")
+            if a.grade.pitfalls:
+                n = len(a.grade.pitfalls)
+                missed = Text(f"{n} pitfall{'s' * (n != 1)} · ", style="bold red") + missed
             if a.late:
                 missed = Text("late · ", style="yellow") + missed
         table.add_row(str(a.question.num), a.question.question, a.question.topic, score, missed)
+    pitfalls = Table.grid(padding=(0, 1))
+    pitfalls.add_column(justify="right", style="cyan", no_wrap=True)
+    pitfalls.add_column(no_wrap=True)
+    pitfalls.add_column()
+    for a in card.answers:
+        for hit in a.grade.pitfalls if a.grade else ():
+            pitfalls.add_row(f"#{a.question.num}", Text("✘", style="bold red"), pitfall_text(hit))
     topics = Table(title="By topic", title_justify="left")
     topics.add_column("topic")
     topics.add_column("questions", justify="right")
@@ -116,7 +126,10 @@ def scorecard_view(card: Scorecard) -> Group:
     verdict += Text(f" · {card.answered} of {len(card.answers)} answered in {ui.clock_text(card.seconds)}")
     if card.time_up:
         verdict += Text(" · time ran out", style="yellow")
-    lines: list[RenderableType] = [table, topics, verdict]
+    lines: list[RenderableType] = [table]
+    if pitfalls.row_count:
+        lines += [Text("What you said that no longer holds", style="bold red"), pitfalls]
+    lines += [topics, verdict]
     if card.weakest:
         names = ", ".join(f"{t.topic} ({t.average:.0f})" for t in card.weakest)
         lines.append(Text("Weakest: ", style="bold") + Text(names, style="bold red"))

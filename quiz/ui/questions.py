@@ -83,6 +83,21 @@ def answer_markdown(q: Question) -> Any:
     return markdown(q.answer)
 
 
+def pitfalls_table(q: Question) -> Table:
+    """Each pitfall: the wrong claim, what holds today, since when and where it is written."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for p in q.pitfalls:
+        text = Text(" ".join(p.claim.split()), style="red") + Text("\nToday: ", style="bold")
+        text += Text(" ".join(p.correction.split()))
+        extra = " · ".join(x for x in (p.since, p.reference) if x)
+        if extra:
+            text += Text(f"\n{extra}", style="dim")
+        table.add_row(Text("✘", style="bold red"), text)
+    return table
+
+
 def show_question(q: Question, *, answer: bool = True) -> None:
     ui.out.print(question_panel(q))
     if not answer:
@@ -98,6 +113,9 @@ def show_question(q: Question, *, answer: bool = True) -> None:
                 markdown(q.errata), title="What changed (errata)", title_align="left", border_style="yellow"
             )
         )
+    if q.pitfalls:
+        ui.out.print(Panel(pitfalls_table(q), title="Pitfalls: what candidates say that is wrong or outdated",
+                           title_align="left", border_style="red"))
     if q.follow_ups:
         ups = Table.grid(padding=(0, 1))
         for f in q.follow_ups:
