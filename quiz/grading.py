@@ -24,13 +24,14 @@ How a key point is judged
 -------------------------
 A point is *hit* when any of its terms is found in the answer, outside a negated stretch
 (unless the term says the negation itself: "client does not wait", "no retries") and
-outside a clause that asserts a pitfall:
+outside a statement that asserts a pitfall:
 
 - an API name (a term written with `_ . @ / ( ) " ' [ ] =`, in camelCase or as a
-  `--flag`, such as `add_middleware`, `@app.middleware`, `Depends()`, `--workers`) must appear as written on word
-  boundaries (`accept()` is not in "unacceptable"; `add_middleware` is in
-  `app.add_middleware`), or within one typo of it (rapidfuzz ratio >= 90 against a word,
-  a dotted part of a word, or a window of the answer's words) with the same `_` and `.`;
+  `--flag`, such as `add_middleware`, `@app.middleware`, `Depends()`, `--workers`) must
+  appear as written on word boundaries (`accept()` is not in "unacceptable";
+  `add_middleware` is in `app.add_middleware`), or within one typo of it (rapidfuzz ratio
+  >= 90 against a word, a dotted part of a word, or a window of the answer's words) with
+  the same `_` and `.`;
 - a short term (4 characters or fewer: `cors`, `jwt`, `orm`) must be a whole word of the
   answer, singular or plural; no fuzziness, or "orm" would match "form";
 - any other word or phrase is compared with every window of as many words of the answer
@@ -57,7 +58,7 @@ follows a rejecting word within four words ("avoid", "instead of", "rather than"
 "deprecated", "replaced", "stop using", ... with no `to`, `with`, `by` or `for` between), or
 is followed within six words by one ("X is deprecated", "X was removed", "X is no longer
 maintained", "X isn't needed"), also in a next clause that starts with `but`/`though`
-("X, but it is deprecated"). The statement that asserts a pitfall (its clause, up to a
+("X, but it is deprecated"). Every statement that asserts a pitfall (its clause, up to a
 comma that starts a new one: ", it", ", and", ...) earns no key point: the point it
 contradicts is not credited from there.
 
@@ -72,14 +73,14 @@ The score is the share of key points hit, 0 to 100. The suggested rating:
 
 and at most Hard when the answer asserts a pitfall. An empty answer means "show me": score
 0, Again. So does a non-answer ("I don't know", "no idea", "not sure", "skip", "pass", "?")
-with nothing else of substance (three content words at least that the question itself does
+with nothing else of substance (two content words at least that the question itself does
 not contain).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
@@ -128,7 +129,7 @@ POINT_MIN_WORDS = 3
 WORD_RATIO = 80
 PRE_REJECT_REACH = 4
 POST_REJECT_REACH = 6
-SUBSTANCE = 3
+SUBSTANCE = 2
 GAP = 3
 
 STOPWORDS = frozenset(
@@ -354,7 +355,7 @@ def _same_word(a: str, b: str) -> bool:
     return min(len(sa), len(sb)) >= 4 and fuzz.ratio(sa, sb) >= WORD_RATIO
 
 
-def _content(words: Sequence[str]) -> tuple[str, ...]:
+def _content(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in words if len(w) > 2 and w not in STOPWORDS))
 
 
@@ -573,7 +574,8 @@ class _Answer:
                 break
             if toks[i] in PRE_REJECT:
                 return True
-        after = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH)) if self.clause[i] == clause]
+        after = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH))
+                 if self.clause[i] == clause]
         if any(toks[i] in POST_REJECT for i in after):
             return True
         if len(after) >= 2 and toks[after[0]] in AUX and self.is_cue[after[1]]:
@@ -630,16 +632,22 @@ def _judge(point: KeyPointLike, answer: _Answer, tainted: frozenset[int]) -> Poi
     return PointResult(point.point, False)
 
 
-def _pitfalls(pitfalls: Sequence[PitfallLike], answer: _Answer) -> list[tuple[PitfallHit, int]]:
-    """The pitfalls the answer asserts, each with the statement that asserts it."""
-    out = []
+def _pitfalls(pitfalls: Sequence[PitfallLike], answer: _Answer) -> tuple[list[PitfallHit], set[int]]:
+    """The pitfalls the answer asserts, and every statement that asserts one."""
+    hits, statements = [], set()
     for p in pitfalls:
-        found = _first(answer, p.terms, False, lambda term, m: not answer.rejects(term, m))
-        if found is not None:
-            raw, m = found
-            out.append((PitfallHit(p.claim, p.correction, raw, m.found, p.since, p.reference),
-                        answer.statement[m.start]))
-    return out
+        best: tuple[str, _Match] | None = None
+        for raw in p.terms:
+            for term in _variants(raw, False):
+                for m in answer.matches(term):
+                    if not answer.rejects(term, m):
+                        statements.add(answer.statement[m.start])
+                        if best is None or m.score > best[1].score:
+                            best = (raw, m)
+        if best is not None:
+            raw, m = best
+            hits.append(PitfallHit(p.claim, p.correction, raw, m.found, p.since, p.reference))
+    return hits, statements
 
 
 def _is_non_answer(answer: _Answer, question: str) -> bool:
@@ -666,11 +674,10 @@ def grade(answer: str, question: Gradable) -> Grade:
     if _is_non_answer(text, question.question):
         return Grade(tuple(PointResult(p.point, False) for p in points), 0, Rating.AGAIN,
                      non_answer=True)
-    asserted = _pitfalls(question.pitfalls, text)
-    tainted = frozenset(statement for _, statement in asserted)
-    results = tuple(_judge(p, text, tainted) for p in points)
+    asserted, tainted = _pitfalls(question.pitfalls, text)
+    results = tuple(_judge(p, text, frozenset(tainted)) for p in points)
     score = round(100 * sum(r.hit for r in results) / len(results)) if results else 0
     suggested = suggest(score)
     if asserted:
         suggested = min(suggested, PITFALL_CAP)
-    return Grade(results, score, suggested, pitfalls=tuple(h for h, _ in asserted))
+    return Grade(results, score, suggested, pitfalls=tuple(asserted))

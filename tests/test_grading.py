@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
-from quiz.grading import Rating, grade, normalise, suggest
-from quiz.model import KeyPoint, Question
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from quiz.cli import app
+from quiz.grading import Grade, Rating, grade, normalise, suggest
+from quiz.model import KeyPoint, Pitfall, Question
 
 MIDDLEWARE = Question(
     id="middleware",
@@ -194,12 +200,383 @@ def test_grading_is_pure() -> None:
     assert MIDDLEWARE.key_points[0].terms[0] == "before and after"
 
 
-def test_every_builtin_model_answer_covers_its_own_key_points() -> None:
-    """A key point whose terms its own model answer never uses cannot be scored fairly."""
+def test_every_builtin_model_answer_scores_full_marks_and_asserts_no_pitfall() -> None:
+    """A key point whose terms its own model answer never uses cannot be scored fairly; a
+    pitfall the model answer asserts is one that flags right answers."""
     from quiz.bank import load_bank
 
-    misses = {
-        q.id: [p.point for p in grade(q.answer, q).points if not p.hit]
-        for q in load_bank()
-    }
-    assert {k: v for k, v in misses.items() if v} == {}
+    wrong = {}
+    for q in load_bank():
+        g = grade(q.answer, q)
+        if g.missed or g.pitfalls:
+            wrong[q.id] = [p.point for p in g.missed] + [f"pitfall: {h.claim} ({h.found})"
+                                                         for h in g.pitfalls]
+    assert wrong == {}
+
+
+def test_every_builtin_pitfall_claim_is_flagged() -> None:
+    """Each pitfall's own claim, typed as an answer, is recognised and rated at most Hard."""
+    from quiz.bank import load_bank
+
+    missed = [f"{q.id}: {p.claim}" for q in load_bank() for p in q.pitfalls
+              if p.claim not in [h.claim for h in grade(p.claim, q).pitfalls]
+              or grade(p.claim, q).suggested > Rating.HARD]
+    assert missed == []
+
+
+# --- issue 10: negation, non-answers, matching, pitfalls ---------------------------------------
+
+
+def one_point(*terms: str, point: str = "The point") -> Question:
+    return Question("q", 1, "What is it?", "!", (KeyPoint(point, terms),))
+
+
+def test_a_negated_answer_is_not_credited() -> None:
+    """Measured: this scored 60/100, Hard, like the README's good example."""
+    answer = ("Middleware is only for CORS. It does not run before and after the endpoint, it is "
+              "not for logging or timing, and you cannot use app.middleware or add_middleware for it.")
+    g = grade(answer, MIDDLEWARE)
+    assert [p.hit for p in g.points] == [False, False, True, False, False]  # CORS alone
+    assert g.score == 20
+    assert g.suggested is Rating.AGAIN
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "It does not wrap the request.",
+        "It doesn't wrap the request.",
+        "Middleware isn't something that wraps the request.",
+        "You can't use it to wrap the request.",
+        "You cannot wrap the request with it.",
+        "It never wraps the request.",
+        "No, there is no wrapping of the request.",
+        "It is not a wrapper around each request.",
+        "Neither the logging nor the wrapping of the request is done there.",
+    ],
+)
+def test_a_term_in_a_negated_clause_is_not_credited(answer: str) -> None:
+    q = one_point("wraps the request", "wrapping of the request", "around each request")
+    assert not grade(answer, q).points[0].hit
+
+
+@pytest.mark.parametrize(
+    ("answer", "hit"),
+    [
+        ("It is not for CORS but for logging.", True),  # "not X but Y" credits Y
+        ("It is no longer for CORS, now it is for logging.", True),  # "no longer X, now Y"
+        ("It is for logging, not for CORS.", True),
+        ("It is not for logging.", False),
+        ("It is not only for CORS but also for logging.", True),  # "not only" negates nothing
+        ("I'm not sure, but logging is one use.", True),
+    ],
+)
+def test_negation_stops_where_the_statement_does(answer: str, hit: bool) -> None:
+    assert grade(answer, one_point("logging")).points[0].hit is hit
+
+
+@pytest.mark.parametrize(
+    ("answer", "hit"),
+    [
+        ("the client does not wait for it", True),  # the term says the negation itself
+        ("the client does wait for it", False),
+        ("it doesn't block the event loop", True),  # a negated negative word is positive
+        ("it is not tied to the event loop", False),
+    ],
+)
+def test_negative_terms_and_negated_negatives(answer: str, hit: bool) -> None:
+    q = Question("q", 1, "?", "!", (KeyPoint("Client does not wait; the loop is free",
+                                             ("client does not wait", "event loop")),))
+    assert grade(answer, q).points[0].hit is hit
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["I don't know what dependencies are.", "I don't know", "no idea", "Not sure.", "skip", "pass",
+     "?", "idk, sorry", "No idea what dependency injection is in FastAPI, sorry."],
+)
+def test_a_non_answer_scores_nothing(answer: str) -> None:
+    """Measured: "I don't know what dependencies are." got 33."""
+    g = grade(answer, DEPENDENCIES)
+    assert g.non_answer and not g.empty
+    assert g.score == 0 and not g.hits
+    assert g.suggested is Rating.AGAIN
+
+
+def test_an_unsure_answer_with_substance_is_graded() -> None:
+    g = grade("Not sure, but I think Depends() declares what the endpoint needs, and in tests you "
+              "swap them with dependency_overrides.", DEPENDENCIES)
+    assert not g.non_answer
+    assert g.score == 50
+
+
+def test_api_terms_match_on_word_boundaries_only() -> None:
+    """Measured: "That is unacceptable." hit the `accept()` point."""
+    q = one_point("accept()", "ws.accept")
+    assert not grade("That is unacceptable.", q).points[0].hit
+    assert grade("You must call await websocket.accept() first.", q).points[0].hit
+    assert grade("then ws.accept()", q).points[0].hit
+    mw = one_point("add_middleware")
+    assert grade("app.add_middleware(GZipMiddleware)", mw).points[0].hit
+    assert not grade("my_add_middleware_helper", mw).points[0].hit
+
+
+@pytest.mark.parametrize(
+    ("terms", "answer"),
+    [
+        (("send email",), "Typical uses: emails and notifications."),  # measured: missed
+        (("gateway",), "Rate limits belong in the nginx/gateway layer."),  # measured: missed
+        (("nginx",), "Rate limits belong in the nginx/gateway layer."),
+        (("notification",), "It sends notifications."),
+        (("dependency_overrides",), "override it with app.dependency_overrides[get_db]"),
+        (("sub-dependencies",), "a dependency can have sub dependencies"),
+        (("in-process",), "they run in process"),
+        (("logs",), "it writes a log"),
+        (("--workers",), "uvicorn main:app --workers 4"),
+    ],
+)
+def test_plurals_and_joined_words_match(terms: tuple[str, ...], answer: str) -> None:
+    assert grade(answer, one_point(*terms)).points[0].hit
+
+
+def test_a_cli_flag_is_not_a_word() -> None:
+    assert not grade("the uvicorn-worker package", one_point("--workers")).points[0].hit
+
+
+def test_a_phrase_needs_its_own_words_in_order() -> None:
+    """"def ..." is not inside "async def ...", and swapped facts do not match."""
+    q = one_point("def endpoints run in a threadpool")
+    assert grade("plain def endpoints run in a threadpool", q).points[0].hit
+    assert grade("Normal def endpoints are run in the threadpool by FastAPI.", q).points[0].hit
+    assert not grade("async def endpoints run in a threadpool", q).points[0].hit
+    assert not grade("def endpoints run on the event loop and async def endpoints run in a threadpool",
+                     q).points[0].hit
+
+
+# --- pitfalls ----------------------------------------------------------------------------------
+
+ASYNC_DEF = Question(
+    id="async-vs-def",
+    number=6,
+    question="Difference between async def and normal def in FastAPI endpoints?",
+    answer="async def runs on the event loop; def runs in the threadpool.",
+    key_points=(
+        KeyPoint("async def runs on the event loop", ("event loop", "await", "coroutine")),
+        KeyPoint("def endpoints run in a threadpool", ("threadpool", "thread pool", "run_in_threadpool")),
+        KeyPoint("A blocking call in async def stalls every request", ("time.sleep", "blocking call")),
+    ),
+    pitfalls=(
+        Pitfall("async def endpoints run in a threadpool and plain def endpoints run on the event loop",
+                ("async def endpoints run in a threadpool", "async def runs in a thread pool",
+                 "plain def endpoints run on the event loop", "normal def runs on the event loop",
+                 "blocking calls belong in async def"),
+                "It is the other way round: async def runs on the event loop, plain def in the "
+                "threadpool."),
+    ),
+)
+
+
+def pitfall_question(*pitfalls: tuple[str, tuple[str, ...]]) -> Question:
+    return Question("q", 1, "How do you run code at startup?", "Use lifespan.",
+                    (KeyPoint("Startup and shutdown go in lifespan", ("lifespan",)),
+                     KeyPoint("It opens shared resources once", ("engine", "connection pool"))),
+                    pitfalls=tuple(Pitfall(claim, terms, "What holds today.") for claim, terms in pitfalls))
+
+
+OUTDATED = pitfall_question(
+    ("Startup code goes in @app.on_event('startup').", ("on_event", "@app.on_event")),
+    ("Sign the tokens with python-jose.", ("python-jose", "jose")),
+    ("Run gunicorn -k uvicorn.workers.UvicornWorker.", ("uvicorn.workers", "uvicorn.workers.UvicornWorker")),
+)
+
+
+def test_swapped_facts_get_no_credit() -> None:
+    """Measured: this scored 50."""
+    g = grade("async def endpoints run in a threadpool and plain def endpoints run on the event loop, "
+              "so blocking calls belong in async def", ASYNC_DEF)
+    assert [h.claim for h in g.pitfalls] == [ASYNC_DEF.pitfalls[0].claim]
+    assert [p.hit for p in g.points] == [False, False, False]
+    assert g.score == 0 and g.suggested is Rating.AGAIN
+
+
+def test_the_right_order_is_not_a_pitfall() -> None:
+    g = grade("Plain def endpoints run in the threadpool and async def endpoints run on the event loop, "
+              "so a blocking call like time.sleep must not go in async def.", ASYNC_DEF)
+    assert not g.pitfalls
+    assert g.score == 100 and g.suggested is Rating.EASY
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Create the engine in @app.on_event('startup').",
+        "I use app.on_event for startup, it opens the pool.",
+        "python-jose signs my tokens",
+        "gunicorn -k uvicorn.workers.UvicornWorker -w 4",
+    ],
+)
+def test_an_asserted_pitfall_is_flagged(answer: str) -> None:
+    g = grade(answer, OUTDATED)
+    assert len(g.pitfalls) == 1
+    assert g.suggested <= Rating.HARD
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "use lifespan; @app.on_event is deprecated",
+        "PyJWT instead of python-jose",
+        "not uvicorn.workers but the uvicorn-worker package",
+        "on_event is outdated", "on_event was removed in Starlette 1.0", "on_event is legacy",
+        "@app.on_event is deprecated now, use lifespan",
+        "avoid on_event", "don't use on_event, use lifespan", "Lifespan rather than on_event.",
+        "It's no longer on_event: lifespan now.", "Lifespan replaced the old on_event hooks.",
+        "I moved from python-jose to PyJWT.", "python-jose is not maintained anymore",
+        "Lifespan (on_event is gone).", "You could use on_event, but it is deprecated.",
+    ],
+)
+def test_naming_an_old_api_to_reject_it_is_not_a_pitfall(answer: str) -> None:
+    assert grade(answer, OUTDATED).pitfalls == ()
+
+
+def test_a_pitfall_caps_the_rating_and_takes_the_credit_of_its_statement() -> None:
+    answer = "Open the engine once in @app.on_event('startup'). Lifespan also works."
+    g = grade(answer, OUTDATED)
+    assert [p.hit for p in g.points] == [True, False]  # the engine is in the pitfall's statement
+    assert g.score == 50
+    hit = g.pitfalls[0]
+    assert (hit.claim, hit.correction) == (OUTDATED.pitfalls[0].claim, "What holds today.")
+    assert hit.matched in ("on_event", "@app.on_event") and "on_event" in hit.found
+    assert hit.to_dict()["claim"] == hit.claim
+    perfect = "Lifespan opens the connection pool once. Or @app.on_event('startup')."
+    g = grade(perfect, OUTDATED)
+    assert g.score == 100 and g.suggested is Rating.HARD
+
+
+def test_grading_one_answer_is_quick_enough_to_repeat() -> None:
+    """Not a timing: grading the same answer twice gives the same grade (pure, cached)."""
+    text = "async def endpoints run in a threadpool, plain def on the event loop"
+    assert grade(text, ASYNC_DEF) == grade(text, ASYNC_DEF)
+
+
+# --- the labelled answers ----------------------------------------------------------------------
+
+LABELLED = Path(__file__).parent / "answers" / "labelled.yaml"
+
+
+def labelled() -> dict[str, list[Grade]]:
+    from quiz.bank import load_bank
+
+    bank = load_bank()
+    out: dict[str, list[Grade]] = {}
+    for row in yaml.safe_load(LABELLED.read_text(encoding="utf-8"))["answers"]:
+        out.setdefault(row["label"], []).append(grade(row["text"], bank.get(row["question"])))
+    return out
+
+
+def test_the_labelled_set_is_what_it_says() -> None:
+    rows = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))["answers"]
+    per_question: dict[str, set[str]] = {}
+    for row in rows:
+        per_question.setdefault(row["question"], set()).add(row["label"])
+    assert len(per_question) >= 20
+    assert all(labels == {"strong", "partial", "wrong", "outdated"} for labels in per_question.values())
+
+
+def test_the_score_separates_strong_partial_and_wrong_answers() -> None:
+    graded = labelled()
+    mean = {label: sum(g.score for g in gs) / len(gs) for label, gs in graded.items()}
+    assert mean["strong"] >= 80
+    assert mean["strong"] > mean["partial"] + 30
+    assert mean["partial"] > mean["wrong"]
+    assert mean["outdated"] < 50
+    good = [g.suggested >= Rating.GOOD for g in graded["strong"]]
+    assert sum(good) / len(good) >= 0.9
+    low = [g.suggested <= Rating.HARD for g in graded["wrong"] + graded["outdated"]]
+    assert sum(low) / len(low) >= 0.9
+
+
+# --- pitfalls where the candidate sees them ----------------------------------------------------
+
+PITFALL_BANK = """\
+deck: Pitfalls
+questions:
+  - id: background-tasks
+    number: 1
+    question: How does FastAPI handle background tasks?
+    answer: BackgroundTasks run after the response is sent, in the same process.
+    key_points:
+      - point: Declare BackgroundTasks and call add_task
+        terms: [add_task, BackgroundTasks]
+      - point: They run after the response, in the same process
+        terms: [after the response, same process]
+    pitfalls:
+      - claim: BackgroundTasks run in another process.
+        terms: [another process, separate process]
+        correction: They run in the same process, after the response is sent.
+        since: FastAPI docs
+        reference: https://fastapi.tiangolo.com/tutorial/background-tasks/
+  - id: plain
+    number: 2
+    question: What is a path operation?
+    answer: A function bound to a method and a path.
+    key_points:
+      - point: A function bound to a method and a path
+        terms: [method and path]
+"""
+WRONG = "They run in another process.\nYou call add_task.\n\n"
+
+
+@pytest.fixture
+def pitfall_bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "bank.yaml"
+    path.write_text(PITFALL_BANK, encoding="utf-8")
+    monkeypatch.setenv("QUIZ_BANK", str(path))
+    return path
+
+
+def test_the_graded_screen_shows_a_pitfall_in_red_with_its_correction(runner: CliRunner,
+                                                                       pitfall_bank: Path) -> None:
+    result = runner.invoke(app, ["drill", "--limit", "1"], input=WRONG + "\n")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "Score 50/100 · 1 of 2 key points · 1 pitfall · suggested: Hard" in out
+    assert "✘ You said: BackgroundTasks run in another process. (“another process”)" in out
+    assert "Today: They run in the same process, after the response is sent. (FastAPI docs)" in out
+    assert "Saved: Hard." in out
+
+
+def test_the_exam_json_and_scorecard_carry_the_pitfalls(runner: CliRunner, pitfall_bank: Path) -> None:
+    text = WRONG + "A function bound to a method and path.\n\n"
+    result = runner.invoke(app, ["exam", "--json", "--time", "0", "--seed", "1"], input=text)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.index("background tasks") < result.stderr.index("path operation")  # seed 1
+    first, second = json.loads(result.stdout)["answers"]
+    assert first["pitfalls"] == [{
+        "claim": "BackgroundTasks run in another process.",
+        "correction": "They run in the same process, after the response is sent.",
+        "matched": "another process", "found": "another process", "since": "FastAPI docs",
+        "reference": "https://fastapi.tiangolo.com/tutorial/background-tasks/"}]
+    assert first["suggested"] == "Hard" and first["score"] == 50
+    assert second["pitfalls"] == [] and second["suggested"] == "Easy"
+    screen = runner.invoke(app, ["exam", "--time", "0", "--seed", "1"], input=text)
+    assert screen.exit_code == 0, screen.output
+    out = " ".join(screen.stdout.split())
+    assert "1 pitfall ·" in out
+    assert "What you said that no longer holds" in out
+    assert "#1 ✘ You said: BackgroundTasks run in another process." in out
+
+
+def test_quiz_show_lists_the_pitfalls(runner: CliRunner, pitfall_bank: Path) -> None:
+    result = runner.invoke(app, ["show", "1"])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "Pitfalls" in out
+    assert "✘ BackgroundTasks run in another process." in out
+    assert "Today: They run in the same process" in out
+    data = json.loads(runner.invoke(app, ["show", "1", "--json"]).stdout)
+    assert data["pitfalls"][0]["claim"] == "BackgroundTasks run in another process."
+    assert data["pitfalls"][0]["correction"].startswith("They run in the same process")
+    plain = runner.invoke(app, ["show", "2", "--json"])
+    assert plain.exit_code == 0 and json.loads(plain.stdout)["pitfalls"] == []
+    assert "Pitfalls" not in runner.invoke(app, ["show", "2"]).stdout
