@@ -6,7 +6,8 @@ looks for the question's pitfalls (wrong or outdated claims) the answer asserts.
 
 Reading the answer
 ------------------
-The answer is cut into clauses: at sentence ends, `;`, new lines, spaced dashes, brackets,
+The answer is cut into clauses: at sentence ends, `;`, blank lines and list items (a line
+that only wraps a sentence does not cut it), spaced dashes, brackets,
 and before `but`, `instead`, `rather`, `whereas`, `however`, `although`, `though`,
 `because` and `while` (and a comma before `not`, `no`, `never`, `now`, `so`). A term never
 matches across two clauses. Each clause is normalised: casefolded, `n't` written `not`,
@@ -31,20 +32,22 @@ outside a statement that asserts a pitfall:
   appear as written on word boundaries (`accept()` is not in "unacceptable";
   `add_middleware` is in `app.add_middleware`), or within one typo of it (rapidfuzz ratio
   >= 90 against a word, a dotted part of a word, or a window of the answer's words) with
-  the same `_` and `.`;
+  the same first letter and the same `_` and `.` (`JSONResponse` is not `ORJSONResponse`);
 - a short term (4 characters or fewer: `cors`, `jwt`, `orm`) must be a whole word of the
   answer, singular or plural; no fuzziness, or "orm" would match "form";
 - any other word or phrase is compared with every window of as many words of the answer
   (one more and one fewer too) with rapidfuzz's ratio; the threshold rises as the term
   gets shorter (80 for 20+ characters, 85 from 10, 88 below), so a typo or a different
   ending still counts ("midleware", "wrapping each request") but another word does not.
-  The window must also hold the term's first and last content words (typos and plurals
-  allowed), and all the others but one when there are four or more: "def endpoints run on
-  the event loop" does not match "async def endpoints run on the event loop". A phrase
-  also matches when its content words come in order in one clause, at most three words
-  apart ("commit inside the dependency" in "commit or roll back inside the session
-  dependency"). A term of a generic verb and a noun ("send email", "write logs") also
-  matches the noun alone.
+  The window must also hold the term's first and last content words (typos and endings
+  allowed, never the first letter: "sync" is not "async"), and all the others but one when
+  there are four or more; "only", "just", "always", "all", "every", "more", "most" and
+  "less" count as content words. So "def endpoints run on the event loop" does not match
+  "async def endpoints run on the event loop", nor "only for type checking" "a type
+  checker". A phrase also matches when its content words come in order in one clause, at
+  most three words apart ("commit inside the dependency" in "commit or roll back inside
+  the session dependency"). A term of a generic verb and a noun ("send email", "write
+  logs") also matches the noun alone.
 
 When no term matches, the point's own wording counts weakly: the point is hit if at least
 three quarters of its content words (three at least) appear in the answer, outside negated
@@ -140,6 +143,8 @@ STOPWORDS = frozenset(
     instead via per use used uses using""".split()
 )
 NEGATIONS = frozenset({"not", "no", "never", "neither", "nor"})
+#: Stop words a phrase still needs: "only for type checking" is not "a type checker".
+QUANTIFIERS = frozenset({"only", "just", "always", "all", "every", "more", "most", "less"})
 #: "not only", "no matter": no negation.
 NOT_NEGATING = frozenset({"only", "just", "merely", "matter", "doubt", "least", "sure"})
 #: A negation before one of these is a positive statement: "does not block", "doesn't wait".
@@ -199,7 +204,7 @@ _ASYNC_DEF = re.compile(r"\basync\s+def\b")
 _WORD_SLASH = re.compile(r"(?<=[a-z0-9])/(?=[a-z])")
 _CONNECTIVES = "but|instead|rather|whereas|however|although|though|because|while"
 _CLAUSE = re.compile(
-    r"[.!?]+(?=\s|$)|[;\n]|\s[-–—]+\s|\s\(|\)(?=[\s.,;:!?]|$)"
+    r"[.!?]+(?=\s|$)|;|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)|\s[-–—]+\s|\s\(|\)(?=[\s.,;:!?]|$)"
     rf"|,?\s+(?=(?:{_CONNECTIVES})\b)"
     r"|,\s*(?=(?:not|no|never|now|so)\b)",
     re.IGNORECASE,
@@ -352,11 +357,16 @@ def _same_word(a: str, b: str) -> bool:
     sa, sb = _stem(a), _stem(b)
     if sa == sb:
         return True
-    return min(len(sa), len(sb)) >= 4 and fuzz.ratio(sa, sb) >= WORD_RATIO
+    return sa[:1] == sb[:1] and min(len(sa), len(sb)) >= 4 and fuzz.ratio(sa, sb) >= WORD_RATIO
 
 
 def _content(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in words if len(w) > 2 and w not in STOPWORDS))
+
+
+def _required(words: Iterable[str]) -> tuple[str, ...]:
+    """The words a phrase's match must hold: its content words and its quantifiers."""
+    return tuple(dict.fromkeys(w for w in words if w in QUANTIFIERS or (len(w) > 2 and w not in STOPWORDS)))
 
 
 @dataclass(frozen=True)
@@ -386,7 +396,7 @@ def _compile(term: str, alone: bool = True) -> _Term | None:
     if len(words) == 1 and len(norm) <= SHORT_TERM:
         return _Term(term, norm, 1, "short", 100, negative, (), "", None)
     threshold = 80 if len(norm) >= 20 else 85 if len(norm) >= 10 else 88
-    return _Term(term, norm, len(words), "phrase", threshold, negative, _content(words), "", None)
+    return _Term(term, norm, len(words), "phrase", threshold, negative, _required(words), "", None)
 
 
 def _variants(term: str, key_point: bool) -> list[_Term]:
@@ -515,7 +525,8 @@ class _Answer:
             for text, score, idx in process.extract(term.norm, [c[0] for c in choices], scorer=fuzz.ratio,
                                                     score_cutoff=term.threshold, limit=None):
                 _, start, end = choices[idx]
-                if term.kind == "api" and _SKELETON.sub("", text) != term.skeleton:
+                if term.kind == "api" and (_SKELETON.sub("", text) != term.skeleton
+                                           or text.lstrip("@")[:1] != term.norm.lstrip("@")[:1]):
                     continue
                 if term.kind == "phrase" and not self._anchored(term, start, end):
                     continue

@@ -580,3 +580,25 @@ def test_quiz_show_lists_the_pitfalls(runner: CliRunner, pitfall_bank: Path) -> 
     plain = runner.invoke(app, ["show", "2", "--json"])
     assert plain.exit_code == 0 and json.loads(plain.stdout)["pitfalls"] == []
     assert "Pitfalls" not in runner.invoke(app, ["show", "2"]).stdout
+
+
+@pytest.mark.parametrize(
+    ("terms", "answer", "hit"),
+    [
+        (("UJSONResponse",), "JSONResponse is the default.", False),  # not a typo: another class
+        (("ORJSONResponse",), "JSONResponse is the default.", False),
+        (("JSONResponse",), "ORJSONResponse is deprecated.", False),
+        (("sync library",), "an async library", False),
+        (("only for type checking",), "a type checker would reject it", False),
+        (("only for type checking",), "the annotation is only there for type checking", True),
+    ],
+)
+def test_another_name_is_not_a_typo(terms: tuple[str, ...], answer: str, hit: bool) -> None:
+    assert grade(answer, one_point(*terms)).points[0].hit is hit
+
+
+def test_a_wrapped_line_is_not_a_new_clause() -> None:
+    text = "You may see on_event in old tutorials, but on_event is\ndeprecated; use lifespan."
+    assert grade(text, OUTDATED).pitfalls == ()
+    listed = "Startup:\n- on_event('startup') opens the pool\n- it is simple"
+    assert len(grade(listed, OUTDATED).pitfalls) == 1

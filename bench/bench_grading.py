@@ -1,0 +1,99 @@
+"""Grading figures: how well the score separates labelled answers, and how fast (a script, not a test).
+
+    uv run python bench/bench_grading.py [--bank PATH] [--answers 200]
+
+1. Separation, on `tests/answers/labelled.yaml` (typed answers to 20 built-in questions,
+   labelled strong, partial, wrong or outdated): the mean score per label, the share of
+   wrong or outdated answers rated Again or Hard, the share of strong answers rated Good or
+   Easy, and how many answers of each label assert a pitfall. Targets: wrong+outdated rated
+   Again/Hard >= 90%, strong rated Good/Easy >= 90%.
+2. Speed: grading one answer alone (every labelled answer, 20 rounds), then answer -> graded
+   screen (grade, FSRS previews, the whole screen rendered) on a generated bank of 10,000
+   questions with 3,000 cards of progress, as in bench_drill.py. Target: under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from quiz.bank import load_bank
+from quiz.grading import Grade, Rating, grade
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_drill import answer_to_screen, big_bank  # noqa: E402
+
+LABELLED = Path(__file__).parents[1] / "tests" / "answers" / "labelled.yaml"
+LABELS = ("strong", "partial", "wrong", "outdated")
+TARGET_MS = 50.0
+TARGET_SHARE = 0.9
+
+
+def share(grades: list[Grade], test: Callable[[Grade], bool]) -> float:
+    return sum(1 for g in grades if test(g)) / len(grades) if grades else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bank", type=Path, help="the bank to grade against (default: the built-in one)")
+    parser.add_argument("--answers", type=int, default=200, help="answers graded on the 10,000-question bank")
+    args = parser.parse_args()
+    bank = load_bank([args.bank] if args.bank else None)
+    rows = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))["answers"]
+    pairs = [(row["label"], row["text"], bank.get(row["question"])) for row in rows]
+    graded: dict[str, list[Grade]] = {label: [] for label in LABELS}
+    for label, text, q in pairs:
+        graded[label].append(grade(text, q))
+
+    out: list[tuple[str, str, str]] = [("figure", "measured", "target")]
+    for label in LABELS:
+        gs = graded[label]
+        mean = statistics.mean(g.score for g in gs)
+        out.append((f"{label} ({len(gs)} answers)",
+                    f"mean score {mean:.1f}, {sum(bool(g.pitfalls) for g in gs)} assert a pitfall", ""))
+    low = share(graded["wrong"] + graded["outdated"], lambda g: g.suggested <= Rating.HARD)
+    high = share(graded["strong"], lambda g: g.suggested >= Rating.GOOD)
+    out.append(("wrong or outdated rated Again or Hard", f"{low:.0%}",
+                f">= {TARGET_SHARE:.0%} {'ok' if low >= TARGET_SHARE else 'UNDER'}"))
+    out.append(("strong rated Good or Easy", f"{high:.0%}",
+                f">= {TARGET_SHARE:.0%} {'ok' if high >= TARGET_SHARE else 'UNDER'}"))
+    for label in ("wrong", "outdated"):
+        low = share(graded[label], lambda g: g.suggested <= Rating.HARD)
+        out.append((f"  {label} rated Again or Hard", f"{low:.0%}", ""))
+
+    times = []
+    for _ in range(20):
+        for _, text, q in pairs:
+            start = time.perf_counter()
+            grade(text, q)
+            times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[int(0.95 * (len(times) - 1))]
+    out.append(("grading one answer (labelled set x 20)",
+                f"median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms",
+                "< 10 ms " + ("ok" if p95 < 10 else "OVER")))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        home.mkdir()
+        questions = big_bank(list(bank.questions), 10_000)
+        _, median, p95, worst = answer_to_screen(questions, args.answers, 3000, home)
+        verdict = "ok" if median < TARGET_MS and p95 < TARGET_MS else "OVER"
+        out.append(("answer -> graded screen, 10,000 questions, 3,000 cards",
+                    f"median {median:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms",
+                    f"< {TARGET_MS:.0f} ms {verdict}"))
+
+    widths = [max(len(r[i]) for r in out) for i in range(3)]
+    for r in out:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+
+
+if __name__ == "__main__":
+    main()
