@@ -16,8 +16,9 @@ every punctuation mark but `_ . @ /` turned into a space, a `/` between two word
 `async def ...`), trailing dots dropped.
 
 Negation: `not`, `no`, `never`, `neither`, `nor` (and `doesn't`, `isn't`, `can't`, `cannot`,
-...) negate the rest of their clause, up to a comma that starts a new statement (`, it`,
-`, now`, `, and`, ...). "not X but Y" negates X only: `but` starts a new clause. A negation
+...) negate the next six words of their clause, up to a comma that starts a new statement
+(`, it`, `, now`, `, and`, ...): "a value that does not convert is rejected before the
+endpoint runs: it answers 422" still says 422. "not X but Y" negates X only: `but` starts a new clause. A negation
 before a word that is itself negative ("does not block", "doesn't wait") negates nothing,
 and neither do "not only", "not just", "no matter".
 
@@ -134,6 +135,7 @@ PRE_REJECT_REACH = 4
 POST_REJECT_REACH = 6
 SUBSTANCE = 2
 GAP = 3
+NEGATION_REACH = 6
 
 STOPWORDS = frozenset(
     """a an the and or but if then than so of to in on at by for with from into onto as is are
@@ -444,22 +446,23 @@ class _Answer:
     def _add_clause(self, raw: str) -> None:
         start = len(self.tokens)
         index = len(self.clauses)
-        open_scope = False
+        reach = 0  # how many more words the last negation covers
         self._statements += 1
         for n, segment in enumerate(raw.split(",")):
             words = _words(segment)
             if n and words and (words[0] in SCOPE_BREAKERS):
-                open_scope = False
+                reach = 0
                 self._statements += 1
             for i, w in enumerate(words):
                 self.tokens.append(w)
                 self.clause.append(index)
                 self.statement.append(self._statements)
-                self.negated.append(open_scope)
+                self.negated.append(reach > 0)
+                reach = max(0, reach - 1)
                 cue = w in NEGATIONS and self._negates(words, i)
                 self.is_cue.append(cue)
                 if cue:
-                    open_scope = True
+                    reach = NEGATION_REACH
         end = len(self.tokens)
         if end > start:
             self.clauses.append((start, end, " ".join(self.tokens[start:end])))

@@ -60,6 +60,14 @@ questions:
     tags: [basics, validation]  # the first tag is the topic
     difficulty: 1               # 1 to 3
     demo: {demo}       # demos/path_parameters.py beside this file (or a path relative to it)
+    pitfalls:                   # wrong or outdated claims: an answer that makes one is told so
+      - claim: The parameter arrives as a string and you convert it with int() yourself.
+        terms: [arrives as a string, convert it yourself, "int(item_id)"]   # same matching as key_points
+        correction: >-          # what holds today: shown in red under the answer that made the claim
+          FastAPI converts it to the annotated type before the endpoint runs, and answers 422
+          when it cannot.
+        since: FastAPI docs, tutorial/path-params             # optional: since when
+        reference: https://fastapi.tiangolo.com/tutorial/path-params/   # optional
     follow_ups:
       - How would you accept only a fixed set of values in a path parameter?
       - What is the difference between a path parameter and a query parameter?
@@ -115,8 +123,10 @@ A question bank for `quiz`, the FastAPI interview drill.
 - `questions.yaml`: the questions. Each needs `id` (a stable slug: progress is keyed by
   it), `question`, `answer` (Markdown) and `key_points` (what a good spoken answer
   mentions, with the `terms` that show it). Optional: `number`, `tags` (the first is the
-  topic), `difficulty` (1 to 3), `demo`, `errata`, `follow_ups`, `references`. Unknown keys
-  are errors. Split the bank into several `.yaml` files whenever you like: the folder is
+  topic), `difficulty` (1 to 3), `demo`, `errata`, `pitfalls` (wrong or outdated claims,
+  each with `claim`, `terms`, `correction` and optionally `since` and `reference`: an
+  answer that asserts one is shown the correction and rated at most Hard), `follow_ups`,
+  `references`. Unknown keys are errors. Split the bank into several `.yaml` files whenever you like: the folder is
   read in name order.
 - `demos/`: one FastAPI app per demo. A demo file defines `app`, then a line
   `# --- tour ---`, then `def tour(t)`: steps (`t.step("...")`), requests (`t.get`,
