@@ -46,7 +46,7 @@ outside a statement that asserts a pitfall:
   "less" count as content words. So "def endpoints run on the event loop" does not match
   "async def endpoints run on the event loop", nor "only for type checking" "a type
   checker". A phrase also matches when its content words come in order in one clause, at
-  most three words apart ("commit inside the dependency" in "commit or roll back inside
+  most four words apart ("commit inside the dependency" in "commit or roll back inside
   the session dependency"). A term of a generic verb and a noun ("send email", "write
   logs") also matches the noun alone.
 
@@ -59,10 +59,11 @@ Pitfalls
 A pitfall is *asserted* when one of its terms matches (same rules) where the answer does
 not reject it. It is rejected when the match is negated ("not uvicorn.workers but ..."),
 follows a rejecting word within four words ("avoid", "instead of", "rather than", "the old",
-"deprecated", "replaced", "stop using", ... with no `to`, `with`, `by` or `for` between), or
-is followed within six words by one ("X is deprecated", "X was removed", "X is no longer
-maintained", "X isn't needed"), also in a next clause that starts with `but`/`though`
-("X, but it is deprecated"). Every statement that asserts a pitfall (its clause, up to a
+"deprecated", "replaced", "stop using", "used to", ... with no `to`, `with`, `by` or `for`
+between), or is followed within six words by one ("X is deprecated", "X was removed", "X was
+merged into Y", "X is the v1 way", "X is no longer maintained", "X isn't needed"), also in
+a next clause that starts with `but`/`though` ("X, but it is deprecated", "X, but that's no
+longer true"). Every statement that asserts a pitfall (its clause, up to a
 comma that starts a new one: ", it", ", and", ...) earns no key point: the point it
 contradicts is not credited from there.
 
@@ -134,7 +135,7 @@ WORD_RATIO = 80
 PRE_REJECT_REACH = 4
 POST_REJECT_REACH = 6
 SUBSTANCE = 2
-GAP = 3
+GAP = 4
 NEGATION_REACH = 6
 
 STOPWORDS = frozenset(
@@ -172,7 +173,7 @@ PRE_REJECT = frozenset(
 POST_REJECT = frozenset(
     """deprecated deprecation outdated obsolete legacy unmaintained abandoned removed replaced
     superseded dead gone wrong myth false discouraged dropped archived anymore eol fails
-    raises""".split()
+    raises merged old older v1""".split()
 )
 #: "X is not ...", "X isn't ...", right after a pitfall's words.
 AUX = frozenset("is are was were be been has have had does do did should must".split())
@@ -586,7 +587,7 @@ class _Answer:
         for i in reversed(before):
             if self.clause[i] != clause or toks[i] in TOWARDS:
                 break
-            if toks[i] in PRE_REJECT:
+            if toks[i] in PRE_REJECT or (toks[i] == "used" and toks[i + 1] == "to"):
                 return True
         after = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH))
                  if self.clause[i] == clause]
@@ -596,10 +597,12 @@ class _Answer:
             return True
         if any(toks[i] == "no" and i + 1 < len(toks) and toks[i + 1] == "longer" for i in after):
             return True
-        # "X, but it is deprecated": the next clause, when it starts with but/though
+        # "X, but it is deprecated", "X, but that's no longer true": the next clause, when it
+        # starts with but/though
         nxt = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH + 2))
                if self.clause[i] == clause + 1]
-        return bool(nxt) and toks[nxt[0]] in _FOLLOWING and any(toks[i] in POST_REJECT for i in nxt)
+        return bool(nxt) and toks[nxt[0]] in _FOLLOWING and any(
+            toks[i] in POST_REJECT or toks[i] in {"true", "longer", "case"} and self.negated[i] for i in nxt)
 
 
 def _first(answer: _Answer, terms: Sequence[str], key_point: bool,

@@ -433,6 +433,8 @@ def test_an_asserted_pitfall_is_flagged(answer: str) -> None:
         "It's no longer on_event: lifespan now.", "Lifespan replaced the old on_event hooks.",
         "I moved from python-jose to PyJWT.", "python-jose is not maintained anymore",
         "Lifespan (on_event is gone).", "You could use on_event, but it is deprecated.",
+        "I used to put it in on_event.", "on_event is the old way.", "python-jose was merged away",
+        "Tutorials say on_event, but that's no longer true.",
     ],
 )
 def test_naming_an_old_api_to_reject_it_is_not_a_pitfall(answer: str) -> None:
