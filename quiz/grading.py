@@ -7,20 +7,20 @@ looks for the question's pitfalls (wrong or outdated claims) the answer asserts.
 Reading the answer
 ------------------
 The answer is cut into clauses: at sentence ends, `;`, blank lines and list items (a line
-that only wraps a sentence does not cut it), spaced dashes, brackets,
-and before `but`, `instead`, `rather`, `whereas`, `however`, `although`, `though`,
-`because` and `while` (and a comma before `not`, `no`, `never`, `now`, `so`). A term never
-matches across two clauses. Each clause is normalised: casefolded, `n't` written `not`,
-every punctuation mark but `_ . @ /` turned into a space, a `/` between two words too
-(`nginx/gateway` is two words), `async def` one word (so `def ...` never matches inside
-`async def ...`), trailing dots dropped.
+that only wraps a sentence does not cut it), spaced dashes, brackets, and before `but`,
+`instead`, `rather`, `whereas`, `however`, `although`, `though`, `because` and `while`
+(and a comma before `not`, `no`, `never`, `now`, `so`). A term never matches across two
+clauses. Each clause is normalised: casefolded, `n't` written `not`, every punctuation mark
+but `_ . @ /` turned into a space, a `/` between two words too (`nginx/gateway` is two
+words), `async def` one word (so `def ...` never matches inside `async def ...`), trailing
+dots dropped.
 
 Negation: `not`, `no`, `never`, `neither`, `nor` (and `doesn't`, `isn't`, `can't`, `cannot`,
 ...) negate the next six words of their clause, up to a comma that starts a new statement
 (`, it`, `, now`, `, and`, ...): "a value that does not convert is rejected before the
-endpoint runs: it answers 422" still says 422. "not X but Y" negates X only: `but` starts a new clause. A negation
-before a word that is itself negative ("does not block", "doesn't wait") negates nothing,
-and neither do "not only", "not just", "no matter".
+endpoint runs: it answers 422" still says 422. "not X but Y" negates X only: `but` starts
+a new clause. A negation before a word that is itself negative ("does not block", "doesn't
+wait") negates nothing, and neither do "not only", "not just", "no matter".
 
 How a key point is judged
 -------------------------
@@ -59,13 +59,13 @@ Pitfalls
 A pitfall is *asserted* when one of its terms matches (same rules) where the answer does
 not reject it. It is rejected when the match is negated ("not uvicorn.workers but ..."),
 follows a rejecting word within four words ("avoid", "instead of", "rather than", "the old",
-"deprecated", "replaced", "stop using", "used to", ... with no `to`, `with`, `by` or `for`
-between), or is followed within six words by one ("X is deprecated", "X was removed", "X was
-merged into Y", "X is the v1 way", "X is no longer maintained", "X isn't needed"), also in
-a next clause that starts with `but`/`though` ("X, but it is deprecated", "X, but that's no
-longer true"). Every statement that asserts a pitfall (its clause, up to a
-comma that starts a new one: ", it", ", and", ...) earns no key point: the point it
-contradicts is not credited from there.
+"deprecated", "replaced", "stop using", ... with no `to`, `with`, `by` or `for` between),
+comes after "used to" in its clause, or is followed within six words by a rejecting word
+("X is deprecated", "X was removed", "X was merged into Y", "X is the v1 way", "X is no
+longer maintained", "X isn't needed"), also in a next clause that starts with `but` or
+`though` ("X, but it is deprecated", "X, but that's no longer true"). Every statement that
+asserts a pitfall (its clause, up to a comma that starts a new one: ", it", ", and", ...)
+earns no key point: the point it contradicts is not credited from there.
 
 Score and rating
 ----------------
@@ -587,8 +587,11 @@ class _Answer:
         for i in reversed(before):
             if self.clause[i] != clause or toks[i] in TOWARDS:
                 break
-            if toks[i] in PRE_REJECT or (toks[i] == "used" and toks[i + 1] == "to"):
+            if toks[i] in PRE_REJECT:
                 return True
+        # "I used to put it in X": the past, for the whole clause
+        if any(toks[i:i + 2] == ["used", "to"] and self.clause[i] == clause for i in range(m.start - 1)):
+            return True
         after = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH))
                  if self.clause[i] == clause]
         if any(toks[i] in POST_REJECT for i in after):

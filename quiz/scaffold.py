@@ -126,8 +126,8 @@ A question bank for `quiz`, the FastAPI interview drill.
   topic), `difficulty` (1 to 3), `demo`, `errata`, `pitfalls` (wrong or outdated claims,
   each with `claim`, `terms`, `correction` and optionally `since` and `reference`: an
   answer that asserts one is shown the correction and rated at most Hard), `follow_ups`,
-  `references`. Unknown keys are errors. Split the bank into several `.yaml` files whenever you like: the folder is
-  read in name order.
+  `references`. Unknown keys are errors. Split the bank into several `.yaml` files
+  whenever you like: the folder is read in name order.
 - `demos/`: one FastAPI app per demo. A demo file defines `app`, then a line
   `# --- tour ---`, then `def tour(t)`: steps (`t.step("...")`), requests (`t.get`,
   `t.post`, ...) and checks (`t.check("claim", ok)`). A failed check fails the demo. Mark
