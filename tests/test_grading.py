@@ -604,3 +604,17 @@ def test_a_wrapped_line_is_not_a_new_clause() -> None:
     assert grade(text, OUTDATED).pitfalls == ()
     listed = "Startup:\n- on_event('startup') opens the pool\n- it is simple"
     assert len(grade(listed, OUTDATED).pitfalls) == 1
+
+
+def test_quiz_new_example_grades_its_own_answer_and_pitfall(runner: CliRunner, tmp_path: Path) -> None:
+    from quiz.bank import load_bank
+
+    result = runner.invoke(app, ["new", str(tmp_path / "my-bank")])
+    assert result.exit_code == 0, result.output
+    (q,) = load_bank([tmp_path / "my-bank"]).questions
+    assert q.pitfalls
+    g = grade(q.answer, q)
+    assert g.score == 100 and not g.pitfalls
+    for p in q.pitfalls:
+        g = grade(p.claim, q)
+        assert [h.claim for h in g.pitfalls] == [p.claim] and g.suggested <= Rating.HARD
