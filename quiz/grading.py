@@ -25,8 +25,10 @@ wait") negates nothing, and neither do "not only", "not just", "no matter".
 How a key point is judged
 -------------------------
 A point is *hit* when any of its terms is found in the answer, outside a negated stretch
-(unless the term says the negation itself: "client does not wait", "no retries") and
-outside a statement that asserts a pitfall:
+(unless the term says the negation itself, "client does not wait", "no retries", or the
+point does: "The file is never loaded whole into memory" is said by "it doesn't load the
+whole file into memory", while "built on HTTPX, not requests" is not said by "not HTTPX")
+and outside a statement that asserts a pitfall:
 
 - an API name (a term written with `_ . @ / ( ) " ' [ ] =`, in camelCase or as a
   `--flag`, such as `add_middleware`, `@app.middleware`, `Depends()`, `--workers`) must
@@ -183,11 +185,13 @@ TOWARDS = frozenset({"to", "with", "by", "for", "into"})
 #: "send email" also matches "emails", "write logs" also "logs".
 GENERIC_VERBS = frozenset({"send", "sending", "write", "writing", "do", "doing", "make", "making"})
 
+#: Said anywhere, these make a non-answer unless the rest has substance.
 NON_ANSWERS = (
     "i do not know", "do not know", "dont know", "dunno", "idk", "no idea", "not sure",
-    "no clue", "not a clue", "can not remember", "do not remember", "i forgot", "forgot",
-    "no answer", "skip", "skipped", "pass", "next", "nothing", "n/a", "none",
+    "no clue", "not a clue", "can not remember", "do not remember", "i forgot", "never heard",
 )
+#: Alone (with fillers), these are a non-answer: "skip", "pass", "n/a".
+NON_ANSWER_WORDS = frozenset("skip skipped pass next nothing none no n a forgot answer".split())
 NON_ANSWER_FILLERS = frozenset(
     """sorry really honestly um umm uh uhh hmm er erm well think guess maybe know idea sure
     anything something about yet exactly much clue remember question""".split()
@@ -632,9 +636,27 @@ def _point_words(point: str) -> tuple[tuple[str, ...], bool]:
     return _content(w for p in words for w in p.split(".") if w), any(w in NEGATIONS for w in words)
 
 
+@lru_cache(maxsize=4096)
+def _negated_in_point(point: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The stems the point's own text negates ("never loaded whole into memory"), and the
+    ones it states plainly."""
+    text = _Answer(point)
+    said = [(_stem(w), neg) for w, neg in zip(text.tokens, text.negated, strict=True)]
+    return frozenset(w for w, neg in said if neg), frozenset(w for w, neg in said if not neg)
+
+
+def _says_the_negation(point: str, term: _Term) -> bool:
+    """Whether the point itself negates what the term names: then a negated answer says it."""
+    negated, plain = _negated_in_point(point)
+    stems = {_stem(w) for w in term.norm.split() if w not in STOPWORDS}
+    return bool(stems & negated) and not stems & plain
+
+
 def _judge(point: KeyPointLike, answer: _Answer, tainted: frozenset[int]) -> PointResult:
     def accept(term: _Term, m: _Match) -> bool:
-        return answer.statement[m.start] not in tainted and not answer.is_negated(term, m)
+        if answer.statement[m.start] in tainted:
+            return False
+        return not answer.is_negated(term, m) or _says_the_negation(point.point, term)
 
     found = _first(answer, point.terms, True, accept)
     if found is not None:
@@ -679,10 +701,12 @@ def _is_non_answer(answer: _Answer, question: str) -> bool:
         if f" {phrase} " in padded:
             text = padded.replace(f" {phrase} ", " ").strip()
             said = True
+    if all(w in NON_ANSWER_WORDS or w in NON_ANSWER_FILLERS or w in STOPWORDS for w in text.split()):
+        return True
     asked = {_stem(w) for w in _words(_prepare(question))}
     rest = [w for w in _content(text.split())
             if w not in NON_ANSWER_FILLERS and _stem(w) not in asked]
-    return (said or not answer.tokens) and len(rest) < SUBSTANCE
+    return said and len(rest) < SUBSTANCE
 
 
 def grade(answer: str, question: Gradable) -> Grade:

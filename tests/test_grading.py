@@ -293,7 +293,8 @@ def test_negative_terms_and_negated_negatives(answer: str, hit: bool) -> None:
 @pytest.mark.parametrize(
     "answer",
     ["I don't know what dependencies are.", "I don't know", "no idea", "Not sure.", "skip", "pass",
-     "?", "idk, sorry", "No idea what dependency injection is in FastAPI, sorry."],
+     "?", "idk, sorry", "No idea what dependency injection is in FastAPI, sorry.", "n/a", "Pass, sorry.",
+     "Hmm... no.", "I don't know, skip"],
 )
 def test_a_non_answer_scores_nothing(answer: str) -> None:
     """Measured: "I don't know what dependencies are." got 33."""
@@ -301,6 +302,12 @@ def test_a_non_answer_scores_nothing(answer: str) -> None:
     assert g.non_answer and not g.empty
     assert g.score == 0 and not g.hits
     assert g.suggested is Rating.AGAIN
+
+
+@pytest.mark.parametrize("answer", ["You pass it to Depends()", "Skip the cache with use_cache=False",
+                                    "Nothing runs before the dependency is resolved"])
+def test_a_short_answer_using_a_non_answer_word_is_an_answer(answer: str) -> None:
+    assert not grade(answer, DEPENDENCIES).non_answer
 
 
 def test_an_unsure_answer_with_substance_is_graded() -> None:
@@ -618,3 +625,21 @@ def test_quiz_new_example_grades_its_own_answer_and_pitfall(runner: CliRunner, t
     for p in q.pitfalls:
         g = grade(p.claim, q)
         assert [h.claim for h in g.pitfalls] == [p.claim] and g.suggested <= Rating.HARD
+
+
+@pytest.mark.parametrize(
+    ("point", "terms", "answer", "hit"),
+    [
+        ("The file is never loaded whole into memory", ("whole file into memory",),
+         "StreamingResponse doesn't load the whole file into memory.", True),
+        ("TestClient is built on HTTPX (httpx2), not requests", ("httpx",),
+         "TestClient is not httpx based.", False),
+        ("Not durable; heavy jobs belong in a task queue", ("task queue",),
+         "You never need a task queue.", False),
+        ("No body size limit by default", ("body size limit",),
+         "There is no body size limit by default.", True),
+    ],
+)
+def test_a_point_that_states_a_negation_is_said_by_a_negated_answer(
+        point: str, terms: tuple[str, ...], answer: str, hit: bool) -> None:
+    assert grade(answer, one_point(*terms, point=point)).points[0].hit is hit
