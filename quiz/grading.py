@@ -61,7 +61,7 @@ Pitfalls
 A pitfall is *asserted* when one of its terms matches (same rules) where the answer does
 not reject it. It is rejected when the match is negated ("not uvicorn.workers but ..."),
 follows a rejecting word within four words ("avoid", "instead of", "rather than", "the old",
-"deprecated", "replaced", "stop using", ... with no `to`, `with`, `by` or `for` between),
+"deprecated", "replaced", "stop using", "without", ... with no `to`, `with`, `by` or `for` between),
 comes after "used to" in its clause, or is followed within six words by a rejecting word
 ("X is deprecated", "X was removed", "X was merged into Y", "X is the v1 way", "X is no
 longer maintained", "X isn't needed"), also in a next clause that starts with `but` or
@@ -169,7 +169,7 @@ PRE_REJECT = frozenset(
     """avoid avoiding avoided instead rather deprecated outdated obsolete legacy old older
     unmaintained abandoned removed replace replaces replaced replacing superseded formerly
     previously stop stopped quit migrate migrated migrating moved switched ditch ditched drop
-    dropped""".split()
+    dropped without nobody unlike""".split()
 )
 #: After a pitfall's words, within POST_REJECT_REACH words: the answer rejects them.
 POST_REJECT = frozenset(

@@ -441,7 +441,7 @@ def test_an_asserted_pitfall_is_flagged(answer: str) -> None:
         "I moved from python-jose to PyJWT.", "python-jose is not maintained anymore",
         "Lifespan (on_event is gone).", "You could use on_event, but it is deprecated.",
         "I used to put it in on_event.", "on_event is the old way.", "python-jose was merged away",
-        "Tutorials say on_event, but that's no longer true.",
+        "Tutorials say on_event, but that's no longer true.", "Lifespan, without any on_event handler.",
     ],
 )
 def test_naming_an_old_api_to_reject_it_is_not_a_pitfall(answer: str) -> None:
