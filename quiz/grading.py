@@ -200,7 +200,6 @@ NON_ANSWER_FILLERS = frozenset(
 _PUNCT = re.compile(r"[^\w\s.@/]")
 _API_CHARS = re.compile(r"[_.@/()\"'\[\]=]|[a-z][A-Z]|^--")
 _FLAG = re.compile(r"--\w")
-_SKELETON = re.compile(r"[^._]")
 _CONTRACTIONS = [
     (re.compile(r"\bcan['’]t\b"), "can not"),
     (re.compile(r"\bwon['’]t\b"), "will not"),
@@ -349,6 +348,11 @@ def normalise(text: str) -> str:
     return " ".join(_words(_prepare(text)))
 
 
+def _skeleton(text: str) -> str:
+    """The `.` and `_` of a name, in order: `add_middleware` is `_`, `app.state` is `.`."""
+    return "".join(c for c in text if c in "._")
+
+
 def _stem(word: str) -> str:
     for suffix in ("ies", "ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
@@ -399,7 +403,7 @@ def _compile(term: str, alone: bool = True) -> _Term | None:
     if _API_CHARS.search(term):
         pattern = re.compile(rf"(?<![\w]){re.escape(norm)}(?![\w])")
         return _Term(term, norm, len(words), "api", API_RATIO, negative, (),
-                     _SKELETON.sub("", norm), pattern)
+                     _skeleton(norm), pattern)
     if len(words) == 1 and len(norm) <= SHORT_TERM:
         return _Term(term, norm, 1, "short", 100, negative, (), "", None)
     threshold = 80 if len(norm) >= 20 else 85 if len(norm) >= 10 else 88
@@ -444,9 +448,10 @@ class _Answer:
         self.clauses: list[tuple[int, int, str]] = []  # start, end, text
         for raw in _CLAUSE.split(_prepare(text)):
             self._add_clause(raw)
-        self.wordset = frozenset(self.tokens)
         self._windows: dict[int, list[tuple[str, int, int]]] = {}
         self._chains: list[tuple[str, int, int]] | None = None
+        self._initials: dict[str, list[int]] | None = None
+        self._choices: dict[tuple[int, bool], tuple[list[tuple[str, int, int]], list[str]]] = {}
 
     def _add_clause(self, raw: str) -> None:
         start = len(self.tokens)
@@ -496,6 +501,15 @@ class _Answer:
             self._windows[size] = out
         return self._windows[size]
 
+    def choices(self, size: int, api: bool) -> tuple[list[tuple[str, int, int]], list[str]]:
+        """The windows of `size` words (and the dotted parts of words, for a one-word API
+        name), and their texts."""
+        key = (size, api and size == 1)
+        if key not in self._choices:
+            choices = self.windows(size) + (self.chains() if key[1] else [])
+            self._choices[key] = (choices, [c[0] for c in choices])
+        return self._choices[key]
+
     def chains(self) -> list[tuple[str, int, int]]:
         """The dotted parts of each token: `app.add_middleware` holds `add_middleware`."""
         if self._chains is None:
@@ -527,14 +541,12 @@ class _Answer:
                     found.append(_Match(100, i, self.token_at(start, text, m.end() - 1) + 1, m.group()))
         sizes = {max(1, term.words - 1), term.words, term.words + 1}
         for size in sorted(sizes):
-            choices = self.windows(size)
-            if size == 1 and term.kind == "api":
-                choices = choices + self.chains()
-            for text, score, idx in process.extract(term.norm, [c[0] for c in choices], scorer=fuzz.ratio,
+            choices, texts = self.choices(size, term.kind == "api")
+            for text, score, idx in process.extract(term.norm, texts, scorer=fuzz.ratio,
                                                     score_cutoff=term.threshold, limit=None):
                 _, start, end = choices[idx]
-                if term.kind == "api" and (_SKELETON.sub("", text) != term.skeleton
-                                           or text.lstrip("@")[:1] != term.norm.lstrip("@")[:1]):
+                if term.kind == "api" and (text.lstrip("@")[:1] != term.norm.lstrip("@")[:1]
+                                           or _skeleton(text) != term.skeleton):
                     continue
                 if term.kind == "phrase" and not self._anchored(term, start, end):
                     continue
@@ -549,9 +561,13 @@ class _Answer:
     def _scattered(self, term: _Term) -> list[_Match]:
         """The term's content words in order in one clause, at most GAP words apart."""
         toks, first, rest = self.tokens, term.content[0], term.content[1:]
+        if self._initials is None:
+            self._initials = {}
+            for i, tok in enumerate(toks):
+                self._initials.setdefault(tok[:1], []).append(i)
         out = []
-        for i, tok in enumerate(toks):
-            if not _same_word(first, tok):
+        for i in self._initials.get(first[:1], ()):  # the same word starts with the same letter
+            if not _same_word(first, toks[i]):
                 continue
             pos = i
             for word in rest:
