@@ -35,7 +35,8 @@ and outside a statement that asserts a pitfall:
   appear as written on word boundaries (`accept()` is not in "unacceptable";
   `add_middleware` is in `app.add_middleware`), or within one typo of it (rapidfuzz ratio
   >= 90 against a word, a dotted part of a word, or a window of the answer's words) with
-  the same first letter and the same `_` and `.` (`JSONResponse` is not `ORJSONResponse`);
+  the same first letter, the same `_` and `.`, and the `@` of a decorator (`JSONResponse`
+  is not `ORJSONResponse`, "validators" is not `@validator`);
 - a short term (4 characters or fewer: `cors`, `jwt`, `orm`) must be a whole word of the
   answer, singular or plural; no fuzziness, or "orm" would match "form";
 - any other word or phrase is compared with every window of as many words of the answer
@@ -50,7 +51,8 @@ and outside a statement that asserts a pitfall:
   checker". A phrase also matches when its content words come in order in one clause, at
   most four words apart ("commit inside the dependency" in "commit or roll back inside
   the session dependency"). A term of a generic verb and a noun ("send email", "write
-  logs") also matches the noun alone.
+  logs") also matches the noun alone, and one of a verb or `with` and an API name ("use
+  @validator", "with ORJSONResponse") the API name alone.
 
 When no term matches, the point's own wording counts weakly: the point is hit if at least
 three quarters of its content words (three at least) appear in the answer, outside negated
@@ -184,6 +186,8 @@ AUX = frozenset("is are was were be been has have had does do did should must".s
 TOWARDS = frozenset({"to", "with", "by", "for", "into"})
 #: "send email" also matches "emails", "write logs" also "logs".
 GENERIC_VERBS = frozenset({"send", "sending", "write", "writing", "do", "doing", "make", "making"})
+#: "use @validator", "with ORJSONResponse", "import BaseSettings" also match the name alone.
+LEAD_WORDS = frozenset({"use", "using", "with", "import", "call", "calling", "add", "enable", "run"})
 
 #: Said anywhere, these make a non-answer unless the rest has substance.
 NON_ANSWERS = (
@@ -410,18 +414,23 @@ def _compile(term: str, alone: bool = True) -> _Term | None:
     return _Term(term, norm, len(words), "phrase", threshold, negative, _required(words), "", None)
 
 
-def _variants(term: str, key_point: bool) -> list[_Term]:
-    """The term, and for a key point's "send email" the noun alone."""
+@lru_cache(maxsize=8192)
+def _variants(term: str, key_point: bool) -> tuple[_Term, ...]:
+    """The term; for a key point's "send email" the noun alone too, and for "use @validator"
+    or "with ORJSONResponse" the API name alone."""
     compiled = _compile(term)
     if compiled is None:
-        return []
+        return ()
     out = [compiled]
     words = compiled.norm.split()
     if key_point and compiled.kind == "phrase" and len(words) == 2 and words[0] in GENERIC_VERBS:
-        noun = _compile(words[1])
-        if noun is not None:
-            out.append(noun)
-    return out
+        out.append(_compile(words[1]) or compiled)
+    parts = term.split(maxsplit=1)
+    if len(parts) == 2 and parts[0].casefold() in LEAD_WORDS and " " not in parts[1].strip():
+        name = _compile(parts[1])
+        if name is not None and name.kind == "api":
+            out.append(name)
+    return tuple(dict.fromkeys(out))
 
 
 # --- the answer ------------------------------------------------------------------------------
@@ -546,7 +555,8 @@ class _Answer:
                                                     score_cutoff=term.threshold, limit=None):
                 _, start, end = choices[idx]
                 if term.kind == "api" and (text.lstrip("@")[:1] != term.norm.lstrip("@")[:1]
-                                           or _skeleton(text) != term.skeleton):
+                                           or _skeleton(text) != term.skeleton
+                                           or "@" in term.norm and "@" not in text):
                     continue
                 if term.kind == "phrase" and not self._anchored(term, start, end):
                     continue

@@ -643,3 +643,57 @@ def test_quiz_new_example_grades_its_own_answer_and_pitfall(runner: CliRunner, t
 def test_a_point_that_states_a_negation_is_said_by_a_negated_answer(
         point: str, terms: tuple[str, ...], answer: str, hit: bool) -> None:
     assert grade(answer, one_point(*terms, point=point)).points[0].hit is hit
+
+
+# --- the cases measured in issue 10, on the built-in bank ----------------------------------------
+
+MEASURED_OUTDATED = [
+    ("databases", "I use Gino as the async ORM, and get_db commits after the yield or rolls back."),
+    ("starlette", 'Startup code goes in @app.on_event("startup"), shutdown in @app.on_event("shutdown").'),
+    ("response-classes", "For speed, use ORJSONResponse instead of JSONResponse."),
+    ("wsgi-vs-asgi", "Mount the Flask app with fastapi.middleware.wsgi.WSGIMiddleware."),
+    ("request-validation", "Custom checks go in a @validator method on the model."),
+    ("business-rules", "Write a @validator on the field and raise ValueError."),
+    ("scaling", "Run gunicorn -k uvicorn.workers.UvicornWorker with 4 workers."),
+    ("deployment", "gunicorn -k uvicorn.workers.UvicornWorker -w 4 in Docker."),
+    ("settings", "from pydantic import BaseSettings, and call load_dotenv() to read the .env file."),
+    ("limitations", "It is relatively new and still maturing."),
+]
+
+
+@pytest.mark.parametrize(("qid", "answer"), MEASURED_OUTDATED)
+def test_measured_outdated_answers_are_flagged_on_the_builtin_bank(qid: str, answer: str) -> None:
+    """Measured: these scored 67 to 100 (Good or Easy)."""
+    from quiz.bank import load_bank
+
+    g = grade(answer, load_bank().get(qid))
+    assert g.pitfalls
+    assert g.suggested <= Rating.HARD
+
+
+@pytest.mark.parametrize(
+    ("qid", "answer"),
+    [("starlette", "use lifespan; @app.on_event is deprecated"),
+     ("authentication", "PyJWT instead of python-jose"),
+     ("scaling", "not uvicorn.workers but the uvicorn-worker package")],
+)
+def test_rejecting_the_old_api_is_not_flagged_on_the_builtin_bank(qid: str, answer: str) -> None:
+    from quiz.bank import load_bank
+
+    g = grade(answer, load_bank().get(qid))
+    assert g.pitfalls == () and g.hits
+
+
+def test_measured_wrong_answers_on_the_builtin_bank() -> None:
+    from quiz.bank import load_bank
+
+    bank = load_bank()
+    swapped = grade("async def endpoints run in a threadpool and plain def endpoints run on the event loop, "
+                    "so blocking calls belong in async def", bank.get("async-vs-def"))
+    assert swapped.pitfalls and swapped.score == 0  # measured: 50
+    negated = grade("Middleware is only for CORS. It does not run before and after the endpoint, it is not "
+                    "for logging or timing, and you cannot use app.middleware or add_middleware for it.",
+                    bank.get("middleware"))
+    assert negated.score <= 20 and negated.suggested is Rating.AGAIN  # measured: 60, Hard
+    assert grade("I don't know what dependencies are.", bank.get("dependency-injection")).score == 0  # 33
+    assert not grade("That is unacceptable.", bank.get("websockets")).hits
