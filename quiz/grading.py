@@ -63,10 +63,11 @@ Pitfalls
 A pitfall is *asserted* when one of its terms matches (same rules) where the answer does
 not reject it. It is rejected when the match is negated ("not uvicorn.workers but ..."),
 follows a rejecting word within four words ("avoid", "instead of", "rather than", "the old",
-"deprecated", "replaced", "stop using", "without", ... with no `to`, `with`, `by` or `for` between),
+"deprecated", "replaced", "stop using", "without", "the source says", "older tutorials",
+... with no `to`, `with`, `by` or `for` between),
 comes after "used to" in its clause, or is followed within six words by a rejecting word
 ("X is deprecated", "X was removed", "X was merged into Y", "X is the v1 way", "X is no
-longer maintained", "X isn't needed"), also in a next clause that starts with `but` or
+longer maintained", "X isn't needed", "X has had no release"), also in a next clause that starts with `but` or
 `though` ("X, but it is deprecated", "X, but that's no longer true"). Every statement that
 asserts a pitfall (its clause, up to a comma that starts a new one: ", it", ", and", ...)
 earns no key point: the point it contradicts is not credited from there.
@@ -171,13 +172,13 @@ PRE_REJECT = frozenset(
     """avoid avoiding avoided instead rather deprecated outdated obsolete legacy old older
     unmaintained abandoned removed replace replaces replaced replacing superseded formerly
     previously stop stopped quit migrate migrated migrating moved switched ditch ditched drop
-    dropped without nobody unlike""".split()
+    dropped without nobody unlike says say said claims claimed tutorials""".split()
 )
 #: After a pitfall's words, within POST_REJECT_REACH words: the answer rejects them.
 POST_REJECT = frozenset(
     """deprecated deprecation outdated obsolete legacy unmaintained abandoned removed replaced
     superseded dead gone wrong myth false discouraged dropped archived anymore eol fails
-    raises merged old older v1""".split()
+    raises merged old older v1 barely maintenance overstates overstated""".split()
 )
 #: "X is not ...", "X isn't ...", right after a pitfall's words.
 AUX = frozenset("is are was were be been has have had does do did should must".split())
@@ -613,6 +614,9 @@ class _Answer:
             return True
         clause = self.clause[m.start]
         toks = self.tokens
+        own = set(term.norm.split())  # a rejecting word the window took in with the term
+        if any(t not in own and (t in PRE_REJECT or t in POST_REJECT) for t in toks[m.start:m.end]):
+            return True
         before = range(max(0, m.start - PRE_REJECT_REACH), m.start)
         for i in reversed(before):
             if self.clause[i] != clause or toks[i] in TOWARDS:
@@ -626,7 +630,11 @@ class _Answer:
                  if self.clause[i] == clause]
         if any(toks[i] in POST_REJECT for i in after):
             return True
-        if len(after) >= 2 and toks[after[0]] in AUX and self.is_cue[after[1]]:
+        # "X is not ...", "X has had no release": auxiliaries, then a negation
+        lead = 0
+        while lead < min(2, len(after)) and toks[after[lead]] in AUX:
+            lead += 1
+        if lead and lead < len(after) and self.is_cue[after[lead]]:
             return True
         if any(toks[i] == "no" and i + 1 < len(toks) and toks[i + 1] == "longer" for i in after):
             return True

@@ -442,6 +442,8 @@ def test_an_asserted_pitfall_is_flagged(answer: str) -> None:
         "Lifespan (on_event is gone).", "You could use on_event, but it is deprecated.",
         "I used to put it in on_event.", "on_event is the old way.", "python-jose was merged away",
         "Tutorials say on_event, but that's no longer true.", "Lifespan, without any on_event handler.",
+        "python-jose has had no release in years", "python-jose is barely maintained",
+        "The source says to use on_event.", "Older tutorials use on_event.",
     ],
 )
 def test_naming_an_old_api_to_reject_it_is_not_a_pitfall(answer: str) -> None:
