@@ -64,7 +64,8 @@ A pitfall is *asserted* when one of its terms matches (same rules) where the ans
 not reject it. It is rejected when the match is negated ("not uvicorn.workers but ..."),
 follows a rejecting word within four words ("avoid", "instead of", "rather than", "the old",
 "deprecated", "replaced", "stop using", "without", "the source says", "older tutorials",
-... with no `to`, `with`, `by` or `for` between),
+...; after a word of change, with no `to`, `with`, `by` or `for` between: "replaced by X"
+asserts X),
 comes after "used to" in its clause, or is followed within six words by a rejecting word
 ("X is deprecated", "X was removed", "X was merged into Y", "X is the v1 way", "X is no
 longer maintained", "X isn't needed", "X has had no release"), also in a next clause that starts with `but` or
@@ -182,9 +183,11 @@ POST_REJECT = frozenset(
 )
 #: "X is not ...", "X isn't ...", right after a pitfall's words.
 AUX = frozenset("is are was were be been has have had does do did should must".split())
-#: Between a rejecting word and the pitfall's words, these make the pitfall the new thing:
-#: "replaced by X", "switch to X", "replace it with X".
+#: Between a word of change and the pitfall's words, these make the pitfall the new thing:
+#: "replaced by X", "switched to X", "replace it with X".
 TOWARDS = frozenset({"to", "with", "by", "for", "into"})
+MOVES = frozenset("""replace replaces replaced replacing migrate migrated migrating moved switched
+    drop dropped ditch ditched stop stopped quit""".split())
 #: "send email" also matches "emails", "write logs" also "logs".
 GENERIC_VERBS = frozenset({"send", "sending", "write", "writing", "do", "doing", "make", "making"})
 #: "use @validator", "with ORJSONResponse", "import BaseSettings" also match the name alone.
@@ -618,10 +621,12 @@ class _Answer:
         if any(t not in own and (t in PRE_REJECT or t in POST_REJECT) for t in toks[m.start:m.end]):
             return True
         before = range(max(0, m.start - PRE_REJECT_REACH), m.start)
+        towards = False
         for i in reversed(before):
-            if self.clause[i] != clause or toks[i] in TOWARDS:
+            if self.clause[i] != clause:
                 break
-            if toks[i] in PRE_REJECT:
+            towards = towards or toks[i] in TOWARDS
+            if toks[i] in PRE_REJECT and not (towards and toks[i] in MOVES):
                 return True
         # "I used to put it in X": the past, for the whole clause
         if any(toks[i:i + 2] == ["used", "to"] and self.clause[i] == clause for i in range(m.start - 1)):

@@ -420,6 +420,8 @@ def test_the_right_order_is_not_a_pitfall() -> None:
         "I use app.on_event for startup, it opens the pool.",
         "python-jose signs my tokens",
         "gunicorn -k uvicorn.workers.UvicornWorker -w 4",
+        "We replaced PyJWT with python-jose.",  # the new thing of "replaced with" is asserted
+        "Stop using lifespan and switch to on_event.",
     ],
 )
 def test_an_asserted_pitfall_is_flagged(answer: str) -> None:
