@@ -361,6 +361,11 @@ def _skeleton(text: str) -> str:
     return "".join(c for c in text if c in "._")
 
 
+def _shown(found: str) -> str:
+    """Matched words as the candidate wrote them (`async_def` is only how they are read)."""
+    return found.replace("async_def", "async def")
+
+
 def _stem(word: str) -> str:
     for suffix in ("ies", "ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
@@ -700,7 +705,7 @@ def _judge(point: KeyPointLike, answer: _Answer, tainted: frozenset[int]) -> Poi
     found = _first(answer, point.terms, True, accept)
     if found is not None:
         raw, m = found
-        return PointResult(point.point, True, raw, m.found, m.score)
+        return PointResult(point.point, True, raw, _shown(m.found), m.score)
     words, negative = _point_words(point.point)
     if len(words) >= POINT_MIN_WORDS:
         usable = {_stem(w) for i, w in enumerate(answer.tokens)
@@ -727,7 +732,7 @@ def _pitfalls(pitfalls: Sequence[PitfallLike], answer: _Answer) -> tuple[list[Pi
                             best = (raw, m)
         if best is not None:
             raw, m = best
-            hits.append(PitfallHit(p.claim, p.correction, raw, m.found, p.since, p.reference))
+            hits.append(PitfallHit(p.claim, p.correction, raw, _shown(m.found), p.since, p.reference))
     return hits, statements
 
 
