@@ -142,7 +142,7 @@ PRE_REJECT_REACH = 4
 POST_REJECT_REACH = 6
 SUBSTANCE = 2
 GAP = 4
-NEGATION_REACH = 6
+NEGATION_REACH = 4
 
 STOPWORDS = frozenset(
     """a an the and or but if then than so of to in on at by for with from into onto as is are
