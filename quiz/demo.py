@@ -256,13 +256,25 @@ def builtin_demos() -> list[Demo]:
     return [Demo(p.stem, p) for p in sorted(BUILTIN_DEMOS.glob("*.py")) if not p.name.startswith("_")]
 
 
+def is_demo_path(name: str) -> bool:
+    """Whether a TOPIC argument names a file (`practice/middleware.py`) rather than a demo."""
+    return name.strip().endswith(".py") or "/" in name or "\\" in name
+
+
+def demo_file(name: str) -> Demo:
+    """A demo file named on the command line: the user's own choice, run as asked."""
+    path = Path(name.strip()).expanduser()
+    if not path.is_file():
+        raise NotFoundError(f"There is no demo file {path}.")
+    path = path.resolve()
+    return Demo(path.stem, path, chosen=True)
+
+
 def find_demo(name: str, bank: Bank) -> Demo:
-    """A demo by slug, question number or question id (the question's own demo), or a file's path."""
+    """A demo by slug, question number or question id (the question's own demo), or a file path."""
     text = name.strip()
-    if text.endswith(".py") or os.sep in text:
-        named = Path(text).expanduser()
-        if named.is_file():  # a file the user names is their own choice
-            return Demo(named.stem, named.resolve(), chosen=True)
+    if is_demo_path(text):
+        return demo_file(text)
     slug = text.replace("-", "_")
     for q in bank.questions:
         if text == q.id or (text.isdigit() and q.num == int(text)):
@@ -362,8 +374,22 @@ def _on_path(folder: Path) -> Iterator[None]:
             sys.path.remove(str(folder))
 
 
-def load_module(demo: Demo) -> ModuleType:
-    """Import a demo file under a private name; its folder is importable while it loads."""
+def split_tour(source: str) -> tuple[str, str, int]:
+    """A demo's source as (the app, the tour from its marker on, the marker's line index)."""
+    lines = source.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.rstrip("\r\n") == TOUR_MARKER:
+            return "".join(lines[:i]), "".join(lines[i:]), i
+    return source, "", len(lines)
+
+
+def load_module(demo: Demo, tour_from: Path | None = None) -> ModuleType:
+    """Import a demo file under a private name; its folder is importable while it loads.
+
+    With `tour_from`, the app is the file's code above its tour marker and the tour is
+    `tour_from`'s (an exercise judged by its demo's own checks): each part keeps its own file
+    name and line numbers in tracebacks.
+    """
     name = f"quiz_demo_{demo.slug}"
     spec = importlib.util.spec_from_file_location(name, demo.path)
     if spec is None or spec.loader is None:
@@ -372,7 +398,13 @@ def load_module(demo: Demo) -> ModuleType:
     sys.modules[name] = module
     try:
         with _on_path(demo.path.parent):
-            spec.loader.exec_module(module)
+            if tour_from is None:
+                spec.loader.exec_module(module)
+            else:
+                app_code, _, _ = split_tour(demo.path.read_text(encoding="utf-8"))
+                _, tour_code, at = split_tour(tour_from.read_text(encoding="utf-8"))
+                exec(compile(app_code, str(demo.path), "exec"), module.__dict__)
+                exec(compile("\n" * at + tour_code, str(tour_from), "exec"), module.__dict__)
     except Exception as exc:
         sys.modules.pop(name, None)
         raise QuizError(f"The demo {demo.path.name} failed to load: {type(exc).__name__}: {exc}") from exc
@@ -424,10 +456,12 @@ def run_tour(
     return checks, None
 
 
-def run_demo(demo: Demo, emit: Callable[[Event], None] = lambda e: None) -> DemoResult:
+def run_demo(
+    demo: Demo, emit: Callable[[Event], None] = lambda e: None, tour_from: Path | None = None
+) -> DemoResult:
     start = time.perf_counter()
     try:
-        module = load_module(demo)
+        module = load_module(demo, tour_from)
     except QuizError as exc:
         emit(load_failure := Failure(str(exc)))
         return DemoResult(demo, [], load_failure, time.perf_counter() - start)
@@ -493,3 +527,43 @@ def copy_demo(demo: Demo, folder: Path) -> list[Path]:
     except OSError as exc:
         raise QuizError(f"Cannot write into {folder}: {exc.strerror or exc}.") from None
     return written
+
+
+def watch(paths: list[Path], run: Callable[[], object]) -> None:
+    """Call `run` now, then again each time one of `paths` is saved; until Ctrl-C.
+
+    The folders holding the files are watched (not the files: editors often save by writing a
+    new file and renaming it over the old one), one level deep.
+    """
+    from watchfiles import watch as changes
+
+    wanted = {str(p.resolve()) for p in paths}
+    folders = sorted({p.resolve().parent for p in paths})
+    run()
+    for _ in changes(*folders, watch_filter=lambda _change, path: path in wanted, recursive=False):
+        run()
+
+
+def quiz_command() -> str:
+    """How to run this very quiz from any folder: `quiz` when that is what the shell finds,
+    else the full path of the script that is running (a venv's, under `uv run`), else
+    `python -m quiz` with this interpreter."""
+    import shlex
+    import shutil
+
+    script = Path(sys.argv[0])
+    if script.name in ("quiz", "quiz.exe") and script.is_file():
+        found = shutil.which("quiz")
+        if found and Path(found).resolve() == script.resolve():
+            return "quiz"
+        return shlex.quote(str(script.resolve()))
+    return f"{shlex.quote(sys.executable)} -m quiz"
+
+
+def copy_commands(path: Path) -> list[str]:
+    """Commands that run a copied demo from any folder: its absolute path, through quiz itself."""
+    import shlex
+
+    where = shlex.quote(str(path.resolve()))
+    quiz = quiz_command()
+    return [f"{quiz} demo {where} --watch", f"{quiz} demo {where} --serve"]

@@ -67,3 +67,26 @@ class BankFileSchema(BaseModel):
     bank_id: str | None = Field(default=None, pattern=SLUG_PATTERN, max_length=80)
     deck: Text | None = None
     questions: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class EditSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line: str = Field(min_length=1)
+    through: str | None = Field(default=None, min_length=1)
+    replace: str
+
+
+class ExerciseSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=SLUG_PATTERN, max_length=80)
+    title: str = Field(min_length=1)
+    task: str = Field(min_length=1)
+    edits: list[EditSchema] = Field(min_length=1)
+
+
+class ExerciseFileSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exercises: list[ExerciseSchema] = Field(min_length=1)

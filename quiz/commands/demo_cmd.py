@@ -15,7 +15,7 @@ def demo(
     name: Annotated[
         str | None,
         typer.Argument(
-            help="A demo name, or a question number or id.",
+            help="A demo name, a question number or id, or a demo file (PATH.py: a copy, or your own).",
             autocompletion=complete_demo,
             metavar="TOPIC",
             show_default=False,
@@ -35,6 +35,10 @@ def demo(
             "--copy", help="Write the demo as a standalone file into DIR.", metavar="DIR", show_default=False
         ),
     ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option("--watch", "-w", help="Run the checks again each time the file is saved (Ctrl-C stops)."),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No source, no bodies: steps and checks only.")
     ] = False,
@@ -96,7 +100,9 @@ def demo(
         written = demos.copy_demo(chosen, copy)
         for path in written:
             ui.out.print(f"Wrote {path}")
-        ui.out.print(f"Run it: cd {copy} && fastapi dev {chosen.path.name}")
+        ui.out.print("Edit it, and see the checks follow your changes:")
+        for line in demos.copy_commands(written[0]):
+            ui.out.print(f"  {line}")
         return
     demo_ui.approve_demo(chosen, trust)
     if serve:
@@ -104,6 +110,9 @@ def demo(
 
         demo_ui.demo_origin(chosen)
         serving.serve(chosen, port)
+        return
+    if watch:
+        watch_demo(chosen)
         return
     if quiet:
         demo_ui.demo_origin(chosen)
@@ -113,6 +122,28 @@ def demo(
     demo_ui.demo_summary(result)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def watch_demo(chosen: object) -> None:
+    """Run the tour, compactly, each time the demo file is saved; Ctrl-C stops (exit 0)."""
+    from quiz import demo as demos
+    from quiz import ui
+    from quiz.ui import demo as demo_ui
+
+    assert isinstance(chosen, demos.Demo)
+    runs = 0
+
+    def run_once() -> None:
+        nonlocal runs
+        runs += 1
+        demo_ui.watch_header(chosen.path, runs)
+        demo_ui.demo_summary(demos.run_demo(chosen, demo_ui.compact_event))
+        demo_ui.watch_footer(chosen.path)
+
+    try:
+        demos.watch([chosen.path], run_once)
+    except KeyboardInterrupt:
+        ui.out.print("Stopped watching.")
 
 
 def register(app: typer.Typer) -> None:
@@ -125,6 +156,6 @@ def register(app: typer.Typer) -> None:
             "quiz demo middleware --serve --port 8001",
             "quiz demo middleware --copy ./playground",
             "quiz --bank my-bank/ demo my-topic --trust",
-            "quiz demo ./mine.py",
+            "quiz demo ./playground/middleware.py --watch",
         )
     )(demo)

@@ -13,6 +13,8 @@ from rich.text import Text
 from quiz import ui
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from quiz.demo import Demo, DemoResult, Event
 
 
@@ -116,6 +118,28 @@ def demo_event(event: Event, verbose: bool = True) -> None:
         ui.out.print(line)
     elif isinstance(event, Failure):
         ui.out.print(Text(f"  ✘ the tour stopped: {event.message}", style="bold red"))
+
+
+def compact_event(event: Event) -> None:
+    """The watch view: checks and a stopped tour only, one line each."""
+    from quiz.demo import Check, Failure
+
+    if isinstance(event, Check | Failure):
+        demo_event(event)
+
+
+def watch_header(path: Path, run: int) -> None:
+    """Before each run of a watched file: a clean screen (in a terminal) and what runs."""
+    from datetime import datetime
+
+    if ui.out.is_terminal:
+        ui.out.clear()
+    stamp = datetime.now().strftime("%H:%M:%S")
+    ui.out.print(Text(f"{path}", style="bold") + Text(f"  run {run} at {stamp}", style="dim"))
+
+
+def watch_footer(path: Path) -> None:
+    ui.out.print(Text(f"Watching {path.name}: save it to check again (Ctrl-C stops).", style="dim"))
 
 
 def demo_summary(result: DemoResult) -> None:

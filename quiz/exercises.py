@@ -1,0 +1,347 @@
+"""Exercises: a demo with its key lines broken, for the candidate to fix; the demo's checks judge.
+
+An exercise is data beside its demo, `demos/exercises/<demo>.yaml` (a bank's own demos get
+theirs the same way, `<bank>/demos/exercises/<demo>.yaml`):
+
+    exercises:
+      - id: process-time                 # unique in the bank; progress is keyed by it
+        title: A hard-coded X-Process-Time
+        task: Measure the time the request took, with a monotonic clock.
+        edits:
+          - line: response.headers["X-Process-Time"]   # text of one line of the demo
+            through: return response                   # optional: the span ends at this line
+            replace: |                                 # what stands there instead
+              response.headers["X-Process-Time"] = "123ms"  # TODO: measure it
+
+Every exercise edits at least one of the demo's `# <-` lines and says `TODO:` where the
+work is. The replacement is indented like the line it replaces. The exercise file is the
+demo with the edits made; it is checked by the demo's own tour (read from the demo, so the
+copy of the tour in the file is for reading). An exercise whose edits reach into the tour
+(a test to fix) runs the file's tour instead, and every check the demo's tour names must
+be made and pass.
+
+Nothing here imports fastapi: `quiz stats` and `quiz validate` read exercises too.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from quiz.bank import Bank, Problem, did_you_mean
+from quiz.demo import MARK, TOUR_MARKER, Demo, all_demos, find_demo, is_demo_path, split_tour
+from quiz.errors import NotFoundError, QuizError
+
+if TYPE_CHECKING:
+    import yaml
+
+    from quiz.demo import DemoResult, Event
+
+FOLDER = "exercises"
+
+
+@dataclass(frozen=True)
+class Edit:
+    line: str
+    replace: str
+    through: str | None = None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    task: str
+    edits: tuple[Edit, ...]
+    demo: Demo
+    source: Path  # the YAML file it was read from
+
+    @property
+    def file_name(self) -> str:
+        """The exercise file's name in the practice folder: a valid module name."""
+        return self.id.replace("-", "_") + ".py"
+
+    def written(self) -> str:
+        """The exercise file as written for the candidate: a header, then the broken demo."""
+        header = [f"# Exercise {self.id}: {self.title}"]
+        header += [f"# {line}".rstrip() for line in self.task.strip().splitlines()]
+        header += [
+            "# Fix the lines marked TODO and save: `quiz practice "
+            f"{self.id}` checks them with the demo's own",
+            "# checks (the tour below is a copy to read: the one that judges comes from the demo).",
+            "",
+        ]
+        return "\n".join(header) + "\n" + apply_edits(self.demo.source, self.edits)
+
+    def solution(self) -> str:
+        """The reference: the demo itself."""
+        return self.demo.source
+
+    def solution_diff(self) -> str:
+        """What to change, as a unified diff from the exercise as written to the reference."""
+        written = apply_edits(self.demo.source, self.edits)
+        return "".join(
+            difflib.unified_diff(
+                written.splitlines(keepends=True),
+                self.solution().splitlines(keepends=True),
+                f"exercise/{self.file_name}",
+                f"solution/{self.demo.path.name}",
+            )
+        )
+
+    @property
+    def tests_the_tour(self) -> bool:
+        """Whether an edit reaches into the tour: then the file's own tour runs."""
+        _, _, marker = split_tour(self.demo.source)
+        lines = self.demo.source.splitlines()
+        return any(span(lines, e)[0] >= marker for e in self.edits)
+
+
+# --- applying edits -----------------------------------------------------------------------
+
+
+def _find(lines: Sequence[str], text: str, start: int = 0) -> list[int]:
+    return [i for i in range(start, len(lines)) if text in lines[i]]
+
+
+def span(lines: Sequence[str], edit: Edit) -> tuple[int, int]:
+    """The lines an edit replaces, [first, last] by index; ValueError when they are not found.
+
+    `line` is looked for in the app (above the tour marker), then, when the app has no such
+    line, in the tour.
+    """
+    marker = lines.index(TOUR_MARKER) if TOUR_MARKER in lines else len(lines)
+    found = _find(lines, edit.line)
+    app = [i for i in found if i < marker]
+    found = app or found  # the app's lines first: the tour is edited only where the app has no match
+    if len(found) != 1:
+        where = "no line" if not found else f"{len(found)} lines"
+        raise ValueError(f"{where} of the demo contains {edit.line!r}")
+    first = last = found[0]
+    if edit.through is not None:
+        later = _find(lines, edit.through, first)
+        if not later:
+            raise ValueError(f"no line at or after {edit.line!r} contains {edit.through!r}")
+        last = later[0]
+    return first, last
+
+
+def apply_edits(source: str, edits: Sequence[Edit]) -> str:
+    lines = source.splitlines()
+    spans = sorted(((*span(lines, e), e) for e in edits), key=lambda s: s[0], reverse=True)
+    for (first, _, _), (_, last, _) in zip(spans, spans[1:], strict=False):
+        if last >= first:
+            raise ValueError("two edits replace the same line")
+    for first, last, edit in spans:
+        indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+        new = [indent + r if r.strip() else "" for r in edit.replace.rstrip("\n").splitlines()]
+        lines[first : last + 1] = new
+    return "\n".join(lines) + "\n"
+
+
+def check_labels(source: str) -> list[str]:
+    """The labels of the checks a tour names as plain strings: `t.check("label", ...)`."""
+    _, tour, _ = split_tour(source)
+    try:
+        tree = ast.parse(tour)
+    except SyntaxError:
+        return []
+    labels = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "check"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            labels.append(node.args[0].value)
+    return labels
+
+
+# --- reading exercise files -----------------------------------------------------------------
+
+
+def exercise_file(demo: Demo) -> Path:
+    return demo.path.parent / FOLDER / f"{demo.path.stem}.yaml"
+
+
+def _compose(path: Path) -> tuple[Any, yaml.Node | None, str | None]:
+    """(data, root node, error) of a YAML file, read with the safe loader."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, None, f"cannot read the file: {exc}"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, None, "the file is empty"
+        return loader.construct_document(root), root, None
+    except yaml.YAMLError as exc:
+        return None, None, f"YAML error: {exc}"
+    finally:
+        loader.dispose()
+
+
+def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Exercise]:
+    """The exercises of one file; every problem found goes to `problems`, with its position."""
+    from pydantic import ValidationError
+
+    from quiz.bank import _display, _error_node, _fieldname, _message, _node_at, _problem
+    from quiz.schema import ExerciseFileSchema
+
+    data, root, error = _compose(path)
+    if error is not None or root is None:
+        problems.append(Problem(_display(path), 1, 1, "", error or "the file is empty"))
+        return []
+    try:
+        parsed = ExerciseFileSchema.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.append(_problem(path, _error_node(root, err), _fieldname(err["loc"]), _message(err)))
+        return []
+    out = []
+    lines = demo.source.splitlines()
+    for i, ex in enumerate(parsed.exercises):
+        node = _node_at(root, ["exercises", i])
+        before = len(problems)
+        edits = tuple(Edit(e.line, e.replace, e.through) for e in ex.edits)
+        marked = False
+        for j, edit in enumerate(edits):
+            try:
+                first, last = span(lines, edit)
+            except ValueError as exc:
+                fld = f"exercises[{i}].edits[{j}]"
+                problems.append(_problem(path, _node_at(node, ["edits", j]), fld, f"{exc} ({demo.path.name})"))
+                continue
+            marked = marked or any(MARK.search(line) for line in lines[first : last + 1])
+        if len(problems) == before:
+            fld = f"exercises[{i}]"
+            if not marked:
+                problems.append(_problem(path, node, fld, "no edit touches a `# <-` line of the demo"))
+            if not any("TODO:" in e.replace for e in edits):
+                problems.append(_problem(path, node, fld, "no replacement says `TODO:` where the work is"))
+            try:
+                written = apply_edits(demo.source, edits)
+                ast.parse(written)
+            except (ValueError, SyntaxError) as exc:
+                problems.append(_problem(path, node, fld, f"the exercise is not valid Python: {exc}"))
+            else:
+                if TOUR_MARKER not in written.splitlines():
+                    problems.append(_problem(path, node, fld, f"an edit removed the `{TOUR_MARKER}` line"))
+        if len(problems) == before:
+            out.append(Exercise(ex.id, ex.title, ex.task, edits, demo, path))
+    return out
+
+
+def collect(bank: Bank, demos: Sequence[Demo] | None = None) -> tuple[list[Exercise], list[Problem]]:
+    """Every exercise of the bank's demos (or of `demos`), and every problem of their files."""
+    from quiz.bank import _display, _node_at, _problem
+
+    problems: list[Problem] = []
+    exercises: list[Exercise] = []
+    seen: dict[str, Exercise] = {}
+    for demo in all_demos(bank) if demos is None else demos:
+        path = exercise_file(demo)
+        if not path.is_file():
+            continue
+        for ex in _parse(path, demo, problems):
+            if ex.id in seen:
+                data, root, _ = _compose(path)
+                index = [e.get("id") for e in data["exercises"]].index(ex.id)
+                node = _node_at(root, ["exercises", index, "id"])  # type: ignore[arg-type]
+                other = _display(seen[ex.id].source)
+                problems.append(_problem(path, node, "id", f"duplicate exercise id '{ex.id}' (also in {other})"))
+                continue
+            seen[ex.id] = ex
+            exercises.append(ex)
+    return exercises, problems
+
+
+def validate(bank: Bank) -> list[Problem]:
+    """The problems of the exercise files beside the demos the bank's questions name."""
+    demos = {p: Demo(p.stem, p) for q in bank.questions if (p := q.demo_path()) is not None}
+    return collect(bank, list(demos.values()))[1]
+
+
+def bank_exercises(bank: Bank) -> list[Exercise]:
+    exercises, problems = collect(bank)
+    if problems:
+        raise QuizError(f"{problems[0]} (run `quiz validate` on the bank to see every problem)")
+    return exercises
+
+
+def find_exercise(ref: str, bank: Bank, solved: Collection[str] = ()) -> Exercise:
+    """An exercise by id, or the first one (not solved yet, if any) of a demo named as `quiz demo` does."""
+    exercises = bank_exercises(bank)
+    text = ref.strip()
+    for ex in exercises:
+        if ex.id == text:
+            return ex
+    if is_demo_path(text):
+        raise QuizError(f"Name an exercise or a topic, not a file: `quiz demo {text} --watch` runs a file.")
+    try:
+        demo = find_demo(text, bank)
+    except NotFoundError:
+        if text.isdigit():
+            raise
+        names = [e.id for e in exercises] + sorted({e.demo.slug for e in exercises})
+        raise NotFoundError(f"There is no exercise '{text}'.{did_you_mean(text, names)}") from None
+    mine = [e for e in exercises if e.demo.path == demo.path]
+    if not mine:
+        raise NotFoundError(f"The {demo.slug} demo has no exercise yet: `quiz practice --list` shows them all.")
+    return next((e for e in mine if e.id not in solved), mine[0])
+
+
+# --- writing and checking ---------------------------------------------------------------------
+
+
+def write(ex: Exercise, folder: Path) -> tuple[Path, bool]:
+    """The exercise file in `folder`, written if absent: (its path, whether it was written now).
+
+    An existing file is the candidate's work: it is never overwritten.
+    """
+    import shutil
+
+    path = folder / ex.file_name
+    if path.exists():
+        if not path.is_file():
+            raise QuizError(f"{path} is not a file: choose another --dir.")
+        return path, False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as f:
+            f.write(ex.written())
+        for companion in ex.demo.companions():  # what the demo imports from beside it
+            if not (folder / companion.name).exists():
+                shutil.copytree(companion, folder / companion.name, ignore=shutil.ignore_patterns("__pycache__"))
+    except FileExistsError:
+        return path, False
+    except OSError as exc:
+        raise QuizError(f"Cannot write into {folder}: {exc.strerror or exc}.") from None
+    return path, True
+
+
+def check(ex: Exercise, path: Path, emit: Callable[[Event], None] = lambda e: None) -> DemoResult:
+    """Run the demo's checks against the candidate's file."""
+    from quiz.demo import Check, run_demo
+
+    candidate = Demo(path.stem, path)
+    if not ex.tests_the_tour:
+        return run_demo(candidate, emit, tour_from=ex.demo.path)
+    result = run_demo(candidate, emit)
+    made = {c.label for c in result.checks}
+    for label in check_labels(ex.demo.source):
+        if label not in made:
+            missing = Check(f"the demo's check is made: {label}", False)
+            result.checks.append(missing)
+            emit(missing)
+    return result
