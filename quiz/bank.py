@@ -228,7 +228,11 @@ def bank_files(path: Path) -> list[Path]:
         raise QuizError(f"No bank at {path}: no such file or folder.")
     if path.is_file():
         return [path]
-    files = sorted(p for p in path.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file())
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.suffix in BANK_SUFFIXES and p.is_file() and "demos" not in p.relative_to(path).parts[:-1]
+    )  # a bank's demos/ folder holds code and exercises (demos/exercises/*.yaml), not questions
     if not files:
         raise QuizError(f"No bank files (*.yaml, *.yml) in {path}.")
     return files
@@ -835,7 +839,9 @@ def validate_paths(paths: Sequence[Path]) -> tuple[Bank, list[Problem]]:
         files.extend(found)
         roots.update(found_roots)
     bank, found_problems = load_files(files, roots, check_demos=True)
-    return bank, problems + found_problems
+    from quiz.exercises import validate as exercise_problems
+
+    return bank, problems + found_problems + exercise_problems(bank)
 
 
 # --- the cache: a validated bank as JSON, keyed by its files' paths and contents ------------

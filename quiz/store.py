@@ -158,10 +158,21 @@ def m003_banks(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX reviews_card ON reviews (bank_id, question_id, reviewed_at)")
 
 
+def m004_solved_exercises(db: sqlite3.Connection) -> None:
+    db.execute("""
+        CREATE TABLE solved_exercises (
+            bank_id     TEXT NOT NULL,
+            exercise_id TEXT NOT NULL,
+            solved_at   TEXT NOT NULL,
+            PRIMARY KEY (bank_id, exercise_id)
+        )""")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("m001_cards", m001_cards),
     ("m002_reviews", m002_reviews),
     ("m003_banks", m003_banks),
+    ("m004_solved_exercises", m004_solved_exercises),
 ]
 
 
@@ -506,7 +517,22 @@ class Store:
         ids = set(question_ids)
         return len(self.cards(ids)), len(self.reviews(question_ids=ids))
 
+    def solved(self, bank_id: str) -> dict[str, datetime]:
+        """The exercises of a bank solved so far, with when each was first solved."""
+        with _guard(self.path):
+            rows = self.db.execute("SELECT exercise_id, solved_at FROM solved_exercises WHERE bank_id = ?",
+                                   (bank_id,)).fetchall()
+        return {str(e): _time(str(t)) for e, t in rows}
+
     # writing
+
+    def solve(self, bank_id: str, exercise_id: str, now: datetime) -> bool:
+        """Record an exercise as solved (the first time counts); True when it was new."""
+        with _guard(self.path), _transaction(self.db):
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO solved_exercises (bank_id, exercise_id, solved_at) VALUES (?, ?, ?)",
+                (bank_id, exercise_id, _iso(now)))
+        return cur.rowcount == 1
 
     def record(self, question_id: str, rating: Rating, now: datetime,
                review: Callable[[CardState], CardState], *, score: int | None = None,

@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from quiz.cli import app
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def test_a_demo_shows_source_steps_and_checks(runner: CliRunner) -> None:
     result = runner.invoke(app, ["demo", "middleware"])
@@ -165,7 +167,9 @@ def test_serve_on_a_port_in_use_is_one_sentence(runner: CliRunner) -> None:
     assert result.stderr.strip() == f"Error: Port {port} on 127.0.0.1 is in use: choose another with --port."
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["list"], ["show", "3"], ["validate", "questions"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["list"], ["show", "3"], ["validate", "questions"], ["stats"], ["practice", "--list"]]
+)
 def test_commands_without_demos_never_import_the_web_stack(argv: list[str]) -> None:
     code = (
         "import sys\nfrom quiz.cli import app\n"
@@ -176,3 +180,60 @@ def test_commands_without_demos_never_import_the_web_stack(argv: list[str]) -> N
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=60)
     assert "HEAVY []" in proc.stderr, proc.stderr
+
+
+def test_a_demo_file_named_on_the_command_line_runs(runner: CliRunner, tmp_path: Path) -> None:
+    mine = tmp_path / "mine.py"
+    mine.write_text((ROOT / "demos" / "middleware.py").read_text())
+    result = runner.invoke(app, ["demo", str(mine), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "mine: 5/5 checks passed" in result.stdout
+    missing = runner.invoke(app, ["demo", str(tmp_path / "nope.py")])
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == f"Error: There is no demo file {tmp_path / 'nope.py'}."
+
+
+def test_copy_prints_commands_that_work_from_any_folder(tmp_path: Path) -> None:
+    """Run as a user would: the venv's own `quiz`, not on PATH, from another folder."""
+    script = Path(sys.executable).with_name("quiz")
+    env = {"PATH": "/usr/bin:/bin", "QUIZ_HOME": str(tmp_path / "home"), "NO_COLOR": "1", "COLUMNS": "300"}
+    dest = tmp_path / "play"
+    out = subprocess.run([str(script), "demo", "middleware", "--copy", str(dest)], cwd=tmp_path,
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    commands = [line.strip() for line in out.stdout.splitlines() if line.startswith("  ")]
+    assert [c.split()[-1] for c in commands] == ["--watch", "--serve"]
+    assert "fastapi dev" not in out.stdout
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = subprocess.run(commands[0].replace("--watch", "--quiet"), shell=True, cwd=elsewhere,
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "middleware: 5/5 checks passed" in run.stdout
+
+
+def test_watch_runs_again_on_every_save_until_ctrl_c(tmp_path: Path) -> None:
+    import pexpect
+
+    mine = tmp_path / "mine.py"
+    source = (ROOT / "demos" / "middleware.py").read_text()
+    mine.write_text(source)
+    env = {**os.environ, "QUIZ_HOME": str(tmp_path / "home"), "TERM": "dumb", "NO_COLOR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "quiz", "demo", str(mine), "--watch"], env=env,
+                          encoding="utf-8", dimensions=(50, 150), timeout=60)
+    try:
+        child.expect_exact("mine: 5/5 checks passed")
+        child.expect_exact("Watching mine.py: save it to check again (Ctrl-C stops).")
+        time.sleep(0.5)  # the watcher is up
+        mine.write_text(source.replace('f"{elapsed:.4f}"', '"0.123"'))
+        child.expect_exact("run 2")
+        child.expect_exact("✘ the fast endpoint measures less than half of that")
+        child.expect_exact("mine: 4/5 checks passed")
+        child.expect_exact("Watching mine.py")
+        assert "GET /fast" not in child.before  # compact: checks only
+        child.sendintr()
+        child.expect_exact("Stopped watching.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0

@@ -202,6 +202,10 @@ def stats(
     from quiz.store import Store
     from quiz.ui import stats as stats_ui
 
+    from quiz.exercises import exercise_ids
+
+    done: list[str] | None = None
+    exercises: list[str] = []
     if all_banks:
         with Store.open(write=False) as store:
             report = session.stats_all(store, session.system_clock(), weeks=weeks)
@@ -209,10 +213,14 @@ def stats(
         bank = load(ctx)
         with Store.open(bank_id=bank.bank_id, write=False) as store:
             report = session.stats(bank.questions, store, session.system_clock(), weeks=weeks)
+            solved = store.solved(bank.bank_id)
+        exercises = exercise_ids(bank)
+        done = [e for e in exercises if e in solved]
     if as_json:
-        emit_json(report.to_json())
+        emit_json({**report.to_json(), "exercises": {"solved": done, "total": len(exercises)}})
         return
     ui.out.print(stats_ui.stats_view(report))
+    ui.out.print(stats_ui.exercises_line(len(done), len(exercises)))
 
 
 def due(

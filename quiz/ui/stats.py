@@ -149,3 +149,9 @@ def due_view(report: DueReport, now: datetime) -> Group:
     if not report.today and report.next_due is not None and report.next_due > now:
         parts.append(Text(f"Next card due {ui.relative(report.next_due, now)}.", style="dim"))
     return Group(*parts)
+
+
+def exercises_line(solved: int, total: int) -> Text:
+    """Practice: how many exercises are solved (`quiz practice`)."""
+    line = Text("Exercises: ", style="bold") + Text(f"{solved} of {total} solved")
+    return line + Text("  (quiz practice --list)", style="dim")

@@ -1,0 +1,94 @@
+"""`quiz practice` on screen: the exercise, each check of a run, the verdict, the solution."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
+
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from quiz import ui
+from quiz.ui import demo as demo_ui
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from quiz.demo import DemoResult
+    from quiz.exercises import Exercise
+
+
+def _paragraph(text: str) -> str:
+    return " ".join(text.split())
+
+
+def exercise_table(rows: list[Exercise], solved: Collection[str]) -> None:
+    table = Table(title="Exercises", title_justify="left")
+    table.add_column("exercise", style="bold", no_wrap=True)
+    table.add_column("demo", no_wrap=True)
+    table.add_column("the mistake to fix")
+    table.add_column("", no_wrap=True)
+    for e in rows:
+        mark = Text("solved", style="green") if e.id in solved else Text("")
+        table.add_row(e.id, e.demo.slug, e.title, mark)
+    ui.out.print(table)
+    ui.out.print(Text(f"{sum(e.id in solved for e in rows)} of {len(rows)} solved.", style="dim"))
+
+
+def intro(ex: Exercise, path: Path, written: bool) -> None:
+    if written:
+        ui.out.print(Text(f"Wrote {path}: ", style="bold") + Text(ex.title))
+        ui.out.print(Panel(Text(_paragraph(ex.task)), title=f"Exercise {ex.id}", title_align="left",
+                           border_style="cyan"))
+        ui.out.print(Text("Fix the lines marked TODO; the demo's own checks judge your file.", style="dim"))
+    else:
+        ui.out.print(Text(f"Checking your {path} ({ex.title}): your file, never overwritten.", style="bold"))
+
+
+def run_check(ex: Exercise, path: Path) -> DemoResult:
+    from quiz import exercises
+
+    result = exercises.check(ex, path, demo_ui.compact_event)
+    demo_ui.demo_summary(result)
+    return result
+
+
+def solved(ex: Exercise, following: Exercise | None) -> None:
+    ui.out.print(Text(f"Solved: {ex.id}. Recorded in your progress (quiz stats).", style="bold green"))
+    if following is not None:
+        ui.out.print(Text(f"Next: quiz practice {following.id}  ({following.title})", style="dim"))
+    else:
+        ui.out.print(Text("Every exercise is solved.", style="dim"))
+
+
+def not_yet(path: Path) -> None:
+    ui.out.print(Text(f"Not yet: fix the lines marked TODO in {path}, then run it again.", style="dim"))
+
+
+def solution(ex: Exercise) -> None:
+    from rich.syntax import Syntax
+
+    ui.out.print(Panel(Text(_paragraph(ex.task)), title=f"Exercise {ex.id}: {ex.title}", title_align="left",
+                       border_style="cyan"))
+    ui.out.print(Text("The reference solution: the exercise as written (-) against the demo (+).", style="dim"))
+    ui.out.print(Syntax(ex.solution_diff(), "diff", theme="ansi_dark", word_wrap=True))
+
+
+def watch(path: Path, check: Callable[[], bool]) -> None:
+    """Check now and on every save of the file, until Ctrl-C."""
+    from quiz import demo as demos
+
+    runs = 0
+
+    def run_once() -> None:
+        nonlocal runs
+        runs += 1
+        demo_ui.watch_header(path, runs)
+        check()
+        demo_ui.watch_footer(path)
+
+    try:
+        demos.watch([path], run_once)
+    except KeyboardInterrupt:
+        ui.out.print("Stopped watching.")

@@ -1,0 +1,171 @@
+"""`quiz practice`: every exercise fails as written and passes with its reference solution;
+the candidate's file is never overwritten; a solve is recorded and shown in `quiz stats`."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from quiz import exercises
+from quiz.bank import load_bank
+from quiz.cli import app
+
+from .conftest import rows
+
+EXERCISES = exercises.bank_exercises(load_bank())
+MISTAKES = {  # the issue's list: each a mistake candidates really make
+    "process-time", "blocking-sleep", "commit-after-yield", "cors-wildcard", "websocket-accept",
+    "on-event", "password-leak", "www-authenticate", "streaming-read-all", "dependency-overrides",
+    "rate-limit-key", "https-redirect-order", "validator-never-runs", "upload-in-memory",
+    "handler-status",
+}
+
+
+def test_the_built_in_exercises() -> None:
+    assert {e.id for e in EXERCISES} >= MISTAKES
+    assert len(EXERCISES) >= 15
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=[e.id for e in EXERCISES])
+def test_as_written_it_fails_and_the_reference_passes(ex: exercises.Exercise, tmp_path: Path) -> None:
+    path, written = exercises.write(ex, tmp_path)
+    assert written and "TODO:" in path.read_text()
+    with warnings.catch_warnings():  # the on-event exercise uses the deprecated on_event on purpose
+        warnings.simplefilter("ignore", DeprecationWarning)
+        broken = exercises.check(ex, path)
+    assert not broken.ok
+    path.write_text(ex.solution())
+    fixed = exercises.check(ex, path)
+    assert fixed.failure is None, fixed.failure.trace if fixed.failure else ""
+    assert [c.label for c in fixed.checks if not c.ok] == []
+    assert fixed.ok
+
+
+def test_practice_once_writes_checks_and_never_overwrites(runner: CliRunner, tmp_path: Path,
+                                                          quiz_home: Path) -> None:
+    folder = tmp_path / "practice"
+    result = runner.invoke(app, ["practice", "middleware", "--once", "--dir", str(folder)])
+    assert result.exit_code == 1, result.output
+    exercise = folder / "process_time.py"
+    assert f"Wrote {exercise}" in result.stdout
+    assert "✘ the fast endpoint measures less than half of that" in result.stdout
+    text = exercise.read_text()
+    assert "# TODO:" in text and '"0.123"' in text
+
+    exercise.write_text(text + "\n# my notes\n")
+    again = runner.invoke(app, ["practice", "3", "--once", "--dir", str(folder)])  # by question number
+    assert again.exit_code == 1
+    assert "never overwritten" in again.stdout
+    assert exercise.read_text().endswith("# my notes\n")
+    assert rows(quiz_home, "SELECT * FROM solved_exercises") == []
+
+    solution = runner.invoke(app, ["practice", "process-time", "--solution"])
+    assert solution.exit_code == 0
+    assert "+    start = time.perf_counter()" in solution.stdout
+    assert '-    response.headers["X-Process-Time"] = "0.123"' in solution.stdout
+
+    exercise.write_text(exercises.find_exercise("process-time", load_bank()).solution())
+    solved = runner.invoke(app, ["practice", "middleware", "--once", "--dir", str(folder)])
+    assert solved.exit_code == 0, solved.output
+    assert "5/5 checks passed" in solved.stdout
+    assert "Solved: process-time. Recorded in your progress" in solved.stdout
+    assert rows(quiz_home, "SELECT bank_id, exercise_id FROM solved_exercises") == [
+        ("quiz-fastapi", "process-time")
+    ]
+    stats = runner.invoke(app, ["stats", "--json"])
+    assert stats.exit_code == 0
+    assert json.loads(stats.stdout)["exercises"] == {"solved": ["process-time"], "total": len(EXERCISES)}
+    assert "Exercises: 1 of" in runner.invoke(app, ["stats"]).stdout
+    listed = json.loads(runner.invoke(app, ["practice", "--list", "--json"]).stdout)
+    assert {r["id"]: r["solved"] for r in listed}["process-time"] is True
+
+
+def test_an_exercise_in_the_tour_counts_every_check_of_the_demo(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["practice", "dependency-overrides", "--once", "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    path = tmp_path / "dependency_overrides.py"
+    text = path.read_text()
+    start = text.index("    t.step(\"app.dependency_overrides")  # deleting the failing check does not pass
+    end = text.index("    t.step(\"The external API")
+    path.write_text(text[:start] + text[end:])
+    cheat = runner.invoke(app, ["practice", "dependency-overrides", "--once", "--dir", str(tmp_path)])
+    assert cheat.exit_code == 1
+    assert "✘ the demo's check is made: the endpoint read the test DB" in cheat.stdout
+
+
+def test_unknown_exercise_and_demo_without_one(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["practice", "process-tim"])
+    assert result.exit_code == 1
+    assert "Error: There is no exercise 'process-tim'. Did you mean 'process-time'" in result.stderr
+    result = runner.invoke(app, ["practice", "pagination"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: The pagination demo has no exercise yet")
+
+
+def write_instructor_bank(root: Path, exercise_yaml: str) -> Path:
+    (root / "demos" / "exercises").mkdir(parents=True)
+    (root / "demos" / "greet.py").write_text(
+        '"""Greet: a demo."""\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n'
+        '@app.get("/")\ndef root():\n    return {"hello": "world"}  # <- the greeting\n\n\n'
+        "# --- tour ---\n\n\ndef tour(t):\n    t.step('greet')\n"
+        "    t.check('it says hello', t.get('/').json() == {'hello': 'world'})\n"
+    )
+    (root / "demos" / "exercises" / "greet.yaml").write_text(exercise_yaml)
+    (root / "bank.yaml").write_text(
+        "bank_id: mine\nquestions:\n  - id: greet\n    question: q?\n    answer: a.\n"
+        "    key_points: [{point: p, terms: [p]}]\n    demo: greet\n"
+    )
+    return root
+
+
+GOOD_EXERCISE = """exercises:
+  - id: say-hello
+    title: Say hello
+    task: Return the greeting.
+    edits:
+      - line: 'return {"hello": "world"}'
+        replace: |
+          return {}  # TODO: say hello
+"""
+
+
+def test_an_instructor_adds_exercises_to_a_bank(runner: CliRunner, tmp_path: Path, quiz_home: Path) -> None:
+    bank = write_instructor_bank(tmp_path / "mine", GOOD_EXERCISE)
+    result = runner.invoke(app, ["validate", str(bank)])
+    assert result.exit_code == 0, result.output
+    assert "1 question checked: 0 errors" in result.stdout
+    folder = tmp_path / "work"
+    broken = runner.invoke(app, ["--bank", str(bank), "practice", "greet", "--once", "--dir", str(folder)])
+    assert broken.exit_code == 1
+    assert "✘ it says hello" in broken.stdout
+    path = folder / "say_hello.py"
+    path.write_text(path.read_text().replace("return {}  # TODO: say hello", 'return {"hello": "world"}'))
+    fixed = runner.invoke(app, ["--bank", str(bank), "practice", "say-hello", "--once", "--dir", str(folder)])
+    assert fixed.exit_code == 0, fixed.output
+    assert rows(quiz_home, "SELECT bank_id, exercise_id FROM solved_exercises") == [("mine", "say-hello")]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        (GOOD_EXERCISE.replace("'return {\"hello\": \"world\"}'", "'return nothing'"),
+         "greet.yaml:6:9: exercises[0].edits[0]: no line of the demo contains 'return nothing' (greet.py)"),
+        (GOOD_EXERCISE.replace("  # TODO: say hello", ""),
+         "greet.yaml:2:5: exercises[0]: no replacement says `TODO:` where the work is"),
+        (GOOD_EXERCISE.replace("'return {\"hello\": \"world\"}'", "'app = FastAPI()'"),
+         "greet.yaml:2:5: exercises[0]: no edit touches a `# <-` line of the demo"),
+        (GOOD_EXERCISE.replace("task: Return the greeting.", "tsk: Return the greeting."),
+         "greet.yaml:4:5: exercises[0].tsk: unknown field"),
+        (GOOD_EXERCISE.replace("return {}  # TODO: say hello", "return {  # TODO: say hello"),
+         "greet.yaml:2:5: exercises[0]: the exercise is not valid Python"),
+    ],
+)
+def test_validate_checks_exercise_files(runner: CliRunner, tmp_path: Path, yaml_text: str, message: str) -> None:
+    bank = write_instructor_bank(tmp_path / "mine", yaml_text)
+    result = runner.invoke(app, ["validate", str(bank)])
+    assert result.exit_code == 1
+    assert message in result.stdout, result.stdout
