@@ -220,7 +220,8 @@ def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Exercise]:
                 first, last = span(lines, edit)
             except ValueError as exc:
                 fld = f"exercises[{i}].edits[{j}]"
-                problems.append(_problem(path, _node_at(node, ["edits", j]), fld, f"{exc} ({demo.path.name})"))
+                message = f"{exc} ({demo.path.name})"
+                problems.append(_problem(path, _node_at(node, ["edits", j]), fld, message))
                 continue
             marked = marked or any(MARK.search(line) for line in lines[first : last + 1])
         if len(problems) == before:
@@ -259,7 +260,8 @@ def collect(bank: Bank, demos: Sequence[Demo] | None = None) -> tuple[list[Exerc
                 index = [e.get("id") for e in data["exercises"]].index(ex.id)
                 node = _node_at(root, ["exercises", index, "id"])  # type: ignore[arg-type]
                 other = _display(seen[ex.id].source)
-                problems.append(_problem(path, node, "id", f"duplicate exercise id '{ex.id}' (also in {other})"))
+                message = f"duplicate exercise id '{ex.id}' (also in {other})"
+                problems.append(_problem(path, node, "id", message))
                 continue
             seen[ex.id] = ex
             exercises.append(ex)
@@ -297,7 +299,7 @@ def find_exercise(ref: str, bank: Bank, solved: Collection[str] = ()) -> Exercis
         raise NotFoundError(f"There is no exercise '{text}'.{did_you_mean(text, names)}") from None
     mine = [e for e in exercises if e.demo.path == demo.path]
     if not mine:
-        raise NotFoundError(f"The {demo.slug} demo has no exercise yet: `quiz practice --list` shows them all.")
+        raise NotFoundError(f"The {demo.slug} demo has no exercise yet: see `quiz practice --list`.")
     return next((e for e in mine if e.id not in solved), mine[0])
 
 
@@ -322,7 +324,8 @@ def write(ex: Exercise, folder: Path) -> tuple[Path, bool]:
             f.write(ex.written())
         for companion in ex.demo.companions():  # what the demo imports from beside it
             if not (folder / companion.name).exists():
-                shutil.copytree(companion, folder / companion.name, ignore=shutil.ignore_patterns("__pycache__"))
+                skip = shutil.ignore_patterns("__pycache__")
+                shutil.copytree(companion, folder / companion.name, ignore=skip)
     except FileExistsError:
         return path, False
     except OSError as exc:

@@ -168,7 +168,8 @@ def test_serve_on_a_port_in_use_is_one_sentence(runner: CliRunner) -> None:
 
 
 @pytest.mark.parametrize(
-    "argv", [["--help"], ["list"], ["show", "3"], ["validate", "questions"], ["stats"], ["practice", "--list"]]
+    "argv",
+    [["--help"], ["list"], ["show", "3"], ["validate", "questions"], ["stats"], ["practice", "--list"]],
 )
 def test_commands_without_demos_never_import_the_web_stack(argv: list[str]) -> None:
     code = (

@@ -164,7 +164,9 @@ def test_an_instructor_adds_exercises_to_a_bank(runner: CliRunner, tmp_path: Pat
          "greet.yaml:2:5: exercises[0]: the exercise is not valid Python"),
     ],
 )
-def test_validate_checks_exercise_files(runner: CliRunner, tmp_path: Path, yaml_text: str, message: str) -> None:
+def test_validate_checks_exercise_files(
+    runner: CliRunner, tmp_path: Path, yaml_text: str, message: str
+) -> None:
     bank = write_instructor_bank(tmp_path / "mine", yaml_text)
     result = runner.invoke(app, ["validate", str(bank)])
     assert result.exit_code == 1

@@ -37,7 +37,7 @@ def demo(
     ] = None,
     watch: Annotated[
         bool,
-        typer.Option("--watch", "-w", help="Run the checks again each time the file is saved (Ctrl-C stops)."),
+        typer.Option("--watch", "-w", help="Check again each time the file is saved (Ctrl-C stops)."),
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No source, no bodies: steps and checks only.")

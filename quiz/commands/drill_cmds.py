@@ -199,10 +199,9 @@ def stats(
     cards by state, what falls due in the next 14 days, a heatmap of recent reviews, streak,
     scores by week. With --all, every bank's progress summed."""
     from quiz import session, ui
+    from quiz.exercises import exercise_ids
     from quiz.store import Store
     from quiz.ui import stats as stats_ui
-
-    from quiz.exercises import exercise_ids
 
     done: list[str] | None = None
     exercises: list[str] = []

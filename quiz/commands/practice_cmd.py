@@ -30,7 +30,9 @@ def practice(
     solution: Annotated[
         bool, typer.Option("--solution", help="Show the reference solution (what to change), and exit.")
     ] = False,
-    list_: Annotated[bool, typer.Option("--list", "-l", help="List the exercises and which are solved.")] = False,
+    list_: Annotated[
+        bool, typer.Option("--list", "-l", help="List the exercises and which are solved.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="With --list: JSON.")] = False,
 ) -> None:
     """Practise: write an exercise file (a demo with its key lines broken) and watch it until the

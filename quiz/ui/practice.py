@@ -71,7 +71,7 @@ def solution(ex: Exercise) -> None:
 
     ui.out.print(Panel(Text(_paragraph(ex.task)), title=f"Exercise {ex.id}: {ex.title}", title_align="left",
                        border_style="cyan"))
-    ui.out.print(Text("The reference solution: the exercise as written (-) against the demo (+).", style="dim"))
+    ui.out.print(Text("The reference: the exercise as written (-) against the demo (+).", style="dim"))
     ui.out.print(Syntax(ex.solution_diff(), "diff", theme="ansi_dark", word_wrap=True))
 
 
