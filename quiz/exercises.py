@@ -274,6 +274,20 @@ def validate(bank: Bank) -> list[Problem]:
     return collect(bank, list(demos.values()))[1]
 
 
+def exercise_ids(bank: Bank) -> list[str]:
+    """The ids of the bank's exercises, read without validating them (for `quiz stats`, which
+    should neither pay for pydantic nor fail on an instructor's broken exercise file)."""
+    ids: list[str] = []
+    for demo in all_demos(bank):
+        path = exercise_file(demo)
+        data = _compose(path)[0] if path.is_file() else None
+        entries = data.get("exercises") if isinstance(data, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] not in ids:
+                ids.append(entry["id"])
+    return ids
+
+
 def bank_exercises(bank: Bank) -> list[Exercise]:
     exercises, problems = collect(bank)
     if problems:

@@ -171,3 +171,36 @@ def test_validate_checks_exercise_files(
     result = runner.invoke(app, ["validate", str(bank)])
     assert result.exit_code == 1
     assert message in result.stdout, result.stdout
+
+
+def test_practice_watches_the_file_until_it_is_solved(tmp_path: Path, quiz_home: Path) -> None:
+    """In a real terminal: red, save the fix, green and recorded, Ctrl-C."""
+    import os
+    import sys
+    import time
+
+    import pexpect
+
+    env = {**os.environ, "QUIZ_HOME": str(quiz_home), "TERM": "dumb", "NO_COLOR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "quiz", "practice", "cors", "--dir", str(tmp_path)],
+                          env=env, encoding="utf-8", dimensions=(50, 150), timeout=60)
+    try:
+        child.expect_exact("✘ our explicit list never names evil.example in Allow-Origin")
+        child.expect_exact("Watching cors_wildcard.py: save it to check again (Ctrl-C stops).")
+        time.sleep(0.5)  # the watcher is up
+        path = tmp_path / "cors_wildcard.py"
+        fixed = path.read_text().replace(
+            'allow_origins=["*"],', 'allow_origins=["https://app.example.com", "http://localhost:5173"],'
+        )
+        path.write_text(fixed)
+        child.expect_exact("run 2")
+        child.expect_exact("checks passed")
+        child.expect_exact("Solved: cors-wildcard. Recorded in your progress")
+        child.expect_exact("Watching cors_wildcard.py")
+        child.sendintr()
+        child.expect_exact("Stopped watching.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert rows(quiz_home, "SELECT exercise_id FROM solved_exercises") == [("cors-wildcard",)]

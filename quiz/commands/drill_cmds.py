@@ -215,11 +215,13 @@ def stats(
             solved = store.solved(bank.bank_id)
         exercises = exercise_ids(bank)
         done = [e for e in exercises if e in solved]
+    practice = None if done is None else {"solved": done, "total": len(exercises)}
     if as_json:
-        emit_json({**report.to_json(), "exercises": {"solved": done, "total": len(exercises)}})
+        emit_json({**report.to_json(), **({"exercises": practice} if practice else {})})
         return
     ui.out.print(stats_ui.stats_view(report))
-    ui.out.print(stats_ui.exercises_line(len(done), len(exercises)))
+    if done is not None:
+        ui.out.print(stats_ui.exercises_line(len(done), len(exercises)))
 
 
 def due(
