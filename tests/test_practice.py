@@ -4,6 +4,7 @@ the candidate's file is never overwritten; a solve is recorded and shown in `qui
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def test_practice_once_writes_checks_and_never_overwrites(runner: CliRunner, tmp
     exercise.write_text(exercises.find_exercise("process-time", load_bank()).solution())
     solved = runner.invoke(app, ["practice", "middleware", "--once", "--dir", str(folder)])
     assert solved.exit_code == 0, solved.output
-    assert "5/5 checks passed" in solved.stdout
+    assert re.search(r"process_time: (\d+)/\1 checks passed", solved.stdout), solved.stdout
     assert "Solved: process-time. Recorded in your progress" in solved.stdout
     assert rows(quiz_home, "SELECT bank_id, exercise_id FROM solved_exercises") == [
         ("quiz-fastapi", "process-time")
@@ -185,7 +186,7 @@ def test_practice_watches_the_file_until_it_is_solved(tmp_path: Path, quiz_home:
     child = pexpect.spawn(sys.executable, ["-m", "quiz", "practice", "cors", "--dir", str(tmp_path)],
                           env=env, encoding="utf-8", dimensions=(50, 150), timeout=60)
     try:
-        child.expect_exact("✘ our explicit list never names evil.example in Allow-Origin")
+        child.expect_exact("✘ 400 Disallowed CORS origin")
         child.expect_exact("Watching cors_wildcard.py: save it to check again (Ctrl-C stops).")
         time.sleep(0.5)  # the watcher is up
         path = tmp_path / "cors_wildcard.py"
