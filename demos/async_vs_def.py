@@ -88,9 +88,13 @@ def tour(t):
 
     t.step("CPU-bound work gets no faster with async: the gain is concurrency on I/O waits.")
     asyncio.run(_burst(t.app, "/cpu", count=1))  # warm up
-    one_by_one = asyncio.run(_burst(t.app, "/cpu", one_by_one=True))[0]
-    ten, responses, _ = asyncio.run(_burst(t.app, "/cpu", count=10))
-    ok = all(r.status_code == 200 for r in responses)
+    runs, ok = [], True
+    for _ in range(3):  # the best of three, interleaved: another program's busy moment slows one run
+        one = asyncio.run(_burst(t.app, "/cpu", one_by_one=True))[0]
+        at_once, responses, _ = asyncio.run(_burst(t.app, "/cpu", count=10))
+        runs.append((one, at_once))
+        ok = ok and all(r.status_code == 200 for r in responses)
+    one_by_one, ten = min(r[0] for r in runs), min(r[1] for r in runs)
     t.note("10 x GET /cpu, one after another", f"{one_by_one * 1000:.0f} ms")
     t.note("10 x GET /cpu, concurrently", f"{ten * 1000:.0f} ms")
     t.check("concurrency saves nothing on CPU work: ten at once take about as long as one by one (>= 0.5 x)",
