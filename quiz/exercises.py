@@ -296,25 +296,30 @@ def bank_exercises(bank: Bank) -> list[Exercise]:
 
 
 def find_exercise(ref: str, bank: Bank, solved: Collection[str] = ()) -> Exercise:
-    """An exercise by id, or the first one (not solved yet, if any) of a demo named as `quiz demo` does."""
-    exercises = bank_exercises(bank)
+    """The first exercise (not solved yet, if any) of a demo named as `quiz demo` names it, or an
+    exercise by id. A demo's own exercise file is all that is read when a demo is named."""
     text = ref.strip()
-    for ex in exercises:
-        if ex.id == text:
-            return ex
     if is_demo_path(text):
         raise QuizError(f"Name an exercise or a topic, not a file: `quiz demo {text} --watch` runs a file.")
     try:
-        demo = find_demo(text, bank)
+        demo: Demo | None = find_demo(text, bank)
     except NotFoundError:
         if text.isdigit():
             raise
-        names = [e.id for e in exercises] + sorted({e.demo.slug for e in exercises})
-        raise NotFoundError(f"There is no exercise '{text}'.{did_you_mean(text, names)}") from None
-    mine = [e for e in exercises if e.demo.path == demo.path]
-    if not mine:
-        raise NotFoundError(f"The {demo.slug} demo has no exercise yet: see `quiz practice --list`.")
-    return next((e for e in mine if e.id not in solved), mine[0])
+        demo = None
+    if demo is not None:
+        mine, problems = collect(bank, [demo])
+        if problems:
+            raise QuizError(f"{problems[0]} (run `quiz validate` on the bank to see every problem)")
+        if not mine:
+            raise NotFoundError(f"The {demo.slug} demo has no exercise yet: see `quiz practice --list`.")
+        return next((e for e in mine if e.id not in solved), mine[0])
+    exercises = bank_exercises(bank)
+    for ex in exercises:
+        if ex.id == text:
+            return ex
+    names = [e.id for e in exercises] + sorted({e.demo.slug for e in exercises})
+    raise NotFoundError(f"There is no exercise '{text}'.{did_you_mean(text, names)}")
 
 
 # --- writing and checking ---------------------------------------------------------------------
