@@ -140,12 +140,18 @@ def test_an_instructor_adds_exercises_to_a_bank(runner: CliRunner, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "1 question checked: 0 errors" in result.stdout
     folder = tmp_path / "work"
-    broken = runner.invoke(app, ["--bank", str(bank), "practice", "greet", "--once", "--dir", str(folder)])
+    refused = runner.invoke(app, ["--bank", str(bank), "practice", "greet", "--once", "--dir", str(folder)])
+    assert refused.exit_code == 1  # its checks are the bank's code: approval first, as for `quiz demo`
+    assert "has not been approved" in refused.stderr
+    assert not folder.exists()
+    broken = runner.invoke(app, ["--bank", str(bank), "practice", "greet", "--once", "--dir", str(folder),
+                                 "--trust"])
     assert broken.exit_code == 1
     assert "✘ it says hello" in broken.stdout
     path = folder / "say_hello.py"
     path.write_text(path.read_text().replace("return {}  # TODO: say hello", 'return {"hello": "world"}'))
-    fixed = runner.invoke(app, ["--bank", str(bank), "practice", "say-hello", "--once", "--dir", str(folder)])
+    fixed = runner.invoke(app, ["--bank", str(bank), "practice", "say-hello", "--once", "--dir", str(folder),
+                                "--trust"])
     assert fixed.exit_code == 0, fixed.output
     assert rows(quiz_home, "SELECT bank_id, exercise_id FROM solved_exercises") == [("mine", "say-hello")]
 

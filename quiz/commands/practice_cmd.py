@@ -33,13 +33,17 @@ def practice(
     list_: Annotated[
         bool, typer.Option("--list", "-l", help="List the exercises and which are solved.")
     ] = False,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Run a bank's checks without asking for approval (for scripts).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="With --list: JSON.")] = False,
 ) -> None:
     """Practise: write an exercise file (a demo with its key lines broken) and watch it until the
     demo's own checks pass. Your file is never overwritten: run it again to check your work.
 
     Without --once it checks again each time you save the file, until Ctrl-C. A solved
-    exercise is recorded in your progress (see `quiz stats`).
+    exercise is recorded in your progress (see `quiz stats`). The checks are the demo's code:
+    a bank's demo asks for approval first, as `quiz demo` does.
     """
     from datetime import UTC, datetime
 
@@ -70,6 +74,9 @@ def practice(
     if solution:
         practice_ui.solution(ex)
         return
+    from quiz.ui import demo as demo_ui
+
+    demo_ui.approve_demo(ex.demo, trust)  # its tour runs: code from the bank
     path, written = exercises.write(ex, folder)
     practice_ui.intro(ex, path, written)
 
