@@ -289,7 +289,7 @@ def test_the_migration_gives_old_progress_to_the_builtin_bank(tmp_path: Path) ->
     assert load_bank().bank_id == BUILTIN_BANK_ID  # the id the migration uses is the bank's
     old_database(db_path())
     with Store.open(bank_id=BUILTIN_BANK_ID) as store:
-        assert applied_migrations(store.db)[-1] == "m003_banks"
+        assert "m003_banks" in applied_migrations(store.db)
         cards = store.cards()
         assert set(cards) == {"middleware", "cors"}
         assert cards["middleware"] == CardState("middleware", State.REVIEW, None, 8.29, 2.11,

@@ -102,7 +102,7 @@ def demo(
             ui.out.print(f"Wrote {path}")
         ui.out.print("Edit it, and see the checks follow your changes:")
         for line in demos.copy_commands(written[0]):
-            ui.out.print(f"  {line}")
+            ui.out.print(f"  {line}", soft_wrap=True)  # a command cut in two would not run
         return
     demo_ui.approve_demo(chosen, trust)
     if serve:
