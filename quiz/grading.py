@@ -20,7 +20,8 @@ Negation: `not`, `no`, `never`, `neither`, `nor` (and `doesn't`, `isn't`, `can't
 (`, it`, `, now`, `, and`, ...): "a value that does not convert is rejected before the
 endpoint runs: it answers 422" still says 422. "not X but Y" negates X only: `but` starts
 a new clause. A negation before a word that is itself negative ("does not block", "doesn't
-wait") negates nothing, and neither do "not only", "not just", "no matter".
+wait") negates nothing (but "never blocking calls" does: a negative word before `calls`,
+`code`, `I/O`, ... is an adjective), and neither do "not only", "not just", "no matter".
 
 How a key point is judged
 -------------------------
@@ -68,7 +69,8 @@ follows a rejecting word within four words ("avoid", "instead of", "rather than"
 asserts X),
 comes after "used to" in its clause, or is followed within six words by a rejecting word
 ("X is deprecated", "X was removed", "X was merged into Y", "X is the v1 way", "X is no
-longer maintained", "X isn't needed", "X has had no release"), also in a next clause that starts with `but` or
+longer maintained", "X isn't needed", "X has had no release", "X is a trap", "X is a bad
+idea", "X is an anti-pattern"), also in a next clause that starts with `but` or
 `though` ("X, but it is deprecated", "X, but that's no longer true"). Every statement that
 asserts a pitfall (its clause, up to a comma that starts a new one: ", it", ", and", ...)
 earns no key point: the point it contradicts is not credited from there.
@@ -161,6 +163,11 @@ NEGATIVE_WORDS = frozenset(
     """block blocks blocking blocked wait waits waiting stall stalls stalling freeze freezes hang
     hangs lose loses leak leaks fail fails crash crashes break breaks slow halt halts""".split()
 )
+#: After a negative word, these make it an adjective the negation applies to: "never blocking calls".
+BLOCKED_THINGS = frozenset(
+    """call calls code io i/o operation operations function functions library libraries driver drivers
+    work sleep sleeps stuff things api apis task tasks""".split()
+)
 #: Words that may stand between a negation and the word it applies to.
 FILLERS = frozenset({"ever", "really", "actually", "even", "need", "needed", "to", "have", "be"})
 #: After a comma, these start a new statement: a negation before the comma stops there.
@@ -179,8 +186,11 @@ PRE_REJECT = frozenset(
 POST_REJECT = frozenset(
     """deprecated deprecation outdated obsolete legacy unmaintained abandoned removed replaced
     superseded dead gone wrong myth false discouraged dropped archived anymore eol fails
-    raises merged old older v1 barely maintenance overstates overstated""".split()
+    raises merged old older v1 barely maintenance overstates overstated trap traps mistake mistaken
+    misconception antipattern pitfall dangerous risky unsafe""".split()
 )
+#: After a pitfall's words, these pairs reject them too: "X is a bad idea", "X is an anti-pattern".
+POST_REJECT_PAIRS = frozenset({("bad", "idea"), ("bad", "practice"), ("bad", "pattern"), ("anti", "pattern")})
 #: "X is not ...", "X isn't ...", right after a pitfall's words.
 AUX = frozenset("is are was were be been has have had does do did should must".split())
 #: Between a word of change and the pitfall's words, these make the pitfall the new thing:
@@ -501,9 +511,9 @@ class _Answer:
         rest = words[i + 1:]
         if not rest or rest[0] in NOT_NEGATING:
             return False
-        for w in rest[:3]:
+        for j, w in enumerate(rest[:3]):
             if w in NEGATIVE_WORDS:
-                return False
+                return j + 1 < len(rest) and rest[j + 1] in BLOCKED_THINGS
             if w not in FILLERS and w not in {"does", "do", "will", "can", "is", "are"}:
                 break
         return True
@@ -638,7 +648,7 @@ class _Answer:
             return True
         after = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH))
                  if self.clause[i] == clause]
-        if any(toks[i] in POST_REJECT for i in after):
+        if any(toks[i] in POST_REJECT or tuple(toks[i:i + 2]) in POST_REJECT_PAIRS for i in after):
             return True
         # "X is not ...", "X has had no release": auxiliaries, then a negation
         lead = 0

@@ -446,6 +446,8 @@ def test_an_asserted_pitfall_is_flagged(answer: str) -> None:
         "Tutorials say on_event, but that's no longer true.", "Lifespan, without any on_event handler.",
         "python-jose has had no release in years", "python-jose is barely maintained",
         "The source says to use on_event.", "Older tutorials use on_event.",
+        "Putting it in on_event is a bad idea because lifespan owns startup.", "on_event is a trap.",
+        "Opening the pool in on_event is an anti-pattern.", "python-jose is a common mistake",
     ],
 )
 def test_naming_an_old_api_to_reject_it_is_not_a_pitfall(answer: str) -> None:
@@ -464,6 +466,23 @@ def test_a_pitfall_caps_the_rating_and_takes_the_credit_of_its_statement() -> No
     perfect = "Lifespan opens the connection pool once. Or @app.on_event('startup')."
     g = grade(perfect, OUTDATED)
     assert g.score == 100 and g.suggested is Rating.HARD
+
+
+def test_never_blocking_calls_negates_the_blocking_calls() -> None:
+    """Blind set: "never blocking calls inside async def" is the rule, not the swapped claim."""
+    g = grade("async def runs on the event loop, so never blocking calls inside async def.", ASYNC_DEF)
+    assert g.pitfalls == ()
+    assert grade("It doesn't block the event loop", one_point("block the event loop",
+                 point="Does not block the event loop")).points[0].hit
+
+
+def test_every_builtin_key_point_typed_as_an_answer_asserts_no_pitfall() -> None:
+    """What a key point says is right: typed as an answer, it is never flagged."""
+    from quiz.bank import load_bank
+
+    flagged = [f"{q.id}: {p.point} ({h.found})" for q in load_bank() for p in q.key_points
+               for h in grade(p.point, q).pitfalls]
+    assert flagged == []
 
 
 def test_grading_one_answer_is_quick_enough_to_repeat() -> None:
