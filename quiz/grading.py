@@ -44,8 +44,8 @@ and outside a statement that asserts a pitfall:
   (one more and one fewer too) with rapidfuzz's ratio; the threshold rises as the term
   gets shorter (80 for 20+ characters, 85 from 10, 88 below), so a typo or a different
   ending still counts ("midleware", "wrapping each request") but another word does not.
-  The window must also hold the term's first and last content words (typos and endings
-  allowed, never the first letter: "sync" is not "async"), and all the others but one when
+  The window must also hold the term's first and last content words, in that order (typos
+  and endings allowed, never the first letter: "sync" is not "async"), and all the others but one when
   there are four or more; "only", "just", "always", "all", "every", "more", "most" and
   "less" count as content words. So "def endpoints run on the event loop" does not match
   "async def endpoints run on the event loop", nor "only for type checking" "a type
@@ -619,6 +619,11 @@ class _Answer:
         present = [any(_same_word(c, w) for w in window) for c in content]
         if not present[0] or not present[-1]:
             return False
+        if len(content) >= 2:  # in order: "403 if not authenticated" is not "401 if not authenticated, 403"
+            first = next(i for i, w in enumerate(window) if _same_word(content[0], w))
+            last = max(i for i, w in enumerate(window) if _same_word(content[-1], w))
+            if first > last:
+                return False
         return present.count(False) <= (1 if len(content) >= 4 else 0)
 
     def is_negated(self, term: _Term, m: _Match) -> bool:

@@ -476,6 +476,12 @@ def test_never_blocking_calls_negates_the_blocking_calls() -> None:
                  point="Does not block the event loop")).points[0].hit
 
 
+def test_a_phrase_needs_its_first_and_last_words_in_order() -> None:
+    q = one_point("403 when not authenticated")
+    assert not grade("401 when not authenticated, 403 when the role is missing", q).points[0].hit
+    assert grade("It gives 403 when not authenticated", q).points[0].hit
+
+
 def test_every_builtin_key_point_typed_as_an_answer_asserts_no_pitfall() -> None:
     """What a key point says is right: typed as an answer, it is never flagged."""
     from quiz.bank import load_bank
