@@ -383,10 +383,14 @@ def _stem(word: str) -> str:
     return word
 
 
+#: Words a candidate uses for one another: "several workers" is "multiple workers".
+SYNONYMS = {w: group for group in (frozenset({"multiple", "several", "many"}),) for w in group}
+
+
 @lru_cache(maxsize=65536)
 def _same_word(a: str, b: str) -> bool:
-    """The same word, give or take an ending or a typo."""
-    if a == b:
+    """The same word, give or take an ending or a typo (or a synonym of it)."""
+    if a == b or b in SYNONYMS.get(a, ()):
         return True
     sa, sb = _stem(a), _stem(b)
     if sa == sb:
@@ -532,7 +536,7 @@ class _Answer:
     def choices(self, size: int, api: bool) -> tuple[list[tuple[str, int, int]], list[str]]:
         """The windows of `size` words (and the dotted parts of words, for a one-word API
         name), and their texts."""
-        key = (size, api and size == 1)
+        key = (size, size == 1)
         if key not in self._choices:
             choices = self.windows(size) + (self.chains() if key[1] else [])
             self._choices[key] = (choices, [c[0] for c in choices])
@@ -569,7 +573,7 @@ class _Answer:
                     found.append(_Match(100, i, self.token_at(start, text, m.end() - 1) + 1, m.group()))
         sizes = {max(1, term.words - 1), term.words, term.words + 1}
         for size in sorted(sizes):
-            choices, texts = self.choices(size, term.kind == "api")
+            choices, texts = self.choices(size, term.kind != "short")
             for text, score, idx in process.extract(term.norm, texts, scorer=fuzz.ratio,
                                                     score_cutoff=term.threshold, limit=None):
                 _, start, end = choices[idx]
@@ -595,13 +599,19 @@ class _Answer:
             for i, tok in enumerate(toks):
                 self._initials.setdefault(tok[:1], []).append(i)
         out = []
-        for i in self._initials.get(first[:1], ()):  # the same word starts with the same letter
+        initials = {w[:1] for w in SYNONYMS.get(first, {first})}  # the same word starts with the same letter
+        starts = sorted(i for letter in initials for i in self._initials.get(letter, ()))
+        for i in starts:
             if not _same_word(first, toks[i]):
                 continue
             pos = i
             for word in rest:
                 nxt = next((j for j in range(pos + 1, min(len(toks), pos + GAP + 2))
                             if self.clause[j] == self.clause[i] and _same_word(word, toks[j])), None)
+                if nxt is None:  # written apart: "thread pool" for "threadpool"
+                    nxt = next((j + 1 for j in range(pos + 1, min(len(toks) - 1, pos + GAP + 1))
+                                if self.clause[j + 1] == self.clause[i]
+                                and _same_word(word, toks[j] + toks[j + 1])), None)
                 if nxt is None:
                     break
                 pos = nxt
@@ -610,21 +620,28 @@ class _Answer:
         return out
 
     def _anchored(self, term: _Term, start: int, end: int) -> bool:
-        """The window holds the term's first and last content words, and all but one of the
-        others when there are four or more."""
+        """The window holds the term's first and last content words, in that order, and all but
+        one of the others when there are four or more. A word written joined or apart counts
+        ("thread pool" is "threadpool", "set up" is "setup"), and so does a dotted part of a
+        word ("schemas" in `schemas.py`)."""
         content = term.content
         if not content:
             return True
         window = self.tokens[start:end]
-        present = [any(_same_word(c, w) for w in window) for c in content]
-        if not present[0] or not present[-1]:
+        words = [(i, part) for i, w in enumerate(window) for part in {w, *(p for p in w.split(".") if p)}]
+        words += [(i, a + b) for i, (a, b) in enumerate(zip(window, window[1:], strict=False))]
+        joined = {c + d for c, d in zip(content, content[1:], strict=False)}
+
+        def where(c: str) -> list[int]:
+            return [i for i, w in words if _same_word(c, w)] or [
+                i for i, w in words if any(c in j and _same_word(j, w) for j in joined)]
+
+        places = [where(c) for c in content]
+        if not places[0] or not places[-1]:
             return False
-        if len(content) >= 2:  # in order: "403 if not authenticated" is not "401 if not authenticated, 403"
-            first = next(i for i, w in enumerate(window) if _same_word(content[0], w))
-            last = max(i for i, w in enumerate(window) if _same_word(content[-1], w))
-            if first > last:
-                return False
-        return present.count(False) <= (1 if len(content) >= 4 else 0)
+        if len(content) >= 2 and min(places[0]) > max(places[-1]):
+            return False  # in order: "403 if not authenticated" is not "401 if not authenticated, 403"
+        return sum(not p for p in places) <= (1 if len(content) >= 4 else 0)
 
     def is_negated(self, term: _Term, m: _Match) -> bool:
         if term.negative:  # "no retries": only a negation before it counts

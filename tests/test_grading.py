@@ -476,6 +476,19 @@ def test_never_blocking_calls_negates_the_blocking_calls() -> None:
                  point="Does not block the event loop")).points[0].hit
 
 
+@pytest.mark.parametrize(
+    ("term", "answer"),
+    [("threadpool", "def runs in a thread pool"), ("thread pool", "def runs in a threadpool"),
+     ("plain def runs in a threadpool", "a plain def endpoint runs in a thread pool"),
+     ("multiple workers", "run several workers"), ("multiple workers", "run many workers"),
+     ("bidirectional", "a bi-directional channel"), ("real-time", "realtime updates"),
+     ("rate limiting", "ratelimiting"), ("health checks", "healthchecks"), ("schemas", "schemas.py and models.py"),
+     ("serializes", "it serialises the output"), ("behaviour", "the behavior")],
+)
+def test_joined_and_split_words_synonyms_and_spellings_match(term: str, answer: str) -> None:
+    assert grade(answer, one_point(term, point="zzz qqq")).points[0].hit
+
+
 def test_a_phrase_needs_its_first_and_last_words_in_order() -> None:
     q = one_point("403 when not authenticated")
     assert not grade("401 when not authenticated, 403 when the role is missing", q).points[0].hit
