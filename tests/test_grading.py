@@ -482,7 +482,8 @@ def test_never_blocking_calls_negates_the_blocking_calls() -> None:
      ("plain def runs in a threadpool", "a plain def endpoint runs in a thread pool"),
      ("multiple workers", "run several workers"), ("multiple workers", "run many workers"),
      ("bidirectional", "a bi-directional channel"), ("real-time", "realtime updates"),
-     ("rate limiting", "ratelimiting"), ("health checks", "healthchecks"), ("schemas", "schemas.py and models.py"),
+     ("rate limiting", "ratelimiting"), ("health checks", "healthchecks"),
+     ("schemas", "schemas.py and models.py"),
      ("serializes", "it serialises the output"), ("behaviour", "the behavior")],
 )
 def test_joined_and_split_words_synonyms_and_spellings_match(term: str, answer: str) -> None:
