@@ -11,9 +11,9 @@ that only wraps a sentence does not cut it), spaced dashes, brackets, and before
 `instead`, `rather`, `whereas`, `however`, `although`, `though`, `because` and `while`
 (and a comma before `not`, `no`, `never`, `now`, `so`). A term never matches across two
 clauses. Each clause is normalised: casefolded, `n't` written `not`, every punctuation mark
-but `_ . @ /` turned into a space, a `/` between two words too (`nginx/gateway` is two
-words), `async def` one word (so `def ...` never matches inside `async def ...`), trailing
-dots dropped.
+but `_ . @ /` turned into a space, a `/` between two words or numbers too (`nginx/gateway`
+is two words, `409/422` two numbers), `async def` one word (so `def ...` never matches
+inside `async def ...`), trailing dots dropped.
 
 Negation: `not`, `no`, `never`, `neither`, `nor` (and `doesn't`, `isn't`, `can't`, `cannot`,
 ...) negate the next six words of their clause, up to a comma that starts a new statement
@@ -225,7 +225,7 @@ _CONTRACTIONS = [
     (re.compile(r"n['’]t\b"), " not"),
 ]
 _ASYNC_DEF = re.compile(r"\basync\s+def\b")
-_WORD_SLASH = re.compile(r"(?<=[a-z0-9])/(?=[a-z])")
+_WORD_SLASH = re.compile(r"(?<=[a-z0-9])/(?=[a-z0-9.])")
 _CONNECTIVES = "but|instead|rather|whereas|however|although|though|because|while"
 _CLAUSE = re.compile(
     r"[.!?]+(?=\s|$)|;|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)|\s[-–—]+\s|\s\(|\)(?=[\s.,;:!?]|$)"
@@ -533,10 +533,10 @@ class _Answer:
             self._windows[size] = out
         return self._windows[size]
 
-    def choices(self, size: int, api: bool) -> tuple[list[tuple[str, int, int]], list[str]]:
-        """The windows of `size` words (and the dotted parts of words, for a one-word API
-        name), and their texts."""
-        key = (size, size == 1)
+    def choices(self, size: int, chained: bool) -> tuple[list[tuple[str, int, int]], list[str]]:
+        """The windows of `size` words (and the dotted parts of words, for a one-word term:
+        `app.add_middleware` holds `add_middleware`, `schemas.py` holds `schemas`), and their texts."""
+        key = (size, chained and size == 1)
         if key not in self._choices:
             choices = self.windows(size) + (self.chains() if key[1] else [])
             self._choices[key] = (choices, [c[0] for c in choices])
@@ -573,7 +573,7 @@ class _Answer:
                     found.append(_Match(100, i, self.token_at(start, text, m.end() - 1) + 1, m.group()))
         sizes = {max(1, term.words - 1), term.words, term.words + 1}
         for size in sorted(sizes):
-            choices, texts = self.choices(size, term.kind != "short")
+            choices, texts = self.choices(size, term.kind == "api" or term.words == 1)
             for text, score, idx in process.extract(term.norm, texts, scorer=fuzz.ratio,
                                                     score_cutoff=term.threshold, limit=None):
                 _, start, end = choices[idx]
