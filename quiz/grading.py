@@ -218,6 +218,7 @@ NON_ANSWER_FILLERS = frozenset(
 _PUNCT = re.compile(r"[^\w\s.@/]")
 _API_CHARS = re.compile(r"[_.@/()\"'\[\]=]|[a-z][A-Z]|^--")
 _FLAG = re.compile(r"--\w")
+_DIGITS = re.compile(r"\D")
 _CONTRACTIONS = [
     (re.compile(r"\bcan['’]t\b"), "can not"),
     (re.compile(r"\bwon['’]t\b"), "will not"),
@@ -392,6 +393,8 @@ def _same_word(a: str, b: str) -> bool:
     """The same word, give or take an ending or a typo (or a synonym of it)."""
     if a == b or b in SYNONYMS.get(a, ()):
         return True
+    if _DIGITS.sub("", a) != _DIGITS.sub("", b):  # another number: 401 is not 403, httpx not httpx2
+        return False
     sa, sb = _stem(a), _stem(b)
     if sa == sb:
         return True
