@@ -490,8 +490,10 @@ def test_joined_and_split_words_synonyms_and_spellings_match(term: str, answer: 
     assert grade(answer, one_point(term, point="zzz qqq")).points[0].hit
 
 
-@pytest.mark.parametrize(("term", "answer"), [("returns 403", "it returns 401"), ("httpx2", "httpx.AsyncClient"),
-                                             ("oauth2 flow", "the oauth1 flow")])
+@pytest.mark.parametrize(
+    ("term", "answer"),
+    [("returns 403", "it returns 401"), ("httpx2", "httpx.AsyncClient"), ("oauth2 flow", "the oauth1 flow")],
+)
 def test_another_number_is_another_word(term: str, answer: str) -> None:
     assert not grade(answer, one_point(term, point="zzz qqq")).points[0].hit
 
