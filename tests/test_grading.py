@@ -522,14 +522,15 @@ def test_grading_one_answer_is_quick_enough_to_repeat() -> None:
 # --- the labelled answers ----------------------------------------------------------------------
 
 LABELLED = Path(__file__).parent / "answers" / "labelled.yaml"
+BLIND = Path(__file__).parent / "answers" / "blind.yaml"
 
 
-def labelled() -> dict[str, list[Grade]]:
+def labelled(path: Path = LABELLED) -> dict[str, list[Grade]]:
     from quiz.bank import load_bank
 
     bank = load_bank()
     out: dict[str, list[Grade]] = {}
-    for row in yaml.safe_load(LABELLED.read_text(encoding="utf-8"))["answers"]:
+    for row in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]:
         out.setdefault(row["label"], []).append(grade(row["text"], bank.get(row["question"])))
     return out
 
@@ -554,6 +555,36 @@ def test_the_score_separates_strong_partial_and_wrong_answers() -> None:
     assert sum(good) / len(good) >= 0.9
     low = [g.suggested <= Rating.HARD for g in graded["wrong"] + graded["outdated"]]
     assert sum(low) / len(low) >= 0.9
+
+
+def test_the_blind_set_covers_every_builtin_question_with_five_labels() -> None:
+    from quiz.bank import load_bank
+
+    rows = yaml.safe_load(BLIND.read_text(encoding="utf-8"))["answers"]
+    per_question: dict[str, list[str]] = {}
+    for row in rows:
+        per_question.setdefault(row["question"], []).append(row["label"])
+    assert set(per_question) == {q.id for q in load_bank()}
+    assert all(sorted(labels) == sorted(BLIND_LABELS) for labels in per_question.values())
+
+
+BLIND_LABELS = ("strong", "strong_terse", "partial", "wrong", "outdated")
+
+
+def test_the_blind_set_is_graded_as_labelled() -> None:
+    """Answers written without sight of the key points (measured: strong 98% Good/Easy, terse 57%,
+    wrong and outdated 100% Again/Hard, no pitfall on a right answer): thresholds with margin."""
+    graded = labelled(BLIND)
+    good = [g.suggested >= Rating.GOOD for g in graded["strong"]]
+    assert sum(good) / len(good) >= 0.85
+    terse = [g.suggested >= Rating.GOOD for g in graded["strong_terse"]]
+    assert sum(terse) / len(terse) >= 0.45
+    low = [g.suggested <= Rating.HARD for g in graded["wrong"] + graded["outdated"]]
+    assert sum(low) / len(low) >= 0.95
+    assert [g for label in ("strong", "strong_terse", "partial") for g in graded[label] if g.pitfalls] == []
+    mean = {label: sum(g.score for g in gs) / len(gs) for label, gs in graded.items()}
+    assert mean["strong"] > mean["strong_terse"] > mean["partial"]
+    assert mean["wrong"] < 35 and mean["outdated"] < 35
 
 
 # --- pitfalls where the candidate sees them ----------------------------------------------------
