@@ -49,8 +49,11 @@ and outside a statement that asserts a pitfall:
   there are four or more; "only", "just", "always", "all", "every", "more", "most" and
   "less" count as content words. So "def endpoints run on the event loop" does not match
   "async def endpoints run on the event loop", nor "only for type checking" "a type
-  checker". A phrase also matches when its content words come in order in one clause, at
-  most four words apart ("commit inside the dependency" in "commit or roll back inside
+  checker"; a word missing with its opposite in its place (`before`/`after`,
+  `inside`/`outside`, `same`/`different`, `sync`/`async`) says the opposite. Words written
+  joined or apart match ("thread pool" is "threadpool"), "several" and "many" are
+  "multiple", and another number is another word ("401" is not "403"). A phrase also
+  matches when its content words come in order in one clause, at most four words apart ("commit inside the dependency" in "commit or roll back inside
   the session dependency"). A term of a generic verb and a noun ("send email", "write
   logs") also matches the noun alone, and one of a verb or `with` and an API name ("use
   @validator", "with ORJSONResponse") the API name alone.
@@ -70,7 +73,9 @@ asserts X),
 comes after "used to" in its clause, or is followed within six words by a rejecting word
 ("X is deprecated", "X was removed", "X was merged into Y", "X is the v1 way", "X is no
 longer maintained", "X isn't needed", "X has had no release", "X is a trap", "X is a bad
-idea", "X is an anti-pattern"), also in a next clause that starts with `but` or
+idea", "X is an anti-pattern"), or is followed within six words by two words of the pitfall's
+correction that its claim does not use (for a prose term: "committing after the yield runs
+after the response" says the correction, not the claim), also in a next clause that starts with `but` or
 `though` ("X, but it is deprecated", "X, but that's no longer true"). Every statement that
 asserts a pitfall (its clause, up to a comma that starts a new one: ", it", ", and", ...)
 earns no key point: the point it contradicts is not credited from there.
@@ -145,6 +150,7 @@ POST_REJECT_REACH = 6
 SUBSTANCE = 2
 GAP = 4
 NEGATION_REACH = 4
+CORRECTION_WORDS = 2
 
 STOPWORDS = frozenset(
     """a an the and or but if then than so of to in on at by for with from into onto as is are
@@ -384,6 +390,9 @@ def _stem(word: str) -> str:
     return word
 
 
+#: A phrase missing one of these words, with its opposite in its place, says the opposite.
+OPPOSITES = {"before": "after", "after": "before", "inside": "outside", "outside": "inside",
+             "same": "different", "different": "same", "sync": "async", "async": "sync"}
 #: Words a candidate uses for one another: "several workers" is "multiple workers".
 SYNONYMS = {w: group for group in (frozenset({"multiple", "several", "many"}),) for w in group}
 
@@ -642,6 +651,9 @@ class _Answer:
         places = [where(c) for c in content]
         if not places[0] or not places[-1]:
             return False
+        said = set(window)
+        if any(not p and OPPOSITES.get(c, "") in said for c, p in zip(content, places, strict=True)):
+            return False  # "runs after the response" is not "runs before the response"
         if len(content) >= 2 and min(places[0]) > max(places[-1]):
             return False  # in order: "403 if not authenticated" is not "401 if not authenticated, 403"
         return sum(not p for p in places) <= (1 if len(content) >= 4 else 0)
@@ -651,12 +663,18 @@ class _Answer:
             return self.negated[m.start]
         return any(self.negated[i] for i in range(m.start, m.end))
 
-    def rejects(self, term: _Term, m: _Match) -> bool:
-        """Whether the answer rejects what it says at `m` (negated, "avoid X", "X is deprecated")."""
+    def rejects(self, term: _Term, m: _Match, correction: frozenset[str] = frozenset()) -> bool:
+        """Whether the answer rejects what it says at `m` (negated, "avoid X", "X is deprecated",
+        or X followed by what the pitfall's correction says: "X runs after the response")."""
         if self.is_negated(term, m):
             return True
         clause = self.clause[m.start]
         toks = self.tokens
+        end = min(m.end, m.start + term.words)  # a window one word longer than the term still ends there
+        following = [_stem(toks[i]) for i in range(end, min(len(toks), end + POST_REJECT_REACH))
+                     if self.clause[i] == clause and toks[i] not in STOPWORDS and toks[i].isalpha()]
+        if term.kind == "phrase" and sum(w in correction for w in following) >= CORRECTION_WORDS:
+            return True  # prose only: "from jose import jwt" names APIs its correction names too
         own = set(term.norm.split())  # a rejecting word the window took in with the term
         if any(t not in own and (t in PRE_REJECT or t in POST_REJECT) for t in toks[m.start:m.end]):
             return True
@@ -753,6 +771,14 @@ def _judge(point: KeyPointLike, answer: _Answer, tainted: frozenset[int]) -> Poi
     return PointResult(point.point, False)
 
 
+@lru_cache(maxsize=4096)
+def _correction_words(correction: str, claim: str) -> frozenset[str]:
+    """The stems of a correction's content words that its claim does not use."""
+    def stems(text: str) -> frozenset[str]:
+        return frozenset(_stem(w) for w in _words(_prepare(text)) if w not in STOPWORDS and len(w) > 2)
+    return stems(correction) - stems(claim)
+
+
 def _pitfalls(pitfalls: Sequence[PitfallLike], answer: _Answer) -> tuple[list[PitfallHit], set[int]]:
     """The pitfalls the answer asserts, and every statement that asserts one."""
     hits, statements = [], set()
@@ -761,7 +787,7 @@ def _pitfalls(pitfalls: Sequence[PitfallLike], answer: _Answer) -> tuple[list[Pi
         for raw in p.terms:
             for term in _variants(raw, False):
                 for m in answer.matches(term):
-                    if not answer.rejects(term, m):
+                    if not answer.rejects(term, m, _correction_words(p.correction, p.claim)):
                         statements.add(answer.statement[m.start])
                         if best is None or m.score > best[1].score:
                             best = (raw, m)

@@ -490,6 +490,26 @@ def test_joined_and_split_words_synonyms_and_spellings_match(term: str, answer: 
     assert grade(answer, one_point(term, point="zzz qqq")).points[0].hit
 
 
+def test_a_statement_that_goes_on_to_say_the_correction_rejects_the_pitfall() -> None:
+    """Blind set: "Committing after the yield is a bad idea because ..."; and the same idea said
+    as a consequence: the words after the pitfall's are its correction's."""
+    q = Question("tx", 1, "Transactions?", "!", (KeyPoint("Commit in the endpoint", ("commit in the endpoint",)),),
+                 pitfalls=(Pitfall("Commit after the yield.", ("commit after the yield",),
+                                   "That commit runs after the response is sent."),))
+    for answer in ("Committing after the yield runs after the response, so errors are lost.",
+                   "Committing after the yield means the commit runs after the response is sent.",
+                   "Committing after the yield is a bad idea.", "Committing after the yield is a trap."):
+        assert grade(answer, q).pitfalls == (), answer
+    assert grade("Commit after the yield in the dependency.", q).pitfalls
+    assert grade("Commit after the yield, it is simple.", q).pitfalls
+
+
+def test_an_opposite_word_is_not_a_typo() -> None:
+    q = one_point("after yield runs before the response", point="zzz qqq")
+    assert not grade("the code after the yield runs after the response", q).points[0].hit
+    assert grade("the code after the yield runs before the response", q).points[0].hit
+
+
 @pytest.mark.parametrize(
     ("term", "answer"),
     [("returns 403", "it returns 401"), ("httpx2", "httpx.AsyncClient"), ("oauth2 flow", "the oauth1 flow")],
