@@ -53,8 +53,8 @@ and outside a statement that asserts a pitfall:
   `inside`/`outside`, `same`/`different`, `sync`/`async`) says the opposite. Words written
   joined or apart match ("thread pool" is "threadpool"), "several" and "many" are
   "multiple", and another number is another word ("401" is not "403"). A phrase also
-  matches when its content words come in order in one clause, at most four words apart ("commit inside the dependency" in "commit or roll back inside
-  the session dependency"). A term of a generic verb and a noun ("send email", "write
+  matches when its content words come in order in one clause, at most four words apart
+  ("commit inside the dependency" in "commit or roll back inside the session dependency"). A term of a generic verb and a noun ("send email", "write
   logs") also matches the noun alone, and one of a verb or `with` and an API name ("use
   @validator", "with ORJSONResponse") the API name alone.
 
@@ -73,7 +73,7 @@ asserts X),
 comes after "used to" in its clause, or is followed within six words by a rejecting word
 ("X is deprecated", "X was removed", "X was merged into Y", "X is the v1 way", "X is no
 longer maintained", "X isn't needed", "X has had no release", "X is a trap", "X is a bad
-idea", "X is an anti-pattern"), or is followed within six words by two words of the pitfall's
+idea", "X is an anti-pattern"), or is followed within six content words by two words of the pitfall's
 correction that its claim does not use (for a prose term: "committing after the yield runs
 after the response" says the correction, not the claim), also in a next clause that starts with `but` or
 `though` ("X, but it is deprecated", "X, but that's no longer true"). Every statement that
@@ -671,8 +671,9 @@ class _Answer:
         clause = self.clause[m.start]
         toks = self.tokens
         end = min(m.end, m.start + term.words)  # a window one word longer than the term still ends there
-        following = [_stem(toks[i]) for i in range(end, min(len(toks), end + POST_REJECT_REACH))
+        following = [_stem(toks[i]) for i in range(end, min(len(toks), end + 2 * POST_REJECT_REACH))
                      if self.clause[i] == clause and toks[i] not in STOPWORDS and toks[i].isalpha()]
+        following = following[:POST_REJECT_REACH]
         if term.kind == "phrase" and sum(w in correction for w in following) >= CORRECTION_WORDS:
             return True  # prose only: "from jose import jwt" names APIs its correction names too
         own = set(term.norm.split())  # a rejecting word the window took in with the term

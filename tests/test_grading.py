@@ -493,7 +493,8 @@ def test_joined_and_split_words_synonyms_and_spellings_match(term: str, answer: 
 def test_a_statement_that_goes_on_to_say_the_correction_rejects_the_pitfall() -> None:
     """Blind set: "Committing after the yield is a bad idea because ..."; and the same idea said
     as a consequence: the words after the pitfall's are its correction's."""
-    q = Question("tx", 1, "Transactions?", "!", (KeyPoint("Commit in the endpoint", ("commit in the endpoint",)),),
+    point = KeyPoint("Commit in the endpoint", ("commit in the endpoint",))
+    q = Question("tx", 1, "Transactions?", "!", (point,),
                  pitfalls=(Pitfall("Commit after the yield.", ("commit after the yield",),
                                    "That commit runs after the response is sent."),))
     for answer in ("Committing after the yield runs after the response, so errors are lost.",
