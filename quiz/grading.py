@@ -54,9 +54,10 @@ and outside a statement that asserts a pitfall:
   joined or apart match ("thread pool" is "threadpool"), "several" and "many" are
   "multiple", and another number is another word ("401" is not "403"). A phrase also
   matches when its content words come in order in one clause, at most four words apart
-  ("commit inside the dependency" in "commit or roll back inside the session dependency"). A term of a generic verb and a noun ("send email", "write
-  logs") also matches the noun alone, and one of a verb or `with` and an API name ("use
-  @validator", "with ORJSONResponse") the API name alone.
+  ("commit inside the dependency" in "commit or roll back inside the session dependency").
+  A term of a generic verb and a noun ("send email", "write logs") also matches the noun
+  alone, and one of a verb or `with` and an API name ("use @validator", "with
+  ORJSONResponse") the API name alone.
 
 When no term matches, the point's own wording counts weakly: the point is hit if at least
 three quarters of its content words (three at least) appear in the answer, outside negated
