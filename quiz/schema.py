@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from quiz.model import MAX_TEXT
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Text = Annotated[str, Field(max_length=MAX_TEXT)]  # every text of a bank is bounded (README, Limits)
+
+
+def _no_blank(terms: list[str]) -> list[str]:
+    if any(not t.strip() for t in terms):
+        raise ValueError("a term must not be blank: write the words, or leave the term out")
+    return terms
+
+
+Terms = Annotated[list[Text], AfterValidator(_no_blank)]
 MAX_NUMBER = 1_000_000  # a question's number: Anki stores it as the card's position (a 64-bit integer)
 
 
@@ -17,31 +26,17 @@ class KeyPointSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     point: str = Field(min_length=1, max_length=MAX_TEXT)
-    terms: list[Text] = Field(default_factory=list)
-
-    @field_validator("terms")
-    @classmethod
-    def _terms_not_blank(cls, terms: list[str]) -> list[str]:
-        if any(not t.strip() for t in terms):
-            raise ValueError("a term must not be blank: write the words, or leave the term out")
-        return terms
+    terms: Terms = Field(default_factory=list)
 
 
 class PitfallSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     claim: str = Field(min_length=1, max_length=MAX_TEXT)
-    terms: list[Text] = Field(min_length=1)
+    terms: Terms = Field(min_length=1)
     correction: str = Field(min_length=1, max_length=MAX_TEXT)
     since: Text | None = None
     reference: Text | None = None
-
-    @field_validator("terms")
-    @classmethod
-    def _terms_not_blank(cls, terms: list[str]) -> list[str]:
-        if any(not t.strip() for t in terms):
-            raise ValueError("a term must not be blank: write the words, or leave the term out")
-        return terms
 
 
 class QuestionSchema(BaseModel):
