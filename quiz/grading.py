@@ -74,10 +74,11 @@ asserts X),
 comes after "used to" in its clause, or is followed within six words by a rejecting word
 ("X is deprecated", "X was removed", "X was merged into Y", "X is the v1 way", "X is no
 longer maintained", "X isn't needed", "X has had no release", "X is a trap", "X is a bad
-idea", "X is an anti-pattern"), or is followed within six content words by two words of the pitfall's
-correction that its claim does not use (for a prose term: "committing after the yield runs
-after the response" says the correction, not the claim), also in a next clause that starts with `but` or
-`though` ("X, but it is deprecated", "X, but that's no longer true"). Every statement that
+idea", "X is an anti-pattern"), also in a next clause that starts with `but` or `though`
+("X, but it is deprecated", "X, but that's no longer true"). A prose term is also rejected
+when the next six content words hold three in a row of the pitfall's correction, not all of
+them its claim's ("committing after the yield runs after the response" says the
+correction). Every statement that
 asserts a pitfall (its clause, up to a comma that starts a new one: ", it", ", and", ...)
 earns no key point: the point it contradicts is not credited from there.
 
@@ -151,7 +152,7 @@ POST_REJECT_REACH = 6
 SUBSTANCE = 2
 GAP = 4
 NEGATION_REACH = 4
-CORRECTION_WORDS = 2
+CORRECTION_WORDS = 3
 
 STOPWORDS = frozenset(
     """a an the and or but if then than so of to in on at by for with from into onto as is are
@@ -664,7 +665,7 @@ class _Answer:
             return self.negated[m.start]
         return any(self.negated[i] for i in range(m.start, m.end))
 
-    def rejects(self, term: _Term, m: _Match, correction: frozenset[str] = frozenset()) -> bool:
+    def rejects(self, term: _Term, m: _Match, correction: frozenset[tuple[str, ...]] = frozenset()) -> bool:
         """Whether the answer rejects what it says at `m` (negated, "avoid X", "X is deprecated",
         or X followed by what the pitfall's correction says: "X runs after the response")."""
         if self.is_negated(term, m):
@@ -675,7 +676,9 @@ class _Answer:
         following = [_stem(toks[i]) for i in range(end, min(len(toks), end + 2 * POST_REJECT_REACH))
                      if self.clause[i] == clause and toks[i] not in STOPWORDS and toks[i].isalpha()]
         following = following[:POST_REJECT_REACH]
-        if term.kind == "phrase" and sum(w in correction for w in following) >= CORRECTION_WORDS:
+        said = {tuple(following[i:i + CORRECTION_WORDS])
+                for i in range(len(following) - CORRECTION_WORDS + 1)}
+        if term.kind == "phrase" and said & correction:
             return True  # prose only: "from jose import jwt" names APIs its correction names too
         own = set(term.norm.split())  # a rejecting word the window took in with the term
         if any(t not in own and (t in PRE_REJECT or t in POST_REJECT) for t in toks[m.start:m.end]):
@@ -774,11 +777,14 @@ def _judge(point: KeyPointLike, answer: _Answer, tainted: frozenset[int]) -> Poi
 
 
 @lru_cache(maxsize=4096)
-def _correction_words(correction: str, claim: str) -> frozenset[str]:
-    """The stems of a correction's content words that its claim does not use."""
-    def stems(text: str) -> frozenset[str]:
-        return frozenset(_stem(w) for w in _words(_prepare(text)) if w not in STOPWORDS and len(w) > 2)
-    return stems(correction) - stems(claim)
+def _correction_words(correction: str, claim: str) -> frozenset[tuple[str, ...]]:
+    """Every run of CORRECTION_WORDS content words of a correction (as stems) that says
+    something its claim does not."""
+    def stems(text: str) -> list[str]:
+        return [_stem(w) for w in _words(_prepare(text)) if w not in STOPWORDS and w.isalpha()]
+    said, claimed = stems(correction), set(stems(claim))
+    runs = (tuple(said[i:i + CORRECTION_WORDS]) for i in range(len(said) - CORRECTION_WORDS + 1))
+    return frozenset(r for r in runs if not claimed.issuperset(r))
 
 
 def _pitfalls(pitfalls: Sequence[PitfallLike], answer: _Answer) -> tuple[list[PitfallHit], set[int]]:

@@ -503,6 +503,7 @@ def test_a_statement_that_goes_on_to_say_the_correction_rejects_the_pitfall() ->
         assert grade(answer, q).pitfalls == (), answer
     assert grade("Commit after the yield in the dependency.", q).pitfalls
     assert grade("Commit after the yield, it is simple.", q).pitfalls
+    assert grade("Commit after the yield: the response is sent fine.", q).pitfalls  # two words are not a run
 
 
 def test_an_opposite_word_is_not_a_typo() -> None:
