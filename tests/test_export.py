@@ -17,6 +17,8 @@ import shutil
 import sqlite3
 import subprocess
 import textwrap
+import time
+import types
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -716,7 +718,9 @@ def chromium(tmp_path: Path, *args: str) -> str:
     return result.stdout
 
 
-def test_two_banks_with_the_same_question_id_stay_two_notes(runner: CliRunner, tmp_path: Path) -> None:
+def test_two_banks_with_the_same_question_id_stay_two_notes(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     a = write_bank(tmp_path / "course-a", "Course A", [question("middleware", "A: what is middleware?")])
     b = write_bank(tmp_path / "course-b", "Course B", [question("middleware", "B: what is middleware?")])
     for bank in (a, b):
@@ -730,6 +734,10 @@ def test_two_banks_with_the_same_question_id_stay_two_notes(runner: CliRunner, t
                                                              "B: what is middleware?"]
         # re-exporting the same bank still updates its own note in place
         write_bank(a, "Course A", [question("middleware", "A: what is middleware, again?")])
+        # Anki updates a note only when the incoming one is newer, to the second: an author
+        # re-exports later than that, so the test's second export is stamped a minute later
+        later = time.time() + 60
+        monkeypatch.setattr("quiz.export.apkg.time", types.SimpleNamespace(time=lambda: later))
         result = runner.invoke(app, ["--bank", str(a), "export", "-o", str(a / "deck2.apkg")])
         assert result.exit_code == 0
         log = import_apkg(col, a / "deck2.apkg")
