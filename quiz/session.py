@@ -364,10 +364,13 @@ class Exam:
     def __init__(self, questions: Sequence[Question], *, count: int = 10,
                  seconds: float | None = 20 * 60, seed: int | None = None,
                  clock: Clock = system_clock, store: Store | None = None,
-                 scheduler: fsrs.Scheduler | None = None):
+                 scheduler: fsrs.Scheduler | None = None, shuffle: bool = True):
         if count < 1:
             raise ValueError("an exam needs at least one question")
-        self.questions = random.Random(seed).sample(list(questions), min(count, len(questions)))
+        chosen = list(questions)
+        if shuffle:
+            chosen = random.Random(seed).sample(chosen, min(count, len(chosen)))
+        self.questions = chosen[:count]
         self.clock = clock
         self.store = store
         self.scheduler = scheduler

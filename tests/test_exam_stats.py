@@ -62,6 +62,23 @@ def test_exam_order_is_reproducible_with_a_seed(runner: CliRunner, bank: Path, c
     assert len({tuple(order(runner, s)) for s in range(6)}) > 1
 
 
+def test_exam_asks_the_questions_named_with_id_in_that_order(
+    runner: CliRunner, bank: Path, clock: Clock
+) -> None:
+    chosen = list(GOOD)[:2][::-1]
+    data = exam_json(runner, ["--id", chosen[0], "--id", chosen[1], "--time", "0"],
+                     said(GOOD[chosen[0]]) + said("no idea"))
+    assert [a["id"] for a in data["answers"]] == chosen  # type: ignore[attr-defined,index]
+    assert [a["score"] for a in data["answers"]][1] == 0  # type: ignore[attr-defined,index]
+    assert data["questions"] == 2
+
+
+def test_exam_with_an_unknown_id_is_one_sentence(runner: CliRunner, bank: Path) -> None:
+    result = runner.invoke(app, ["exam", "--id", "nope"], input="")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: There is no question 'nope'.")
+
+
 def test_exam_json_skips_and_stop(runner: CliRunner, bank: Path, clock: Clock) -> None:
     ids = order(runner, 3)
     data = exam_json(runner, ["--count", "4", "--seed", "3"], "s\n" + said(GOOD[ids[1]]) + "q\n")

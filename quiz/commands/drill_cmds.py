@@ -128,6 +128,11 @@ def exam(
     ] = "20m",
     topic: TopicOpt = None,
     tag: TagOpt = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--id", metavar="QUESTION", autocompletion=complete_question,
+                     help="Ask this question, by number or id (repeatable; asked in the order given)."),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option(
@@ -156,7 +161,11 @@ def exam(
 
     seconds = parse_duration(time_)
     bank = load(ctx)
-    questions = bank.select(topics=topic or (), tags=tag or ())
+    if ids:
+        questions = [bank.get(ref) for ref in dict.fromkeys(ids)]
+        count = len(questions)
+    else:
+        questions = bank.select(topics=topic or (), tags=tag or ())
     if not questions:
         raise typer.BadParameter("no question matches.", param_hint="'--topic'/'--tag'")
     store = Store.open(bank_id=bank.bank_id) if record else None
@@ -164,7 +173,8 @@ def exam(
         if store is not None:
             store.check_writable()
         run = session.Exam(
-            questions, count=count, seconds=seconds, seed=seed, clock=session.system_clock, store=store
+            questions, count=count, seconds=seconds, seed=seed, clock=session.system_clock, store=store,
+            shuffle=not ids,
         )
         # with --json, stdout holds the JSON alone: the questions go to stderr
         out = ui.err if as_json else ui.out
@@ -332,6 +342,7 @@ def register(app: typer.Typer) -> None:
             "quiz exam --count 5 --time 10m --topic security",
             "quiz exam --seed 42 --record",
             "quiz exam --time 0 --json",
+            "quiz exam --id 6 --id middleware --time 0 --json < answers.txt",
         ),
     )(exam)
     app.command(
