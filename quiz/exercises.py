@@ -32,7 +32,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.bank import Bank, Problem, did_you_mean
+from quiz.bank import (
+    Bank,
+    Problem,
+    did_you_mean,
+    display,
+    error_node,
+    fieldname,
+    node_at,
+    problem_at,
+    schema_message,
+)
 from quiz.demo import MARK, TOUR_MARKER, Demo, all_demos, find_demo, is_demo_path, split_tour
 from quiz.errors import NotFoundError, QuizError
 
@@ -195,23 +205,23 @@ def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Exercise]:
     """The exercises of one file; every problem found goes to `problems`, with its position."""
     from pydantic import ValidationError
 
-    from quiz.bank import _display, _error_node, _fieldname, _message, _node_at, _problem
     from quiz.schema import ExerciseFileSchema
 
     data, root, error = _compose(path)
     if error is not None or root is None:
-        problems.append(Problem(_display(path), 1, 1, "", error or "the file is empty"))
+        problems.append(Problem(display(path), 1, 1, "", error or "the file is empty"))
         return []
     try:
         parsed = ExerciseFileSchema.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            problems.append(_problem(path, _error_node(root, err), _fieldname(err["loc"]), _message(err)))
+            where = error_node(root, err)
+            problems.append(problem_at(path, where, fieldname(err["loc"]), schema_message(err)))
         return []
     out = []
     lines = demo.source.splitlines()
     for i, ex in enumerate(parsed.exercises):
-        node = _node_at(root, ["exercises", i])
+        node = node_at(root, ["exercises", i])
         before = len(problems)
         edits = tuple(Edit(e.line, e.replace, e.through) for e in ex.edits)
         marked = False
@@ -221,23 +231,23 @@ def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Exercise]:
             except ValueError as exc:
                 fld = f"exercises[{i}].edits[{j}]"
                 message = f"{exc} ({demo.path.name})"
-                problems.append(_problem(path, _node_at(node, ["edits", j]), fld, message))
+                problems.append(problem_at(path, node_at(node, ["edits", j]), fld, message))
                 continue
             marked = marked or any(MARK.search(line) for line in lines[first : last + 1])
         if len(problems) == before:
             fld = f"exercises[{i}]"
             if not marked:
-                problems.append(_problem(path, node, fld, "no edit touches a `# <-` line of the demo"))
+                problems.append(problem_at(path, node, fld, "no edit touches a `# <-` line of the demo"))
             if not any("TODO:" in e.replace for e in edits):
-                problems.append(_problem(path, node, fld, "no replacement says `TODO:` where the work is"))
+                problems.append(problem_at(path, node, fld, "no replacement says `TODO:` where the work is"))
             try:
                 written = apply_edits(demo.source, edits)
                 ast.parse(written)
             except (ValueError, SyntaxError) as exc:
-                problems.append(_problem(path, node, fld, f"the exercise is not valid Python: {exc}"))
+                problems.append(problem_at(path, node, fld, f"the exercise is not valid Python: {exc}"))
             else:
                 if TOUR_MARKER not in written.splitlines():
-                    problems.append(_problem(path, node, fld, f"an edit removed the `{TOUR_MARKER}` line"))
+                    problems.append(problem_at(path, node, fld, f"an edit removed the `{TOUR_MARKER}` line"))
         if len(problems) == before:
             out.append(Exercise(ex.id, ex.title, ex.task, edits, demo, path))
     return out
@@ -245,8 +255,6 @@ def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Exercise]:
 
 def collect(bank: Bank, demos: Sequence[Demo] | None = None) -> tuple[list[Exercise], list[Problem]]:
     """Every exercise of the bank's demos (or of `demos`), and every problem of their files."""
-    from quiz.bank import _display, _node_at, _problem
-
     problems: list[Problem] = []
     exercises: list[Exercise] = []
     seen: dict[str, Exercise] = {}
@@ -258,10 +266,10 @@ def collect(bank: Bank, demos: Sequence[Demo] | None = None) -> tuple[list[Exerc
             if ex.id in seen:
                 data, root, _ = _compose(path)
                 index = [e.get("id") for e in data["exercises"]].index(ex.id)
-                node = _node_at(root, ["exercises", index, "id"])  # type: ignore[arg-type]
-                other = _display(seen[ex.id].source)
+                node = node_at(root, ["exercises", index, "id"])  # type: ignore[arg-type]
+                other = display(seen[ex.id].source)
                 message = f"duplicate exercise id '{ex.id}' (also in {other})"
-                problems.append(_problem(path, node, "id", message))
+                problems.append(problem_at(path, node, "id", message))
                 continue
             seen[ex.id] = ex
             exercises.append(ex)

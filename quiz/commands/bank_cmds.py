@@ -121,9 +121,11 @@ def validate(
     """
     from quiz import ui
     from quiz.bank import validate_paths
+    from quiz.exercises import validate as exercise_problems
     from quiz.ui import questions as bank_ui
 
     bank, found = validate_paths(paths)
+    found += exercise_problems(bank)
     errors = [p for p in found if p.severity == "error" or strict]
     warnings = [p for p in found if p not in errors]
     if as_json:

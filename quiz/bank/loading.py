@@ -1,0 +1,243 @@
+"""A bank from its paths: the files of each path, combined into one bank (numbers, duplicates,
+demos inside the bank's folder), validated with every problem, or read back from the cache."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import yaml
+
+from quiz.bank.cache import cache_file, read_cache, write_cache
+from quiz.bank.core import Bank
+from quiz.bank.problems import BankError, Problem, display, node_at, problem_at
+from quiz.bank.yamlfile import Parsed, gc_paused, parse_file
+from quiz.errors import QuizError
+from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, Question, demo_escapes, visible
+
+BANK_SUFFIXES = (".yaml", ".yml")
+
+
+def bank_files(path: Path) -> list[Path]:
+    """The YAML files of a bank path (a file, or a folder read recursively in name order)."""
+    if not path.exists():
+        raise QuizError(f"No bank at {path}: no such file or folder.")
+    if path.is_file():
+        return [path]
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.suffix in BANK_SUFFIXES and p.is_file() and "demos" not in p.relative_to(path).parts[:-1]
+    )  # a bank's demos/ folder holds code and exercises (demos/exercises/*.yaml), not questions
+    if not files:
+        raise QuizError(f"No bank files (*.yaml, *.yml) in {path}.")
+    return files
+
+
+def load_files(
+    files: Sequence[Path], roots: Mapping[Path, Path] | None = None, *, check_demos: bool = False
+) -> tuple[Bank, list[Problem]]:
+    """Load bank files into one bank; returns it with every problem found (errors and warnings).
+
+    `roots` gives each file's bank folder (demos must stay inside it; by default the file's
+    own folder); `check_demos` also parses every demo file a question names (never runs it).
+    """
+    problems: list[Problem] = []
+    roots = roots or {}
+    combiner = _Combiner(problems, check_demos)
+    with gc_paused(freeze=True):
+        for f in files:
+            parsed = parse_file(f, problems, roots.get(f))
+            if parsed is not None:
+                combiner.add(parsed)
+            del parsed  # this file's YAML nodes go now, before the next file is read
+        return combiner.bank(files)
+
+
+def demo_file_problem(path: Path) -> str | None:
+    """What is wrong with a demo file, read without running it: it parses, defines app and tour."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except OSError as exc:
+        return f"cannot read the demo file {path.name}: {exc.strerror or exc}"
+    except (SyntaxError, ValueError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        msg = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        return f"the demo file {path.name} is not valid Python{where}: {msg}"
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(stmt.name)
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in stmt.names}
+    missing = [n for n in ("app", "tour") if n not in names]
+    if missing:
+        return f"the demo file {path.name} defines no {' and no '.join(f'`{n}`' for n in missing)}"
+    return None
+
+
+class _Combiner:
+    """One bank from parsed files, added one at a time (so one file's YAML nodes live at once):
+    numbers by position, duplicates, demo problems."""
+
+    def __init__(self, problems: list[Problem], check_demos: bool = False) -> None:
+        self.problems = problems
+        self.check_demos = check_demos
+        self.questions: list[Question] = []
+        self.seen_ids: dict[str, tuple[Path, int]] = {}
+        self.seen_nums: dict[int, tuple[Path, int]] = {}
+        self.demo_checked: dict[Path, str | None] = {}
+        self.position = 0
+        self.deck: str | None = None
+        self.deck_file: Path | None = None
+        self.bank_id: str | None = None
+
+    def _duplicate(self, seen: dict[Any, tuple[Path, int]], value: Any, what: str, pf: Parsed,
+                   node: yaml.Node, fld: str) -> bool:
+        if value not in seen:
+            seen[value] = (pf.path, node.start_mark.line + 1)
+            return False
+        other, line = seen[value]
+        msg = f"duplicate {what} (also at {display(other)}:{line})"
+        self.problems.append(problem_at(pf.path, node_at(node, [fld]), fld, msg))
+        return True
+
+    def add(self, pf: Parsed) -> None:
+        problems = self.problems
+        if self.deck and pf.deck and pf.deck != self.deck and pf.deck_node is not None:
+            msg = f"'{pf.deck}' differs from '{self.deck}' ({display(self.deck_file or pf.path)}): " \
+                "the bank's deck is the first file's"
+            problems.append(problem_at(pf.path, pf.deck_node, "deck", msg, "warning"))
+        if not self.deck and pf.deck:
+            self.deck, self.deck_file = pf.deck, pf.path
+        self.bank_id = self.bank_id or pf.bank_id
+        source = pf.path.resolve()
+        root = pf.root.resolve() if pf.root else source.parent
+        for index, entry in enumerate(pf.questions):
+            where = f"questions[{index}]"
+            self.position += 1
+            node, data = entry.node, entry.data
+            fields = data if data is not None else entry.raw if isinstance(entry.raw, dict) else {}
+            if data is not None and data["number"] is None:
+                data["number"] = self.position
+            qid, num = fields.get("id"), fields.get("number", self.position)
+            duplicate = False
+            if isinstance(qid, str):
+                duplicate = self._duplicate(self.seen_ids, qid, f"id '{qid}'", pf, node, "id")
+            if isinstance(num, int) and not isinstance(num, bool):
+                dup_num = self._duplicate(self.seen_nums, num, f"number {num}", pf, node, "number")
+                duplicate = duplicate or dup_num
+            if data is None or duplicate:
+                continue
+            q = Question.from_dict(data, source, node.start_mark.line + 1, root)
+            for i, kp in enumerate(q.key_points):
+                if not kp.terms:
+                    problems.append(
+                        problem_at(
+                            pf.path,
+                            node_at(node, ["key_points", i]),
+                            f"{where}.key_points[{i}].terms",
+                            "no terms: the point is matched on its own words only",
+                            "warning",
+                        )
+                    )
+            if q.demo:
+                self._check_demo(q, pf, node_at(node, ["demo"]), source, root, f"{where}.demo")
+            self.questions.append(q)
+
+    def _check_demo(self, q: Question, pf: Parsed, dnode: yaml.Node, source: Path, root: Path,
+                    fld: str) -> None:
+        assert q.demo is not None
+        demo = q.demo_path()
+        if demo_escapes(q.demo, source.parent, root):
+            msg = f"'{q.demo}' is outside the bank's folder {display(root)}: a demo stays inside it"
+            self.problems.append(problem_at(pf.path, dnode, fld, msg))
+        elif demo is None:
+            msg = f"names no demo file: '{q.demo}'"
+            self.problems.append(problem_at(pf.path, dnode, fld, msg, "warning"))
+        elif self.check_demos and not demo.is_relative_to(BUILTIN_DEMOS.resolve()):
+            if demo not in self.demo_checked:
+                self.demo_checked[demo] = demo_file_problem(demo)
+            if (found := self.demo_checked[demo]) is not None:
+                self.problems.append(problem_at(pf.path, dnode, fld, found))
+
+    def bank(self, files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
+        self.questions.sort(key=lambda q: q.num)
+        deck = self.deck or "FastAPI Advanced Interview"
+        return Bank(self.questions, deck, list(files), self.bank_id or "", written=self.position), sorted(
+            self.problems
+        )
+
+
+def _bank_roots(paths: Sequence[Path]) -> tuple[list[Path], dict[Path, Path]]:
+    """The files of bank paths, and each file's bank folder (the folder named, or the file's own)."""
+    files: list[Path] = []
+    roots: dict[Path, Path] = {}
+    for path in paths:
+        found = bank_files(path)
+        files.extend(found)
+        for f in found:
+            roots[f] = path if path.is_dir() else f.parent
+    return files, roots
+
+
+def validate_paths(paths: Sequence[Path]) -> tuple[Bank, list[Problem]]:
+    """Every problem of every file under `paths`, errors and warnings, in file order (the bank's
+    own: its demos' exercise files are checked by `quiz.exercises.validate`)."""
+    files: list[Path] = []
+    roots: dict[Path, Path] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            found, found_roots = _bank_roots([path])
+        except QuizError as exc:
+            problems.append(Problem(display(path), 0, 0, "", str(exc)))
+            continue
+        files.extend(found)
+        roots.update(found_roots)
+    bank, found_problems = load_files(files, roots, check_demos=True)
+    return bank, problems + found_problems
+
+
+def bank_paths(explicit: Sequence[Path] | None = None) -> list[Path]:
+    """The bank paths in force: `--bank` options, else QUIZ_BANK, else the built-in bank."""
+    if explicit:
+        return list(explicit)
+    env = os.environ.get("QUIZ_BANK", "").strip()
+    if env:
+        paths = [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+        if not paths:
+            raise QuizError(f"QUIZ_BANK names no bank ('{visible(env)}'): give a bank file or folder, "
+                            "or unset it for the built-in bank.")
+        return paths
+    return [BUILTIN_BANK]
+
+
+def load_bank(paths: Sequence[Path] | None = None) -> Bank:
+    """Load the bank in force; any error (not a warning) raises BankError with all of them.
+
+    A bank that loaded cleanly before is read back from the cache (no YAML, no pydantic)
+    until the content of one of its files changes.
+    """
+    files, roots = _bank_roots(bank_paths(paths))
+    try:
+        cached: Path | None = cache_file(files, roots)
+    except OSError:
+        cached = None
+    if cached is not None and (bank := read_cache(cached)) is not None:
+        return bank
+    bank, problems = load_files(files, roots)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise BankError(errors)
+    if cached is not None:
+        write_cache(cached, bank)
+    return bank

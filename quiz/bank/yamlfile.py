@@ -1,0 +1,330 @@
+"""One bank file read: YAML with positions (duplicate keys noted, every syntax error found),
+validated question by question; every problem goes to a list with its file:line:column."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import yaml
+
+from quiz.bank.problems import Problem, display, fieldname, node_at, position, problem_at, schema_problems
+from quiz.model import CONTROL, visible
+
+# Limits no bank author meets by accident; larger input is refused at validation, so that
+# what is allowed stays fast (see bench/bench_scale.py). Stated in the README.
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a bank file: 20 MB
+MAX_FILE_TEXT = "20 MB"
+
+
+_QUOTE_HINT = ("; if the value holds `: ` or ` #`, or starts with `{`, `[` or another YAML sign, "
+               "put it in quotes: question: \"...\"")
+_HINTED = ("mapping values are not allowed", "did not find expected key", "cannot start any token",
+           "expected ',' or '}'", "expected ',' or ']'", "found undefined alias", "found unexpected ':'")
+_KEY_LINE = re.compile(r"^(\s*(?:-\s+)?[^\s:#'\"][^:#]*?:)(\s.*)?$")
+
+
+def yaml_problems(path: Path, text: str, first: Exception) -> list[Problem]:
+    """Every YAML syntax error of a file, not only the first: after each one, the value on
+    its line is blanked (the line kept, so later positions stay right) and the text parsed
+    again; stops when an error does not move forward."""
+    import yaml
+
+    problems: list[Problem] = []
+    lines = text.split("\n")
+    exc: Exception | None = first
+    last_line = -1
+    while isinstance(exc, yaml.MarkedYAMLError) and len(problems) < 50:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line, mark.column) if mark else (0, 0)
+        what = exc.problem or str(exc)
+        hint = _QUOTE_HINT if any(h in what for h in _HINTED) and line < len(lines) \
+            and _KEY_LINE.match(lines[line]) else ""
+        problems.append(Problem(display(path), line + 1, col + 1, "", f"YAML syntax error: {what}{hint}"))
+        if mark is None or line <= last_line or line >= len(lines):
+            break
+        last_line = line
+        key = _KEY_LINE.match(lines[line])
+        lines[line] = f'{key.group(1)} ""' if key else ""
+        try:
+            yaml.compose("\n".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            exc = None
+        except yaml.YAMLError as again:
+            exc = again
+    return problems
+
+
+@contextlib.contextmanager
+def gc_paused(freeze: bool = False) -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bank is parsed (or a demo's tour runs).
+
+    Parsing builds hundreds of thousands of small objects that stay alive, and each
+    collection walks them all again: on a 10,000-question bank the collector took three
+    quarters of the time. Nothing parsed here forms a cycle worth collecting early.
+
+    With `freeze`, what survives is moved out of the collector's sight before it is enabled
+    again: a loaded bank lives as long as the command, and the first collection would
+    otherwise walk every object just made (a second on 100,000 questions).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass
+class Entry:
+    """One item of a file's `questions:` list: its validated data (None when invalid)."""
+
+    raw: Any
+    node: yaml.Node
+    data: dict[str, Any] | None
+
+
+@dataclass
+class Parsed:
+    path: Path
+    deck: str | None
+    questions: list[Entry]
+    bank_id: str | None = None
+    root: Path | None = None
+    deck_node: yaml.Node | None = None  # where the file names its deck
+
+
+@functools.cache
+def _loader_class() -> Any:
+    """The safe loader (libyaml's when present) that also notes duplicate mapping keys."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: Any) -> None:
+            super().__init__(stream)
+            self.duplicates: list[tuple[yaml.Node, yaml.Node]] = []
+
+        if not base.yaml_path_resolvers:  # the safe loader has none: resolve without looking for them
+
+            def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+                pass
+
+            def ascend_resolver(self) -> None:
+                pass
+
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+                if kind is yaml.ScalarNode:
+                    if implicit[0]:
+                        for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                            if regexp.match(value):
+                                return str(tag)
+                    return str(self.DEFAULT_SCALAR_TAG)
+                if kind is yaml.SequenceNode:
+                    return str(self.DEFAULT_SEQUENCE_TAG)
+                return str(self.DEFAULT_MAPPING_TAG)
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[tuple[str, str], yaml.Node] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if (key.tag, key.value) in seen:
+                        self.duplicates.append((key, seen[(key.tag, key.value)]))
+                    else:
+                        seen[(key.tag, key.value)] = key
+            return super().construct_mapping(node, deep)
+
+    return Loader
+
+
+def _construct(loader: Any, root: yaml.Node) -> Any:
+    """The document's data, as the safe loader would build it, about three times faster.
+
+    Plain strings, lists and mappings (nearly all of a bank) are built here; anything else
+    (numbers, null, merge keys, other tags) by the loader. A node reached twice (an alias)
+    is built once, so an alias bomb stays small; nesting deeper than Python's recursion
+    limit goes to the loader, which does not recurse.
+    """
+    try:
+        return _Builder(loader).build(root)
+    except RecursionError:
+        loader.duplicates.clear()
+        return loader.construct_document(root)
+
+
+class _Builder:
+    STR, SEQ, MAP, MERGE = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map", "merge"))
+
+    def __init__(self, loader: Any) -> None:
+        import yaml
+
+        self.loader = loader
+        self.built: dict[int, Any] = {}
+        self.kinds = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+
+    def build(self, node: yaml.Node) -> Any:
+        scalar, sequence, mapping = self.kinds
+        kind = node.__class__
+        if kind is scalar:
+            return node.value if node.tag == self.STR else self.loader.construct_object(node, deep=True)
+        if id(node) in self.built:
+            return self.built[id(node)]
+        if kind is sequence and node.tag == self.SEQ:
+            items: list[Any] = []
+            self.built[id(node)] = items
+            items.extend(self.build(child) for child in node.value)
+            return items
+        if kind is mapping and node.tag == self.MAP and all(k.tag != self.MERGE for k, _ in node.value):
+            return self.mapping(node)
+        return self.loader.construct_object(node, deep=True)
+
+    def mapping(self, node: yaml.Node) -> dict[Any, Any]:
+        from yaml.constructor import ConstructorError
+
+        out: dict[Any, Any] = {}
+        self.built[id(node)] = out
+        firsts: dict[Any, yaml.Node] = {}
+        scalar, build = self.kinds[0], self.build
+        for key_node, value_node in node.value:
+            plain = key_node.__class__ is scalar and key_node.tag == self.STR
+            key = key_node.value if plain else build(key_node)
+            try:
+                if key in out:
+                    self.loader.duplicates.append((key_node, firsts[key]))
+                else:
+                    firsts[key] = key_node
+            except TypeError:
+                raise ConstructorError("while constructing a mapping", node.start_mark,
+                                       "found unhashable key", key_node.start_mark) from None
+            plain = value_node.__class__ is scalar and value_node.tag == self.STR
+            out[key] = value_node.value if plain else build(value_node)
+        return out
+
+
+def _control_warnings(path: Path, root: yaml.Node, problems: list[Problem]) -> None:
+    """A warning at every text holding a control character (shown made visible, never raw)."""
+    import yaml
+
+    stack: list[tuple[yaml.Node, tuple[int | str, ...]]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if (m := CONTROL.search(node.value)) is not None:
+                what = f"control character U+{ord(m.group()):04X}"
+                msg = f"{what} in the text: it is shown as {visible(m.group())}"
+                problems.append(problem_at(path, node, fieldname(loc), msg, "warning"))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, (*loc, i)) for i, child in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                stack.append((key, loc))
+                stack.append((value, (*loc, name)))
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    """The file's text; a problem at the real line and column when it cannot be had."""
+    where = display(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            mb = size / 1024 / 1024
+            problems.append(Problem(where, 1, 1, "", f"the file is {mb:.1f} MB: a bank file holds at most "
+                                    f"{MAX_FILE_TEXT} (split it into several files)"))
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(where, 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = raw[: exc.start].decode("utf-8", "replace")
+        line, col = position(head, len(head))
+        problems.append(Problem(where, line, col, "", f"byte 0x{raw[exc.start]:02x} is not UTF-8: "
+                                "save the file as UTF-8"))
+        return None
+
+
+def parse_file(path: Path, problems: list[Problem], root: Path | None = None) -> Parsed | None:
+    """Read and validate one file; every problem goes to `problems` with its position."""
+    import yaml
+    from pydantic import ValidationError
+
+    from quiz.schema import BankFileSchema, QuestionSchema
+
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    loader = _loader_class()(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            problems.append(Problem(display(path), 1, 1, "", "the file is empty"))
+            return None
+        data = _construct(loader, node)
+    except yaml.MarkedYAMLError as exc:
+        problems.extend(yaml_problems(path, text, exc))
+        return None
+    except yaml.reader.ReaderError as exc:
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+        line, col = position(text, bad.start()) if bad else (1, 1)
+        char = f"U+{ord(bad.group()):04X}" if bad else repr(exc.character)
+        msg = f"character {char} is not allowed in a YAML file"
+        problems.append(Problem(display(path), line, col, "", msg))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(display(path), 1, 1, "", f"YAML error: {exc}"))
+        return None
+    finally:
+        loader.dispose()
+    for key, first in loader.duplicates:
+        also = first.start_mark.line + 1
+        msg = f"duplicate key '{key.value}' (also at line {also}): the first one would be lost"
+        problems.append(problem_at(path, key, "", msg))
+    if "\\" in text or CONTROL.search(text):  # escapes (or raw C1 characters) may hide control characters
+        _control_warnings(path, node, problems)
+    if isinstance(data, list):  # a bare list of questions is accepted too
+        data = {"questions": data}
+        node = yaml.MappingNode(
+            "tag:yaml.org,2002:map", [(yaml.ScalarNode("", "questions"), node)], start_mark=node.start_mark
+        )
+    if not isinstance(data, dict):
+        problems.append(problem_at(path, node, "", "a bank file holds a mapping with `questions:`"))
+        return None
+    items: list[Any]
+    try:
+        bank_file = BankFileSchema.model_validate(data)
+        deck, bank_id, items = bank_file.deck, bank_file.bank_id, bank_file.questions
+    except ValidationError as exc:  # reported; the questions are still checked, one by one
+        problems.extend(schema_problems(path, node, exc.errors(), [], BankFileSchema))
+        deck = data.get("deck") if isinstance(data.get("deck"), str) else None
+        bank_id = data.get("bank_id") if isinstance(data.get("bank_id"), str) else None
+        listed = data.get("questions")
+        items = listed if isinstance(listed, list) else []
+    qnode = node_at(node, ["questions"])
+    entries: list[Entry] = []
+    for i, raw in enumerate(items):
+        qn = node_at(qnode, [i])
+        if not isinstance(raw, dict):  # reported by the bank file's schema
+            entries.append(Entry(raw, qn, None))
+            continue
+        try:
+            q = QuestionSchema.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(schema_problems(path, qn, exc.errors(), ["questions", i], QuestionSchema))
+            entries.append(Entry(raw, qn, None))
+            continue
+        entries.append(Entry(raw, qn, q.model_dump()))
+    deck_node = node_at(node, ["deck"]) if deck else None
+    return Parsed(path, deck, entries, bank_id, root, deck_node)
