@@ -97,7 +97,8 @@ def test_skip_ctrl_d_and_quit(tmp_path: Path, quiz_home: Path) -> None:
     child.expect_exact("› ")
     time.sleep(0.3)  # as a person would: a Ctrl-D sent before readline waits for keys is lost
     child.sendeof()  # Ctrl-D on an empty answer: show me
-    child.expect(r"\n╭─ The answer, and what a good one mentions")  # the panel starts its own line
+    child.expect(r"\n╭─ Model answer")  # the panel starts its own line
+    child.expect_exact("The answer, and what a good one mentions")
     child.expect_exact("Enter = Again")
     child.send("q")
     child.expect(r"Cards done\s+0 \(skipped 1\)")

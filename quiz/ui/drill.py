@@ -125,9 +125,10 @@ def rating_line(graded: Graded, now: datetime) -> Text:
     return text
 
 
-def graded_view(graded: Graded, now: datetime) -> Group:
-    """The screen after an answer: score, key points, pitfalls asserted (in red, with what
-    holds today), model answer, suggested rating."""
+def verdict_view(graded: Graded, now: datetime) -> Group:
+    """The verdict: score, key points (✔ said, ✘ missed), pitfalls asserted (in red, with what
+    holds today), why the suggestion is capped, and the rating line: the last lines printed, so
+    they sit next to the rating prompt on any terminal of 40 lines or more."""
     g = graded.grade
     if g.empty:
         title = Text("The answer, and what a good one mentions", style="bold")
@@ -142,16 +143,24 @@ def graded_view(graded: Graded, now: datetime) -> Group:
             title += Text(f"{n} pitfall{'s' * (n != 1)}", style="bold red") + Text(" · ")
         title += Text("suggested: ") + Text(g.suggested.label, style=RATING_STYLE[g.suggested])
     parts: list[RenderableType] = [
-        Panel(points_table(graded), title=title, title_align="left", border_style="blue"),
+        Panel(points_table(graded), title=title, title_align="left", border_style="blue")]
+    if graded.capped:
+        parts.append(Text(graded.capped, style="yellow"))
+    parts.append(rating_line(graded, now))
+    return Group(*parts)
+
+
+def graded_view(graded: Graded, now: datetime) -> Group:
+    """The screen after an answer: the model answer and the errata first (they may be long and
+    scroll), then the verdict and the rating line at the bottom, where the prompt is."""
+    parts: list[RenderableType] = [
         Panel(bank_ui.answer_markdown(graded.question), title="Model answer", title_align="left",
               border_style="green"),
     ]
     if graded.question.errata:
         parts.append(Panel(Text(graded.question.errata.strip()), title="What changed (errata)",
                            title_align="left", border_style="yellow"))
-    if graded.capped:
-        parts.append(Text(graded.capped, style="yellow"))
-    parts.append(rating_line(graded, now))
+    parts.append(verdict_view(graded, now))
     return Group(*parts)
 
 

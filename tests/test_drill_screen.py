@@ -1,0 +1,138 @@
+"""The drill as a candidate sees it on a 100x40 terminal (issue 23): pexpect drives the real
+program, pyte keeps the screen, and the tests assert what is visible on it."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+
+from .conftest import rows
+from .test_drill import GOOD, write_bank
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX terminal")
+
+ROWS, COLS = 40, 100
+
+
+class Term:
+    """A 100x40 terminal running `python -m quiz ARGS`: what it shows, and keys to type."""
+
+    def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None):
+        environ = {**os.environ, "QUIZ_HOME": str(home), "TERM": "xterm", "COLUMNS": str(COLS),
+                   "LINES": str(ROWS), **(env or {})}
+        environ.pop("QUIZ_BANK", None)
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.Stream(self.screen)
+        self.child = pexpect.spawn(sys.executable, ["-m", "quiz", *args], env=environ,
+                                   encoding="utf-8", dimensions=(ROWS, COLS), timeout=30)
+        self.log = ""
+        self.seen = 0  # how much of the log `output` has looked at
+
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display]
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+    def _pump(self) -> bool:
+        try:
+            data = self.child.read_nonblocking(4096, timeout=0.2)
+        except pexpect.TIMEOUT:
+            return True
+        except pexpect.EOF:
+            return False
+        self.log += data
+        self.stream.feed(data)
+        return True
+
+    def wait(self, text: str, seconds: float = 30) -> None:
+        """Read output until `text` is on the screen (a wait, not a timed assertion)."""
+        deadline = time.monotonic() + seconds
+        while text not in self.text():
+            if not self._pump() or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never showed; the screen:\n{self.text()}")
+
+    def output(self, text: str, seconds: float = 30) -> None:
+        """Read until `text` is printed (after what the last call found): for prompts, which
+        leave nothing new on the screen when one is drawn on the line of another."""
+        deadline = time.monotonic() + seconds
+        while (at := self.log.find(text, self.seen)) < 0:
+            if not self._pump() or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never printed; the screen:\n{self.text()}")
+        self.seen = at + len(text)
+
+    def settle(self) -> None:
+        """Read what is pending until nothing new comes for a moment."""
+        before = None
+        while before != self.log:
+            before = self.log
+            for _ in range(3):
+                self._pump()
+
+    def answer(self, *lines: str) -> None:
+        self.output("› ")
+        for line in lines:
+            self.child.sendline(line)
+        self.child.sendline("")
+
+    def close(self) -> int | None:
+        while self._pump():
+            pass
+        self.child.close()
+        return self.child.exitstatus
+
+
+def test_the_misses_and_the_rating_line_stay_on_a_40_line_screen(quiz_home: Path) -> None:
+    """Issue 23.1: the built-in bank's first card has a long model answer with code; what was
+    missed and the rating line are both on screen when the rating is asked."""
+    term = Term(quiz_home, "drill", "--new", "1")
+    term.wait("What are dependency injections in FastAPI")
+    term.answer("Depends declares what an endpoint needs; FastAPI calls it per request.")
+    term.wait("Enter = ")
+    term.settle()
+    screen = term.lines()
+    verdict = next(i for i, line in enumerate(screen) if "Score " in line and "/100" in line)
+    rating = next(i for i, line in enumerate(screen) if "Enter = " in line)
+    assert verdict < rating
+    missed = [line for line in screen[verdict:rating] if "✘" in line]
+    said = [line for line in screen[verdict:rating] if "✔" in line]
+    assert missed and said  # both kinds of point are visible, next to the rating line
+    assert "1 Again" in screen[rating] and "4 Easy" in screen[rating]
+    term.child.send("q")
+    term.wait("Drill over")
+    assert term.close() == 0
+
+
+def test_an_empty_answer_shows_the_model_answer_then_what_a_good_one_mentions(
+        tmp_path: Path, quiz_home: Path) -> None:
+    bank = write_bank(tmp_path / "bank")
+    term = Term(quiz_home, "--bank", str(bank), "drill", "--limit", "1")
+    term.wait("Explain middleware")
+    term.output("› ")
+    time.sleep(0.3)  # a Ctrl-D sent before readline waits for keys is lost
+    term.child.sendeof()
+    term.wait("Enter = Again")
+    text = term.text()
+    assert text.index("Model answer") < text.index("The answer, and what a good one mentions")
+    assert "• Registered with app.add_middleware" in text
+    term.child.send("\r")
+    term.wait("Drill over")
+    assert term.close() == 0
+    assert rows(quiz_home, "SELECT question_id, rating FROM reviews") == [("middleware", 1)]
+
+
+def test_good_answer_rated_with_one_key(tmp_path: Path, quiz_home: Path) -> None:
+    bank = write_bank(tmp_path / "bank")
+    term = Term(quiz_home, "--bank", str(bank), "drill", "--limit", "1")
+    term.answer(GOOD["middleware"])
+    term.wait("Enter = Easy")
+    assert "Score 100/100 · 2 of 2 key points" in term.text()
+    term.child.send("3")
+    term.wait("Saved: Good")
+    assert term.close() == 0
