@@ -31,6 +31,16 @@ def user_dir() -> Path:
     return Path(platformdirs.user_data_dir("quiz", appauthor=False))
 
 
+#: What quiz keeps in `user_dir()`: never written over by an export (`-o`), --force or not.
+OWN_FILES = ("progress.db", "progress.db-wal", "progress.db-shm", "progress.db-journal",
+             "approved-demos.json", "device-id")
+
+
+def own_files() -> list[Path]:
+    home = user_dir()
+    return [home / name for name in OWN_FILES]
+
+
 def cache_dir() -> Path:
     """Where the parsed-bank cache lives: `$QUIZ_HOME/cache`, else the platform's cache folder."""
     home = os.environ.get("QUIZ_HOME", "").strip()

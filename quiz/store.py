@@ -20,15 +20,16 @@ file is never replaced, truncated or deleted.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from quiz.errors import QuizError
 from quiz.grading import Rating
@@ -42,6 +43,7 @@ DB_NAME = "progress.db"
 BUSY_TIMEOUT_MS = 5000
 BUILTIN_BANK_ID = "quiz-fastapi"  # questions/fastapi.yaml's bank_id: progress from before banks
 MERGE_CACHE_KIB = -65536  # SQLite's page cache while merging a log (negative: KiB), 64 MiB
+MERGE_CHUNK = 5000  # reviews read, looked up and inserted at a time by a merge
 
 
 def db_path() -> Path:
@@ -334,6 +336,16 @@ class LogEntry:
     score: int | None = None
     mode: str = "drill"
     answer: str | None = None
+    line: int | None = field(default=None, compare=False)  # where a log file holds it, if it came from one
+
+
+class MergeConflict(QuizError):
+    """Reviews with the UUID of a review already held but other content: nothing was merged."""
+
+    def __init__(self, conflicts: Sequence[tuple[LogEntry, LogEntry]]):
+        self.conflicts = list(conflicts)  # (incoming, held)
+        super().__init__(f"{len(self.conflicts)} review(s) have the id of a review already held "
+                         "with other content: nothing was merged.")
 
 
 @dataclass(frozen=True)
@@ -345,6 +357,7 @@ class Merged:
     cards: int
 
 
+_LOG_COLUMNS = "uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, mode, answer"
 _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review"
 _REVIEW_COLUMNS = ("id, question_id, rating, reviewed_at, duration_ms, score, answer, mode, "
                    "state_before, due_after, uuid, bank_id")
@@ -359,16 +372,16 @@ _REVIEW_INSERT = (
     "mode, state_before, due_after, stability_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
-class _Item(NamedTuple):
-    """A review as a card's log is replayed: stored (`row`) or being merged (`entry`)."""
+def _held(row: Any) -> LogEntry:
+    """A review of the log as `_LOG_COLUMNS` reads it."""
+    u, b, q, r, t, d, s, m, a = row
+    return LogEntry(str(u), str(b), str(q), Rating(r), _time(str(t)), d, s, m, a)
 
-    at: str
-    uuid: str
-    rating: int
-    duration_ms: int | None
-    row: int | None
-    stored: tuple[object, ...] | None  # state_before, due_after, stability_after as stored
-    entry: LogEntry | None
+
+def _content(e: LogEntry) -> tuple[object, ...]:
+    """What a review says, beside its UUID: two copies of one review say the same."""
+    return (e.bank_id, e.question_id, int(e.rating), _iso(e.reviewed_at), e.duration_ms, e.score, e.mode,
+            e.answer)
 
 
 def _card(row: Any) -> CardState:
@@ -499,12 +512,16 @@ class Store:
 
     def log(self) -> list[LogEntry]:
         """The review log as it travels: oldest first (ties by UUID, so two devices agree)."""
+        return list(self.iter_log())
+
+    def iter_log(self) -> Iterator[LogEntry]:
+        """`log`, read as it is used (the whole log is never in memory): write nothing to the
+        database until it is exhausted."""
         where, args = self._scope()
         with _guard(self.path):
-            rows = self.db.execute(
-                "SELECT uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, mode, "
-                f"answer FROM reviews{where} ORDER BY reviewed_at, uuid", args).fetchall()
-        return [LogEntry(u, b, q, Rating(r), _time(t), d, s, m, a) for u, b, q, r, t, d, s, m, a in rows]
+            rows = self.db.execute(f"SELECT {_LOG_COLUMNS} FROM reviews{where} ORDER BY reviewed_at, uuid",
+                                   args)
+            yield from map(_held, rows)
 
     def counts(self, question_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """(cards, reviews) held, for `question_ids` or for everything this store reads."""
@@ -585,81 +602,113 @@ class Store:
                 raise QuizError(f"The last review of '{question_id}' is no longer in the progress "
                                 "database: nothing to undo.")
             self.db.execute("DELETE FROM reviews WHERE id = ?", (row[0],))
-            self._rebuild({(bank, question_id)}, [], scheduler)
+            self._rebuild({(bank, question_id)}, scheduler)
         return self.cards([question_id]).get(question_id)
 
-    def merge(self, entries: Iterable[LogEntry], scheduler: fsrs.Scheduler | None = None) -> Merged:
+    def merge(self, entries: Iterable[LogEntry], scheduler: fsrs.Scheduler | None = None, *,
+              progress: Callable[[int, int], None] | None = None) -> Merged:
         """Add the reviews not held yet (by UUID), then rebuild every card they touch by
-        replaying all its reviews in time order; one transaction. Any bank, whatever the store's."""
+        replaying all its reviews in time order; one transaction. Any bank, whatever the store's.
+
+        `entries` is read a chunk at a time (memory does not grow with the log). A review held
+        with other content under the same UUID is a conflict: MergeConflict, nothing merged.
+        `progress(cards_done, cards)` is called as the touched cards are rebuilt.
+        """
+        conflicts: list[tuple[LogEntry, LogEntry]] = []
+        added = skipped = 0
+        touched: set[tuple[str, str]] = set()
         with _guard(self.path), _transaction(self.db):
             self.db.execute(f"PRAGMA cache_size = {MERGE_CACHE_KIB}")  # indexes in memory: 2x faster inserts
-            known = {str(r[0]) for r in self.db.execute("SELECT uuid FROM reviews")}
-            fresh: dict[str, LogEntry] = {}
-            total = 0
-            for entry in entries:
-                total += 1
-                if entry.uuid not in known and entry.uuid not in fresh:
-                    fresh[entry.uuid] = entry
-            touched = {(e.bank_id, e.question_id) for e in fresh.values()}
-            self._rebuild(touched, list(fresh.values()), scheduler)
-        return Merged(len(fresh), total - len(fresh), len(touched))
+            it = iter(entries)
+            while chunk := list(itertools.islice(it, MERGE_CHUNK)):
+                marks = ", ".join("?" * len(chunk))
+                held = {str(r[0]): _held(r) for r in self.db.execute(
+                    f"SELECT {_LOG_COLUMNS} FROM reviews WHERE uuid IN ({marks})", [e.uuid for e in chunk])}
+                rows = []
+                for e in chunk:
+                    before = held.get(e.uuid)
+                    if before is None:
+                        held[e.uuid] = e
+                        touched.add((e.bank_id, e.question_id))
+                        rows.append((e.uuid, e.bank_id, e.question_id, int(e.rating), _iso(e.reviewed_at),
+                                     e.duration_ms, e.score, e.answer, e.mode, None, "", None))
+                    elif _content(before) == _content(e):
+                        skipped += 1
+                    else:
+                        conflicts.append((e, before))
+                self.db.executemany(_REVIEW_INSERT, rows)  # after-values filled in by the replay
+                added += len(rows)
+            if conflicts:
+                raise MergeConflict(conflicts)
+            self._rebuild(set(touched), scheduler, progress)
+        return Merged(added, skipped, len(touched))
 
     def rebuild(self, question_ids: Iterable[str], scheduler: fsrs.Scheduler | None = None) -> None:
         """Replay the log of this bank's `question_ids` into their cards (a card with no
         review left is deleted): what to call after taking a review out of the log."""
         bank = self._bank()
         with _guard(self.path), _transaction(self.db):
-            self._rebuild({(bank, q) for q in question_ids}, [], scheduler)
+            self._rebuild({(bank, q) for q in question_ids}, scheduler)
 
-    def _rebuild(self, keys: set[tuple[str, str]], fresh: Sequence[LogEntry],
-                 scheduler: fsrs.Scheduler | None) -> None:
-        """Within a transaction: insert `fresh`, replay every card of `keys` from its whole log,
-        and bring the stored after-values of its reviews up to date."""
+    def _rebuild(self, keys: set[tuple[str, str]], scheduler: fsrs.Scheduler | None,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        """Within a transaction: replay every card of `keys` from its whole log, and bring the
+        stored after-values of its reviews up to date.
+
+        The log is read a card at a time, in time order; the after-values go to a temporary
+        table and into `reviews` once it has been read: memory holds one card's log.
+        """
         if not keys:
             return
-        groups: dict[tuple[str, str], list[_Item]] = {k: [] for k in keys}
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (bank_id TEXT, question_id TEXT)")
-        self.db.executemany("INSERT INTO temp.touched VALUES (?, ?)", sorted(keys))
-        rows = self.db.execute(
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (bank_id TEXT, question_id TEXT)")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS derived "
+                   "(id INTEGER PRIMARY KEY, state_before INTEGER, due_after TEXT, stability_after REAL)")
+        db.executemany("INSERT INTO temp.touched VALUES (?, ?)", sorted(keys))
+        rows = db.execute(
             "SELECT bank_id, question_id, reviewed_at, uuid, rating, duration_ms, id, state_before, "
-            "due_after, stability_after FROM reviews JOIN temp.touched USING (bank_id, question_id)",
-        ).fetchall()
-        self.db.execute("DELETE FROM temp.touched")
-        for bank, qid, at, uid, rating, duration, rid, *stored in rows:
-            groups[(bank, qid)].append(_Item(at, uid, rating, duration, rid, tuple(stored), None))
-        for e in fresh:
-            groups[(e.bank_id, e.question_id)].append(
-                _Item(_iso(e.reviewed_at), e.uuid, int(e.rating), e.duration_ms, None, None, e))
+            "due_after, stability_after FROM reviews JOIN temp.touched USING (bank_id, question_id) "
+            "ORDER BY bank_id, question_id, reviewed_at, uuid")
         ratings = {int(r): r for r in Rating}
-        # every time here is UTC, stored as _iso writes it: the loop skips _iso's and _time's checks
-        inserts: list[tuple[object, ...]] = []
         updates: list[tuple[object, ...]] = []
         cards: list[tuple[object, ...]] = []
-        gone: list[tuple[str, str]] = []
-        for (bank, qid), items in groups.items():
-            if not items:
-                gone.append((bank, qid))
-                continue
-            items.sort(key=lambda i: (i.at, i.uuid))
-            states = replay(qid, [(ratings[i.rating], datetime.fromisoformat(i.at), i.duration_ms)
-                                  for i in items], scheduler)
+        seen = 0
+        for (bank, qid), group in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
+            items = list(group)
+            keys.discard((bank, qid))
+            try:
+                # every time here is UTC, stored as _iso writes it: no need for _time's checks
+                states = replay(qid, [(ratings[r[4]], datetime.fromisoformat(r[2]).replace(tzinfo=UTC), r[5])
+                                      for r in items], scheduler)
+            except (ValueError, OverflowError, KeyError) as exc:
+                raise QuizError(f"The card '{qid}' of bank {bank} cannot be rebuilt from its reviews in "
+                                f"{self.path} (a review the log cannot replay: {exc}); nothing was "
+                                "changed.") from None
             previous: CardState | None = None
-            for item, after in zip(items, states, strict=True):
-                before = None if previous is None else int(previous.state)
-                derived = (before, after.due.isoformat(timespec="microseconds"), after.stability)
-                if item.entry is not None:
-                    e = item.entry
-                    inserts.append((e.uuid, bank, qid, item.rating, item.at, e.duration_ms, e.score,
-                                    e.answer, e.mode, *derived))
-                elif item.stored != derived:
-                    updates.append((*derived, item.row))
+            for r, after in zip(items, states, strict=True):
+                derived = (None if previous is None else int(previous.state),
+                           after.due.isoformat(timespec="microseconds"), after.stability)
+                if tuple(r[7:]) != derived:
+                    updates.append((r[6], *derived))
                 previous = after
-            cards.append((bank, qid, *_card_values(states[-1]), items[0].at))
-        self.db.executemany(_REVIEW_INSERT, inserts)
-        self.db.executemany("UPDATE reviews SET state_before = ?, due_after = ?, stability_after = ? "
-                            "WHERE id = ?", updates)
-        self.db.executemany(_CARD_UPSERT, cards)
-        self.db.executemany("DELETE FROM cards WHERE bank_id = ? AND question_id = ?", gone)
+            cards.append((bank, qid, *_card_values(states[-1]), items[0][2]))
+            if len(updates) >= MERGE_CHUNK:
+                db.executemany("INSERT INTO temp.derived VALUES (?, ?, ?, ?)", updates)
+                updates.clear()
+            if len(cards) >= MERGE_CHUNK:
+                db.executemany(_CARD_UPSERT, cards)
+                cards.clear()
+            seen += 1
+            if progress is not None:
+                progress(seen, seen + len(keys))
+        db.executemany("INSERT INTO temp.derived VALUES (?, ?, ?, ?)", updates)
+        db.executemany(_CARD_UPSERT, cards)
+        db.execute("UPDATE reviews SET state_before = d.state_before, due_after = d.due_after, "
+                   "stability_after = d.stability_after FROM temp.derived AS d WHERE reviews.id = d.id")
+        # the keys left had no review left: no card either
+        db.executemany("DELETE FROM cards WHERE bank_id = ? AND question_id = ?", sorted(keys))
+        db.execute("DELETE FROM temp.derived")
+        db.execute("DELETE FROM temp.touched")
 
     def forget(self, question_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """Delete the cards and review log of `question_ids` (of the whole bank when None;

@@ -10,7 +10,9 @@ The log is JSON Lines, one review a line, oldest first:
 held, so importing twice changes nothing, and the cards an import touches are rebuilt by
 replaying their whole log in time order (`Store.merge`), so two devices that swapped logs
 hold the same cards with the same due dates. Unknown keys are ignored (a newer quiz may add
-some). A file with a bad line is refused whole, its line named.
+some). A file with a bad line is refused whole, its line named; so is one holding a review whose
+id is held with other content (a conflict, both lines shown). A file is read a line at a time:
+memory does not grow with it.
 
 A sync folder holds one file per device, `quiz-progress-<device>.jsonl`: each device writes
 only its own (every review it holds) and imports every other.
@@ -18,19 +20,23 @@ only its own (every review it holds) and imports every other.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
 import socket
+import stat
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from quiz.errors import QuizError
 from quiz.grading import Rating
-from quiz.store import LogEntry, Merged
+from quiz.model import MAX_TEXT
+from quiz.store import LogEntry, MergeConflict, Merged
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -41,6 +47,13 @@ DEVICE_FILE = "device-id"
 PREFIX, SUFFIX = "quiz-progress-", ".jsonl"
 _DEVICE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _SHOWN = 3  # bad lines named in the error; the rest are counted
+#: Review times are refused outside these bounds: one peer's clock set to 2100 would bury a
+#: card for a lifetime, and a year-1 time overflows once shown in a local time zone.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE = timedelta(days=1)
+#: No line holding a review is longer: an answer of MAX_TEXT characters, each at most 12 bytes
+#: of JSON (a surrogate pair written as two \\u escapes), and the other fields.
+MAX_LINE = 12 * MAX_TEXT + 4096
 
 
 class LogError(QuizError):
@@ -92,9 +105,9 @@ def _line_model() -> type[BaseModel]:
             rating: int = Field(ge=1, le=4)
             reviewed_at: AwareDatetime
             score: int | None = Field(default=None, ge=0, le=100)
-            duration_ms: int | None = Field(default=None, ge=0)
+            duration_ms: int | None = Field(default=None, ge=0, le=2**63 - 1)  # SQLite's INTEGER
             mode: str = Field(default="drill", min_length=1, max_length=40)
-            answer: str | None = None
+            answer: str | None = Field(default=None, max_length=MAX_TEXT)  # a bank's limit for a text
 
         _model = LogLine
     return _model
@@ -112,35 +125,90 @@ def _problem(exc: Any) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-def parse_lines(lines: Iterable[bytes], path: Path) -> list[LogEntry]:
-    """Every review of a log file's lines (blank lines skipped); LogError naming the bad ones."""
-    from pydantic import ValidationError
-
-    model = _line_model()
-    entries: list[LogEntry] = []
-    problems: list[tuple[int, str]] = []
-    for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        try:
-            line: Any = model.model_validate_json(raw)
-        except ValidationError as exc:
-            problems.append((number, _problem(exc)))
-            continue
-        entries.append(LogEntry(str(line.review_id), line.bank_id, line.question_id, Rating(line.rating),
-                                line.reviewed_at.astimezone(UTC), line.duration_ms, line.score, line.mode,
-                                line.answer))
-    if problems:
-        raise LogError(path, problems)
-    return entries
-
-
-def read_log(path: Path) -> list[LogEntry]:
+def _when(value: datetime, now: datetime) -> datetime:
+    """A review's time in UTC, within bounds every later step can use; ValueError in words."""
     try:
-        data = path.read_bytes()
+        when = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} is out of range once converted to UTC") from None
+    if when < EARLIEST:
+        raise ValueError(f"{value.isoformat()} is before {EARLIEST.year}")
+    if when > now + FUTURE:
+        raise ValueError(f"{value.isoformat()} is more than a day in the future "
+                         "(a clock set wrong where it was written?)")
+    return when
+
+
+class LogReader:
+    """The reviews of one log file, read a line at a time, with its problems (`file:line:
+    field: message`) and how far the file has been read (`done` bytes of `size`)."""
+
+    def __init__(self, path: Path, now: datetime):
+        self.path = path
+        self.now = now
+        self.problems: list[tuple[int, str]] = []
+        self.done = 0
+        self.size = 0
+
+    def entries(self) -> Iterator[LogEntry]:
+        """Every review of the file (blank lines skipped), nothing more once a line is bad;
+        LogError at the end if any was."""
+        from pydantic import ValidationError
+
+        model = _line_model()
+        with open_log(self.path) as f:
+            self.size = os.fstat(f.fileno()).st_size
+            for number, raw in enumerate(_lines(f), 1):
+                if raw is None:
+                    self.problems.append((number, f"longer than {MAX_LINE // 1024} KiB: not a review"))
+                    continue
+                self.done += len(raw)
+                if not raw.strip():
+                    continue
+                try:
+                    line: Any = model.model_validate_json(raw)
+                    when = _when(line.reviewed_at, self.now)
+                except ValidationError as exc:
+                    self.problems.append((number, _problem(exc)))
+                    continue
+                except ValueError as exc:
+                    self.problems.append((number, f"reviewed_at: {exc}"))
+                    continue
+                if not self.problems:
+                    yield LogEntry(str(line.review_id), line.bank_id, line.question_id, Rating(line.rating),
+                                   when, line.duration_ms, line.score, line.mode, line.answer, line=number)
+        if self.problems:
+            raise LogError(self.path, self.problems)
+
+
+def _lines(f: BinaryIO) -> Iterator[bytes | None]:
+    """The file's lines, none longer than MAX_LINE in memory: a longer one is None."""
+    while raw := f.readline(MAX_LINE + 1):
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            while (rest := f.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield raw
+
+
+def open_log(path: Path) -> BinaryIO:
+    """`path` opened to read, a regular file only (a FIFO would wait for a writer forever)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise QuizError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    return parse_lines(data.splitlines(), path)
+        raise QuizError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    kind = stat.S_IFMT(os.fstat(fd).st_mode)
+    if kind != stat.S_IFREG:
+        os.close(fd)
+        what = "a folder" if kind == stat.S_IFDIR else "not a regular file (a FIFO, device or socket)"
+        raise QuizError(f"{path} is {what}: not reading it (name a log file).")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def read_log(path: Path, now: datetime | None = None) -> list[LogEntry]:
+    return list(LogReader(path, now or datetime.now(UTC)).entries())
 
 
 # --- export, import ---------------------------------------------------------------------------
@@ -148,48 +216,90 @@ def read_log(path: Path) -> list[LogEntry]:
 
 def write_log(store: Store, path: Path) -> int:
     """Write the whole log to `path`; the number of reviews written."""
-    entries = store.log()
-    _write(path, "".join(to_lines(entries)))
-    return len(entries)
+    from quiz.fileio import write_chunks
+
+    count = _Count()
+    write_chunks(path, _encoded(count(store.iter_log())))
+    return count.n
 
 
-def _write(path: Path, text: str) -> None:
-    """Atomically (a reader, or a sync tool, never sees half of it), a regular file only."""
-    from quiz.fileio import write_file
+class _Count:
+    """Counts what passes through it."""
 
-    write_file(path, text.encode("utf-8"))
+    n = 0
+
+    def __call__(self, entries: Iterable[LogEntry]) -> Iterator[LogEntry]:
+        for e in entries:
+            self.n += 1
+            yield e
+
+
+def _encoded(entries: Iterable[LogEntry], per_chunk: int = 1000) -> Iterator[bytes]:
+    """The lines of `entries`, encoded, a thousand to a chunk."""
+    lines = to_lines(entries)
+    while chunk := "".join(itertools.islice(lines, per_chunk)):
+        yield chunk.encode("utf-8")
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """One file imported (`merged`), or refused (`error`: nothing of it was imported)."""
+    """One file imported (`merged`), refused (`error`: nothing of it was imported), or not
+    read at all (`ignored`: why)."""
 
     path: Path
     merged: Merged | None = None
     error: str | None = None
+    ignored: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         m = self.merged
         return {"file": str(self.path), "added": m.added if m else 0, "skipped": m.skipped if m else 0,
-                "cards": m.cards if m else 0, "error": self.error}
+                "cards": m.cards if m else 0, "error": self.error, "ignored": self.ignored}
 
 
-def import_files(store: Store, paths: Iterable[Path]) -> list[FileResult]:
+#: Called as a file is imported: (what is being done, done, total), in bytes of the file read,
+#: then in cards rebuilt.
+Progress = Callable[[str, int, int], None]
+
+
+def import_file(store: Store, path: Path, now: datetime, progress: Progress | None = None) -> FileResult:
+    """Merge one file's reviews into the store, streamed (memory does not grow with the file).
+    A bad line, a review that conflicts with one held, or a file that cannot be read or merged
+    leaves the store as it was: a FileResult with the error, never an exception."""
+    reader = LogReader(path, now)
+
+    def read() -> Iterator[LogEntry]:
+        for n, e in enumerate(reader.entries()):
+            if progress is not None and n % 1000 == 0:
+                progress(f"Reading {path.name}", reader.done, reader.size)
+            yield e
+
+    def rebuilt(done: int, total: int) -> None:
+        if progress is not None:
+            progress(f"Rebuilding the cards of {path.name}", done, total)
+
+    try:
+        merged = store.merge(read(), progress=rebuilt)
+    except MergeConflict as exc:
+        problems = [(n, p) for n, p in reader.problems]
+        problems += [(e.line or 0, _conflict(e, held)) for e, held in exc.conflicts]
+        return FileResult(path, error=str(LogError(path, sorted(problems))))
+    except QuizError as exc:
+        return FileResult(path, error=str(exc))
+    return FileResult(path, merged)
+
+
+def _conflict(incoming: LogEntry, held: LogEntry) -> str:
+    return (f"review_id: {incoming.uuid} is already held with other content: held {to_line(held)} , "
+            f"here {to_line(incoming)}")
+
+
+def import_files(store: Store, paths: Iterable[Path], now: datetime | None = None,
+                 progress: Progress | None = None) -> list[FileResult]:
     """Merge each file's reviews into the store, a file at a time; a bad file is reported,
-    the others imported. The collector is paused meanwhile: a log makes a few objects per
-    review, all alive until the file is merged (100,000 reviews: 10% faster)."""
-    from quiz.bank import gc_paused
-
-    results = []
-    for path in paths:
-        with gc_paused():
-            try:
-                entries = read_log(path)
-            except QuizError as exc:
-                results.append(FileResult(path, error=str(exc)))
-                continue
-            results.append(FileResult(path, store.merge(entries)))
-    return results
+    the others imported."""
+    now = now or datetime.now(UTC)
+    return [import_file(store, path, now, progress) for path in paths]
 
 
 # --- sync through a folder --------------------------------------------------------------------
@@ -234,28 +344,47 @@ class SyncReport:
                 "imported": [r.to_json() for r in self.imported], "written": self.written}
 
 
-def sync_folder(store: Store, folder: Path, device: str) -> SyncReport:
+def sync_folder(store: Store, folder: Path, device: str, now: datetime | None = None,
+                progress: Progress | None = None) -> SyncReport:
     """Import every device's file in `folder` (this one's too: it may hold what a reset or a
     lost database no longer does), then write this device's file with the merged log.
 
-    This device's file is not written over when it could not be read.
+    A file that is not a regular file, or a link that leads outside the folder, is not read
+    (`ignored`). A bad file is reported and the others merged; this device's file is written
+    unless it is itself one that could not be read.
     """
     if not folder.is_dir():
         what = "a file, not a folder" if folder.exists() else "not there"
         raise QuizError(f"The sync folder {folder} is {what}: create the folder (one you keep in git, "
                         "Syncthing or Dropbox) and sync again.")
+    now = now or datetime.now(UTC)
     own = folder / f"{PREFIX}{device}{SUFFIX}"
     report = SyncReport(folder, device, own)
-    files = sorted(p for p in folder.glob(f"{PREFIX}*{SUFFIX}") if p.is_file())
-    report.imported = import_files(store, files)
-    if any(r.path == own and r.error for r in report.imported):
+    for path in sorted(folder.glob(f"{PREFIX}*{SUFFIX}")):
+        why = _not_to_read(path, folder)
+        result = FileResult(path, ignored=why) if why else import_file(store, path, now, progress)
+        report.imported.append(result)
+    if any(r.path == own and (r.error or r.ignored) for r in report.imported):
         return report
-    text = "".join(to_lines(store.log()))
-    try:
-        same = own.is_file() and own.read_text(encoding="utf-8") == text
-    except (OSError, UnicodeDecodeError):
-        same = False
-    if not same:  # an unchanged file is left alone: no churn in git or the sync tool
-        _write(own, text)
-    report.written = text.count("\n")
+    from quiz.fileio import write_chunks
+
+    count = _Count()
+    write_chunks(own, _encoded(count(store.iter_log())), keep_same=True)  # unchanged: no churn in git
+    report.written = count.n
     return report
+
+
+def _not_to_read(path: Path, folder: Path) -> str | None:
+    """Why a file found in the sync folder is not read, if it is not: a special file, or a link
+    that leads outside the folder (to /proc/self/environ, say)."""
+    try:
+        target = path.resolve(strict=True)
+        inside = target.is_relative_to(folder.resolve(strict=True))
+        regular = stat.S_ISREG(target.stat().st_mode)
+    except (OSError, RuntimeError) as exc:
+        return f"cannot be followed ({getattr(exc, 'strerror', None) or exc})"
+    if not inside:
+        return "a link to a file outside the sync folder"
+    if not regular:
+        return "not a regular file (a FIFO, device, socket or folder)"
+    return None

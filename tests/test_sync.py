@@ -6,8 +6,13 @@ FSRS fuzzing stays on here: the due dates two devices agree on are the fuzzed on
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -170,7 +175,8 @@ def test_unknown_keys_are_ignored_and_other_banks_come_in(runner: CliRunner, hom
                    '"device": "a newer field"}\n')
     code, out, _ = on(runner, homes[0], "progress", "import", str(log), "--json")
     assert code == 0
-    assert json.loads(out) == [{"file": str(log), "added": 1, "skipped": 0, "cards": 1, "error": None}]
+    assert json.loads(out) == [{"file": str(log), "added": 1, "skipped": 0, "cards": 1, "error": None,
+                                "ignored": None}]
     assert rows(homes[0], "SELECT uuid, bank_id, reviewed_at FROM reviews") == [
         ("0b7d5c62-4b1e-4f3e-9a51-2f8c5b6a1d20", "someone-else", "2025-01-06T09:00:00.000000+00:00")]
     assert rows(homes[0], "SELECT question_id, due FROM cards") == [
@@ -257,3 +263,171 @@ def test_progress_of_an_old_database_travels_with_its_ids(runner: CliRunner, hom
     assert code == 0 and json.loads(stats)["reviews"] == 0
     code, builtin, _ = on(runner, desktop, "--bank", str(BUILTIN_BANK), "stats", "--json")
     assert json.loads(builtin)["reviews"] == 3
+
+
+# --- a peer's bad log (issue 20, items 7-10, 12) ------------------------------------------------
+
+REVIEW = ('{{"review_id":"{uid}","bank_id":"quiz-fastapi","question_id":"middleware","rating":{rating},'
+          '"reviewed_at":"{at}"{more}}}')
+
+
+def review_line(at: str = "2025-01-06T08:00:00Z", rating: int = 3, more: str = "",
+                uid: str = "0b7d5c62-4b1e-4f3e-9a51-2f8c5b6a1d20") -> str:
+    return REVIEW.format(uid=uid, rating=rating, at=at, more=more)
+
+
+OVERFLOWS = [  # (the line's fields, the message it gets)
+    ({"at": "9999-12-31T23:59:59-23:59"}, "reviewed_at: 9999-12-31T23:59:59-23:59 is out of range once "
+                                           "converted to UTC"),
+    ({"at": "0001-01-01T00:00:00+23:59"}, "reviewed_at: 0001-01-01T00:00:00+23:59 is out of range once "
+                                           "converted to UTC"),
+    ({"at": "9999-12-31T00:00:00Z", "rating": 4}, "reviewed_at: 9999-12-31T00:00:00+00:00 is more than a day "
+                                                "in the future"),
+    ({"more": ',"duration_ms":' + str(10**30)}, "duration_ms: Input should be less than or equal to"),
+    ({"more": ',"duration_ms":' + str(2**63)}, "duration_ms: Input should be less than or equal to"),
+]
+
+
+@pytest.mark.parametrize(("fields", "message"), OVERFLOWS)
+def test_a_line_that_overflows_is_named_not_a_traceback(runner: CliRunner, homes: tuple[Path, Path],
+                                                        clock: Clock, tmp_path: Path, fields: dict[str, Any],
+                                                        message: str) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(review_line(**fields) + "\n")
+    code, out, err = on(runner, homes[0], "progress", "import", str(bad))
+    assert code == 1, out + err
+    assert f"Error: {bad}:1: {message}" in " ".join(err.split())
+    assert f"nothing was imported from {bad}." in " ".join(err.split())
+    assert rows(homes[0], "SELECT COUNT(*) FROM reviews") == [(0,)]
+
+
+@pytest.mark.parametrize(("fields", "message"), OVERFLOWS)
+def test_one_peers_bad_line_never_stops_a_sync(runner: CliRunner, homes: tuple[Path, Path], clock: Clock,
+                                              tmp_path: Path, fields: dict[str, Any], message: str) -> None:
+    laptop, desktop = homes
+    folder = tmp_path / "sync"
+    folder.mkdir()
+    drill(runner, desktop, "33")
+    assert on(runner, desktop, "progress", "sync", str(folder))[0] == 0
+    broken = folder / "quiz-progress-broken-peer.jsonl"
+    broken.write_text(review_line(**fields) + "\n")
+    code, out, err = on(runner, laptop, "progress", "sync", str(folder))
+    assert code == 1
+    assert f"Error: {broken}:1: {message}" in " ".join(err.split())
+    assert "2 new reviews, 0 already here; 2 cards rebuilt." in out  # the desktop's file is merged
+    laptop_id = (laptop / "device-id").read_text().strip()
+    own = folder / f"quiz-progress-{laptop_id}.jsonl"
+    assert f"This device ({laptop_id}): 2 reviews in {own}." in " ".join(out.split())
+    assert len(own.read_text().splitlines()) == 2  # and this device's file is written
+    assert "Traceback" not in out + err
+
+
+def test_a_review_more_than_a_day_ahead_is_refused(runner: CliRunner, homes: tuple[Path, Path], clock: Clock,
+                                                   tmp_path: Path) -> None:
+    log = tmp_path / "clock.jsonl"  # the fixed clock says 2025-01-06T09:00Z
+    log.write_text(review_line("2025-01-07T08:59:00Z") + "\n")  # 23 h 59 min ahead: a time zone, a clock
+    assert on(runner, homes[0], "progress", "import", str(log))[0] == 0
+    log.write_text(review_line("2100-01-01T00:00:00Z", uid=str(uuid.uuid4())) + "\n")
+    code, _, err = on(runner, homes[0], "progress", "import", str(log))
+    assert code == 1 and f"{log}:1: reviewed_at: 2100-01-01T00:00:00+00:00 is more than a day in the " \
+        "future" in " ".join(err.split())
+    assert rows(homes[0], "SELECT COUNT(*) FROM reviews") == [(1,)]
+
+
+def test_an_answer_over_the_banks_limit_is_refused(runner: CliRunner, homes: tuple[Path, Path],
+                                                   clock: Clock, tmp_path: Path) -> None:
+    from quiz.model import MAX_TEXT
+
+    log = tmp_path / "long.jsonl"
+    log.write_text(review_line(more=',"answer":"' + "x" * (MAX_TEXT + 1) + '"') + "\n")
+    code, _, err = on(runner, homes[0], "progress", "import", str(log))
+    assert code == 1 and f"{log}:1: answer: String should have at most {MAX_TEXT} characters" in err
+    log.write_text(review_line(more=',"answer":"' + "x" * MAX_TEXT + '"') + "\n")
+    assert on(runner, homes[0], "progress", "import", str(log))[0] == 0
+
+
+def test_the_same_review_id_with_other_content_is_a_conflict(runner: CliRunner, homes: tuple[Path, Path],
+                                                             clock: Clock, tmp_path: Path) -> None:
+    held, other = review_line(rating=3), review_line(rating=1)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(held + "\n")
+    second.write_text(review_line(uid=str(uuid.uuid4())) + "\n" + other + "\n")
+    assert on(runner, homes[0], "progress", "import", str(first))[0] == 0
+    code, out, err = on(runner, homes[0], "progress", "import", str(second))
+    assert code == 1 and "already here" not in out
+    said = " ".join(err.split())
+    assert f"Error: {second}:2: review_id: 0b7d5c62-4b1e-4f3e-9a51-2f8c5b6a1d20 is already held with other " \
+           "content" in said
+    assert '"rating":3' in said and '"rating":1' in said  # both lines
+    assert f"nothing was imported from {second}." in said
+    assert rows(homes[0], "SELECT rating FROM reviews") == [(3,)]
+    both = tmp_path / "both.jsonl"  # within one file too
+    both.write_text(review_line(uid=str(uuid.uuid4()), at="2025-01-05T08:00:00Z") + "\n" + held + "\n")
+    both.write_text(both.read_text().replace("0b7d5c62", "1b7d5c62").replace('"rating":3}', '"rating":3}')
+                    + review_line(uid="1b7d5c62-4b1e-4f3e-9a51-2f8c5b6a1d20", rating=2) + "\n")
+    code, _, err = on(runner, homes[0], "progress", "import", str(both))
+    assert code == 1 and f"{both}:3: review_id: 1b7d5c62" in " ".join(err.split())
+
+
+QUIZ = str(Path(sys.executable).with_name("quiz"))
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path: Path, quiz_home: Path) -> None:
+    fifo = tmp_path / "peer.jsonl"
+    os.mkfifo(fifo)
+    result = subprocess.run([QUIZ, "progress", "import", str(fifo)], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "QUIZ_HOME": str(quiz_home)})
+    assert result.returncode == 1
+    assert f"Error: {fifo} is not a regular file (a FIFO, device or socket): not reading it" in \
+        " ".join(result.stderr.split())
+
+
+def test_a_sync_folder_skips_fifos_and_links_that_lead_outside(runner: CliRunner, homes: tuple[Path, Path],
+                                                              clock: Clock, tmp_path: Path) -> None:
+    laptop, desktop = homes
+    folder = tmp_path / "sync"
+    folder.mkdir()
+    drill(runner, desktop, "33")
+    assert on(runner, desktop, "progress", "sync", str(folder))[0] == 0
+    os.mkfifo(folder / "quiz-progress-fifo.jsonl")
+    (folder / "quiz-progress-environ.jsonl").symlink_to("/proc/self/environ")
+    secret = tmp_path / "secret.jsonl"
+    secret.write_text(review_line() + "\n")  # a valid log, but outside the folder
+    (folder / "quiz-progress-outside.jsonl").symlink_to(secret)
+    inside = folder / "quiz-progress-alias.jsonl"
+    (desktop_file,) = [p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
+    inside.symlink_to(desktop_file.name)  # a link inside the folder is read
+    code, out, err = on(runner, laptop, "progress", "sync", str(folder))
+    assert code == 0, out + err
+    said = " ".join(err.split())
+    assert f"Skipped {folder / 'quiz-progress-fifo.jsonl'}: not a regular file" in said
+    assert f"Skipped {folder / 'quiz-progress-environ.jsonl'}: a link to a file outside the sync folder." \
+        in said
+    assert f"Skipped {folder / 'quiz-progress-outside.jsonl'}: a link to a file outside the sync folder." \
+        in said
+    assert f"{inside}: 2 new reviews, 0 already here" in " ".join(out.split())
+    assert rows(laptop, "SELECT COUNT(*) FROM reviews") == [(2,)]  # not the one outside
+
+
+@pytest.mark.parametrize("name", ["progress.db", "progress.db-wal", "progress.db-shm", "approved-demos.json",
+                                  "device-id"])
+@pytest.mark.parametrize("command", [["export", "--format", "json"], ["progress", "export"]])
+def test_quizs_own_files_are_never_written_over(runner: CliRunner, homes: tuple[Path, Path], clock: Clock,
+                                                tmp_path: Path, name: str, command: list[str]) -> None:
+    laptop, _ = homes
+    drill(runner, laptop, "33")
+    on(runner, laptop, "progress", "sync", str(tmp_path))  # makes the device id
+    (laptop / "approved-demos.json").write_text("{}")
+    target = laptop / name
+    before = target.read_bytes() if target.exists() else None
+    code, out, err = on(runner, laptop, *command, "-o", str(target), "--force")
+    assert code == 1, out + err
+    said = " ".join(err.split())
+    assert f"Error: {target} is quiz's own {name}: never written over, --force or not" in said
+    assert (target.read_bytes() if target.exists() else None) == before
+    assert rows(laptop, "SELECT COUNT(*) FROM reviews") == [(2,)]
+    link = tmp_path / "hard-link.db"  # the same file by another name
+    if name == "progress.db":
+        os.link(laptop / name, link)
+        code, _, err = on(runner, laptop, *command, "-o", str(link), "--force")
+        assert code == 1 and f"is quiz's own {name}" in err

@@ -6,6 +6,9 @@ out and come in, whatever --bank says.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +17,7 @@ import typer
 from quiz.commands._common import emit_json, examples
 
 if TYPE_CHECKING:
-    from quiz.sync import FileResult
+    from quiz.sync import FileResult, Progress
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
@@ -61,6 +64,38 @@ def export(
     ui.err.print(f"Wrote {count} review{'s' * (count != 1)} to {output}.")
 
 
+def _now() -> datetime:
+    from quiz import session
+
+    return session.system_clock()
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Progress | None]:
+    """A progress bar on standard error when it is a terminal (none in a pipe or a log)."""
+    from quiz import ui
+
+    if not ui.err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                  console=ui.err, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done, total=total)
+
+        yield update
+
+
+def _ignored(result: FileResult) -> str:
+    return f"Skipped {result.path}: {result.ignored}."
+
+
 def _summary(result: FileResult) -> str:
     m = result.merged
     assert m is not None
@@ -86,8 +121,8 @@ def import_(
     from quiz.store import Store
     from quiz.sync import import_files
 
-    with Store.open() as store:
-        results = import_files(store, files)
+    with Store.open() as store, _progress_bar() as bar:
+        results = import_files(store, files, _now(), bar)
     if as_json:
         emit_json([r.to_json() for r in results])
     else:
@@ -121,23 +156,26 @@ def sync(
     from quiz.sync import device_id, sync_folder
 
     device = device_id(user_dir())
-    with Store.open() as store:
-        report = sync_folder(store, folder, device)
+    with Store.open() as store, _progress_bar() as bar:
+        report = sync_folder(store, folder, device, _now(), bar)
     if as_json:
         emit_json(report.to_json())
     else:
         for r in report.imported:
-            if r.error is None and r.path != report.own:
+            if r.merged is not None and r.path != report.own:
                 ui.out.print(_summary(r), soft_wrap=True)
         if report.written is not None:
             n = report.written
             ui.out.print(f"This device ({device}): {n} review{'s' * (n != 1)} in {report.own}.",
                          soft_wrap=True)
+    for r in report.imported:
+        if r.ignored:
+            ui.warn(_ignored(r))
     for r in report.failed:
         ui.error(str(r.error))
     if report.written is None:
-        ui.error(f"{report.own} was left as it is, since it could not be read: move it away and "
-                 "sync again.")
+        ui.error(f"{report.own} was left as it is, since it could not be read (the other devices' files "
+                 "were merged): move it away and sync again.")
     if report.failed or report.written is None:
         raise typer.Exit(1)
 
