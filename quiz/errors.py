@@ -1,6 +1,9 @@
-"""The exceptions the core raises; the CLI turns them into one sentence and exit 1."""
+"""The exceptions the core raises; the CLI turns them into one sentence and exit 1. And the
+one line the core has to say when it repaired something and went on (`notice`)."""
 
 from __future__ import annotations
+
+import sys
 
 
 class QuizError(Exception):
@@ -9,3 +12,10 @@ class QuizError(Exception):
 
 class NotFoundError(QuizError):
     """An unknown question, topic or demo; the message carries the suggestions."""
+
+
+def notice(message: str) -> None:
+    """Tell the user, on standard error, of something the core repaired and went on with."""
+    from quiz.model import visible
+
+    sys.stderr.write(visible(message) + "\n")

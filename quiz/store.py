@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.errors import QuizError
+from quiz.errors import QuizError, notice
 from quiz.grading import Rating
 from quiz.paths import user_dir
 from quiz.scheduler import CardState, State, new_card, replay, utc
@@ -302,6 +302,54 @@ def _retry_busy(step: Callable[[], None], seconds: float) -> None:
         time.sleep(0.02)
 
 
+def _writable(path: Path) -> bool:
+    """Whether the database (and its -wal and -shm beside it) can be written, or made."""
+    if path.exists():
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
+
+
+def _open_read_only(path: Path, timeout_ms: int) -> sqlite3.Connection:
+    """The database opened to read only: as it is (another process may write it), else as a file
+    nobody writes (read-only media, where SQLite cannot make the -shm it needs); an empty
+    progress when there is no file."""
+    if not path.exists():
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        migrate(db)
+        return db
+    uri = path.absolute().as_uri()
+    failure: sqlite3.Error | None = None
+    for query in ("?mode=ro", "?immutable=1"):
+        db = sqlite3.connect(uri + query, uri=True, timeout=timeout_ms / 1000, isolation_level=None)
+        try:
+            done = applied_migrations(db)
+        except sqlite3.OperationalError as exc:
+            db.close()
+            failure = failure or exc
+            continue
+        except sqlite3.Error as exc:
+            db.close()
+            raise QuizError(explain(exc, path)) from None
+        break
+    else:
+        assert failure is not None
+        raise QuizError(explain(failure, path))
+    names = [name for name, _ in MIGRATIONS]
+    if set(done) - set(names):
+        try:
+            migrate(db)  # refuses it, naming the newer quiz's migration
+        finally:
+            db.close()
+    if done != names:
+        db.close()
+        raise QuizError(f"The progress database {path} was written by an older quiz and cannot be written "
+                        "here, so it cannot be upgraded: make it writable and run quiz once.")
+    return db
+
+
 # --- the store ----------------------------------------------------------------------------
 
 
@@ -337,6 +385,15 @@ class LogEntry:
     mode: str = "drill"
     answer: str | None = None
     line: int | None = field(default=None, compare=False)  # where a log file holds it, if it came from one
+
+
+class ReplayError(QuizError):
+    """A card's reviews that cannot be replayed (a time that does not read back): nothing changed."""
+
+    def __init__(self, bank: str, question_id: str, path: Path, reason: str):
+        self.bank, self.question_id, self.reason = bank, question_id, reason
+        super().__init__(f"The card '{question_id}' of bank {bank} cannot be rebuilt from its reviews in "
+                         f"{path} ({reason}); nothing was changed.")
 
 
 class MergeConflict(QuizError):
@@ -385,13 +442,31 @@ def _content(e: LogEntry) -> tuple[object, ...]:
 
 
 def _card(row: Any) -> CardState:
+    """A card as stored; ValueError naming the first value that does not read back."""
     qid, state, step, stability, difficulty, due, last = row
+    for name, value, types in (("step", step, int), ("stability", stability, (int, float)),
+                               ("difficulty", difficulty, (int, float))):
+        if value is not None and not isinstance(value, types):
+            raise ValueError(f"{name} {value!r}")
+    try:
+        State(state)
+        _time(due)
+        if last is not None:
+            _time(last)
+    except (ValueError, TypeError):
+        raise ValueError(f"state {state!r}, due {due!r}, last review {last!r}") from None
     return CardState(qid, State(state), step, stability, difficulty, _time(due),
                      None if last is None else _time(last))
 
 
 def _review(row: Any) -> ReviewRow:
     rid, qid, rating, at, duration, score, answer, mode, before, due, uid, bank = row
+    try:
+        _time(due)
+        if before is not None:
+            State(before)
+    except (ValueError, TypeError):
+        raise ValueError(f"state before {before!r}, due after {due!r}") from None
     return ReviewRow(rid, qid, Rating(rating), _time(at), duration, score, answer, mode,
                      None if before is None else State(before), _time(due), uid, bank)
 
@@ -426,6 +501,8 @@ class Store:
         if path.parent.exists() and not path.parent.is_dir():
             raise QuizError(f"{path.parent} is a file, not a folder: progress cannot be kept there "
                             "(set QUIZ_HOME to a folder).")
+        if not write and not _writable(path):  # progress on read-only media can still be viewed
+            return cls(_open_read_only(path, timeout_ms), path, bank_id)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -468,9 +545,9 @@ class Store:
     def cards(self, question_ids: Iterable[str] | None = None) -> dict[str, CardState]:
         """The bank's cards (or those of `question_ids`), by question id."""
         with _guard(self.path):
-            rows = self.db.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE bank_id = ?",
+            rows = self.db.execute(f"SELECT bank_id, {_CARD_COLUMNS} FROM cards WHERE bank_id = ?",
                                    (self._bank(),)).fetchall()
-        cards = {c.question_id: c for c in map(_card, rows)}
+        cards = {c.question_id: c for _, c in self._read_cards(rows)}
         if question_ids is not None:
             wanted = set(question_ids)
             cards = {k: v for k, v in cards.items() if k in wanted}
@@ -482,7 +559,46 @@ class Store:
         with _guard(self.path):
             rows = self.db.execute(f"SELECT bank_id, {_CARD_COLUMNS} FROM cards{where} "
                                    "ORDER BY bank_id, question_id", args).fetchall()
-        return [(str(r[0]), _card(r[1:])) for r in rows]
+        return sorted(self._read_cards(rows), key=lambda bc: (bc[0], bc[1].question_id))
+
+    def _read_cards(self, rows: Sequence[Any]) -> list[tuple[str, CardState]]:
+        """(bank id, card) of each row. The review log is the truth: a card that does not read
+        back (a state or date no quiz writes) is rebuilt from its reviews, saying so in one line."""
+        out: list[tuple[str, CardState]] = []
+        bad: dict[tuple[str, str], str] = {}
+        for row in rows:
+            try:
+                out.append((str(row[0]), _card(row[1:])))
+            except ValueError as exc:
+                bad[(str(row[0]), str(row[1]))] = str(exc)
+        if not bad:
+            return out
+        self._repair(bad)
+        with _guard(self.path):
+            for bank, qid in sorted(bad):
+                row = self.db.execute(f"SELECT bank_id, {_CARD_COLUMNS} FROM cards WHERE bank_id = ? AND "
+                                      "question_id = ?", (bank, qid)).fetchone()
+                if row is not None:
+                    out.append((bank, _card(row[1:])))
+        return out
+
+    def _repair(self, bad: dict[tuple[str, str], str], transaction: bool = True) -> None:
+        """Rebuild the cards of `bad` (key -> what did not read back) from their reviews."""
+        try:
+            with _guard(self.path), (_transaction(self.db) if transaction else contextlib.nullcontext()):
+                gone = self._rebuild(set(bad), None)
+        except QuizError as exc:
+            (bank, qid), what = next(iter(bad.items()))
+            if isinstance(exc, ReplayError):
+                bank, qid, what = exc.bank, exc.question_id, bad.get((exc.bank, exc.question_id), what)
+                reason = exc.reason
+            else:
+                reason = str(exc)
+            raise QuizError(f"The card '{qid}' of bank {bank} does not read back from {self.path} ({what}) "
+                            f"and cannot be rebuilt from its reviews: {reason}") from None
+        for (bank, qid), what in sorted(bad.items()):
+            how = "it had no review: it is new again" if (bank, qid) in gone else "rebuilt from its reviews"
+            notice(f"The card '{qid}' of bank {bank} did not read back from {self.path} ({what}): {how}.")
 
     def first_reviews(self) -> dict[str, datetime]:
         """When each card was first reviewed (from the log): what the new-card quota counts."""
@@ -504,6 +620,16 @@ class Store:
         sql += " ORDER BY reviewed_at, uuid"
         with _guard(self.path):
             rows = self.db.execute(sql, args).fetchall()
+        bad: dict[tuple[str, str], str] = {}
+        for r in rows:
+            try:
+                _review(r)
+            except (ValueError, KeyError) as exc:
+                bad[(str(r[11]), str(r[1]))] = f"a review's {exc}"
+        if bad:  # after-values that do not read back: the replay writes them again
+            self._repair(bad)
+            with _guard(self.path):
+                rows = self.db.execute(sql, args).fetchall()
         out = [_review(r) for r in rows]
         if question_ids is not None:
             wanted = set(question_ids)
@@ -565,7 +691,13 @@ class Store:
         with _guard(self.path), _transaction(self.db):
             row = self.db.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE bank_id = ? AND question_id = ?",
                                   (bank, question_id)).fetchone()
-            before = _card(row) if row else None
+            try:
+                before = _card(row) if row else None
+            except ValueError as exc:
+                self._repair({(bank, question_id): str(exc)}, transaction=False)
+                row = self.db.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE bank_id = ? AND "
+                                      "question_id = ?", (bank, question_id)).fetchone()
+                before = _card(row) if row else None
             after = review(before or new_card(question_id, now))
             if before is None:
                 self.db.execute(
@@ -651,15 +783,16 @@ class Store:
             self._rebuild({(bank, q) for q in question_ids}, scheduler)
 
     def _rebuild(self, keys: set[tuple[str, str]], scheduler: fsrs.Scheduler | None,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+                 progress: Callable[[int, int], None] | None = None) -> set[tuple[str, str]]:
         """Within a transaction: replay every card of `keys` from its whole log, and bring the
         stored after-values of its reviews up to date.
 
         The log is read a card at a time, in time order; the after-values go to a temporary
-        table and into `reviews` once it has been read: memory holds one card's log.
+        table and into `reviews` once it has been read: memory holds one card's log. The keys
+        that had no review left (their cards are deleted).
         """
         if not keys:
-            return
+            return set()
         db = self.db
         db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (bank_id TEXT, question_id TEXT)")
         db.execute("CREATE TEMP TABLE IF NOT EXISTS derived "
@@ -681,9 +814,7 @@ class Store:
                 states = replay(qid, [(ratings[r[4]], datetime.fromisoformat(r[2]).replace(tzinfo=UTC), r[5])
                                       for r in items], scheduler)
             except (ValueError, OverflowError, KeyError) as exc:
-                raise QuizError(f"The card '{qid}' of bank {bank} cannot be rebuilt from its reviews in "
-                                f"{self.path} (a review the log cannot replay: {exc}); nothing was "
-                                "changed.") from None
+                raise ReplayError(bank, qid, self.path, f"a review cannot be replayed: {exc}") from None
             previous: CardState | None = None
             for r, after in zip(items, states, strict=True):
                 derived = (None if previous is None else int(previous.state),
@@ -709,6 +840,7 @@ class Store:
         db.executemany("DELETE FROM cards WHERE bank_id = ? AND question_id = ?", sorted(keys))
         db.execute("DELETE FROM temp.derived")
         db.execute("DELETE FROM temp.touched")
+        return keys
 
     def forget(self, question_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """Delete the cards and review log of `question_ids` (of the whole bank when None;

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fsrs import Scheduler
@@ -385,3 +389,98 @@ def test_undo_takes_the_review_out_of_the_log_and_replays_the_rest() -> None:
     with Store.open(bank_id="other") as other:  # another bank's card of the same id is not touched
         with pytest.raises(QuizError, match="nothing to undo"):
             other.undo("a", T, FSRS)
+
+
+# --- a card that does not read back; read-only media (issue 20, items 11 and 18) -----------------
+
+CARD_ROW = "SELECT bank_id, question_id, state, step, stability, difficulty, due, last_review FROM cards"
+
+
+def _drilled(runner: Any) -> list[tuple[object, ...]]:
+    from quiz.cli import app
+
+    from .conftest import rows
+    from .test_drill import answer
+
+    result = runner.invoke(app, ["drill", "--limit", "1"], input=answer("It runs before and after every "
+                                                                         "request", "3"))
+    assert result.exit_code == 0, result.output
+    card = rows(user_dir(), CARD_ROW)
+    assert len(card) == 1
+    return card
+
+
+@pytest.mark.parametrize("corruption", ["state = 99", "due = 'garbage'", "stability = 'x'"])
+@pytest.mark.parametrize("command", [["stats"], ["due"], ["drill", "--limit", "1"]])
+def test_a_card_that_does_not_read_back_is_rebuilt_from_its_reviews(runner: Any, corruption: str,
+                                                                    command: list[str]) -> None:
+    from quiz.cli import app
+
+    from .conftest import rows
+
+    card = _drilled(runner)
+    db = sqlite3.connect(db_path())
+    db.execute(f"UPDATE cards SET {corruption}")
+    db.commit()
+    db.close()
+    result = runner.invoke(app, command, input="")
+    assert "Traceback" not in result.output and result.exception is None or isinstance(
+        result.exception, SystemExit), result.output
+    qid = card[0][1]
+    notes = [line for line in result.stderr.splitlines() if "did not read back" in line]
+    assert len(notes) == 1 and f"The card '{qid}' of bank quiz-fastapi did not read back from {db_path()} (" \
+        in notes[0] and notes[0].endswith("): rebuilt from its reviews.")
+    assert rows(user_dir(), CARD_ROW) == card  # the same card its review made
+
+
+def test_a_card_that_cannot_be_rebuilt_is_one_sentence(runner: Any) -> None:
+    from quiz.cli import app
+
+    card = _drilled(runner)
+    db = sqlite3.connect(db_path())
+    db.execute("UPDATE cards SET state = 99")
+    db.execute("UPDATE reviews SET reviewed_at = 'garbage'")
+    db.commit()
+    db.close()
+    for command in (["stats"], ["due"], ["drill"]):
+        result = runner.invoke(app, command, input="")
+        assert result.exit_code == 1, result.output
+        assert result.stderr.count("Error:") == 1 and "Traceback" not in result.output
+        assert f"Error: The card '{card[0][1]}' of bank quiz-fastapi does not read back from {db_path()} " \
+            "(state 99" in result.stderr
+        assert "and cannot be rebuilt from its reviews: a review cannot be replayed" in result.stderr
+
+
+def _read_only(home: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    """`quiz COMMAND` with QUIZ_HOME on read-only media: a read-only bind mount in a mount
+    namespace of its own (root writes through permissions), else a folder without write permission."""
+    quiz = str(Path(sys.executable).with_name("quiz"))
+    env = {**os.environ, "QUIZ_HOME": str(home)}
+    if os.geteuid() != 0:
+        home.chmod(0o555)
+        try:
+            return subprocess.run([quiz, *command], env=env, capture_output=True, text=True, timeout=60)
+        finally:
+            home.chmod(0o755)
+    script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
+    return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(home), quiz, *command], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_progress_on_read_only_media_can_be_viewed(runner: Any) -> None:
+    card = _drilled(runner)
+    home = user_dir()
+    probe = _read_only(home, "progress", "export")
+    assert probe.returncode == 0, probe.stderr
+    assert f'"question_id":"{card[0][1]}"' in probe.stdout
+    stats = _read_only(home, "stats")
+    assert stats.returncode == 0, stats.stderr
+    assert "seen" in stats.stdout and "1/" in stats.stdout
+    due = _read_only(home, "due")
+    assert due.returncode == 0 and "Today:" in due.stdout, due.stderr
+    drill = _read_only(home, "drill")  # writing is still refused, in one sentence
+    assert drill.returncode == 1
+    assert f"Error: The progress database {db_path()} is read-only, so progress cannot be saved" in \
+        " ".join(drill.stderr.split())
+    empty = _read_only(home.parent, "stats")  # QUIZ_HOME/progress.db not there and cannot be made
+    assert empty.returncode == 0, empty.stderr
