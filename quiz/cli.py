@@ -71,14 +71,27 @@ class QuizGroup(TyperGroup):
             ui.err.print("Interrupted.")
             raise typer.Exit(130) from None
         except OSError as exc:
-            if exc.errno not in OUTPUT_ERRORS:
+            if exc.filename is None and exc.errno in OUTPUT_ERRORS:
+                output_failed(exc)
+            if exc.filename is None:
                 raise
-            output_failed(exc)
+            from quiz import ui
+
+            ui.error(path_failed(exc))  # a path the system refused: a 10,000-character name, a loop...
+            raise typer.Exit(1) from None
 
 
 # What writing to a full disk, a closed pipe or a broken terminal raises: quiz's own files are
 # written in the core, which turns their errors into QuizError, so these come from the output.
 OUTPUT_ERRORS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def path_failed(exc: OSError) -> str:
+    """One sentence for a path the system refused, the path shortened if it is very long."""
+    path = os.fsdecode(exc.filename)
+    if len(path) > 200:
+        path = f"{path[:80]}…{path[-40:]} ({len(path):,} characters)"
+    return f"Cannot use {path}: {exc.strerror or exc}."
 
 
 def output_failed(exc: OSError) -> None:
@@ -185,7 +198,25 @@ def _register() -> None:
 _register()
 
 
+def reopen_closed_streams() -> None:
+    """A standard stream closed by the caller (`quiz drill <&-`) reads as empty (/dev/null), or
+    writes to nowhere: never None for the code that reads or writes it, and its file descriptor
+    never reused for another file."""
+    for fd, name, mode in ((0, "stdin", os.O_RDONLY), (1, "stdout", os.O_WRONLY), (2, "stderr", os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        new = os.open(os.devnull, mode)
+        if new != fd:
+            os.dup2(new, fd)
+            os.close(new)
+        setattr(sys, name, open(fd, "r" if fd == 0 else "w", encoding="utf-8", closefd=False))  # noqa: SIM115
+
+
 def main() -> None:
+    reopen_closed_streams()
     try:
         app()
     except SystemExit:

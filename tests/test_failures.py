@@ -123,3 +123,41 @@ def test_a_full_disk_at_open_says_so(args: list[str], tmp_path: Path) -> None:
     assert done.returncode == 1
     one_sentence(done.stderr)
     assert "is full" in done.stderr
+
+
+# --- issue 20: a 10,000-character path, a closed stdin ------------------------------------------
+
+LONG = "a" * 10_000
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", LONG], ["--bank", LONG, "list"], ["demo", LONG], ["demo", "middleware", "--copy", LONG],
+    ["new", LONG], ["practice", LONG], ["practice", "middleware", "--dir", LONG], ["progress", "sync", LONG],
+], ids=["validate", "bank", "demo", "demo-copy", "new", "practice", "practice-dir", "sync"])
+def test_a_path_too_long_is_one_sentence(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         args: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    one_sentence(result.stderr)
+    assert "(10,0" in result.stderr and "characters): File name too long." in result.stderr
+    assert len(result.stderr) < 300  # the path shortened: its start, its end and its length
+
+
+@pytest.mark.parametrize(("command", "code", "said"), [
+    ("drill --limit 1", 0, ""), ("exam --count 1", 0, ""),
+    ("export -o EXISTING", 1, "already exists: not overwriting it"),
+    ("progress export -o EXISTING", 1, "already exists: not overwriting it"),
+])
+def test_a_closed_stdin_reads_as_empty(tmp_path: Path, command: str, code: int, said: str) -> None:
+    existing = tmp_path / "existing.md"
+    existing.write_text("mine\n")
+    line = f"{sys.executable} -m quiz {command.replace('EXISTING', str(existing))} <&-"
+    result = subprocess.run(["bash", "-c", line], env={**os.environ, "QUIZ_HOME": str(tmp_path / "home")},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    if said:
+        one_sentence(result.stderr)
+        assert said in result.stderr
+    assert existing.read_text() == "mine\n"
