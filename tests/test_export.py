@@ -976,7 +976,7 @@ def test_flashcards_one_card_a_line(runner: CliRunner, nasty: Path) -> None:
         assert lines.pop() == "" and len(lines) == len(bank)
         for q, line in zip(bank, lines, strict=True):
             term, definition = line.split("\t")  # exactly one tab
-            assert term == " ".join(h.clean(q.question).split())
+            assert term.removeprefix("\u200b") == " ".join(h.clean(q.question).split())  # formula guard
             assert definition and "\r" not in line and "  " not in definition
     first = export(runner, "nasty", nasty, "flashcards", None).stdout.split("\n")[0]
     assert "<script>alert('pwned')</script>" in first  # raw HTML as the text it is
@@ -1045,3 +1045,32 @@ def test_pitfalls_reach_the_handouts_and_the_bank_formats(runner: CliRunner, tmp
     out = tmp_path / "again.yaml"
     assert runner.invoke(app, ["--bank", str(bank), "export", "-o", str(out)]).exit_code == 0
     assert load_bank([out]).questions[0].pitfalls == load_bank([bank]).questions[0].pitfalls
+
+
+# --- formulas in the tab-separated formats (issue 20, item 19) -----------------------------------
+
+FORMULAS = [question("eq", "=HYPERLINK(\"x\";\"y\") is what?", answer="=SUM(1;2)"),
+            question("plus", "+A question?", answer="@SUM(1)"), question("minus", "-1 or +1?", answer="-1.")]
+
+
+def test_anki_tsv_and_flashcards_cells_never_start_a_formula(runner: CliRunner, tmp_path: Path) -> None:
+    bank = write_bank(tmp_path / "bank", "Cards", FORMULAS)
+    out = tmp_path / "cards.tsv"
+    assert runner.invoke(app, ["--bank", str(bank), "export", "-o", str(out)]).exit_code == 0
+    body = out.read_text(encoding="utf-8").split("\n", 7)[7]
+    rows = list(csv.reader(io.StringIO(body), delimiter="\t"))
+    assert [r[0][:5] for r in rows] == ["&#61;", "&#43;", "&#45;"]  # as a spreadsheet reads them: text
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row[:2])
+    col = anki_collection(tmp_path)
+    try:
+        assert len(import_tsv(col, out).new) == 3
+        fronts = sorted(html.unescape(n["Front"]) for n in notes(col))  # what Anki shows
+        assert fronts == ['+A question?', '-1 or +1?', '=HYPERLINK("x";"y") is what?']
+    finally:
+        col.close()
+    flash = runner.invoke(app, ["--bank", str(bank), "export", "--format", "flashcards"]).stdout
+    cells = [cell for line in flash.splitlines() for cell in line.split("\t")]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert [c.removeprefix("\u200b") for c in cells] == [
+        '=HYPERLINK("x";"y") is what?', "=SUM(1;2)", "+A question?", "@SUM(1)", "-1 or +1?", "-1."]

@@ -14,7 +14,10 @@ would turn a literal `{{c1::...}}` into a cloze and fail every other card). Fron
 question, Back the whole answer side (the model answer with code highlighted by inline
 styles, key points, errata, follow-ups, the demo command, the source). Every field is
 quoted the CSV way (`"..."`, quotes doubled), which keeps tabs and line breaks inside a
-field and means no record starts with `#` (Anki would skip it as a comment).
+field and means no record starts with `#` (Anki would skip it as a comment). A field that
+would start with `=`, `+`, `-` or `@` starts with that character as an HTML entity (`&#61;`):
+Anki shows the character, a spreadsheet that opens the .tsv sees text, not a formula. (The
+GUID is Anki's key and stays as it is.)
 
 The GUID is the .apkg export's, so re-importing a newer TSV updates its notes in place. A
 collection that already has the .apkg's notes (note type `quiz question`) keeps them: Anki
@@ -34,6 +37,7 @@ from typing import TYPE_CHECKING
 from quiz.export import ExportOptions, note_guid
 from quiz.export import html as h
 from quiz.export.apkg import deck_name, note_tags
+from quiz.export.csv_ import _FORMULA_START as FORMULA_START  # the csv guard's characters
 
 if TYPE_CHECKING:
     from quiz.model import Question
@@ -45,6 +49,12 @@ NOTETYPE = "Basic"
 def _header_value(text: str) -> str:
     """A value on a header line: one line, no tab."""
     return " ".join(h.clean(text).split())
+
+
+def guard(field: str) -> str:
+    """An HTML field a spreadsheet shows as text, never runs as a formula: its first character
+    as an entity when it would start one."""
+    return f"&#{ord(field[0])};{field[1:]}" if field.startswith(FORMULA_START) else field
 
 
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
@@ -62,7 +72,7 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
     writer = csv.writer(buffer, delimiter="\t", quotechar='"', quoting=csv.QUOTE_ALL, lineterminator="\n")
     h.prerender_questions(questions)
     for q in questions:
-        row = [h.text_html(q.question), h.answer_side(q, options), " ".join(note_tags(q, options)),
-               note_guid(q, options.bank_id)]
+        row = [guard(h.text_html(q.question)), guard(h.answer_side(q, options)),
+               " ".join(note_tags(q, options)), note_guid(q, options.bank_id)]
         writer.writerow(row + [_header_value(deck_name(q, options))] * options.subdecks)
     return buffer.getvalue()

@@ -4,7 +4,10 @@ Quizlet's import box (and Brainscape's, Knowt's, ...) reads exactly that with it
 settings: a tab between term and definition, a new line between cards. So every
 line break and tab inside a question or an answer is flattened to one space. The term is
 the question; the definition is the model answer as plain text (its Markdown rendered and
-the markup dropped: code keeps its text, raw HTML shows as written).
+the markup dropped: code keeps its text, raw HTML shows as written). A term or definition
+that would start with `=`, `+`, `-` or `@` starts with a zero-width space: the card reads the
+same, and a spreadsheet that opens the file sees text, not a formula (these apps show an
+apostrophe, csv's guard, as written).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from quiz.export import ExportOptions
 from quiz.export import html as h
+from quiz.export.csv_ import _FORMULA_START as FORMULA_START  # the csv guard's characters
 
 if TYPE_CHECKING:
     from quiz.model import Question
@@ -34,8 +38,13 @@ def plain(markdown_text: str) -> str:
     return html.unescape(_TAG.sub("", rendered))
 
 
+def guard(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula; invisible on the card."""
+    return "\u200b" + text if text.startswith(FORMULA_START) else text
+
+
 def card(q: Question) -> str:
-    return f"{flat(q.question)}\t{flat(plain(q.answer))}"
+    return f"{guard(flat(q.question))}\t{guard(flat(plain(q.answer)))}"
 
 
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
