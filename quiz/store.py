@@ -414,6 +414,7 @@ class Merged:
     cards: int
 
 
+_INSERTED = "uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, answer, mode"
 _LOG_COLUMNS = "uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, mode, answer"
 _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review"
 _REVIEW_COLUMNS = ("id, question_id, rating, reviewed_at, duration_ms, score, answer, mode, "
@@ -433,12 +434,6 @@ def _held(row: Any) -> LogEntry:
     """A review of the log as `_LOG_COLUMNS` reads it."""
     u, b, q, r, t, d, s, m, a = row
     return LogEntry(str(u), str(b), str(q), Rating(r), _time(str(t)), d, s, m, a)
-
-
-def _content(e: LogEntry) -> tuple[object, ...]:
-    """What a review says, beside its UUID: two copies of one review say the same."""
-    return (e.bank_id, e.question_id, int(e.rating), _iso(e.reviewed_at), e.duration_ms, e.score, e.mode,
-            e.answer)
 
 
 def _card(row: Any) -> CardState:
@@ -753,23 +748,26 @@ class Store:
             self.db.execute(f"PRAGMA cache_size = {MERGE_CACHE_KIB}")  # indexes in memory: 2x faster inserts
             it = iter(entries)
             while chunk := list(itertools.islice(it, MERGE_CHUNK)):
+                # rows as inserted; their after-values are the replay's
+                rows = [(e.uuid, e.bank_id, e.question_id, int(e.rating), _iso(e.reviewed_at), e.duration_ms,
+                         e.score, e.answer, e.mode, None, "", None) for e in chunk]
                 marks = ", ".join("?" * len(chunk))
-                held = {str(r[0]): _held(r) for r in self.db.execute(
-                    f"SELECT {_LOG_COLUMNS} FROM reviews WHERE uuid IN ({marks})", [e.uuid for e in chunk])}
-                rows = []
-                for e in chunk:
-                    before = held.get(e.uuid)
+                held = {r[0]: r[1:] for r in self.db.execute(
+                    f"SELECT {_INSERTED} FROM reviews WHERE uuid IN ({marks})", [r[0] for r in rows])}
+                fresh = []
+                for e, row in zip(chunk, rows, strict=True):
+                    content, before = row[1:9], held.get(row[0])
                     if before is None:
-                        held[e.uuid] = e
+                        held[row[0]] = content
                         touched.add((e.bank_id, e.question_id))
-                        rows.append((e.uuid, e.bank_id, e.question_id, int(e.rating), _iso(e.reviewed_at),
-                                     e.duration_ms, e.score, e.answer, e.mode, None, "", None))
-                    elif _content(before) == _content(e):
+                        fresh.append(row)
+                    elif before == content:
                         skipped += 1
                     else:
-                        conflicts.append((e, before))
-                self.db.executemany(_REVIEW_INSERT, rows)  # after-values filled in by the replay
-                added += len(rows)
+                        b, q, r, t, d, sc, a, m = before
+                        conflicts.append((e, LogEntry(e.uuid, b, q, Rating(r), _time(t), d, sc, m, a)))
+                self.db.executemany(_REVIEW_INSERT, fresh)
+                added += len(fresh)
             if conflicts:
                 raise MergeConflict(conflicts)
             self._rebuild(set(touched), scheduler, progress)

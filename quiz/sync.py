@@ -286,6 +286,8 @@ def import_file(store: Store, path: Path, now: datetime, progress: Progress | No
         return FileResult(path, error=str(LogError(path, sorted(problems))))
     except QuizError as exc:
         return FileResult(path, error=str(exc))
+    except OSError as exc:  # the file failed while being read (a disk error, a file cut short)
+        return FileResult(path, error=f"Cannot read {path}: {exc.strerror or exc}; nothing was imported.")
     return FileResult(path, merged)
 
 

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from quiz.bank import BUILTIN_BANK
 from quiz.cli import app
 
 from .conftest import rows
-from .test_drill import GOOD, Clock, answer, write_bank
+from .test_drill import GOOD, Clock, T, answer, write_bank
 
 CARDS = "SELECT bank_id, question_id, state, step, stability, difficulty, due, last_review, created_at " \
         "FROM cards ORDER BY bank_id, question_id"
@@ -431,3 +432,29 @@ def test_quizs_own_files_are_never_written_over(runner: CliRunner, homes: tuple[
         os.link(laptop / name, link)
         code, _, err = on(runner, laptop, *command, "-o", str(link), "--force")
         assert code == 1 and f"is quiz's own {name}" in err
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path: Path, quiz_home: Path) -> None:
+    import pexpect
+
+    from quiz.grading import Rating
+    from quiz.store import LogEntry
+    from quiz.sync import to_lines
+
+    start = T - timedelta(days=400)
+    log = tmp_path / "big.jsonl"
+    log.write_text("".join(to_lines(
+        LogEntry(str(uuid.UUID(int=i)), "quiz-fastapi", f"q{i % 500}", Rating.GOOD,
+                 start + timedelta(minutes=i)) for i in range(20_000))))
+    env = {**os.environ, "QUIZ_HOME": str(quiz_home), "TERM": "xterm-256color"}
+    child = pexpect.spawn(sys.executable, ["-m", "quiz", "progress", "import", str(log)], env=env,
+                          encoding="utf-8", dimensions=(40, 100), timeout=120)
+    child.expect_exact("Reading big.jsonl")  # the bar, on the terminal
+    child.expect_exact("20000 new reviews, 0 already here; 500 cards rebuilt.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    piped = subprocess.run([sys.executable, "-m", "quiz", "progress", "import", str(log)], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and "20000 already here" in piped.stdout
+    assert piped.stderr == ""  # no bar in a pipe or a log

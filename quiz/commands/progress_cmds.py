@@ -56,7 +56,7 @@ def export(
 
     with Store.open(write=False) as store:
         if output is None:
-            for line in to_lines(store.log()):
+            for line in to_lines(store.iter_log()):
                 typer.echo(line, nl=False)
             return
         _confirm_overwrite(output, force)
