@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import importlib.util
-import json
 import os
 import re
 import sys
@@ -37,7 +35,6 @@ from typing import Any
 from quiz.bank import BUILTIN_DEMOS, Bank, did_you_mean, gc_paused, resolve_demo
 from quiz.errors import NotFoundError, QuizError
 from quiz.model import visible
-from quiz.paths import user_dir
 
 TOUR_MARKER = "# --- tour ---"
 MARK = re.compile(r"#\s*<-")
@@ -200,8 +197,9 @@ class Tour:
 @dataclass
 class Demo:
     slug: str
-    path: Path
+    path: Path  # the file that runs (for a bank's demo once approved: inside its snapshot)
     chosen: bool = False  # named by the user on the command line: their own choice, runs as asked
+    shown: Path | None = None  # the bank's file a snapshot was taken of: what the user is told
 
     @property
     def builtin(self) -> bool:
@@ -214,8 +212,8 @@ class Demo:
         if self.builtin:
             return "a built-in demo of quiz"
         if self.chosen:
-            return f"{self.path}, the file you named"
-        return f"{self.path}, from the bank (not a built-in demo)"
+            return f"{visible(str(self.path))}, the file you named"
+        return f"{visible(str(self.shown or self.path))}, from the bank (not a built-in demo)"
 
     @property
     def source(self) -> str:
@@ -295,83 +293,37 @@ def find_demo(name: str, bank: Bank) -> Demo:
     raise NotFoundError(f"There is no demo '{text}'.{did_you_mean(slug, names)}")
 
 
-# --- approval: a demo from a bank is code, and runs only once the user approved that file --
-
-APPROVALS = "approved-demos.json"
-
-
-def digest(path: Path) -> str:
-    """The sha256 of a file's bytes: an approval holds for exactly that content."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise QuizError(f"Cannot read the demo file {path}: {exc.strerror or exc}.") from None
-
-
-def _approvals_file() -> Path:
-    return user_dir() / APPROVALS
-
-
-def approved() -> dict[str, Any]:
-    """The approvals recorded under QUIZ_HOME: sha256 -> {path, approved_at}."""
-    try:
-        data = json.loads(_approvals_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def approve(demo: Demo) -> None:
-    """Remember that the user approved this demo file, as it is now (by content hash)."""
-    from datetime import UTC, datetime
-
-    data = approved()
-    data[digest(demo.path)] = {"path": str(demo.path), "approved_at": datetime.now(UTC).isoformat()}
-    path = _approvals_file()
-    tmp = path.with_name(f".{APPROVALS}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise QuizError(f"Cannot record the approval in {path}: {exc.strerror or exc}.") from None
-
-
-def needs_approval(demo: Demo) -> bool:
-    """Whether running this demo needs the user's approval first."""
-    return not (demo.builtin or demo.chosen) and digest(demo.path) not in approved()
-
-
-def require_approval(demo: Demo, *, trust: bool = False, ask: Callable[[Demo], bool] | None = None) -> None:
-    """Return when the demo may run; raise QuizError when it may not.
-
-    Built-in demos and files the user named run; so does everything with `trust` (--trust).
-    A bank's demo runs once approved: `ask` (None when there is no terminal to ask in) shows
-    it to the user, and a yes is remembered by the file's content hash, so an edited file
-    asks again.
-    """
-    if trust or not needs_approval(demo):
-        return
-    if ask is None:
-        raise QuizError(
-            f"The demo {demo.path} comes from the bank, not from quiz, and has not been approved: "
-            "run it once in a terminal to approve it, or pass --trust to run it unasked."
-        )
-    if not ask(demo):
-        raise QuizError(f"Not running the demo {demo.path}: it was not approved.")
-    approve(demo)
-
-
 @contextlib.contextmanager
-def _on_path(folder: Path) -> Iterator[None]:
-    sys.path.insert(0, str(folder))
+def _on_path(*folders: Path) -> Iterator[None]:
+    """The folders importable, after everything installed: a demo's `json.py` or `fastapi.py`
+    never shadows the real one."""
+    added = [str(f) for f in folders if str(f) not in sys.path]
+    sys.path.extend(added)
     try:
         yield
     finally:
-        with contextlib.suppress(ValueError):
-            sys.path.remove(str(folder))
+        for entry in added:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(entry)
+
+
+def forget_modules(*folders: Path) -> None:
+    """Drop the modules imported from these folders, so that the next load imports the files as
+    they are now (a watched demo's edited sibling, another snapshot's `helper`)."""
+    roots = [str(f.resolve()) + os.sep for f in folders]
+    for name, module in list(sys.modules.items()):
+        where = getattr(module, "__file__", None)
+        if isinstance(where, str) and not name.startswith("quiz_demo_") and where.startswith(tuple(roots)):
+            del sys.modules[name]
+
+
+def demo_folders(demo: Demo, judged_by: Path | None = None) -> list[Path]:
+    """Where a demo's imports are found: its folder, then (for a candidate's exercise file) the
+    folder of the demo it is judged by, so its sibling modules work from the practice folder."""
+    folders = [demo.path.parent]
+    if judged_by is not None and judged_by.parent != demo.path.parent:
+        folders.append(judged_by.parent)
+    return folders
 
 
 def split_tour(source: str) -> tuple[str, str, int]:
@@ -383,7 +335,7 @@ def split_tour(source: str) -> tuple[str, str, int]:
     return source, "", len(lines)
 
 
-def load_module(demo: Demo, tour_from: Path | None = None) -> ModuleType:
+def load_module(demo: Demo, tour_from: Path | None = None, judged_by: Path | None = None) -> ModuleType:
     """Import a demo file under a private name; its folder is importable while it loads.
 
     With `tour_from`, the app is the file's code above its tour marker and the tour is
@@ -391,13 +343,15 @@ def load_module(demo: Demo, tour_from: Path | None = None) -> ModuleType:
     name and line numbers in tracebacks.
     """
     name = f"quiz_demo_{demo.slug}"
+    folders = demo_folders(demo, judged_by or tour_from)
+    forget_modules(*folders)
     spec = importlib.util.spec_from_file_location(name, demo.path)
     if spec is None or spec.loader is None:
         raise QuizError(f"Cannot load the demo file {demo.path}.")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        with _on_path(demo.path.parent):
+        with _on_path(*folders):
             if tour_from is None:
                 spec.loader.exec_module(module)
             else:
@@ -457,11 +411,17 @@ def run_tour(
 
 
 def run_demo(
-    demo: Demo, emit: Callable[[Event], None] = lambda e: None, tour_from: Path | None = None
+    demo: Demo,
+    emit: Callable[[Event], None] = lambda e: None,
+    tour_from: Path | None = None,
+    judged_by: Path | None = None,
 ) -> DemoResult:
+    """Load and run a demo. `tour_from`: the tour comes from that demo file (an exercise);
+    `judged_by`: the demo an exercise file is judged by (its folder is importable too)."""
     start = time.perf_counter()
+    judged_by = judged_by or tour_from
     try:
-        module = load_module(demo, tour_from)
+        module = load_module(demo, tour_from, judged_by)
     except QuizError as exc:
         emit(load_failure := Failure(str(exc)))
         return DemoResult(demo, [], load_failure, time.perf_counter() - start)
@@ -469,7 +429,7 @@ def run_demo(
     # or more on a loaded machine, in the middle of a timed step: collect now, and not
     # during the tour (a tour is short and makes little garbage).
     gc.collect()
-    with _on_path(demo.path.parent), gc_paused():
+    with _on_path(*demo_folders(demo, judged_by)), gc_paused():
         checks, failure = run_tour(module, emit)
     return DemoResult(demo, checks, failure, time.perf_counter() - start)
 
@@ -529,17 +489,25 @@ def copy_demo(demo: Demo, folder: Path) -> list[Path]:
     return written
 
 
-def watch(paths: list[Path], run: Callable[[], object]) -> None:
+def watch(paths: list[Path], run: Callable[[], object], tree: Path | None = None) -> None:
     """Call `run` now, then again each time one of `paths` is saved; until Ctrl-C.
 
     The folders holding the files are watched (not the files: editors often save by writing a
-    new file and renaming it over the old one), one level deep.
+    new file and renaming it over the old one), one level deep. With `tree`, any change of any
+    file under that folder counts (a bank's demo runs its whole folder).
     """
     from watchfiles import watch as changes
 
+    run()
+    if tree is not None:
+        def in_tree(_change: object, path: str) -> bool:
+            return "__pycache__" not in Path(path).parts
+
+        for _ in changes(tree, watch_filter=in_tree, recursive=True):
+            run()
+        return
     wanted = {str(p.resolve()) for p in paths}
     folders = sorted({p.resolve().parent for p in paths})
-    run()
     for _ in changes(*folders, watch_filter=lambda _change, path: path in wanted, recursive=False):
         run()
 

@@ -360,6 +360,19 @@ def write(ex: Exercise, folder: Path) -> tuple[Path, bool]:
     return path, True
 
 
+def reread(ex: Exercise, demo: Demo) -> Exercise:
+    """The exercise as `demo`'s own exercise file has it: for a bank's demo, the file in the
+    snapshot that was approved (what runs is what was read and hashed, never a second read)."""
+    if demo == ex.demo:
+        return ex
+    problems: list[Problem] = []
+    path = exercise_file(demo)
+    found = [e for e in (_parse(path, demo, problems) if path.is_file() else []) if e.id == ex.id]
+    if not found:
+        raise QuizError(f"The exercise {ex.id} changed while it was read: run the command again.")
+    return found[0]
+
+
 def check(ex: Exercise, path: Path, emit: Callable[[Event], None] = lambda e: None) -> DemoResult:
     """Run the demo's checks against the candidate's file."""
     from quiz.demo import Check, run_demo
@@ -367,7 +380,7 @@ def check(ex: Exercise, path: Path, emit: Callable[[Event], None] = lambda e: No
     candidate = Demo(path.stem, path)
     if not ex.tests_the_tour:
         return run_demo(candidate, emit, tour_from=ex.demo.path)
-    result = run_demo(candidate, emit)
+    result = run_demo(candidate, emit, judged_by=ex.demo.path)
     made = {c.label for c in result.checks}
     for label in check_labels(ex.demo.source):
         if label not in made:

@@ -192,7 +192,7 @@ def scaffold(bank_dir: Path, deck: str | None = None) -> list[Path]:
 
 def _approve_example(path: Path) -> None:
     """The example demo is quiz's own text: approve it, so that its first run asks nothing."""
-    from quiz.demo import Demo, approve
+    from quiz.approval import approve_folder
 
     with contextlib.suppress(QuizError):  # no approval recorded: the first run asks, that is all
-        approve(Demo(path.stem, path.resolve()))
+        approve_folder(path.resolve().parent)

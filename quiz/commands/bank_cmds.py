@@ -99,7 +99,7 @@ def show(
         from quiz.demo import find_demo, run_demo
 
         chosen = find_demo(q.id, bank)
-        demo_ui.approve_demo(chosen, trust)
+        chosen = demo_ui.approve_demo(chosen, trust)
         demo_ui.demo_origin(chosen)
         result = run_demo(chosen, lambda e: demo_ui.demo_event(e, verbose=False))
         demo_ui.demo_summary(result)

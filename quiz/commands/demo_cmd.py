@@ -68,9 +68,8 @@ def demo(
             ui.out.print(demo_ui.demo_list_table(rows))
         return
     if all_:
-        for d in demos.all_demos(bank):
-            demo_ui.approve_demo(d, trust)
-        results = demo_ui.run_with_progress(demos.all_demos(bank), demos.run_demo)
+        to_run = [demo_ui.approve_demo(d, trust) for d in demos.all_demos(bank)]
+        results = demo_ui.run_with_progress(to_run, demos.run_demo)
         if as_json:
             emit_json(
                 [
@@ -104,15 +103,15 @@ def demo(
         for line in demos.copy_commands(written[0]):
             ui.out.print(f"  {line}", soft_wrap=True)  # a command cut in two would not run
         return
-    demo_ui.approve_demo(chosen, trust)
+    if watch:
+        watch_demo(chosen, trust)
+        return
+    chosen = demo_ui.approve_demo(chosen, trust)
     if serve:
         from quiz import serve as serving
 
         demo_ui.demo_origin(chosen)
         serving.serve(chosen, port)
-        return
-    if watch:
-        watch_demo(chosen)
         return
     if quiet:
         demo_ui.demo_origin(chosen)
@@ -124,24 +123,29 @@ def demo(
         raise typer.Exit(1)
 
 
-def watch_demo(chosen: object) -> None:
-    """Run the tour, compactly, each time the demo file is saved; Ctrl-C stops (exit 0)."""
+def watch_demo(chosen: object, trust: bool = False) -> None:
+    """Run the tour, compactly, each time the demo file is saved; Ctrl-C stops (exit 0).
+
+    A bank's demo is approved again at every run: changed content asks again in a terminal, and
+    is refused without one (each run is from a snapshot of what was approved)."""
     from quiz import demo as demos
     from quiz import ui
     from quiz.ui import demo as demo_ui
 
     assert isinstance(chosen, demos.Demo)
     runs = 0
+    own = chosen.builtin or chosen.chosen
 
     def run_once() -> None:
         nonlocal runs
         runs += 1
+        to_run = chosen if own else demo_ui.approve_demo(chosen, trust)
         demo_ui.watch_header(chosen.path, runs)
-        demo_ui.demo_summary(demos.run_demo(chosen, demo_ui.compact_event))
+        demo_ui.demo_summary(demos.run_demo(to_run, demo_ui.compact_event))
         demo_ui.watch_footer(chosen.path)
 
     try:
-        demos.watch([chosen.path], run_once)
+        demos.watch([chosen.path], run_once, tree=None if own else chosen.path.parent)
     except KeyboardInterrupt:
         ui.out.print("Stopped watching.")
 

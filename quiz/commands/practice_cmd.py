@@ -48,6 +48,7 @@ def practice(
     from datetime import UTC, datetime
 
     from quiz import exercises
+    from quiz.approval import record_practice_file
     from quiz.store import Store
     from quiz.ui import practice as practice_ui
 
@@ -76,8 +77,17 @@ def practice(
         return
     from quiz.ui import demo as demo_ui
 
-    demo_ui.approve_demo(ex.demo, trust)  # its tour runs: code from the bank
+    check_folder(folder, ex.file_name)
+    # its tour and its edits run: code from the bank, run from the snapshot that was approved
+    found = ex
+    approved = demo_ui.approve_demo(found.demo, trust, lambda s: exercises.reread(found, s.demo).written(),
+                                    what="exercise")
+    ex = exercises.reread(found, approved)
     path, written = exercises.write(ex, folder)
+    if written:
+        record_practice_file(path, ex.id)
+    else:
+        practice_ui.approve_file(ex, path, trust)
     practice_ui.intro(ex, path, written)
 
     def check() -> bool:
@@ -96,6 +106,20 @@ def practice(
             raise typer.Exit(1)
         return
     practice_ui.watch(path, check)
+
+
+def check_folder(folder: Path, name: str) -> None:
+    """One true sentence when the practice folder or the exercise's path cannot hold the file."""
+    from quiz.errors import QuizError
+    from quiz.model import visible
+
+    if folder.exists() and not folder.is_dir():
+        raise QuizError(f"{visible(str(folder))} is a file, not a folder: choose another --dir.")
+    path = folder / name
+    if path.is_symlink() and not path.exists():
+        target = visible(str(path.readlink()))
+        raise QuizError(f"{visible(str(path))} is a link to {target}, which does not exist: "
+                        "remove the link or choose another --dir.")
 
 
 def register(app: typer.Typer) -> None:

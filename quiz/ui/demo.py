@@ -13,8 +13,10 @@ from rich.text import Text
 from quiz import ui
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
+    from quiz.approval import Snapshot
     from quiz.demo import Demo, DemoResult, Event
 
 
@@ -25,7 +27,9 @@ def demo_source(demo: Demo) -> None:
     syntax = Syntax(
         source, "python", theme="monokai", line_numbers=True, highlight_lines=set(marked), word_wrap=True
     )
-    title = f"{demo.path.name}: {demo.title}"
+    from quiz.model import visible
+
+    title = f"{visible(demo.path.name)}: {demo.title}"
     ui.out.print(
         Panel(syntax, title=title, title_align="left", subtitle=f"from {demo.origin}", subtitle_align="right",
               border_style="cyan")
@@ -34,48 +38,65 @@ def demo_source(demo: Demo) -> None:
 
 def demo_origin(demo: Demo) -> None:
     """One line saying where the demo comes from (for screens that show no source)."""
-    ui.out.print(Text(f"Demo {demo.slug}: {demo.origin}", style="dim"), soft_wrap=True)
+    from quiz.model import visible
+
+    ui.out.print(Text(f"Demo {visible(demo.slug)}: {demo.origin}", style="dim"), soft_wrap=True)
 
 
-def ask_approval(demo: Demo) -> bool:
-    """In a terminal: show where the demo comes from, and ask; `v` shows the whole file first."""
+def ask_approval(snap: Snapshot, code: str | None = None, what: str = "demo") -> bool:
+    """In a terminal: show where the demo comes from and every file it brings, and ask; `v`
+    shows the code that will run (`code`, else the demo file) as it was read and hashed."""
     from rich.syntax import Syntax
 
-    from quiz.demo import digest
+    from quiz.model import visible
     from quiz.ui.prompt import _getkey
 
+    shown = visible(str(snap.demo.shown or snap.demo.path))
+    files = Text()
+    for rel in sorted(snap.tree.files):
+        files.append(f"  {visible(rel)}  ({len(snap.tree.files[rel])} bytes)\n")
+    for rel in snap.tree.left_out:
+        files.append(f"  {visible(rel)}: left out, it will not run\n", style="dim")
     ui.out.print(
         Panel(
             Text.assemble(
-                ("This demo is not part of quiz: it comes from the bank you use, and it is Python code\n"
-                 "that runs on your machine with your permissions.\n\n"),
-                ("File    ", "bold"), str(demo.path), "\n",
-                ("SHA-256 ", "bold"), digest(demo.path),
+                (f"This {what} is not part of quiz: it comes from the bank you use, and it is Python code\n"
+                 "that runs on your machine with your permissions, with every file of its folder.\n\n"),
+                ("Demo    ", "bold"), shown, "\n",
+                ("Folder  ", "bold"), visible(str(snap.tree.folder)), "\n",
+                ("SHA-256 ", "bold"), snap.fingerprint, " (of every file below)\n\n",
+                (f"Files ({len(snap.tree.files)}), as they will run:\n", "bold"), files,
             ),
-            title="Run a demo from a bank?", title_align="left", border_style="yellow",
+            title=f"Run a {what} from a bank?", title_align="left", border_style="yellow",
         )
     )
     while True:
-        ui.out.print(Text("Run it?  y yes (remembered for this exact file)   n no   v view the whole file",
-                          style="bold"))
+        ui.out.print(Text("Run it?  y yes (remembered for these exact files)   n no   "
+                          "v view the code that runs", style="bold"))
         key = _getkey().casefold()
         if key == "y":
             return True
-        if key in ("n", "q", "\x1b", "\x04", "\r", "\n"):
+        if key in ("n", "q", "\x1b", "\x04", "\r", "\n", ""):
             return False
         if key == "v":
-            from quiz.model import visible
-
-            ui.out.print(Syntax(visible(demo.source), "python", theme="monokai", line_numbers=True,
-                                word_wrap=True))
+            ui.out.print(Syntax(visible(snap.source if code is None else code), "python", theme="monokai",
+                                line_numbers=True, word_wrap=True))
 
 
-def approve_demo(demo: Demo, trust: bool = False) -> None:
-    """Let the demo run, asking in a terminal when it needs approval; QuizError when it may not."""
-    from quiz.demo import require_approval
+def interactive() -> bool:
+    return sys.stdin is not None and not sys.stdin.closed and sys.stdin.isatty() and ui.out.is_terminal
 
-    interactive = sys.stdin is not None and sys.stdin.isatty() and ui.out.is_terminal
-    require_approval(demo, trust=trust, ask=ask_approval if interactive else None)
+
+def approve_demo(demo: Demo, trust: bool = False, code: Callable[[Snapshot], str] | None = None,
+                 what: str = "demo") -> Demo:
+    """The demo to run (a bank's: from its approved snapshot), asking in a terminal when it needs
+    approval; QuizError when it may not run. `code` gives the code to show for a snapshot."""
+    from quiz.approval import require_approval
+
+    def ask(snap: Snapshot) -> bool:
+        return ask_approval(snap, None if code is None else code(snap), what)
+
+    return require_approval(demo, trust=trust, ask=ask if interactive() else None)
 
 
 def _headers(headers: dict[str, str]) -> str:
@@ -134,12 +155,16 @@ def watch_header(path: Path, run: int) -> None:
 
     if ui.out.is_terminal:
         ui.out.clear()
+    from quiz.model import visible
+
     stamp = datetime.now().strftime("%H:%M:%S")
-    ui.out.print(Text(f"{path}", style="bold") + Text(f"  run {run} at {stamp}", style="dim"))
+    ui.out.print(Text(visible(str(path)), style="bold") + Text(f"  run {run} at {stamp}", style="dim"))
 
 
 def watch_footer(path: Path) -> None:
-    ui.out.print(Text(f"Watching {path.name}: save it to check again (Ctrl-C stops).", style="dim"))
+    from quiz.model import visible
+
+    ui.out.print(Text(f"Watching {visible(path.name)}: save it to check again (Ctrl-C stops).", style="dim"))
 
 
 def demo_summary(result: DemoResult) -> None:

@@ -206,7 +206,7 @@ def _run_demo(q: Question, bank: Bank | None) -> bool:
         return False
     try:
         demo = find_demo(q.id, bank)
-        demo_ui.approve_demo(demo)  # a bank's demo runs only once the user approved that file
+        demo = demo_ui.approve_demo(demo)  # a bank's demo runs only once the user approved its content
     except QuizError as exc:
         ui.warn(str(exc))
         return False

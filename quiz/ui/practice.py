@@ -37,13 +37,51 @@ def exercise_table(rows: list[Exercise], solved: Collection[str]) -> None:
 
 
 def intro(ex: Exercise, path: Path, written: bool) -> None:
+    from quiz.model import visible
+
     if written:
-        ui.out.print(Text(f"Wrote {path}: ", style="bold") + Text(ex.title))
+        ui.out.print(Text(f"Wrote {visible(str(path))}: ", style="bold") + Text(ex.title))
         ui.out.print(Panel(Text(_paragraph(ex.task)), title=f"Exercise {ex.id}", title_align="left",
                            border_style="cyan"))
         ui.out.print(Text("Fix the lines marked TODO; the demo's own checks judge your file.", style="dim"))
     else:
-        ui.out.print(Text(f"Checking your {path} ({ex.title}): your file, never overwritten.", style="bold"))
+        ui.out.print(Text(f"Checking your {visible(str(path))} ({ex.title}): your file, never overwritten.",
+                          style="bold"))
+
+
+def approve_file(ex: Exercise, path: Path, trust: bool) -> None:
+    """A file at the exercise's path that `quiz practice` did not write is asked about before it
+    runs (a cloned folder may hold one); a yes is remembered for that path."""
+    from quiz.approval import record_practice_file, written_by_practice
+    from quiz.errors import QuizError
+    from quiz.model import visible
+    from quiz.ui.prompt import _getkey
+
+    if trust or written_by_practice(path, ex.id):
+        return
+    shown = visible(str(path))
+    if not demo_ui.interactive():
+        raise QuizError(f"{shown} was not written by quiz practice: not running it (run the command in a "
+                        "terminal to be asked, or pass --trust).")
+    ui.out.print(Text(f"{shown} was not written by quiz practice: run it?  y yes   n no   v view it",
+                      style="bold yellow"))
+    while True:
+        key = _getkey().casefold()
+        if key == "y":
+            record_practice_file(path, ex.id)
+            return
+        if key == "v":
+            from rich.syntax import Syntax
+
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise QuizError(f"Cannot read {shown}: {exc.strerror or exc}.") from None
+            ui.out.print(Syntax(visible(text), "python", theme="monokai", line_numbers=True, word_wrap=True))
+            ui.out.print(Text("Run it?  y yes   n no", style="bold yellow"))
+            continue
+        if key in ("n", "q", "\x1b", "\x04", "\r", "\n", ""):
+            raise QuizError(f"Not running {shown}: it was not written by quiz practice.")
 
 
 def run_check(ex: Exercise, path: Path) -> DemoResult:
@@ -84,6 +122,11 @@ def watch(path: Path, check: Callable[[], bool]) -> None:
     def run_once() -> None:
         nonlocal runs
         runs += 1
+        if not path.is_file():
+            from quiz.errors import QuizError
+            from quiz.model import visible
+
+            raise QuizError(f"{visible(str(path))} is gone (removed, or its folder was): stopped watching.")
         demo_ui.watch_header(path, runs)
         check()
         demo_ui.watch_footer(path)
