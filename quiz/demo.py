@@ -34,7 +34,7 @@ from typing import Any
 
 from quiz.bank import BUILTIN_DEMOS, Bank, did_you_mean, gc_paused, resolve_demo
 from quiz.errors import NotFoundError, QuizError
-from quiz.model import visible
+from quiz.model import Question, demo_escapes, visible
 
 TOUR_MARKER = "# --- tour ---"
 MARK = re.compile(r"#\s*<-")
@@ -268,6 +268,14 @@ def demo_file(name: str) -> Demo:
     return Demo(path.stem, path, chosen=True)
 
 
+def _refuse_outside(q: Question) -> None:
+    """A question whose demo is a link leading outside the bank says so (not "no demo yet")."""
+    if q.demo and demo_escapes(q.demo, q.source.parent, q.root):
+        where = visible(str((q.root or q.source.parent).resolve()))
+        raise QuizError(f"Question {q.num} ({q.id}) names the demo '{visible(q.demo)}', which leads "
+                        f"outside the bank's folder {where} (a link): not running it.")
+
+
 def find_demo(name: str, bank: Bank) -> Demo:
     """A demo by slug, question number or question id (the question's own demo), or a file path."""
     text = name.strip()
@@ -277,11 +285,14 @@ def find_demo(name: str, bank: Bank) -> Demo:
     for q in bank.questions:
         if text == q.id or (text.isdigit() and q.num == int(text)):
             path = q.demo_path()
+            _refuse_outside(q)
             if path is None:
                 raise NotFoundError(f"Question {q.num} ({q.id}) has no demo yet.")
             return Demo(path.stem, path)
     for q in bank.questions:  # an instructor's demo, named by its slug or its file's name
         path = q.demo_path()
+        if q.demo and q.demo.replace("-", "_") == slug:
+            _refuse_outside(q)
         if path is not None and slug in (q.demo.replace("-", "_") if q.demo else "", path.stem):
             return Demo(path.stem, path)
     if text.isdigit():
@@ -499,17 +510,18 @@ def watch(paths: list[Path], run: Callable[[], object], tree: Path | None = None
     from watchfiles import watch as changes
 
     run()
-    if tree is not None:
-        def in_tree(_change: object, path: str) -> bool:
-            return "__pycache__" not in Path(path).parts
-
-        for _ in changes(tree, watch_filter=in_tree, recursive=True):
-            run()
-        return
+    folders = [tree] if tree is not None else sorted({p.resolve().parent for p in paths})
     wanted = {str(p.resolve()) for p in paths}
-    folders = sorted({p.resolve().parent for p in paths})
-    for _ in changes(*folders, watch_filter=lambda _change, path: path in wanted, recursive=False):
-        run()
+
+    def counts(_change: object, path: str) -> bool:
+        return "__pycache__" not in Path(path).parts if tree is not None else path in wanted
+
+    try:
+        for _ in changes(*folders, watch_filter=counts, recursive=tree is not None):
+            run()
+    except FileNotFoundError:  # the folder went away before the watch began
+        gone = ", ".join(visible(str(f)) for f in folders)
+        raise QuizError(f"{gone} is gone (removed?): stopped watching.") from None
 
 
 def quiz_command() -> str:

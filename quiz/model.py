@@ -18,19 +18,23 @@ BUILTIN_DEMOS = content_dir("demos")
 MAX_TEXT = 64 * 1024  # any one text of a bank (an answer, errata, a question): 64 KB, in characters
 
 # Control characters (C0 but newline and tab, DEL, C1) would reach the terminal raw: an escape
-# sequence in a bank could write the clipboard (OSC 52), clear the screen or hide text.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# sequence in a bank could write the clipboard (OSC 52), clear the screen or hide text. The bidi
+# controls (embeddings, overrides, isolates) reorder what follows: a name could read reversed.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _picture(match: re.Match[str]) -> str:
     code = ord(match.group())
     if code < 0x20:
         return chr(0x2400 + code)  # the Unicode control pictures: ESC shows as ␛
+    if code > 0x9F:
+        return f"<U+{code:04X}>"  # a bidi control, named
     return "\u2421" if code == 0x7F else "\ufffd"
 
 
 def visible(text: str) -> str:
-    """`text` with every control character but newline and tab made visible (ESC as ␛)."""
+    """`text` with every control character but newline and tab made visible (ESC as ␛, a bidi
+    control as <U+202E>)."""
     return CONTROL.sub(_picture, text) if CONTROL.search(text) else text
 
 
@@ -154,7 +158,8 @@ class Question:
 def demo_escapes(name: str, bank_dir: Path, root: Path | None = None) -> bool:
     """Whether a `demo` path (not a slug) points outside the bank's folder `root`."""
     if not (name.endswith(".py") or "/" in name or "\\" in name):
-        return False
+        own = bank_dir / "demos" / f"{name.replace('-', '_')}.py"  # a slug: the bank's own file, if any
+        return own.is_symlink() and not own.resolve().is_relative_to((root or bank_dir).resolve())
     path = (bank_dir / name).resolve()
     return not path.is_relative_to((root or bank_dir).resolve())
 
@@ -171,8 +176,11 @@ def resolve_demo(name: str, bank_dir: Path, root: Path | None = None) -> Path | 
         path = (bank_dir / name).resolve()
         return path if path.is_relative_to(inside) and path.is_file() else None
     stem = name.replace("-", "_")
-    path = (bank_dir / "demos" / f"{stem}.py").resolve()
+    own = bank_dir / "demos" / f"{stem}.py"
+    path = own.resolve()
     if path.is_relative_to(inside) and path.is_file():
         return path
+    if own.is_symlink():  # the bank's own file, a link leading outside: not the built-in one instead
+        return None
     path = BUILTIN_DEMOS / f"{stem}.py"
     return path if path.is_file() else None

@@ -81,7 +81,7 @@ def practice(
     # its tour and its edits run: code from the bank, run from the snapshot that was approved
     found = ex
     approved = demo_ui.approve_demo(found.demo, trust, lambda s: exercises.reread(found, s.demo).written(),
-                                    what="exercise")
+                                    what="an exercise")
     ex = exercises.reread(found, approved)
     path, written = exercises.write(ex, folder)
     if written:

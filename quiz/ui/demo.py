@@ -43,7 +43,7 @@ def demo_origin(demo: Demo) -> None:
     ui.out.print(Text(f"Demo {visible(demo.slug)}: {demo.origin}", style="dim"), soft_wrap=True)
 
 
-def ask_approval(snap: Snapshot, code: str | None = None, what: str = "demo") -> bool:
+def ask_approval(snap: Snapshot, code: str | None = None, what: str = "a demo") -> bool:
     """In a terminal: show where the demo comes from and every file it brings, and ask; `v`
     shows the code that will run (`code`, else the demo file) as it was read and hashed."""
     from rich.syntax import Syntax
@@ -60,14 +60,15 @@ def ask_approval(snap: Snapshot, code: str | None = None, what: str = "demo") ->
     ui.out.print(
         Panel(
             Text.assemble(
-                (f"This {what} is not part of quiz: it comes from the bank you use, and it is Python code\n"
-                 "that runs on your machine with your permissions, with every file of its folder.\n\n"),
+                (f"{what[0].upper()}{what[1:]} is not part of quiz: it comes from the bank you use, and it"
+                 " is Python code\nthat runs on your machine with your permissions, with every file of its "
+                 "folder.\n\n"),
                 ("Demo    ", "bold"), shown, "\n",
                 ("Folder  ", "bold"), visible(str(snap.tree.folder)), "\n",
                 ("SHA-256 ", "bold"), snap.fingerprint, " (of every file below)\n\n",
                 (f"Files ({len(snap.tree.files)}), as they will run:\n", "bold"), files,
             ),
-            title=f"Run a {what} from a bank?", title_align="left", border_style="yellow",
+            title=f"Run {what} from a bank?", title_align="left", border_style="yellow",
         )
     )
     while True:
@@ -88,7 +89,7 @@ def interactive() -> bool:
 
 
 def approve_demo(demo: Demo, trust: bool = False, code: Callable[[Snapshot], str] | None = None,
-                 what: str = "demo") -> Demo:
+                 what: str = "a demo") -> Demo:
     """The demo to run (a bank's: from its approved snapshot), asking in a terminal when it needs
     approval; QuizError when it may not run. `code` gives the code to show for a snapshot."""
     from quiz.approval import require_approval
