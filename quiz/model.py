@@ -16,6 +16,9 @@ from quiz.paths import content_dir
 BUILTIN_BANK = content_dir("questions")
 BUILTIN_DEMOS = content_dir("demos")
 MAX_TEXT = 64 * 1024  # any one text of a bank (an answer, errata, a question): 64 KB, in characters
+MAX_NUMBER = 1_000_000  # a question's number: Anki stores it as the card's position (a 64-bit integer)
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # an id, a bank id
+SLUG = re.compile(SLUG_PATTERN)
 
 # Control characters (C0 but newline and tab, DEL, C1) would reach the terminal raw: an escape
 # sequence in a bank could write the clipboard (OSC 52), clear the screen or hide text. The bidi

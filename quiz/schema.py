@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from quiz.model import MAX_NUMBER as MAX_NUMBER  # defined with the plain data, used here and by the cache
 from quiz.model import MAX_TEXT
+from quiz.model import SLUG_PATTERN as SLUG_PATTERN
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Text = Annotated[str, Field(max_length=MAX_TEXT)]  # every text of a bank is bounded (README, Limits)
 
 
@@ -19,7 +20,6 @@ def _no_blank(terms: list[str]) -> list[str]:
 
 
 Terms = Annotated[list[Text], AfterValidator(_no_blank)]
-MAX_NUMBER = 1_000_000  # a question's number: Anki stores it as the card's position (a 64-bit integer)
 
 
 class KeyPointSchema(BaseModel):

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import yaml
 
-from quiz.bank.cache import cache_file, read_cache, write_cache
+from quiz.bank.cache import cache_key, cache_path, read_cache, write_cache
 from quiz.bank.core import Bank
 from quiz.bank.problems import BankError, Problem, display, node_at, problem_at
-from quiz.bank.yamlfile import Parsed, gc_paused, parse_file
+from quiz.bank.yamlfile import Parsed, gc_paused, parse_file, read_bounded
 from quiz.errors import QuizError
 from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, Question, demo_escapes, visible
 
@@ -38,19 +38,23 @@ def bank_files(path: Path) -> list[Path]:
 
 
 def load_files(
-    files: Sequence[Path], roots: Mapping[Path, Path] | None = None, *, check_demos: bool = False
+    files: Sequence[Path], roots: Mapping[Path, Path] | None = None, *, check_demos: bool = False,
+    contents: dict[Path, bytes] | None = None,
 ) -> tuple[Bank, list[Problem]]:
     """Load bank files into one bank; returns it with every problem found (errors and warnings).
 
     `roots` gives each file's bank folder (demos must stay inside it; by default the file's
-    own folder); `check_demos` also parses every demo file a question names (never runs it).
+    own folder); `check_demos` also parses every demo file a question names (never runs it);
+    `contents`, the files' bytes already read (taken from the dict as each file is parsed).
     """
     problems: list[Problem] = []
     roots = roots or {}
     combiner = _Combiner(problems, check_demos)
     with gc_paused(freeze=True):
         for f in files:
-            parsed = parse_file(f, problems, roots.get(f))
+            raw = contents.pop(f, None) if contents is not None else None
+            parsed = parse_file(f, problems, roots.get(f), raw)
+            del raw
             if parsed is not None:
                 combiner.add(parsed)
             del parsed  # this file's YAML nodes go now, before the next file is read
@@ -228,16 +232,18 @@ def load_bank(paths: Sequence[Path] | None = None) -> Bank:
     until the content of one of its files changes.
     """
     files, roots = _bank_roots(bank_paths(paths))
-    try:
-        cached: Path | None = cache_file(files, roots)
-    except OSError:
-        cached = None
-    if cached is not None and (bank := read_cache(cached)) is not None:
+    try:  # each file is read once: the key is hashed from the very bytes that are parsed
+        contents: dict[Path, bytes] | None = {f: read_bounded(f) for f in files}
+    except OSError:  # parsing reports it, in the file's own words
+        contents = None
+    key = cache_key(files, roots, contents) if contents is not None else None
+    cached = cache_path(key) if key is not None else None
+    if cached is not None and key is not None and (bank := read_cache(cached, key, files, roots)) is not None:
         return bank
-    bank, problems = load_files(files, roots)
+    bank, problems = load_files(files, roots, contents=contents)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise BankError(errors)
-    if cached is not None:
-        write_cache(cached, bank)
+    if cached is not None and key is not None:
+        write_cache(cached, bank, key)
     return bank

@@ -99,7 +99,7 @@ _TYPE_WORDS = {"string_type": "should be text", "int_type": "should be a whole n
 
 def schema_message(err: Any) -> str:
     """A pydantic error in the bank format's own words."""
-    from quiz.schema import MAX_NUMBER
+    from quiz.model import MAX_NUMBER
 
     kind, loc = err["type"], err["loc"]
     last = loc[-1] if loc else ""

@@ -232,19 +232,29 @@ def _control_warnings(path: Path, root: yaml.Node, problems: list[Problem]) -> N
                 stack.append((value, (*loc, name)))
 
 
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
-    """The file's text; a problem at the real line and column when it cannot be had."""
+def read_bounded(path: Path) -> bytes:
+    """A bank file's bytes, read once; at most MAX_FILE_BYTES + 1 of them (more is refused)."""
+    with open(path, "rb") as f:
+        return f.read(MAX_FILE_BYTES + 1)
+
+
+def _read_text(path: Path, problems: list[Problem], raw: bytes | None = None) -> str | None:
+    """The file's text (of `raw`, the bytes already read, when given); a problem at the real
+    line and column when it cannot be had."""
     where = display(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            mb = size / 1024 / 1024
-            problems.append(Problem(where, 1, 1, "", f"the file is {mb:.1f} MB: a bank file holds at most "
-                                    f"{MAX_FILE_TEXT} (split it into several files)"))
-            return None
-        raw = path.read_bytes()
+        if raw is None:
+            raw = read_bounded(path)
     except OSError as exc:
         problems.append(Problem(where, 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        try:
+            size = f"{path.stat().st_size / 1024 / 1024:.1f} MB"
+        except OSError:
+            size = f"over {MAX_FILE_TEXT}"
+        problems.append(Problem(where, 1, 1, "", f"the file is {size}: a bank file holds at most "
+                                f"{MAX_FILE_TEXT} (split it into several files)"))
         return None
     try:
         return raw.decode("utf-8")
@@ -256,14 +266,15 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
         return None
 
 
-def parse_file(path: Path, problems: list[Problem], root: Path | None = None) -> Parsed | None:
+def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
+               raw: bytes | None = None) -> Parsed | None:
     """Read and validate one file; every problem goes to `problems` with its position."""
     import yaml
     from pydantic import ValidationError
 
     from quiz.schema import BankFileSchema, QuestionSchema
 
-    text = _read_text(path, problems)
+    text = _read_text(path, problems, raw)
     if text is None:
         return None
     loader = _loader_class()(text)
