@@ -343,7 +343,7 @@ def _open_read_only(path: Path, timeout_ms: int) -> sqlite3.Connection:
             migrate(db)  # refuses it, naming the newer quiz's migration
         finally:
             db.close()
-    if done != names:
+    if set(done) != set(names):
         db.close()
         raise QuizError(f"The progress database {path} was written by an older quiz and cannot be written "
                         "here, so it cannot be upgraded: make it writable and run quiz once.")
@@ -601,7 +601,18 @@ class Store:
             rows = self.db.execute(
                 "SELECT question_id, MIN(reviewed_at) FROM reviews WHERE bank_id = ? "
                 "GROUP BY question_id", (self._bank(),)).fetchall()
-        return {str(q): _time(str(t)) for q, t in rows}
+        with self._readable():
+            return {str(q): _time(str(t)) for q, t in rows}
+
+    @contextlib.contextmanager
+    def _readable(self) -> Iterator[None]:
+        """A review whose time does not read back, in one sentence: no card can be rebuilt
+        from it (what the log says of it is lost)."""
+        try:
+            yield
+        except ValueError as exc:
+            raise QuizError(f"The progress database {self.path} holds a review that does not read back "
+                            f"({exc}): restore a backup, or move the file away to start afresh.") from None
 
     def reviews(self, since: datetime | None = None,
                 question_ids: Iterable[str] | None = None) -> list[ReviewRow]:
@@ -642,7 +653,8 @@ class Store:
         with _guard(self.path):
             rows = self.db.execute(f"SELECT {_LOG_COLUMNS} FROM reviews{where} ORDER BY reviewed_at, uuid",
                                    args)
-            yield from map(_held, rows)
+            with self._readable():
+                yield from map(_held, rows)
 
     def counts(self, question_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """(cards, reviews) held, for `question_ids` or for everything this store reads."""

@@ -449,6 +449,9 @@ def test_a_card_that_cannot_be_rebuilt_is_one_sentence(runner: Any) -> None:
         assert f"Error: The card '{card[0][1]}' of bank quiz-fastapi does not read back from {db_path()} " \
             "(state 99" in result.stderr
         assert "and cannot be rebuilt from its reviews: a review cannot be replayed" in result.stderr
+    result = runner.invoke(app, ["progress", "export"])  # the log itself, in one sentence
+    assert result.exit_code == 1 and result.stderr.count("Error:") == 1
+    assert f"Error: The progress database {db_path()} holds a review that does not read back" in result.stderr
 
 
 def _read_only(home: Path, *command: str) -> subprocess.CompletedProcess[str]:
