@@ -3,7 +3,8 @@
     uv run python bench/bench_progress.py [--reviews 1000000] [--cards 2000] [--runs 1]
 
 A generated log shaped like years of drilling: `--cards` cards over two banks, each reviewed
-the same number of times at growing intervals, ratings mostly Good, a typed answer of a
+the same number of times at growing intervals (50 times by default, which ends before today:
+a review more than a day ahead is refused), ratings mostly Good, a typed answer of a
 sentence or two on each review. Figures, each the best of --runs:
 
 1. `quiz progress import LOG` into an empty QUIZ_HOME, as a user runs it (a fresh process):
@@ -96,9 +97,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reviews", type=int, default=1_000_000)
-    parser.add_argument("--cards", type=int, default=2_000)
+    parser.add_argument("--cards", type=int, default=None,
+                        help="default: one card per 50 reviews (a log that ends before today)")
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
+    args.cards = args.cards or max(1, args.reviews // 50)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

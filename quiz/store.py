@@ -399,9 +399,10 @@ class ReplayError(QuizError):
 class MergeConflict(QuizError):
     """Reviews with the UUID of a review already held but other content: nothing was merged."""
 
-    def __init__(self, conflicts: Sequence[tuple[LogEntry, LogEntry]]):
-        self.conflicts = list(conflicts)  # (incoming, held)
-        super().__init__(f"{len(self.conflicts)} review(s) have the id of a review already held "
+    def __init__(self, conflicts: Sequence[tuple[LogEntry, LogEntry]], total: int):
+        self.conflicts = list(conflicts)  # (incoming, held): the first few
+        self.total = total  # all of them
+        super().__init__(f"{total} review(s) have the id of a review already held "
                          "with other content: nothing was merged.")
 
 
@@ -754,6 +755,7 @@ class Store:
         `progress(cards_done, cards)` is called as the touched cards are rebuilt.
         """
         conflicts: list[tuple[LogEntry, LogEntry]] = []
+        clashes = 0
         added = skipped = 0
         touched: set[tuple[str, str]] = set()
         with _guard(self.path), _transaction(self.db):
@@ -777,11 +779,13 @@ class Store:
                         skipped += 1
                     else:
                         b, q, r, t, d, sc, a, m = before
-                        conflicts.append((e, LogEntry(e.uuid, b, q, Rating(r), _time(t), d, sc, m, a)))
+                        clashes += 1
+                        if len(conflicts) < 10:
+                            conflicts.append((e, LogEntry(e.uuid, b, q, Rating(r), _time(t), d, sc, m, a)))
                 self.db.executemany(_REVIEW_INSERT, fresh)
                 added += len(fresh)
-            if conflicts:
-                raise MergeConflict(conflicts)
+            if clashes:
+                raise MergeConflict(conflicts, clashes)
             self._rebuild(set(touched), scheduler, progress)
         return Merged(added, skipped, len(touched))
 

@@ -59,11 +59,11 @@ MAX_LINE = 12 * MAX_TEXT + 4096
 class LogError(QuizError):
     """A log file with bad lines: nothing of it was imported."""
 
-    def __init__(self, path: Path, problems: Sequence[tuple[int, str]]):
+    def __init__(self, path: Path, problems: Sequence[tuple[int, str]], total: int | None = None):
         self.path = path
-        self.problems = list(problems)
-        named = "; ".join(f"{path}:{line}: {msg}" for line, msg in self.problems[:_SHOWN])
-        more = len(self.problems) - _SHOWN
+        self.problems = list(problems)[:_SHOWN]
+        named = "; ".join(f"{path}:{line}: {msg}" for line, msg in self.problems)
+        more = (len(problems) if total is None else total) - len(self.problems)
         tail = f" (and {more} more bad line{'s' * (more != 1)})" if more > 0 else ""
         super().__init__(f"{named}{tail}; nothing was imported from {path}.")
 
@@ -146,7 +146,8 @@ class LogReader:
     def __init__(self, path: Path, now: datetime):
         self.path = path
         self.now = now
-        self.problems: list[tuple[int, str]] = []
+        self.problems: list[tuple[int, str]] = []  # the first few, named in the error
+        self.bad = 0  # bad lines, all counted
         self.done = 0
         self.size = 0
 
@@ -160,7 +161,7 @@ class LogReader:
             self.size = os.fstat(f.fileno()).st_size
             for number, raw in enumerate(_lines(f), 1):
                 if raw is None:
-                    self.problems.append((number, f"longer than {MAX_LINE // 1024} KiB: not a review"))
+                    self._bad(number, f"longer than {MAX_LINE // 1024} KiB: not a review")
                     continue
                 self.done += len(raw)
                 if not raw.strip():
@@ -169,16 +170,22 @@ class LogReader:
                     line: Any = model.model_validate_json(raw)
                     when = _when(line.reviewed_at, self.now)
                 except ValidationError as exc:
-                    self.problems.append((number, _problem(exc)))
+                    self._bad(number, _problem(exc))
                     continue
                 except ValueError as exc:
-                    self.problems.append((number, f"reviewed_at: {exc}"))
+                    self._bad(number, f"reviewed_at: {exc}")
                     continue
-                if not self.problems:
+                if not self.bad:
                     yield LogEntry(str(line.review_id), line.bank_id, line.question_id, Rating(line.rating),
                                    when, line.duration_ms, line.score, line.mode, line.answer, line=number)
-        if self.problems:
-            raise LogError(self.path, self.problems)
+        if self.bad:
+            raise LogError(self.path, self.problems, self.bad)
+
+    def _bad(self, number: int, problem: str) -> None:
+        """A bad line: counted, and kept to be named if it is among the first (memory stays bounded)."""
+        self.bad += 1
+        if len(self.problems) < _SHOWN:
+            self.problems.append((number, problem))
 
 
 def _lines(f: BinaryIO) -> Iterator[bytes | None]:
@@ -281,9 +288,8 @@ def import_file(store: Store, path: Path, now: datetime, progress: Progress | No
     try:
         merged = store.merge(read(), progress=rebuilt)
     except MergeConflict as exc:
-        problems = [(n, p) for n, p in reader.problems]
-        problems += [(e.line or 0, _conflict(e, held)) for e, held in exc.conflicts]
-        return FileResult(path, error=str(LogError(path, sorted(problems))))
+        problems = [(e.line or 0, _conflict(e, held)) for e, held in exc.conflicts]
+        return FileResult(path, error=str(LogError(path, problems, exc.total)))
     except QuizError as exc:
         return FileResult(path, error=str(exc))
     except OSError as exc:  # the file failed while being read (a disk error, a file cut short)
