@@ -458,3 +458,14 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path: Path, quiz_home: Path) -> N
                            capture_output=True, text=True, timeout=120)
     assert piped.returncode == 0 and "20000 already here" in piped.stdout
     assert piped.stderr == ""  # no bar in a pipe or a log
+
+
+def test_many_bad_lines_name_the_first_three_and_count_the_rest(runner: CliRunner, homes: tuple[Path, Path],
+                                                                clock: Clock, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(review_line(at="2100-01-01T00:00:00Z", uid=str(uuid.uuid4())) + "\n"
+                           for _ in range(1000)))
+    code, _, err = on(runner, homes[0], "progress", "import", str(bad))
+    said = " ".join(err.split())
+    assert code == 1 and said.count("is more than a day in the future") == 3
+    assert f"(and 997 more bad lines); nothing was imported from {bad}." in said
