@@ -114,22 +114,30 @@ def _tamper(token: str) -> str:
     return f"{header}.{forged.split('.')[1]}.{signature}"
 
 
+def _challenged(r, scheme):
+    """A 401 that names its scheme: every 401 must say how to authenticate (RFC 9110, 11.6.1)."""
+    return r.status_code == 401 and r.headers.get("www-authenticate", "").split(" ")[0] == scheme
+
+
 def tour(t):
     www = ["authorization", "www-authenticate"]
 
     t.step("HTTP Basic: no credentials is a 401 challenge; the right ones get in.")
     r = t.get("/basic/me", show_headers=www)
-    t.check("401 with WWW-Authenticate: Basic", r.status_code == 401
-            and r.headers.get("www-authenticate") == "Basic", str(r.status_code))
+    t.check("401 with WWW-Authenticate: Basic", _challenged(r, "Basic"), str(r.status_code))
     r = t.get("/basic/me", auth=("admin", "wrong"), show_headers=www)
-    t.check("a wrong password is a 401", r.status_code == 401, str(r.status_code))
+    t.check("a wrong password is a 401 with WWW-Authenticate: Basic", _challenged(r, "Basic"),
+            f"{r.status_code} {r.headers.get('www-authenticate')}")
     r = t.get("/basic/me", auth=("admin", "swordfish"), show_headers=www)
     t.check("the right ones: 200", r.status_code == 200 and r.json() == {"user": "admin"}, r.text)
 
     t.step("OAuth2 password flow: /token checks the Argon2 hash and returns a signed JWT.")
-    bad = t.post("/token", data={"username": "alice", "password": "guess"})
-    t.check("a wrong password gets no token (401)", bad.status_code == 401
+    bad = t.post("/token", data={"username": "alice", "password": "guess"}, show_headers=www)
+    t.check("a wrong password gets no token (401, WWW-Authenticate: Bearer)", _challenged(bad, "Bearer")
             and "access_token" not in bad.json(), str(bad.status_code))
+    nobody = t.post("/token", data={"username": "mallory", "password": "secret"})
+    t.check("an unknown user gets the same 401", _challenged(nobody, "Bearer")
+            and nobody.json() == bad.json(), nobody.text)
     r = t.post("/token", data={"username": "alice", "password": "secret"})
     token = r.json().get("access_token", "") if r.status_code == 200 else ""
     t.check("the right password gets a bearer token", bool(token)
@@ -144,31 +152,36 @@ def tour(t):
             r.text)
     r = t.get("/users/me", show_headers=www)
     t.check("no token: 401 with WWW-Authenticate: Bearer (OAuth2PasswordBearer always said 401)",
-            r.status_code == 401 and r.headers.get("www-authenticate") == "Bearer",
-            str(r.status_code))
+            _challenged(r, "Bearer"), str(r.status_code))
     forged = _tamper(token) if token else "x.y.z"
-    r = t.get("/users/me", headers={"Authorization": f"Bearer {forged}"})
+    r = t.get("/users/me", headers={"Authorization": f"Bearer {forged}"}, show_headers=["www-authenticate"])
     t.check("a tampered token (payload says admin): 401, the signature no longer matches",
-            r.status_code == 401, str(r.status_code))
+            _challenged(r, "Bearer"), f"{r.status_code} {r.headers.get('www-authenticate')}")
     expired = jwt.encode({"sub": "alice", "exp": datetime.now(UTC) - timedelta(minutes=1)},
                          SECRET_KEY, algorithm=ALGORITHM)
     r = t.get("/users/me", headers={"Authorization": f"Bearer {expired}"})
-    t.check("an expired token, correctly signed: 401", r.status_code == 401, str(r.status_code))
+    t.check("an expired token, correctly signed: 401 with WWW-Authenticate: Bearer",
+            _challenged(r, "Bearer"), f"{r.status_code} {r.headers.get('www-authenticate')}")
 
     t.step("HTTPBearer reads the same header; with none it answers 401 since FastAPI 0.122 (403 before).")
     r = t.get("/bearer/me", show_headers=www)
-    t.check("no credentials: 401 with WWW-Authenticate: Bearer", r.status_code == 401
-            and r.headers.get("www-authenticate") == "Bearer", str(r.status_code))
+    t.check("no credentials: 401 with WWW-Authenticate: Bearer", _challenged(r, "Bearer"),
+            str(r.status_code))
+    for label, bad_token in (("a tampered", forged), ("an expired", expired), ("a malformed", "not-a-jwt")):
+        r = t.get("/bearer/me", headers={"Authorization": f"Bearer {bad_token}"},
+                  show_headers=["www-authenticate"])
+        t.check(f"{label} token: 401 with WWW-Authenticate: Bearer", _challenged(r, "Bearer"),
+                f"{r.status_code} {r.headers.get('www-authenticate')}")
     r = t.get("/bearer/me", headers={"Authorization": f"Bearer {token}"}, show_headers=www)
     t.check("the same token: 200 as alice", r.status_code == 200 and r.json() == {"user": "alice"},
             r.text)
 
     t.step("An API key in a header, for service-to-service calls: APIKeyHeader (also 403 before 0.122).")
     r = t.get("/service/ping", show_headers=["x-api-key", "www-authenticate"])
-    t.check("no key: 401 with WWW-Authenticate: APIKey", r.status_code == 401
-            and r.headers.get("www-authenticate") == "APIKey", str(r.status_code))
+    t.check("no key: 401 with WWW-Authenticate: APIKey", _challenged(r, "APIKey"), str(r.status_code))
     r = t.get("/service/ping", headers={"X-API-Key": "nope"})
-    t.check("an unknown key: 401", r.status_code == 401, str(r.status_code))
+    t.check("an unknown key: 401 with WWW-Authenticate: APIKey", _challenged(r, "APIKey"),
+            f"{r.status_code} {r.headers.get('www-authenticate')}")
     r = t.get("/service/ping", headers={"X-API-Key": "k-123"}, show_headers=["x-api-key"])
     t.check("a known key: 200", r.status_code == 200
             and r.json() == {"service": "billing-service"}, r.text)

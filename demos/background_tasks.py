@@ -36,6 +36,22 @@ def signup(email: str, background_tasks: BackgroundTasks):
     return {"message": f"Welcome {email}, check your inbox"}
 
 
+def charge_card(order_id: int) -> None:
+    done.append(f"charging order {order_id}")
+    raise RuntimeError("card declined")  # <- logged by the server; the tasks after it never run
+
+
+def send_receipt(order_id: int) -> None:
+    done.append(f"receipt for order {order_id}")
+
+
+@app.post("/orders/{order_id}")
+def place_order(order_id: int, background_tasks: BackgroundTasks):
+    background_tasks.add_task(charge_card, order_id)  # <- raises
+    background_tasks.add_task(send_receipt, order_id)  # <- so this one is skipped
+    return {"order_id": order_id, "status": "accepted"}  # <- the 200 is already sent
+
+
 # --- tour ---
 
 
@@ -63,36 +79,70 @@ def _serve(app_to_serve):
         sock.close()
 
 
+def _recorded(app_to_wrap):
+    """The app as an ASGI app that writes the server's own events into `done`: when the response
+    was sent (its last body message), and an exception that came out of the app afterwards (the
+    server would log it; here it is recorded instead)."""
+
+    async def recorded(scope, receive, send):
+        async def send_and_record(message):
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                done.append("response sent")
+
+        try:
+            await app_to_wrap(scope, receive, send_and_record)
+        except Exception as exc:
+            if scope["type"] != "http":
+                raise
+            done.append(f"the app raised {type(exc).__name__}: {exc}")
+
+    return recorded
+
+
 def tour(t):
     import httpx2
+    from fastapi.testclient import TestClient
 
     done.clear()
     t.step("Served by uvicorn on 127.0.0.1: the client gets its answer while the mail is pending.")
-    with _serve(t.app) as base, httpx2.Client(base_url=base) as client:
+    with _serve(_recorded(t.app)) as base, httpx2.Client(base_url=base) as client:
         start = time.perf_counter()
         r = client.post("/signup", params={"email": "ada@example.com"})
         elapsed = time.perf_counter() - start
-        seen_by_then = list(done)
         t.record(r, elapsed=elapsed)
-        t.note("what the tasks had done when the response arrived", seen_by_then or "nothing")
         t.check("200: the response arrived", r.status_code == 200, str(r.status_code))
-        t.check("no mail sent yet: the response went out before the mail task finished",
-                r.status_code == 200 and not any(s.startswith("mail") for s in seen_by_then),
-                str(seen_by_then))
 
         t.step("The tasks then run one after another, in the order they were added.")
         deadline = time.monotonic() + 3
-        while r.status_code == 200 and len(done) < 3 and time.monotonic() < deadline:
+        while r.status_code == 200 and len(done) < 4 and time.monotonic() < deadline:
             time.sleep(0.01)
         finished = time.perf_counter() - start
         t.note("response received after", f"{elapsed * 1000:.0f} ms")
         t.note("all tasks done after", f"{finished * 1000:.0f} ms")
-        t.note("task log", " -> ".join(done))
+        t.note("the server's record", " -> ".join(done))
+        sent = done.index("response sent") if "response sent" in done else len(done)
+        mail = next((i for i, s in enumerate(done) if s.startswith("mail")), -1)
+        t.check("the server sent the response before the mail task finished (its own record)",
+                0 <= sent < mail, str(done))
+        tasks = [s for s in done if s != "response sent"]
         expected = [
             "audit: POST /signup",  # added by the dependency, which ran before the endpoint
             "mail sent to ada@example.com",
             "audit: signed up ada@example.com",  # waited for the slow mail: one at a time
         ]
-        t.check("dependency's task, then the mail, then the audit line", done == expected,
-                str(done))
+        t.check("dependency's task, then the mail, then the audit line", tasks == expected,
+                str(tasks))
+
+    t.step("A task that raises stops the tasks queued after it; the client already has its 200.")
+    done.clear()
+    with TestClient(_recorded(t.app)) as client:  # runs the tasks before it returns the response
+        r = t.record(client.post("/orders/7"))
+    t.note("the server's record", " -> ".join(done))
+    t.check("200 for the client: the response went out before the tasks ran",
+            r.status_code == 200 and done[:1] == ["response sent"], f"{r.status_code} {done}")
+    t.check("the charge ran and raised, after the response",
+            done[1:] == ["charging order 7", "the app raised RuntimeError: card declined"], str(done))
+    t.check("the receipt queued after it never ran", not any(s.startswith("receipt") for s in done),
+            str(done))
     done.clear()

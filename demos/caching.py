@@ -27,7 +27,10 @@ async def lifespan(app: FastAPI):
 
 
 app = FastAPI(title="Caching demo", lifespan=lifespan)
-PRODUCTS = {1: {"id": 1, "name": "Keyboard", "price": 49.0}}  # the slow database
+PRODUCTS = {  # the slow database
+    1: {"id": 1, "name": "Keyboard", "price": 49.0},
+    2: {"id": 2, "name": "Mouse", "price": 19.0},
+}
 queries: list[int] = []  # every query the slow database ran, so the tour can count them
 
 
@@ -91,7 +94,7 @@ def tour(t):
         miss = t.get("/products/1", show_headers=headers)
         miss_s = miss.elapsed.total_seconds()
         t.check("the database was queried once", queries == [1], f"{len(queries)} queries")
-        t.check("it took the query's 50 ms", miss_s >= 0.05, f"{miss_s * 1000:.1f} ms")
+        t.note("the miss took (the 50 ms query)", f"{miss_s * 1000:.1f} ms")
 
         t.step("Second call: a hit, served from Redis without touching the database.")
         queries.clear()
@@ -100,11 +103,16 @@ def tour(t):
         t.check("no query this time", hit.status_code == 200 and queries == [],
                 f"{len(queries)} queries")
         t.check("same body", hit.json() == miss.json())
-        t.check("much faster than the miss", hit_s < miss_s / 2,
-                f"{hit_s * 1000:.1f} ms vs {miss_s * 1000:.1f} ms")
+        t.note("the hit took (no query: what the cache saves)", f"{hit_s * 1000:.1f} ms")
         ttl = int(hit.headers.get("x-cache-ttl-ms", "-1"))
         t.check(f"the key has a TTL of at most {CACHE_TTL_MS} ms (Redis' PTTL)", 0 < ttl <= CACHE_TTL_MS,
                 f"{ttl} ms")
+
+        t.step("One key per product: another product is not served from product 1's entry.")
+        queries.clear()
+        other = t.get("/products/2", show_headers=headers)
+        t.check("product 2 is a miss of its own, with its own body",
+                queries == [2] and other.json().get("name") == "Mouse", other.text)
 
         t.step(f"After the TTL ({CACHE_TTL_MS} ms) Redis drops the key: the next call misses.")
         time.sleep(CACHE_TTL_MS / 1000 + 0.05)

@@ -21,8 +21,11 @@ celery_app = Celery(
 
 @celery_app.task(bind=True, shared=False)  # <- a task: a function a worker runs for you
 def crunch(self, n: int) -> dict:
+    started = time.perf_counter()
     time.sleep(0.15)  # the heavy part: no web request should wait for this
     return {
+        "started": started,
+        "ended": time.perf_counter(),  # the same clock as the web app's: one process here
         "sum_of_squares": sum(i * i for i in range(n)),
         "queue": self.request.delivery_info["routing_key"],  # it came through the broker
         "thread": threading.current_thread().name,
@@ -43,7 +46,8 @@ outbox: list[str] = []  # what the BackgroundTasks example "sent"
 def submit_job(n: int, response: Response):
     job = crunch.delay(n)  # <- enqueue on the broker and return at once
     response.headers["Location"] = f"/jobs/{job.id}"
-    return {"task_id": job.id, "state": job.state, "web_thread": threading.current_thread().name}
+    return {"task_id": job.id, "state": job.state, "web_thread": threading.current_thread().name,
+            "answered_at": time.perf_counter()}
 
 
 @app.get("/jobs/{task_id}")
@@ -95,8 +99,9 @@ def tour(t):
     t.note("states seen while polling", f"{' -> '.join(map(str, seen))} ({len(states)} polls)")
     t.note("job done after", f"{done_s * 1000:.0f} ms")
     t.check("the first polls saw PENDING", states[:1] == ["PENDING"], str(seen))
-    t.check("the POST answered before the job was done: it did not wait for it", submit_s < done_s,
-            f"{submit_s:.3f} s against {done_s:.3f} s")
+    answered, ended = body.get("answered_at", float("inf")), result.get("ended", float("-inf"))
+    t.check("the POST's handler returned before the job ended: it did not wait for it (the server's "
+            "record)", answered < ended, f"{submit_s:.3f} s against {done_s:.3f} s")
     t.check("it ends in SUCCESS", states[-1:] == ["SUCCESS"], str(seen))
     t.check(
         "with the task's return value",

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 app = FastAPI(title="Dependencies demo")
 calls: list[str] = []  # what ran, in order, so the tour can show it
 tickets = itertools.count(1)
+settings_seen: list[object] = []  # the Settings object each request got (kept alive: ids may be reused)
 
 
 class Settings(BaseModel):
@@ -52,6 +53,7 @@ CurrentUser = Annotated[str, Depends(get_current_user)]
 @app.get("/items")
 def list_items(user: CurrentUser, db: DB, settings: SettingsDep):  # <- db needed twice: built once
     calls.append("endpoint /items")
+    settings_seen.append(settings)
     return {"user": user, "items": db["items"][: settings.page_size]}
 
 
@@ -90,6 +92,15 @@ def tour(t):
     )
     t.check("get_db ran once although two parameters depend on it (per-request cache)",
             calls.count("get_db: open") == 1, str(calls))
+
+    t.step("@lru_cache on get_settings: one Settings object for the whole process, every request.")
+    settings_seen.clear()
+    for _ in range(3):
+        t.get("/items", headers={"X-Token": "tok-alice"})
+    distinct = len({id(s) for s in settings_seen})
+    t.note("Settings objects the three requests got", distinct)
+    t.check("three requests, one and the same Settings object",
+            len(settings_seen) == 3 and distinct == 1, f"{distinct} for {len(settings_seen)} requests")
 
     t.step("The shared auth dependency rejects a missing token: the endpoint never runs.")
     calls.clear()

@@ -11,27 +11,32 @@ from fastapi import FastAPI, HTTPException, Request
 app = FastAPI(title="Middleware demo")
 calls: list[str] = []  # the order things ran in, so the tour can show it
 outcomes: list[str] = []  # what call_next gave the outer middleware: a response or an exception
+layers: list[str] = []  # which middleware entered and left when
 
 
 @app.middleware("http")  # <- runs for every request
 async def add_process_time_header(request: Request, call_next):
+    layers.append("add_process_time_header in")
     calls.append(f"before {request.url.path}")
     start = time.perf_counter()  # <- a monotonic clock, not a hard-coded "123ms"
     response = await call_next(request)  # <- the endpoint (and inner middleware) run here
     elapsed = time.perf_counter() - start
     response.headers["X-Process-Time"] = f"{elapsed:.4f}"  # <- seconds, measured
     calls.append(f"after {request.url.path}")
+    layers.append("add_process_time_header out")
     return response
 
 
 @app.middleware("http")  # added last: the outermost of the two
 async def watch_errors(request: Request, call_next):
+    layers.append("watch_errors in")
     try:
         response = await call_next(request)
     except Exception as exc:  # <- an unhandled exception comes out of call_next as itself
         outcomes.append(f"exception {type(exc).__name__}")
         raise  # <- (or return a response of your own); ServerErrorMiddleware builds the 500
     outcomes.append(f"response {response.status_code}")  # <- HTTPException: already a response
+    layers.append("watch_errors out")
     return response
 
 
@@ -88,6 +93,17 @@ def tour(t):
         str(calls),
     )
 
+    t.step("The middleware added last is the outermost: it runs first on the way in, last on the way out.")
+    layers.clear()
+    t.get("/fast")
+    t.note("middleware in and out", " -> ".join(layers))
+    t.check(
+        "watch_errors (added last) wraps add_process_time_header (added first)",
+        layers == ["watch_errors in", "add_process_time_header in", "add_process_time_header out",
+                   "watch_errors out"],
+        str(layers),
+    )
+
     t.step("X-Process-Time is measured with time.perf_counter(), so it tracks real work.")
     fast = t.get("/fast", show_headers=["x-process-time"])
     slow = t.get("/slow", show_headers=["x-process-time"])
@@ -133,7 +149,8 @@ def tour(t):
             "ExceptionMiddleware" in chain and len(users) == 2
             and max(users) < chain.index("ExceptionMiddleware"))
     try:
-        t.client.get("/crash")  # the tour's client: raise_server_exceptions=True, as a server
+        with closing(TestClient(t.app)) as strict:  # raise_server_exceptions=True: as a server sees it
+            strict.get("/crash")
         raised = "nothing"
     except RuntimeError as exc:
         raised = f"RuntimeError: {exc}"

@@ -4,6 +4,7 @@ Run it alone, from the repository's top folder: fastapi dev demos/performance.py
 """
 
 import asyncio
+import time
 from functools import lru_cache
 from math import isqrt
 
@@ -24,8 +25,12 @@ async def ping():  # a tiny body: below minimum_size, sent as is
     return {"pong": True}
 
 
+computed: list[int] = []  # every limit count_primes actually computed
+
+
 @lru_cache(maxsize=256)  # <- computed once per argument, then served from memory (per process)
 def count_primes(limit: int) -> int:  # deliberately slow: trial division
+    computed.append(limit)
     return sum(1 for n in range(2, limit) if all(n % d for d in range(2, isqrt(n) + 1)))
 
 
@@ -34,8 +39,13 @@ def primes(limit: int):  # <- plain def: CPU work runs in the threadpool, not on
     return {"limit": limit, "primes": count_primes(limit)}
 
 
+waits: list[tuple[float, float]] = []  # the server's record: when each 'query' began and ended
+
+
 async def fetch_order(order_id: int) -> dict:
+    start = time.perf_counter()
     await asyncio.sleep(0.05)  # stands in for `await session.execute(...)` on an async driver
+    waits.append((start, time.perf_counter()))
     return {"id": order_id}
 
 
@@ -73,20 +83,21 @@ def tour(t):
             small.status_code == 200 and "content-encoding" not in small.headers, small.text)
 
     t.step("lru_cache: the first call computes, the next ones are served from memory.")
-    count_primes.cache_clear()
+    forget = getattr(count_primes, "cache_clear", lambda: None)
+    forget()
+    computed.clear()
     first = t.get("/primes/60000")
     second = t.get("/primes/60000")
-    info = count_primes.cache_info()
+    info = getattr(count_primes, "cache_info", lambda: "(no cache)")()
     t.note("first call (computed)", f"{first.elapsed.total_seconds() * 1000:.1f} ms")
     t.note("second call (cached)", f"{second.elapsed.total_seconds() * 1000:.1f} ms")
     t.note("cache_info()", info)
     t.check("same answer both times", first.status_code == 200 and first.json() == second.json(),
             first.text)
-    t.check("one miss, then a hit", info.misses == 1 and info.hits >= 1, str(info))
-    t.check("the cached call is at least twice as fast", second.elapsed < first.elapsed / 2)
+    t.check("computed once, then served from memory", computed == [60000], f"computed {computed}")
     t.note("the catch", "the cache lives in one process: each worker has its own; "
            "a shared cache with expiry is Redis (quiz demo caching)")
-    count_primes.cache_clear()
+    forget()
 
     t.step("An async driver lets awaits overlap: 10 concurrent requests that each wait 0.05 s "
            "on the 'database' finish together in about 0.05 s, not 0.5 s.")
@@ -98,6 +109,7 @@ def tour(t):
             responses = await asyncio.gather(*(client.get(f"/orders/{i}") for i in range(10)))
             return responses, time.perf_counter() - start
 
+    waits.clear()
     responses, elapsed = asyncio.run(burst())
     t.record(responses[-1], elapsed=elapsed)
     t.note("the 'database'", "asyncio.sleep(0.05) stands in for a query on an async driver "
@@ -106,7 +118,11 @@ def tour(t):
     t.note("10 concurrent requests took", f"{elapsed:.3f} s")
     t.check("all 10 answered", all(r.status_code == 200 for r in responses),
             str([r.status_code for r in responses]))
-    t.check("they overlapped: well under 0.5 s (under 0.25 s)", elapsed < 0.25, f"{elapsed:.3f} s")
+    edges = sorted((at, step) for start, end in waits for at, step in ((start, 1), (end, -1)))
+    running = [sum(step for _, step in edges[: i + 1]) for i in range(len(edges))]
+    t.note("the most queries the server was waiting on at once (its own record)", max(running, default=0))
+    t.check("they overlapped: the server waited on several queries at once, not one after another",
+            len(waits) == 10 and max(running) >= 2, f"{elapsed:.3f} s")
 
     t.step("More throughput on one machine: several worker processes, one per core.")
     t.note("see", "quiz demo scaling (workers, gunicorn -k uvicorn_worker.UvicornWorker, "

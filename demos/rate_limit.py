@@ -92,8 +92,11 @@ def tour(t):
     other = t.get("/search?q=partner", headers={"X-API-Key": "partner-42"}, show_headers=HEADERS)
     t.check("200 for the other client, 4 left", other.status_code == 200
             and other.headers.get("x-ratelimit-remaining") == "4", other.text)
+    t.client.portal.call(redis.expire, keys[0], 30)  # fast-forward: 30 s of the window are gone
     again = t.get("/search?q=7", show_headers=HEADERS)
     t.check("the first client is still refused", again.status_code == 429)
+    t.check("a fixed window: hitting it again does not push its end back (Retry-After at most 30)",
+            0 < int(again.headers.get("retry-after", "-1")) <= 30, again.headers.get("retry-after", ""))
 
     t.step("When the key expires the window is over: the client gets through again.")
     t.client.portal.call(redis.pexpire, keys[0], 50)  # fast-forward: the window ends in 50 ms

@@ -198,6 +198,24 @@ def _tour(t, buffer):
     duration = lines[-1].get("duration_ms", 0) if lines else 0
     t.check("duration_ms is measured: the 50 ms sleep shows", 50 <= duration < 500, f"{duration} ms")
 
+    t.step("Three requests at once, the first the slowest: each line still carries its own request's "
+           "id (a ContextVar is per request; a global would be overwritten by the next one).")
+    delays = {1: 0.2, 2: 0.1, 3: 0.0}
+    sent = _concurrently(t, [(f"/orders/{n}?delay={d}", f"req-{n}") for n, d in delays.items()])
+    lines = _take(buffer)
+    t.note("log lines, in the order written", "\n".join(json.dumps(line) for line in lines))
+    expected = {n: f"req-{n}" for n in delays}
+    mixed = [line for line in lines if line.get("request_id") != expected.get(_order_of(line))]
+    t.check("each response echoes its own id", [r.headers.get("x-request-id") for r in sent]
+            == [f"req-{n}" for n in delays], str([r.headers.get("x-request-id") for r in sent]))
+    loading = [i for i, line in enumerate(lines) if line.get("logger") == "myapp.orders"]
+    first_done = next((i for i, line in enumerate(lines) if line.get("logger") == "myapp.access"
+                       and _order_of(line) == 1), -1)
+    t.check("they overlapped: all three were being handled before the first one finished",
+            len(loading) == 3 and max(loading) < first_done, str([_order_of(x) for x in lines]))
+    t.check("six lines (one loading, one access per request), each with its own request's id",
+            len(lines) == 6 and not mixed, f"{len(mixed)} line(s) with another request's id")
+
     t.step("An exception is logged at ERROR with its traceback and the request id; 500 for the client.")
     r = t.get("/boom", show_headers=["x-request-id"])
     lines = _take(buffer)
@@ -262,6 +280,28 @@ def _tour(t, buffer):
     t.check("not opted in: FastAPI's startup sets up no exporter", attempts[False] == [])
     t.check("opted in: its startup tries to add an OTLP exporter (here it cannot, and says why)",
             any("automatic telemetry configuration failed" in w for w in attempts[True]))
+
+
+def _order_of(line):
+    """The order a log line is about: from the path of an access line or the endpoint's message."""
+    text = line.get("path") or line.get("message", "")
+    digits = text.rsplit("/", 1)[-1].rsplit(" ", 1)[-1]
+    return int(digits) if digits.isdigit() else None
+
+
+def _concurrently(t, requests):
+    """Send (path, request id) pairs at once on one event loop; the responses, in the same order."""
+    import asyncio
+
+    import httpx2
+
+    async def send_all():
+        transport = httpx2.ASGITransport(app=t.app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await asyncio.gather(*(client.get(path, headers={"X-Request-ID": rid})
+                                          for path, rid in requests))
+
+    return [t.record(r, ["x-request-id"]) for r in asyncio.run(send_all())]
 
 
 def _through(t, traced, path, headers=None):

@@ -62,14 +62,14 @@ def tour(t):
                                   start_new_session=True)
         try:
             first = None
-            deadline = time.monotonic() + 10  # startup wait, bounded
+            deadline = time.monotonic() + 30  # startup wait, bounded (a busy machine is slow to start two)
             while first is None and time.monotonic() < deadline and server.poll() is None:
                 try:
                     first = http.get("/pid")
                 except httpx2.TransportError:
                     time.sleep(0.05)
             ready = time.perf_counter() - start
-            t.check("the server came up within 10 s", first is not None,
+            t.check("the server came up within 30 s", first is not None,
                     f"{ready:.2f} s" if first else f"exit code {server.poll()}")
             if first is None:
                 log.seek(0)
@@ -79,7 +79,7 @@ def tour(t):
             t.note("first answer after", f"{ready:.2f} s (a worker's interpreter imports the app)")
 
             t.step("Fresh connections until two different worker pids have answered.")
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 30
             while len(seen) < 2 and time.monotonic() < deadline:
                 body = http.get("/pid").json()  # no keep-alive: each request a new connection
                 seen[body["pid"]] += 1

@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 DATABASE_URL = "sqlite+aiosqlite:///:memory:"  # e.g. "postgresql+asyncpg://..." in production
 events: list[str] = []  # engine and session life, so the tour can show it
 session_numbers = itertools.count(1)
+sessions: list[AsyncSession] = []  # every session a request got, so the tour can compare them
 
 
 class Base(DeclarativeBase):
@@ -54,6 +55,7 @@ app = FastAPI(title="SQL database demo", lifespan=lifespan)
 async def get_session(request: Request):
     async with request.state.sessionmaker() as session:  # <- a fresh session per request
         session.info["number"] = n = next(session_numbers)
+        sessions.append(session)  # the objects themselves: a per-request session is a new one
         events.append(f"session {n} opened")
         yield session
     events.append(f"session {n} closed")  # <- closed when the request is done
@@ -100,8 +102,8 @@ def tour(t):
             f"{a.text} {b.text}")
     t.note("session lifecycle", " -> ".join(events))
     na, nb = a.json().get("session"), b.json().get("session")
-    t.check("two requests, two different sessions", na is not None and nb is not None and na != nb,
-            f"{na}, {nb}")
+    t.check("two requests, two different sessions", na is not None and nb is not None and na != nb
+            and len(sessions) >= 2 and sessions[-1] is not sessions[-2], f"{na}, {nb}")
     t.check("each session is opened and closed within its own request",
             events == [f"session {na} opened", f"session {na} closed",
                        f"session {nb} opened", f"session {nb} closed"], str(events))

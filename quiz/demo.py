@@ -395,6 +395,20 @@ class DemoResult:
         return self.failure is None and bool(self.checks) and all(c.ok for c in self.checks)
 
 
+def _reporting(app: Any, emit: Callable[[Event], None]) -> Any:
+    """`app`, as an ASGI app that shows an exception coming out of it (then lets it go on)."""
+
+    async def reporting(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except Exception as exc:
+            where = f"{scope.get('method', '')} {scope.get('path', '')}".strip()
+            emit(Note(f"the app raised, {where or scope['type']}", f"{type(exc).__name__}: {exc}"))
+            raise
+
+    return reporting
+
+
 def run_tour(
     module: ModuleType, emit: Callable[[Event], None], app: Any = None
 ) -> tuple[list[Check], Failure | None]:
@@ -404,7 +418,10 @@ def run_tour(
     target = module.app if app is None else app
     checks: list[Check] = []
     try:
-        with TestClient(target, base_url="http://testserver") as client:
+        # An exception the app lets out reaches the client as a 500 (as from a server) and is
+        # shown as a note: a broken app fails the checks that depend on it, not the whole tour.
+        served = _reporting(target, emit)
+        with TestClient(served, base_url="http://testserver", raise_server_exceptions=False) as client:
             t = Tour(target, client, emit)
             try:
                 module.tour(t)

@@ -129,8 +129,8 @@ def span(lines: Sequence[str], edit: Edit) -> tuple[int, int]:
     app = [i for i in found if i < marker]
     found = app or found  # the app's lines first: the tour is edited only where the app has no match
     if len(found) != 1:
-        where = "no line" if not found else f"{len(found)} lines"
-        raise ValueError(f"{where} of the demo contains {edit.line!r}")
+        where = "no line of the demo contains" if not found else f"{len(found)} lines of the demo contain"
+        raise ValueError(f"{where} {edit.line!r}")
     first = last = found[0]
     if edit.through is not None:
         later = _find(lines, edit.through, first)
@@ -219,38 +219,57 @@ def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Exercise]:
             problems.append(problem_at(path, where, fieldname(err["loc"]), schema_message(err)))
         return []
     out = []
-    lines = demo.source.splitlines()
     for i, ex in enumerate(parsed.exercises):
         node = node_at(root, ["exercises", i])
-        before = len(problems)
         edits = tuple(Edit(e.line, e.replace, e.through) for e in ex.edits)
-        marked = False
-        for j, edit in enumerate(edits):
-            try:
-                first, last = span(lines, edit)
-            except ValueError as exc:
-                fld = f"exercises[{i}].edits[{j}]"
-                message = f"{exc} ({demo.path.name})"
-                problems.append(problem_at(path, node_at(node, ["edits", j]), fld, message))
-                continue
-            marked = marked or any(MARK.search(line) for line in lines[first : last + 1])
-        if len(problems) == before:
-            fld = f"exercises[{i}]"
-            if not marked:
-                problems.append(problem_at(path, node, fld, "no edit touches a `# <-` line of the demo"))
-            if not any("TODO:" in e.replace for e in edits):
-                problems.append(problem_at(path, node, fld, "no replacement says `TODO:` where the work is"))
-            try:
-                written = apply_edits(demo.source, edits)
-                ast.parse(written)
-            except (ValueError, SyntaxError) as exc:
-                problems.append(problem_at(path, node, fld, f"the exercise is not valid Python: {exc}"))
-            else:
-                if TOUR_MARKER not in written.splitlines():
-                    problems.append(problem_at(path, node, fld, f"an edit removed the `{TOUR_MARKER}` line"))
-        if len(problems) == before:
+        found = edit_problems(path, node, f"exercises[{i}]", demo, edits, problems)
+        if found is None:
+            continue
+        marked, more = found
+        fld = f"exercises[{i}]"
+        own = []
+        if not marked:
+            own.append(problem_at(path, node, fld, "no edit touches a `# <-` line of the demo"))
+        if not any("TODO:" in e.replace for e in edits):
+            own.append(problem_at(path, node, fld, "no replacement says `TODO:` where the work is"))
+        problems.extend(own + more)
+        if not own and not more:
             out.append(Exercise(ex.id, ex.title, ex.task, edits, demo, path))
     return out
+
+
+def edit_problems(
+    path: Path, node: yaml.Node, fld: str, demo: Demo, edits: Sequence[Edit], problems: list[Problem]
+) -> tuple[bool, list[Problem]] | None:
+    """Check the edits of one entry (an exercise or a mutant) against its demo: each `line` found
+    exactly once (the problem goes to `problems`, with the YAML position of that edit; then None),
+    then whether one touches a `# <-` line, and the problems of the result (not valid Python, the
+    tour marker gone), returned for the caller to add after its own."""
+    lines = demo.source.splitlines()
+    marked = False
+    failed = False
+    for j, edit in enumerate(edits):
+        try:
+            first, last = span(lines, edit)
+        except ValueError as exc:
+            message = f"{exc} ({demo.path.name})"
+            problems.append(problem_at(path, node_at(node, ["edits", j]), f"{fld}.edits[{j}]", message))
+            failed = True
+            continue
+        marked = marked or any(MARK.search(line) for line in lines[first : last + 1])
+    if failed:
+        return None
+    more: list[Problem] = []
+    try:
+        written = apply_edits(demo.source, edits)
+        ast.parse(written)
+    except (ValueError, SyntaxError) as exc:
+        kind = fld.split("[")[0].rstrip("s")
+        more.append(problem_at(path, node, fld, f"the {kind} is not valid Python: {exc}"))
+    else:
+        if TOUR_MARKER not in written.splitlines():
+            more.append(problem_at(path, node, fld, f"an edit removed the `{TOUR_MARKER}` line"))
+    return marked, more
 
 
 def collect(bank: Bank, demos: Sequence[Demo] | None = None) -> tuple[list[Exercise], list[Problem]]:
@@ -277,9 +296,11 @@ def collect(bank: Bank, demos: Sequence[Demo] | None = None) -> tuple[list[Exerc
 
 
 def validate(bank: Bank) -> list[Problem]:
-    """The problems of the exercise files beside the demos the bank's questions name."""
-    demos = {p: Demo(p.stem, p) for q in bank.questions if (p := q.demo_path()) is not None}
-    return collect(bank, list(demos.values()))[1]
+    """The problems of the exercise and mutant files beside the demos the bank's questions name."""
+    from quiz import mutants
+
+    demos = list({p: Demo(p.stem, p) for q in bank.questions if (p := q.demo_path()) is not None}.values())
+    return collect(bank, demos)[1] + mutants.collect(demos)[1]
 
 
 def exercise_ids(bank: Bank) -> list[str]:

@@ -85,3 +85,19 @@ class ExerciseFileSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     exercises: list[ExerciseSchema] = Field(min_length=1)
+
+
+class MutantSchema(BaseModel):
+    """A mutant: an exercise nobody is asked to fix (no task, no TODO), which the tour must catch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=SLUG_PATTERN, max_length=80)
+    title: str = Field(min_length=1)
+    edits: list[EditSchema] = Field(min_length=1)
+
+
+class MutantFileSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mutants: list[MutantSchema] = Field(min_length=1)

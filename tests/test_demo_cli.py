@@ -29,7 +29,7 @@ def test_a_demo_shows_source_steps_and_checks(runner: CliRunner) -> None:
     assert "▶ The middleware runs before and after the endpoint" in out  # a step
     assert "GET /slow" in out and "x-process-time" in out  # a request and a header that matters
     assert "✔ the slow endpoint (a 0.05 s await) measures at least 0.05 s" in out
-    assert "middleware: 13/13 checks passed" in out
+    assert "middleware: 14/14 checks passed" in out
 
 
 def test_a_demo_by_question_number(runner: CliRunner) -> None:

@@ -161,8 +161,9 @@ def test_the_dependencies_demo_fails_when_the_settings_override_is_ignored() -> 
     fixed = FastAPI()
 
     @fixed.get("/items")
-    def list_items(user: module.CurrentUser, db: module.DB):  # type: ignore[name-defined,no-untyped-def]
+    def list_items(user: module.CurrentUser, db: module.DB, settings: module.SettingsDep):  # type: ignore[name-defined,no-untyped-def]
         module.calls.append("endpoint /items")
+        module.settings_seen.append(settings)
         return {"user": user, "items": db["items"][:2]}  # a page size of its own, not the settings'
 
     failed = _failed(module, _with_the_rest_of(module, fixed))

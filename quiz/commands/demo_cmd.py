@@ -42,7 +42,15 @@ def demo(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No source, no bodies: steps and checks only.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="With --list or --all: JSON.")] = False,
+    mutants: Annotated[
+        bool,
+        typer.Option(
+            "--mutants",
+            help="Run the demo's tour against each of its mutants (demos/mutants/TOPIC.yaml): "
+            "each must turn a check red. Exit 1 if one stays green or crashes the tour.",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With --list, --all or --mutants: JSON.")] = False,
     trust: Annotated[
         bool, typer.Option("--trust", help="Run a bank's demo without asking for approval (for scripts).")
     ] = False,
@@ -107,6 +115,9 @@ def demo(
         watch_demo(chosen, trust)
         return
     chosen = demo_ui.approve_demo(chosen, trust)
+    if mutants:
+        run_mutants(chosen, as_json)
+        return
     if serve:
         from quiz import serve as serving
 
@@ -120,6 +131,42 @@ def demo(
     result = demos.run_demo(chosen, lambda e: demo_ui.demo_event(e, verbose=not quiet))
     demo_ui.demo_summary(result)
     if not result.ok:
+        raise typer.Exit(1)
+
+
+def run_mutants(chosen: object, as_json: bool) -> None:
+    """Run every mutant of the demo; exit 1 unless each turned a check red."""
+    from quiz import demo as demos
+    from quiz import mutants, ui
+    from quiz.errors import NotFoundError, QuizError
+    from quiz.ui import demo as demo_ui
+
+    assert isinstance(chosen, demos.Demo)
+    found, problems = mutants.collect([chosen])
+    if problems:
+        raise QuizError(f"{problems[0]} (run `quiz validate` on the bank to see every problem)")
+    if not found:
+        raise NotFoundError(
+            f"The {chosen.slug} demo has no mutants yet: write them in {mutants.mutant_file(chosen)}."
+        )
+    results = [mutants.run(m) for m in found]
+    if as_json:
+        emit_json(
+            [
+                {
+                    "demo": chosen.slug,
+                    "mutant": r.mutant.id,
+                    "title": r.mutant.title,
+                    "verdict": r.verdict,
+                    "failed_checks": r.failed_checks,
+                    "failure": r.result.failure.message if r.result.failure else None,
+                }
+                for r in results
+            ]
+        )
+    else:
+        ui.out.print(demo_ui.mutant_results_table(chosen.slug, results))
+    if any(r.verdict != mutants.RED for r in results):
         raise typer.Exit(1)
 
 
@@ -161,5 +208,6 @@ def register(app: typer.Typer) -> None:
             "quiz demo middleware --copy ./playground",
             "quiz --bank my-bank/ demo my-topic --trust",
             "quiz demo ./playground/middleware.py --watch",
+            "quiz demo middleware --mutants",
         )
     )(demo)

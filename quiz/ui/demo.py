@@ -198,6 +198,23 @@ def demo_results_table(results: list[DemoResult]) -> Table:
     return table
 
 
+def mutant_results_table(slug: str, results: list[Any]) -> Table:
+    """One row a mutant: red (a check caught it) is what a mutant must be."""
+    table = Table(title=f"Mutants of the {slug} demo", title_justify="left")
+    table.add_column("mutant", style="bold")
+    table.add_column("what it breaks")
+    table.add_column("result")
+    for r in results:
+        if r.verdict == "red":
+            verdict = Text("red (caught): " + "; ".join(r.failed_checks), style="green")
+        elif r.verdict == "green":
+            verdict = Text("GREEN: every check passed, the claim is not checked", style="red")
+        else:
+            verdict = Text(f"CRASH: the tour raised {r.result.failure.message}", style="red")
+        table.add_row(r.mutant.id, Text(r.mutant.title), verdict)
+    return table
+
+
 def demo_list_table(rows: list[Any]) -> Table:
     table = Table(title="Demos", title_justify="left")
     table.add_column("demo", style="bold", no_wrap=True)
