@@ -34,6 +34,7 @@ APPROVALS = "approved-demos.json"
 SNAPSHOTS = "snapshots"
 MAX_TREE_FILES = 2000  # a demo folder no bank author outgrows; larger is refused before any copy
 MAX_TREE_BYTES = 64 * 1024 * 1024
+SNAPSHOTS_KEPT = 16  # the most recently used snapshots kept under QUIZ_HOME
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def write_snapshot(tree: Tree) -> Path:
     final = base / fp[:32]
     with contextlib.suppress(OSError, QuizError):
         if read_tree(final).fingerprint == fp:
+            os.utime(final)  # recently used: pruned last
             return final
     tmp = base / f".{fp[:32]}.{os.getpid()}.tmp"
     try:
@@ -136,7 +138,20 @@ def write_snapshot(tree: Tree) -> Path:
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise QuizError(f"Cannot write the demo's snapshot in {base}: {exc.strerror or exc}.") from None
+    prune_snapshots(base, keep=SNAPSHOTS_KEPT, spare=final)
     return final
+
+
+def prune_snapshots(base: Path, keep: int, spare: Path) -> None:
+    """Delete the least recently used snapshots beyond `keep` (never `spare`, the one in use)."""
+    found = []
+    for d in base.iterdir():
+        if d.is_dir() and not d.name.startswith(".") and d != spare:
+            with contextlib.suppress(OSError):
+                found.append((d.stat().st_mtime_ns, d))
+    found.sort(reverse=True)
+    for _, d in found[max(keep - 1, 0):]:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,9 @@ class Demo:
     chosen: bool = False  # named by the user on the command line: their own choice, runs as asked
     shown: Path | None = None  # the bank's file a snapshot was taken of: what the user is told
 
+    def __post_init__(self) -> None:
+        self.slug = visible(self.slug)  # a file's name reached through a bank: never raw escapes
+
     @property
     def builtin(self) -> bool:
         """One of quiz's own demos (they run unasked)."""
@@ -490,7 +493,8 @@ def demo_index(bank: Bank) -> list[DemoInfo]:
     rows = []
     for d in all_demos(bank):
         nums = [q.num for q in bank.questions if q.demo_path() == d.path]
-        rows.append(DemoInfo(d.slug, d.title, d.path, nums, "built-in" if d.builtin else str(d.path)))
+        origin = "built-in" if d.builtin else visible(str(d.path))
+        rows.append(DemoInfo(d.slug, d.title, d.path, nums, origin))
     return rows
 
 

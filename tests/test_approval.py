@@ -342,7 +342,8 @@ def test_a_demo_link_leading_outside_the_bank_says_so(runner: CliRunner, tmp_pat
 def test_exercises_of_a_demo_with_sibling_modules_work_in_the_practice_folder(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    bank = make_bank(tmp_path, "from helper import VALUE", {"helper.py": "VALUE = 42\n"})
+    # a module name no other test imports: what is found is what lies beside the demo
+    bank = make_bank(tmp_path, "from practice_sibling import VALUE", {"practice_sibling.py": "VALUE = 42\n"})
     (bank / "demos" / "exercises").mkdir()
     (bank / "demos" / "exercises" / "topic.yaml").write_text(EXERCISE.format(code="pass"), encoding="utf-8")
     practice = tmp_path / "practice"
@@ -393,3 +394,44 @@ def test_removing_the_practice_folder_during_a_watch_stops_it(tmp_path: Path, qu
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+
+
+# --- the tree and its snapshots ----------------------------------------------------------------
+
+
+def test_the_fingerprint_covers_every_file_and_the_copy_leaves_out_what_cannot_be_approved(
+    tmp_path: Path, quiz_home: Path
+) -> None:
+    from quiz.approval import read_tree, write_snapshot
+
+    folder = tmp_path / "demos"
+    (folder / "exercises").mkdir(parents=True)
+    (folder / "__pycache__").mkdir()
+    (folder / "topic.py").write_text("app = 1\n", encoding="utf-8")
+    (folder / "exercises" / "topic.yaml").write_text("exercises: []\n", encoding="utf-8")
+    (folder / "__pycache__" / "topic.cpython-311.pyc").write_bytes(b"\0")
+    (folder / ".env").write_text("SECRET=1\n", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("outside\n", encoding="utf-8")
+    (folder / "data.txt").symlink_to(tmp_path / "secret.txt")
+    tree = read_tree(folder)
+    assert sorted(tree.files) == ["exercises/topic.yaml", "topic.py"]
+    assert tree.left_out == ("data.txt (a link leading outside)",)
+    snapshot = write_snapshot(tree)
+    assert snapshot.is_relative_to(quiz_home / "snapshots")
+    assert (snapshot / "exercises" / "topic.yaml").read_text(encoding="utf-8") == "exercises: []\n"
+    assert not (snapshot / "data.txt").exists() and not (snapshot / ".env").exists()
+    before = tree.fingerprint
+    (folder / "exercises" / "topic.yaml").write_text("exercises: [x]\n", encoding="utf-8")
+    assert read_tree(folder).fingerprint != before  # an exercise is part of what is approved
+
+
+def test_snapshots_are_pruned(tmp_path: Path, quiz_home: Path) -> None:
+    from quiz.approval import SNAPSHOTS_KEPT, read_tree, write_snapshot
+
+    folder = tmp_path / "demos"
+    folder.mkdir()
+    for i in range(SNAPSHOTS_KEPT + 3):
+        (folder / "topic.py").write_text(f"app = {i}\n", encoding="utf-8")
+        last = write_snapshot(read_tree(folder))
+    kept = [d for d in (quiz_home / "snapshots").iterdir() if not d.name.startswith(".")]
+    assert len(kept) == SNAPSHOTS_KEPT and last in kept

@@ -52,10 +52,10 @@ def test_a_file_changed_between_reads_is_never_stored_under_the_other_contents_k
 
         return wrapped
 
-    monkeypatch.setattr(builtins, "open", swap_after_first_read(real_open))
-    monkeypatch.setattr(io, "open", swap_after_first_read(real_io_open))
-    first = load_bank([bank])
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(builtins, "open", swap_after_first_read(real_open))
+        patched.setattr(io, "open", swap_after_first_read(real_io_open))
+        first = load_bank([bank])
     assert reads["n"] >= 1
     bank.write_text(BANK.format(answer="Version A."), encoding="utf-8")  # A again: its key
     again = load_bank([bank])

@@ -64,6 +64,7 @@ def demo(
     """
     from quiz import demo as demos
     from quiz import ui
+    from quiz.model import visible
     from quiz.ui import demo as demo_ui
 
     bank = load(ctx)
@@ -106,10 +107,10 @@ def demo(
     if copy is not None:
         written = demos.copy_demo(chosen, copy)
         for path in written:
-            ui.out.print(f"Wrote {path}")
+            ui.out.print(f"Wrote {visible(str(path))}")
         ui.out.print("Edit it, and see the checks follow your changes:")
         for line in demos.copy_commands(written[0]):
-            ui.out.print(f"  {line}", soft_wrap=True)  # a command cut in two would not run
+            ui.out.print(f"  {visible(line)}", soft_wrap=True)  # a command cut in two would not run
         return
     if watch:
         watch_demo(chosen, trust)
