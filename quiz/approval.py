@@ -82,16 +82,22 @@ def read_tree(folder: Path) -> Tree:
                 continue
             path = here / name
             rel = path.relative_to(inside).as_posix()
+            target = path.resolve()
+            if not target.is_relative_to(inside):
+                left_out.append(f"{rel} (a link leading outside)")
+                continue
+            try:  # opened without blocking, then checked: a FIFO swapped in never hangs the read
+                fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK)
+            except FileNotFoundError:
+                left_out.append(f"{rel} (a link to nothing)")
+                continue
+            except OSError as exc:
+                raise QuizError(f"Cannot read {visible(str(path))}: {exc.strerror or exc}.") from None
             try:
-                target = path.resolve()
-                if not target.is_relative_to(inside):
-                    left_out.append(f"{rel} (a link leading outside)")
-                    continue
-                st = os.stat(target)
-                if not stat.S_ISREG(st.st_mode):
-                    left_out.append(f"{rel} (not a regular file)")
-                    continue
-                with open(target, "rb") as f:
+                with os.fdopen(fd, "rb") as f:
+                    if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                        left_out.append(f"{rel} (not a regular file)")
+                        continue
                     data = f.read(MAX_TREE_BYTES - total + 1)
             except OSError as exc:
                 raise QuizError(f"Cannot read {visible(str(path))}: {exc.strerror or exc}.") from None

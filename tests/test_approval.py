@@ -435,3 +435,16 @@ def test_snapshots_are_pruned(tmp_path: Path, quiz_home: Path) -> None:
         last = write_snapshot(read_tree(folder))
     kept = [d for d in (quiz_home / "snapshots").iterdir() if not d.name.startswith(".")]
     assert len(kept) == SNAPSHOTS_KEPT and last in kept
+
+
+def test_a_fifo_or_a_dangling_link_in_the_folder_is_left_out_never_waited_on(tmp_path: Path) -> None:
+    from quiz.approval import read_tree
+
+    folder = tmp_path / "demos"
+    folder.mkdir()
+    (folder / "topic.py").write_text("app = 1\n", encoding="utf-8")
+    os.mkfifo(folder / "pipe.py")
+    (folder / "gone.py").symlink_to(folder / "nowhere.py")
+    tree = read_tree(folder)
+    assert sorted(tree.files) == ["topic.py"]
+    assert sorted(tree.left_out) == ["gone.py (a link to nothing)", "pipe.py (not a regular file)"]
