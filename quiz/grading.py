@@ -325,6 +325,7 @@ class Grade:
     empty: bool = False  # nothing typed: "show me"
     pitfalls: tuple[PitfallHit, ...] = ()
     non_answer: bool = False  # "I don't know" and nothing of substance
+    self_rated: bool = False  # the question has no key points: the candidate rates the answer
 
     @property
     def hits(self) -> list[PointResult]:
@@ -338,6 +339,11 @@ class Grade:
     def shown_as_empty(self) -> bool:
         """An empty answer or a non-answer: the screen shows the answer, not a verdict."""
         return self.empty or self.non_answer
+
+
+def rated_score(rating: Rating) -> int:
+    """The score a self-rated answer is recorded with: the lowest that suggests `rating`."""
+    return (0, *(bound for bound, _ in RATING_BOUNDS))[int(rating) - 1]
 
 
 def suggest(score: int) -> Rating:
@@ -832,6 +838,9 @@ def grade(answer: str, question: Gradable) -> Grade:
         return Grade(tuple(PointResult(p.point, False) for p in points), 0, Rating.AGAIN,
                      non_answer=True)
     asserted, tainted = _pitfalls(question.pitfalls, text)
+    if not points:  # nothing to grade against (an imported question): the candidate rates, as in Anki
+        suggested = min(Rating.GOOD, PITFALL_CAP) if asserted else Rating.GOOD
+        return Grade((), rated_score(suggested), suggested, pitfalls=tuple(asserted), self_rated=True)
     results = tuple(_judge(p, text, frozenset(tainted)) for p in points)
     score = round(100 * sum(r.hit for r in results) / len(results)) if results else 0
     suggested = suggest(score)

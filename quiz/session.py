@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from quiz import scheduler as sched
-from quiz.grading import Grade, Rating, grade
+from quiz.grading import Grade, Rating, grade, rated_score
 from quiz.scheduler import CardState, State
 
 if TYPE_CHECKING:
@@ -255,10 +255,13 @@ class Drill:
             return sched.review(card, rating, now, duration_ms, self.scheduler)
 
         with shielded():
-            card = self.store.record(q.id, rating, now, apply, score=graded.grade.score,
+            result = graded.grade
+            if result.self_rated:  # recorded with the score of the rating the candidate chose
+                result = replace(result, score=rated_score(rating))
+            card = self.store.record(q.id, rating, now, apply, score=result.score,
                                      answer=graded.answer, duration_ms=duration_ms, mode="drill")
             self.cards[q.id] = card
-            outcome = Outcome(q, graded.grade, rating, card, duration_ms, now, before)
+            outcome = Outcome(q, result, rating, card, duration_ms, now, before)
             self.done.append(outcome)
             if sched.in_learning(card) and card.due - now <= sched.LEARN_AHEAD:
                 self._learning.add(q.id)

@@ -86,15 +86,12 @@ def test_a_folder_is_read_in_name_order(tmp_path: Path) -> None:
             id="bad-difficulty",
         ),
         pytest.param(
-            GOOD.replace(
-                """    key_points:
+            GOOD.replace("""    key_points:
       - point: It comes second
         terms: [second]
-""",
-                "    key_points: []\n",
-            ),
-            "questions[1].key_points: needs at least one key point",
-            id="empty-key-points",
+""", "    key_points: 7\n"),
+            "questions[1].key_points",
+            id="key-points-not-a-list",
         ),
         pytest.param(
             GOOD.replace("id: beta", "id: alpha"),
@@ -121,6 +118,20 @@ def test_a_folder_is_read_in_name_order(tmp_path: Path) -> None:
 def test_each_error_kind_is_reported_with_its_place(tmp_path: Path, text: str, expected: str) -> None:
     found = messages(tmp_path, text)
     assert any(expected in m for m in found), found
+
+
+def test_a_question_without_key_points_loads_with_a_warning_naming_it(tmp_path: Path) -> None:
+    text = GOOD.replace("""    key_points:
+      - point: It comes second
+        terms: [second]
+""", "    key_points: []\n")
+    path = tmp_path / "bank.yaml"
+    path.write_text(text, encoding="utf-8")
+    bank, problems = validate_paths([path])
+    assert [q.id for q in bank.questions] == ["alpha", "beta"]
+    assert bank.questions[1].key_points == ()
+    assert [(p.severity, p.field) for p in problems] == [("warning", "questions[1].key_points")]
+    assert "needs key points" in str(problems[0])
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:

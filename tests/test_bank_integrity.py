@@ -53,7 +53,7 @@ def test_every_problem_at_once_and_questions_counted_as_written(runner: CliRunne
         tmp_path / "bank.yaml",
         "dek: typo\nquestions:\n"
         + QUESTION.format(id="a")
-        + "  - id: a\n    question: Q?\n    answer: A.\n    key_points: []\n"
+        + "  - id: a\n    question: Q?\n    answer: A.\n    key_points: none\n"
         + QUESTION.format(id="c"),
     )
     result = runner.invoke(app, ["validate", str(bank)])

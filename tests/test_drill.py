@@ -599,3 +599,23 @@ def test_the_demo_seen_first_caps_the_suggestion_at_hard(tmp_path: Path) -> None
             "1 hint taken and the demo seen first: the suggestion is at most Hard.")
         drill.rate(graded, Rating.HARD)
         assert drill.cap(q) == (None, None)  # rated: the next time starts afresh
+
+
+def test_a_question_without_key_points_is_rated_by_the_candidate(runner: CliRunner, tmp_path: Path,
+                                                                 clock: Clock, quiz_home: Path) -> None:
+    path = tmp_path / "imported.yaml"
+    path.write_text(textwrap.dedent("""\
+        bank_id: imported
+        questions:
+          - id: capital
+            question: What is the capital of France?
+            answer: Paris.
+            key_points: []
+    """), encoding="utf-8")
+    result = runner.invoke(app, ["--bank", str(path), "drill"], input=answer("Paris, I think", "2"))
+    assert result.exit_code == 0, result.output
+    out = flat(result.stdout)
+    assert "No key points to grade against: compare your answer with the model answer" in out
+    assert "Rate yourself · suggested: Good" in out and "Score" not in out
+    assert "Saved: Hard." in out and "Average score 40/100" in out
+    assert db_rows(quiz_home, "SELECT question_id, rating, score FROM reviews") == [("capital", 2, 40)]

@@ -166,7 +166,7 @@ def test_validate_reports_every_problem_of_every_file_at_once(tmp_path: Path, ru
           - id: Bad Id
             question: Why?
             answer: Because.
-            key_points: []
+            key_points: none
         """), encoding="utf-8")
     (folder / "b.yaml").write_text("questions:\n  - id: second\n    question: [unclosed\n", encoding="utf-8")
     result = runner.invoke(app, ["validate", str(folder), "--json"])

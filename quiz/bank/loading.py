@@ -142,6 +142,10 @@ class _Combiner:
             if data is None or duplicate:
                 continue
             q = Question.from_dict(data, source, node.start_mark.line + 1, root)
+            if not q.key_points:
+                problems.append(problem_at(pf.path, node_at(node, ["key_points"]), f"{where}.key_points",
+                                           "needs key points: without them the drill can only ask you "
+                                           "to rate yourself", "warning"))
             for i, kp in enumerate(q.key_points):
                 if not kp.terms:
                     problems.append(

@@ -108,8 +108,6 @@ def schema_message(err: Any) -> str:
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field"
-    if kind == "too_short" and last == "key_points":
-        return "needs at least one key point"
     if kind == "too_short" and last == "terms":
         return "needs at least one term"
     if kind == "string_too_long" and err.get("ctx", {}).get("max_length") == MAX_TEXT:

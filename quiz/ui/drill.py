@@ -134,7 +134,9 @@ def verdict_view(graded: Graded, now: datetime) -> Group:
         title = Text("The answer, and what a good one mentions", style="bold")
     else:
         title = Text(f"Score {g.score}/100", style=score_style(g.score))
-        if g.non_answer:
+        if g.self_rated:
+            title = Text("Rate yourself · ")
+        elif g.non_answer:
             title += Text(" · not an answer: what a good one mentions · ")
         else:
             title += Text(f" · {len(g.hits)} of {len(g.points)} key points · ")
@@ -142,8 +144,11 @@ def verdict_view(graded: Graded, now: datetime) -> Group:
             n = len(g.pitfalls)
             title += Text(f"{n} pitfall{'s' * (n != 1)}", style="bold red") + Text(" · ")
         title += Text("suggested: ") + Text(g.suggested.label, style=RATING_STYLE[g.suggested])
-    parts: list[RenderableType] = [
-        Panel(points_table(graded), title=title, title_align="left", border_style="blue")]
+    body: RenderableType = points_table(graded)
+    if g.self_rated:
+        body = Group(Text("No key points to grade against: compare your answer with the model answer "
+                          "above and rate it yourself."), body)
+    parts: list[RenderableType] = [Panel(body, title=title, title_align="left", border_style="blue")]
     if graded.capped:
         parts.append(Text(graded.capped, style="yellow"))
     parts.append(rating_line(graded, now))
