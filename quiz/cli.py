@@ -181,13 +181,22 @@ class QuizCommand(TyperCommand):
 
 
 def _register() -> None:
-    from quiz.commands import bank_cmds, demo_cmd, drill_cmds, export_cmd, practice_cmd, progress_cmds
+    from quiz.commands import (
+        bank_cmds,
+        demo_cmd,
+        drill_cmds,
+        export_cmd,
+        import_cmd,
+        practice_cmd,
+        progress_cmds,
+    )
 
     drill_cmds.register(app)  # the candidate's commands first in --help
     bank_cmds.register(app)
     demo_cmd.register(app)
     practice_cmd.register(app)
     export_cmd.register(app)
+    import_cmd.register(app)
     progress_cmds.register(app)
     groups = [g.typer_instance for g in app.registered_groups if g.typer_instance]
     for info in [*app.registered_commands, *(c for g in groups for c in g.registered_commands)]:
