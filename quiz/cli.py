@@ -183,6 +183,7 @@ class QuizCommand(TyperCommand):
 def _register() -> None:
     from quiz.commands import (
         bank_cmds,
+        class_cmd,
         demo_cmd,
         drill_cmds,
         export_cmd,
@@ -198,6 +199,7 @@ def _register() -> None:
     export_cmd.register(app)
     import_cmd.register(app)
     progress_cmds.register(app)
+    class_cmd.register(app)
     groups = [g.typer_instance for g in app.registered_groups if g.typer_instance]
     for info in [*app.registered_commands, *(c for g in groups for c in g.registered_commands)]:
         if info.cls in (None, TyperCommand):

@@ -7,6 +7,7 @@ out and come in, whatever --bank says.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -43,21 +44,47 @@ def export(
                      show_default=False, dir_okay=False),
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE if it exists.")] = False,
+    learner: Annotated[
+        str | None,
+        typer.Option("--learner", metavar="NAME", show_default=False,
+                     help="Label every line with your name, for an instructor's quiz class report."),
+    ] = None,
 ) -> None:
     """Write the review log as JSON Lines.
 
     Every bank's reviews, oldest first, one a line: review id, bank id, question id, rating,
-    score, duration, UTC time, mode and your answer. To a file with -o (never overwritten
-    unless --force), else to standard output."""
+    score, duration, UTC time, mode and your answer (and `learner` with --learner). To a file
+    with -o (never overwritten unless --force), else to standard output."""
     from quiz import ui
     from quiz.commands.export_cmd import _confirm_overwrite
     from quiz.store import Store
     from quiz.sync import to_lines, write_log
 
+    if learner is not None and (not learner.strip() or len(learner) > 80 or not learner.isprintable()):
+        raise typer.BadParameter("a name of 1 to 80 printable characters.", param_hint="--learner")
     with Store.open(write=False) as store:
-        if output is None:
-            for line in to_lines(store.iter_log()):
-                typer.echo(line, nl=False)
+        if output is None or learner is not None:
+            lines = to_lines(store.iter_log())
+            if learner is not None:  # the key first: progress import ignores it, class report reads it
+                prefix = '{"learner":' + json.dumps(learner.strip(), ensure_ascii=False) + ","
+                lines = (prefix + line[1:] for line in lines)
+            if output is None:
+                for line in lines:
+                    typer.echo(line, nl=False)
+                return
+            _confirm_overwrite(output, force)
+            from quiz.fileio import write_chunks
+
+            written = 0
+
+            def chunks() -> Iterator[bytes]:
+                nonlocal written
+                for line in lines:
+                    written += 1
+                    yield line.encode("utf-8")
+
+            write_chunks(output, chunks())
+            ui.err.print(f"Wrote {written} review{'s' * (written != 1)} to {output}.")
             return
         _confirm_overwrite(output, force)
         count = write_log(store, output)
