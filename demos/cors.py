@@ -139,3 +139,37 @@ def tour(t):
             and echoed.headers.get("access-control-allow-credentials") == "true")
     t.note("our explicit list, same request (shown above)",
            f"Allow-Origin: {other.headers.get('access-control-allow-origin', '(none)')}")
+
+    t.step("Outermost among YOUR middleware is not outermost: FastAPI puts its body limit and its "
+           "500 handler outside all user middleware, so a 413 or a 500 carries no CORS headers.")
+    from pydantic import BaseModel
+
+    class Note(BaseModel):
+        text: str
+
+    limited = FastAPI(max_body_size=100)  # <- the 413 Q9 recommends
+    limited.add_middleware(CORSMiddleware, allow_origins=[APP_ORIGIN])  # added last: outermost of ours
+
+    @limited.post("/notes")
+    async def create_note(note: Note) -> Note:
+        return note
+
+    @limited.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")  # <- becomes a 500 in ServerErrorMiddleware
+
+    origin = {"Origin": APP_ORIGIN}
+    allow = ["access-control-allow-origin"]
+    with TestClient(limited, raise_server_exceptions=False) as client:
+        small = t.record(client.post("/notes", json={"text": 1}, headers=origin), allow)
+        big = t.record(client.post("/notes", json={"text": "x" * 500}, headers=origin), allow)
+        crash = t.record(client.get("/boom", headers=origin), allow)
+    t.check("a 422 (raised inside the app) carries Allow-Origin",
+            small.status_code == 422 and small.headers.get("access-control-allow-origin") == APP_ORIGIN,
+            f"{small.status_code} {small.headers.get('access-control-allow-origin')}")
+    t.check("the 413 from max_body_size has no Allow-Origin: the browser shows a CORS error",
+            big.status_code == 413 and "access-control-allow-origin" not in big.headers,
+            f"{big.status_code} {big.headers.get('access-control-allow-origin', '(none)')}")
+    t.check("nor does a 500 from an unhandled exception",
+            crash.status_code == 500 and "access-control-allow-origin" not in crash.headers,
+            f"{crash.status_code} {crash.headers.get('access-control-allow-origin', '(none)')}")

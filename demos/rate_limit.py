@@ -23,7 +23,7 @@ async def lifespan(app: FastAPI):
 
 def client_key(request: Request) -> str:
     api_key = request.headers.get("X-API-Key")  # <- per API key when there is one, else per IP
-    # (behind a proxy, request.client is the proxy: run uvicorn with --proxy-headers)
+    # (behind a proxy: uvicorn --forwarded-allow-ips=PROXY_IP, or request.client is the proxy)
     return f"key:{api_key}" if api_key else f"ip:{request.client.host}"
 
 
@@ -106,3 +106,32 @@ def tour(t):
     t.check("200 again, a fresh window with 4 left", back.status_code == 200
             and back.headers.get("x-ratelimit-remaining") == "4", back.text)
     t.client.portal.call(redis.delete, *keys)
+
+    t.step("Behind a proxy: uvicorn reads X-Forwarded-For by default (no --proxy-headers needed), "
+           "but only from the addresses in --forwarded-allow-ips.")
+    import anyio
+    import httpx2
+    import uvicorn
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    config = uvicorn.Config(t.app)
+    t.note("uvicorn.Config defaults", f"proxy_headers={config.proxy_headers}, "
+           f"forwarded_allow_ips={config.forwarded_allow_ips!r}")
+    t.check("proxy headers are on by default", config.proxy_headers is True)
+
+    async def client_ip(scope, receive, send):  # a bare ASGI app: which client does it see?
+        host = scope["client"][0].encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": host})
+
+    async def seen_from(peer: str) -> str:
+        behind = ProxyHeadersMiddleware(client_ip, trusted_hosts="10.0.0.5")  # --forwarded-allow-ips
+        transport = httpx2.ASGITransport(app=behind, client=(peer, 4321))
+        async with httpx2.AsyncClient(transport=transport, base_url="http://test") as ac:
+            r = await ac.get("/", headers={"X-Forwarded-For": "203.0.113.7"})
+        return r.text
+
+    trusted, stranger = anyio.run(seen_from, "10.0.0.5"), anyio.run(seen_from, "10.9.9.9")
+    t.note("client seen (proxy 10.0.0.5 trusted / another peer)", f"{trusted} / {stranger}")
+    t.check("from the trusted proxy, the app sees the real client", trusted == "203.0.113.7", trusted)
+    t.check("from any other address, the header is ignored", stranger == "10.9.9.9", stranger)

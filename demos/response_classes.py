@@ -152,6 +152,32 @@ def tour(t):
             and old.content != new.content)
     t.check("the same data either way", new.json() == old.json() == reading.model_dump())
 
+    t.step("The fast path also needs no default_response_class on the app or a router: even "
+           "FastAPI(default_response_class=JSONResponse) turns it off for every route.")
+    from fastapi import APIRouter
+    from fastapi.testclient import TestClient
+
+    def probe_app(**app_kw):
+        other = FastAPI(**app_kw.get("app", {}))
+        router = APIRouter(**app_kw.get("router", {}))
+
+        @router.get("/readings/{sensor}")  # <- no response_class on the route
+        async def read(sensor: str) -> Reading:
+            return Reading(sensor=sensor, seconds=0.00002)
+
+        other.include_router(router)
+        with TestClient(other) as client:
+            return t.record(client.get("/readings/probe"))
+
+    on_app = probe_app(app={"default_response_class": JSONResponse})
+    on_router = probe_app(router={"default_response_class": JSONResponse})
+    t.note("raw bytes", f"app default: {on_app.content.decode()}   router default: "
+           f"{on_router.content.decode()}")
+    t.check("FastAPI(default_response_class=JSONResponse): json.dumps bytes, not the fast path",
+            on_app.content == old.content and on_app.content != new.content, on_app.text)
+    t.check("APIRouter(default_response_class=JSONResponse): the same",
+            on_router.content == old.content and on_router.content != new.content, on_router.text)
+
     t.step("Return a JSONResponse yourself to set status and headers; it skips validation.")
     tea = t.get("/teapot", show_headers=["content-type", "x-brew"])
     t.check("418 with X-Brew: tea", tea.status_code == 418 and tea.headers.get("x-brew") == "tea")

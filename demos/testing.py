@@ -120,6 +120,33 @@ def tour(t):
     t.check("AsyncClient(ASGITransport): lifespan state absent",
             r.status_code == 200 and r.json() == {"lifespan_ran": False}, r.text)
 
+    t.step("Entering app.router.lifespan_context(app) yourself runs startup, but its state never "
+           "reaches request.state through ASGITransport; asgi-lifespan's LifespanManager does.")
+
+    async def test_health_own_lifespan():
+        async with t.app.router.lifespan_context(t.app) as state:  # <- startup ran: state built
+            transport = httpx2.ASGITransport(app=t.app)
+            async with httpx2.AsyncClient(transport=transport, base_url="http://test") as ac:
+                return sorted(state), await ac.get("/health")
+
+    yielded, r = anyio.run(test_health_own_lifespan)
+    t.record(r)
+    t.note("the lifespan yielded", yielded)
+    t.check("lifespan_context entered: startup ran, yet request.state has no db",
+            yielded == ["db", "weather"] and r.json() == {"lifespan_ran": False}, r.text)
+
+    async def test_health_lifespan_manager():
+        from asgi_lifespan import LifespanManager
+
+        async with LifespanManager(t.app) as manager:  # <- manager.app puts the state in scope
+            transport = httpx2.ASGITransport(app=manager.app)
+            async with httpx2.AsyncClient(transport=transport, base_url="http://test") as ac:
+                return await ac.get("/health")
+
+    r = t.record(anyio.run(test_health_lifespan_manager))
+    t.check("LifespanManager + ASGITransport(app=manager.app): present",
+            r.json() == {"lifespan_ran": True}, r.text)
+
     t.step("TestClient runs the lifespan only inside `with TestClient(app)`.")
     with contextlib.closing(TestClient(t.app)) as bare:
         r = t.record(bare.get("/health"))
