@@ -66,7 +66,7 @@ questions:
         correction: >-          # what holds today: shown in red under the answer that made the claim
           FastAPI converts it to the annotated type before the endpoint runs, and answers 422
           when it cannot.
-        since: FastAPI docs, tutorial/path-params             # optional: since when
+        since: predates every supported version   # optional: the version in which this changed
         reference: https://fastapi.tiangolo.com/tutorial/path-params/   # optional
     follow_ups:
       - How would you accept only a fixed set of values in a path parameter?

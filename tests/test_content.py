@@ -1,0 +1,38 @@
+"""The built-in bank's content: what `since` says on every pitfall, and the misconception catalogue."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+BANK = Path(__file__).resolve().parents[1] / "questions" / "fastapi.yaml"
+VERSION = re.compile(r"\b\d+\.\d+")  # "FastAPI 0.122.0", "Pydantic 2.0", "uvicorn 0.10.2"
+PREDATES = "predates every supported version"
+
+
+def pitfalls() -> list[tuple[int, dict]]:
+    bank = yaml.safe_load(BANK.read_text(encoding="utf-8"))
+    return [(q["number"], p) for q in bank["questions"] for p in q.get("pitfalls") or []]
+
+
+def test_since_names_the_version_that_changed_or_says_it_predates_them_all() -> None:
+    # `since` is when the behaviour changed, not a docs page nor the version it was checked on
+    wrong = [
+        (number, p["since"])
+        for number, p in pitfalls()
+        if not (p["since"].startswith((PREDATES, "never true")) or VERSION.search(p["since"]))
+        or re.search(r"\bdocs\b|FastAPI 0\.165|Starlette 1\.10|uvicorn 0\.54|Pydantic 2\.14", p["since"])
+    ]
+    assert wrong == []
+
+
+def test_every_pitfall_has_claim_terms_correction_since_and_reference() -> None:
+    missing = [
+        (number, p["claim"], key)
+        for number, p in pitfalls()
+        for key in ("terms", "correction", "since", "reference")
+        if not p.get(key)
+    ]
+    assert missing == []
