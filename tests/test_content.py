@@ -36,3 +36,26 @@ def test_every_pitfall_has_claim_terms_correction_since_and_reference() -> None:
         if not p.get(key)
     ]
     assert missing == []
+
+
+def test_the_misconception_catalogue_covers_every_question() -> None:
+    """About 100 misconceptions an interviewer probes, two or more on every question."""
+    from quiz.bank import load_bank
+    from quiz.grading import grade
+
+    bank = load_bank()
+    assert sum(len(q.pitfalls) for q in bank) >= 100
+    assert [q.num for q in bank if len(q.pitfalls) < 2] == []
+    # the classics, each named when said as an interviewer hears it
+    heard = {
+        "7": "Bad input comes back as 400 Bad Request.",
+        "18": "I set orm_mode = True in the model's Config.",
+        "20": "Starlette is an ASGI server, like Uvicorn.",
+        "21": "Uvicorn is a web framework like FastAPI.",
+        "38": "FastAPI generates a Swagger 2.0 document.",
+        "6": "Every def endpoint spawns a new thread for each request.",
+        "32": "While it runs, the task reports STARTED by default.",
+        "29": "Since it is added last, CORSMiddleware puts its headers on every response.",
+    }
+    unnamed = {num: text for num, text in heard.items() if not grade(text, bank.get(num)).pitfalls}
+    assert unnamed == {}
