@@ -98,7 +98,6 @@ def tour(t):
     seen = [s for i, s in enumerate(states) if i == 0 or s != states[i - 1]]
     t.note("states seen while polling", f"{' -> '.join(map(str, seen))} ({len(states)} polls)")
     t.note("job done after", f"{done_s * 1000:.0f} ms")
-    t.check("the first polls saw PENDING", states[:1] == ["PENDING"], str(seen))
     answered, ended = body.get("answered_at", float("inf")), result.get("ended", float("-inf"))
     t.check("the POST's handler returned before the job ended: it did not wait for it (the server's "
             "record)", answered < ended, f"{submit_s:.3f} s against {done_s:.3f} s")
