@@ -19,14 +19,19 @@ from quiz.errors import QuizError
 
 
 def own_file(path: Path) -> Path | None:
-    """The file of quiz's own that `path` names (by its folder, or as a hard link), if any."""
-    from quiz.paths import own_files
+    """The file of quiz's own that `path` names (by its folder, or as a hard link), if any: one
+    of its files, or one inside its folders (the snapshots of approved code, the cache)."""
+    from quiz.paths import own_files, own_folders
 
     try:
         where = path.parent.resolve() / path.name
         st = os.stat(path) if os.path.lexists(path) else None
     except (OSError, RuntimeError):
         return None
+    for folder in own_folders():
+        with contextlib.suppress(OSError, RuntimeError):
+            if where.is_relative_to(folder.resolve()):
+                return folder
     for own in own_files():
         with contextlib.suppress(OSError, RuntimeError):
             if own.parent.resolve() / own.name == where:
@@ -41,8 +46,8 @@ def existing_file(path: Path) -> bool:
     and for a file of quiz's own."""
     own = own_file(path)
     if own is not None:
-        raise QuizError(f"{path} is quiz's own {own.name}: never written over, --force or not "
-                        "(choose another file).")
+        what = f"inside quiz's own folder {own}" if own.is_dir() else f"quiz's own {own.name}"
+        raise QuizError(f"{path} is {what}: never written over, --force or not (choose another file).")
     try:
         st = os.lstat(path)
     except FileNotFoundError:

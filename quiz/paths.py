@@ -32,13 +32,20 @@ def user_dir() -> Path:
 
 
 #: What quiz keeps in `user_dir()`: never written over by an export (`-o`), --force or not.
+#: Folders (the snapshots of approved demo code, the cache) are covered with all they hold.
 OWN_FILES = ("progress.db", "progress.db-wal", "progress.db-shm", "progress.db-journal",
-             "approved-demos.json", "device-id")
+             "approved-demos.json", "practice-files.json", "device-id")
+OWN_FOLDERS = ("snapshots", "cache")
 
 
 def own_files() -> list[Path]:
     home = user_dir()
     return [home / name for name in OWN_FILES]
+
+
+def own_folders() -> list[Path]:
+    home = user_dir()
+    return [home / name for name in OWN_FOLDERS] + [cache_dir()]
 
 
 def cache_dir() -> Path:

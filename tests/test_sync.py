@@ -411,7 +411,7 @@ def test_a_sync_folder_skips_fifos_and_links_that_lead_outside(runner: CliRunner
 
 
 @pytest.mark.parametrize("name", ["progress.db", "progress.db-wal", "progress.db-shm", "approved-demos.json",
-                                  "device-id"])
+                                  "practice-files.json", "device-id"])
 @pytest.mark.parametrize("command", [["export", "--format", "json"], ["progress", "export"]])
 def test_quizs_own_files_are_never_written_over(runner: CliRunner, homes: tuple[Path, Path], clock: Clock,
                                                 tmp_path: Path, name: str, command: list[str]) -> None:
@@ -427,6 +427,13 @@ def test_quizs_own_files_are_never_written_over(runner: CliRunner, homes: tuple[
     assert f"Error: {target} is quiz's own {name}: never written over, --force or not" in said
     assert (target.read_bytes() if target.exists() else None) == before
     assert rows(laptop, "SELECT COUNT(*) FROM reviews") == [(2,)]
+    snapshot = laptop / "snapshots" / "0123abcd" / "demo.py"  # the code an approval runs
+    snapshot.parent.mkdir(parents=True)
+    snapshot.write_text("print('approved')\n")
+    code, _, err = on(runner, laptop, *command, "-o", str(snapshot), "--force")
+    assert code == 1 and f"is inside quiz's own folder {laptop / 'snapshots'}: never written over" in \
+        " ".join(err.split())
+    assert snapshot.read_text() == "print('approved')\n"
     link = tmp_path / "hard-link.db"  # the same file by another name
     if name == "progress.db":
         os.link(laptop / name, link)
