@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -67,18 +68,34 @@ def generated_log(path: Path, reviews: int, cards: int) -> None:
 
 def cli(args: list[str], home: Path) -> tuple[float, float, float]:
     """(wall, CPU) seconds and peak memory (MB) of `quiz ARGS` in a fresh process: on a shared
-    machine the CPU seconds (user + system) are what the wall time would be with a core to itself."""
+    machine the CPU seconds (user + system) are what the wall time would be with a core to itself.
+
+    The peak is the child's own VmHWM, read until it exits: its ru_maxrss would start from this
+    process's size at the fork (Linux keeps the high-water mark across exec)."""
     env = {**os.environ, "QUIZ_HOME": str(home)}
     start = time.perf_counter()
     child = subprocess.Popen([str(QUIZ), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    peak = 0
+    status = Path(f"/proc/{child.pid}/status")
+    while child.poll() is None:
+        try:
+            hwm = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
+            peak = max(peak, int(hwm.split()[1]))
+        except (OSError, StopIteration):
+            pass
+        time.sleep(0.02)
     wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - _cpu_so_far[0]
+    _cpu_so_far[0] += cpu
     assert child.stderr is not None
     err = child.stderr.read()
     if child.returncode != 0:
         raise SystemExit(f"quiz {' '.join(args)} failed: {err.decode()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return wall, cpu, peak / 1024
+
+
+_cpu_so_far = [0.0]  # CPU seconds of the children already counted
 
 
 def floor(log: Path, db_file: Path) -> float:
@@ -146,7 +163,7 @@ def main() -> None:
         target = TARGET * args.reviews / 100_000
         rows = [
             ("quiz progress import (fresh process, empty home)", f"{best['cli']:.2f} s",
-             f"{ratio:.1f}x floor", f"< {target:.0f} s", "ok" if best["cli"] < target else "OVER"),
+             f"{ratio:.1f}x floor", f"< {target:.1f} s", "ok" if best["cli"] < target else "OVER"),
             ("  its CPU time (user + system)", f"{best['cli cpu']:.2f} s", "", "", ""),
             ("  its peak memory", f"{best['cli memory']:.0f} MB",
              f"{best['cli memory'] / best['tenth memory']:.2f}x tenth", "", ""),
