@@ -47,6 +47,23 @@ class KeyPoint:
 
     point: str
     terms: tuple[str, ...] = ()
+    subject: tuple[str, ...] = ()  # a statement: `terms` said of one of these (quiz.grading.statements)
+    contrasts: tuple[tuple[str, ...], ...] = ()  # this point's own, beside the bank's
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"point": self.point, "terms": list(self.terms)}
+        if self.subject:
+            out["subject"] = list(self.subject)
+        if self.contrasts:
+            out["contrasts"] = [list(c) for c in self.contrasts]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KeyPoint:
+        v = visible
+        return cls(v(data["point"]), tuple(v(t) for t in data.get("terms") or ()),
+                   tuple(v(t) for t in data.get("subject") or ()),
+                   tuple(tuple(v(m) for m in c) for c in data.get("contrasts") or ()))
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,10 @@ class Question:
     pitfalls: tuple[Pitfall, ...] = ()
     follow_ups: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    #: Sets of words one of which excludes the others, and groups of words said for one another:
+    #: the bank file's, then the question's own (quiz.grading.statements).
+    contrasts: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+    synonyms: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     source: Path = field(default=Path("."), compare=False)
     line: int = field(default=0, compare=False)
     root: Path | None = field(default=None, compare=False)  # the bank's folder: demos stay inside it
@@ -109,7 +130,7 @@ class Question:
             "number": self.number,
             "question": self.question,
             "answer": self.answer,
-            "key_points": [{"point": k.point, "terms": list(k.terms)} for k in self.key_points],
+            "key_points": [k.to_dict() for k in self.key_points],
             "tags": list(self.tags),
             "difficulty": self.difficulty,
         }
@@ -121,6 +142,9 @@ class Question:
         for name in ("follow_ups", "references"):
             if getattr(self, name):
                 out[name] = list(getattr(self, name))
+        for name in ("contrasts", "synonyms"):
+            if getattr(self, name):
+                out[name] = [list(g) for g in getattr(self, name)]
         return out
 
     @classmethod
@@ -138,9 +162,7 @@ class Question:
             number=data["number"],
             question=v(data["question"]),
             answer=v(data["answer"]),
-            key_points=tuple(
-                KeyPoint(v(k["point"]), tuple(v(t) for t in k.get("terms") or ())) for k in data["key_points"]
-            ),
+            key_points=tuple(KeyPoint.from_dict(k) for k in data["key_points"]),
             tags=tuple(v(t) for t in data.get("tags") or ()),
             difficulty=data.get("difficulty", 2),
             demo=opt(data.get("demo")),
@@ -152,6 +174,8 @@ class Question:
             ),
             follow_ups=tuple(v(f) for f in data.get("follow_ups") or ()),
             references=tuple(v(r) for r in data.get("references") or ()),
+            contrasts=tuple(tuple(v(m) for m in g) for g in data.get("contrasts") or ()),
+            synonyms=tuple(tuple(v(m) for m in g) for g in data.get("synonyms") or ()),
             source=source,
             line=line,
             root=root,

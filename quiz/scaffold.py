@@ -25,6 +25,10 @@ BANK_TEMPLATE = """\
 # A quiz bank: the questions of one deck. Check it with `quiz validate {bank_dir} --strict`.
 # Every question needs id, question, answer and key_points; the rest is optional.
 deck: {deck}
+contrasts:                      # words of which one excludes the others: a statement said with one
+  - ["422", "400"]              # swapped for another is a contradiction (see the second key point)
+synonyms:                       # words candidates say for one another: every term matches in either
+  - [endpoint, path operation]
 questions:
   - id: path-parameters         # a stable slug: progress is keyed by it, so never reuse one
     number: 1                   # the order, and a handle: `quiz show 1`
@@ -54,7 +58,8 @@ questions:
       - point: The value is converted to the type annotation
         terms: [type annotation, converted, "int", type hint]   # words that show the point was made
       - point: An invalid value answers 422 before the endpoint runs
-        terms: ["422", validation error, unprocessable]
+        subject: [invalid value, does not convert, wrong type, bad value]   # a statement: terms said of it
+        terms: ["422", validation error, unprocessable]   # "an invalid value gives 400" contradicts it
       - point: Constraints such as Path(ge=1) are validated too
         terms: ["Path(ge=1)", "Path()", constraint, validated the same way]
     tags: [basics, validation]  # the first tag is the topic

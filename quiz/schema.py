@@ -22,11 +22,23 @@ def _no_blank(terms: list[str]) -> list[str]:
 Terms = Annotated[list[Text], AfterValidator(_no_blank)]
 
 
+def _two_or_more(groups: list[list[str]]) -> list[list[str]]:
+    if any(len(set(g)) < 2 for g in groups):
+        raise ValueError("a set of contrasts or synonyms names two words or phrases at least")
+    return groups
+
+
+#: Contrasts (one excludes the others) or synonyms (said for one another): lists of words or phrases.
+Groups = Annotated[list[Terms], AfterValidator(_two_or_more)]
+
+
 class KeyPointSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     point: str = Field(min_length=1, max_length=MAX_TEXT)
     terms: Terms = Field(default_factory=list)
+    subject: Terms = Field(default_factory=list)
+    contrasts: Groups = Field(default_factory=list)
 
 
 class PitfallSchema(BaseModel):
@@ -54,6 +66,8 @@ class QuestionSchema(BaseModel):
     pitfalls: list[PitfallSchema] = Field(default_factory=list)
     follow_ups: list[Text] = Field(default_factory=list)
     references: list[Text] = Field(default_factory=list)
+    contrasts: Groups = Field(default_factory=list)
+    synonyms: Groups = Field(default_factory=list)
 
 
 class BankFileSchema(BaseModel):
@@ -61,6 +75,8 @@ class BankFileSchema(BaseModel):
 
     bank_id: str | None = Field(default=None, pattern=SLUG_PATTERN, max_length=80)
     deck: Text | None = None
+    contrasts: Groups = Field(default_factory=list)
+    synonyms: Groups = Field(default_factory=list)
     questions: list[dict[str, Any]] = Field(default_factory=list)
 
 

@@ -348,7 +348,10 @@ class Scorecard:
                          "score": a.score, "answered": a.grade is not None, "late": a.late,
                          "suggested": a.grade.suggested.label if a.grade else None,
                          "missed": [p.point for p in a.grade.missed] if a.grade else [],
-                         "pitfalls": [h.to_dict() for h in a.grade.pitfalls] if a.grade else []}
+                         "pitfalls": [h.to_dict() for h in a.grade.pitfalls] if a.grade else [],
+                         "contradictions": [c.to_dict() for c in a.grade.contradictions] if a.grade else [],
+                         "why_missed": [{"point": p.point, "near": p.near, "lacked": p.lacked}
+                                        for p in a.grade.missed if p.near] if a.grade else []}
                         for a in self.answers],
         }
 

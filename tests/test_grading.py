@@ -675,8 +675,8 @@ def test_the_exam_json_and_scorecard_carry_the_pitfalls(runner: CliRunner, pitfa
     screen = runner.invoke(app, ["exam", "--time", "0", "--seed", "1"], input=text)
     assert screen.exit_code == 0, screen.output
     out = " ".join(screen.stdout.split())
-    assert "1 pitfall ·" in out
-    assert "What you said that no longer holds" in out
+    assert "1 wrong statement ·" in out
+    assert "What you said that does not hold" in out
     assert "#1 ✘ You said: BackgroundTasks run in another process." in out
 
 
@@ -801,3 +801,180 @@ def test_measured_wrong_answers_on_the_builtin_bank() -> None:
     assert negated.score <= 20 and negated.suggested is Rating.AGAIN  # measured: 60, Hard
     assert grade("I don't know what dependencies are.", bank.get("dependency-injection")).score == 0  # 33
     assert not grade("That is unacceptable.", bank.get("websockets")).hits
+
+
+def test_a_wording_the_candidate_marked_as_said_credits_the_point_as_their_own() -> None:
+    answer = "Depends() declares it; the framework hands each endpoint its collaborators."
+    point = DEPENDENCIES.key_points[1].point
+    before = grade(answer, DEPENDENCIES)
+    assert not before.points[1].hit
+    after = grade(answer, DEPENDENCIES, own={point: ["hands each endpoint its collaborators"]})
+    assert after.points[1].hit and after.points[1].own
+    assert after.score > before.score
+    assert not after.points[0].own  # a point the bank's terms credit is not "your wording"
+    elsewhere = grade("Depends() declares it.", DEPENDENCIES,
+                      own={point: ["hands each endpoint its collaborators"]})
+    assert not elsewhere.points[1].hit
+
+
+ENDPOINTS = Question(
+    id="endpoints",
+    number=1,
+    question="Where does FastAPI run a def endpoint, and an async def one?",
+    answer="A plain def endpoint runs in the thread pool; an async def endpoint runs on the event loop.",
+    key_points=(
+        KeyPoint("A plain def endpoint runs in the thread pool", ("thread pool", "run_in_threadpool"),
+                 subject=("def", "plain def")),
+        KeyPoint("An async def endpoint runs on the event loop", ("event loop",), subject=("async def",)),
+        KeyPoint("The last middleware added is the outermost", ("outermost",), subject=("last added",)),
+    ),
+    contrasts=(("def", "async def"), ("thread pool", "event loop"), ("first", "last"),
+               ("outermost", "innermost")),
+    synonyms=(("thread pool", "worker thread"),),
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "hit"),
+    [
+        ("A plain def endpoint runs in the thread pool.", True),
+        ("FastAPI hands a def endpoint to a worker thread.", True),  # a synonym of the predicate
+        ("You declare a def endpoint. FastAPI runs it in the thread pool.", True),  # subject in scope
+        ("run_in_threadpool is used.", True),  # no subject named at all: the question's
+        ("An async def endpoint runs in the thread pool.", False),
+        ("An async def endpoint is handed to run_in_threadpool.", False),
+        ("A def endpoint does not run in the thread pool.", False),
+    ],
+)
+def test_a_statement_is_credited_only_when_said_of_its_subject(answer: str, hit: bool) -> None:
+    assert grade(answer, ENDPOINTS).points[0].hit is hit
+
+
+@pytest.mark.parametrize(
+    ("answer", "said", "instead"),
+    [
+        ("An async def endpoint is handed to run_in_threadpool.", "async def", "def"),
+        ("A plain def endpoint runs directly on the event loop.", "event loop", "thread pool"),
+        ("The first middleware added is the outermost one.", "first", "last"),
+        ("The last added middleware is the innermost.", "innermost", "outermost"),
+    ],
+)
+def test_a_swapped_statement_is_a_contradiction(answer: str, said: str, instead: str) -> None:
+    g = grade(answer, ENDPOINTS)
+    assert [(c.said, c.instead) for c in g.contradictions][:1] == [(said, instead)]
+    assert g.suggested <= Rating.HARD
+    point = next(p for p in g.points if p.point == g.contradictions[0].point)
+    assert not point.hit
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "A plain def endpoint runs in the thread pool, an async def endpoint on the event loop.",
+        "def endpoints go to the thread pool and async def endpoints stay on the event loop.",
+        "In an async def endpoint you can offload a blocking call with run_in_threadpool.",
+        "Unlike async def endpoints, plain def endpoints run in the thread pool.",
+    ],
+)
+def test_the_right_statement_and_its_mirror_are_no_contradiction(answer: str) -> None:
+    g = grade(answer, ENDPOINTS)
+    assert g.contradictions == ()
+
+
+def load_builtin(qid: str) -> Question:
+    from quiz.bank import load_bank
+
+    return next(q for q in load_bank() if q.id == qid)
+
+
+def test_a_contradiction_is_shown_and_in_the_exam_json(runner: CliRunner, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(yaml.safe_dump({
+        "contrasts": [["def", "async def"], ["thread pool", "event loop"]],
+        "questions": [{"id": "endpoints", "question": "Where does a def endpoint run?",
+                       "answer": "A plain def endpoint runs in the thread pool.",
+                       "key_points": [{"point": "A plain def endpoint runs in the thread pool",
+                                       "subject": ["def"], "terms": ["thread pool"]},
+                                      {"point": "Blocking calls are fine there",
+                                       "terms": ["blocking calls"]}]}],
+    }))
+    monkeypatch.setenv("QUIZ_BANK", str(bank))
+    text = "An async def endpoint runs in the thread pool.\n"
+    result = runner.invoke(app, ["exam", "--json", "--time", "0", "--seed", "1"], input=text)
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)["answers"][0]
+    assert answer["suggested"] == "Again"
+    assert answer["contradictions"][0]["said"] == "async def"
+    assert answer["contradictions"][0]["instead"] == "def"
+    screen = runner.invoke(app, ["exam", "--time", "0", "--seed", "1"], input=text)
+    out = " ".join(screen.stdout.split())
+    assert "You said: async def endpoint runs in the thread pool" in out
+    assert "It is def, not async def" in out
+
+
+def test_a_missed_point_shows_the_closest_part_and_what_it_lacked() -> None:
+    g = grade("Registration happens in the path operation parameters.", DEPENDENCIES)
+    declared = g.points[0]
+    assert not declared.hit
+    assert declared.near == "registration happens in the path operation parameters"
+    assert declared.lacked == "declared, depends"
+
+
+def test_a_pitfall_voids_only_its_own_statement() -> None:
+    q = load_builtin("request-validation")
+    g = grade("Pydantic validates the body; I write custom checks with @validator, and bad input returns 422",
+              q)
+    assert g.pitfalls
+    assert next(p for p in g.points if "422" in p.point).hit
+
+
+@pytest.mark.parametrize(("qid", "answer"), [
+    ("request-validation", "I write custom checks with the validator decorator on the model."),
+    ("background-tasks", "Background tasks run in a separate worker process, after the response."),
+])
+def test_a_bank_synonym_names_a_pitfall_in_another_wording(qid: str, answer: str) -> None:
+    assert grade(answer, load_builtin(qid)).pitfalls
+
+
+# --- the blind corpus: tuning half and held-back half ---------------------------------------------
+
+#: What the grader reached on each half of tests/answers/corpus (measured by bench_grading.py, the
+#: README states the held-back figures), held here a few points lower. The held-back half is never
+#: read to change the grader: a figure below issue 19's target is stated, not tuned.
+CORPUS_FLOORS: dict[str, dict[str, float]] = {
+    "tune": {"strong_spoken Good or Easy": 0.68, "strong_bullets Good or Easy": 0.85,
+             "strong_typos Good or Easy": 0.75, "wrong Again": 0.85, "swapped named": 0.15,
+             "swapped Hard or below": 0.75, "misconception named": 0.20,
+             "misconception Hard or below": 0.75, "other_question Again": 0.80,
+             "partial Again or Hard": 0.95},
+    "heldout": {"strong_spoken Good or Easy": 0.50, "strong_bullets Good or Easy": 0.25,
+                "strong_typos Good or Easy": 0.27, "wrong Again": 0.85, "swapped named": 0.05,
+                "swapped Hard or below": 0.80, "misconception named": 0.07,
+                "misconception Hard or below": 0.72, "other_question Again": 0.90,
+                "partial Again or Hard": 0.95},
+}
+CORPUS_CEILINGS: dict[str, dict[str, float]] = {
+    "tune": {"wrong Good or Easy": 0.03, "fair_rejection flagged": 0.08},
+    "heldout": {"wrong Good or Easy": 0.07, "fair_rejection flagged": 0.30},
+}
+
+
+@pytest.mark.parametrize("half", ["tune", "heldout"])
+def test_the_blind_corpus_figures_hold(half: str) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    from grading_figures import corpus, figures
+
+    from quiz.bank import load_bank
+
+    rows = corpus(half)
+    count = len(rows)
+    assert count >= 450, f"the {half} half has {count} answers"
+    measured = figures(rows, {q.id: q for q in load_bank()})
+    low = {name: round(measured[name], 3) for name, floor in CORPUS_FLOORS[half].items()
+           if not measured[name] >= floor}
+    high = {name: round(measured[name], 3) for name, ceiling in CORPUS_CEILINGS[half].items()
+            if not measured[name] <= ceiling}
+    assert low == {} and high == {}

@@ -317,12 +317,15 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
     try:
         bank_file = BankFileSchema.model_validate(data)
         deck, bank_id, items = bank_file.deck, bank_file.bank_id, bank_file.questions
+        shared: dict[str, list[list[str]]] = {"contrasts": bank_file.contrasts,
+                                               "synonyms": bank_file.synonyms}
     except ValidationError as exc:  # reported; the questions are still checked, one by one
         problems.extend(schema_problems(path, node, exc.errors(), [], BankFileSchema))
         deck = data.get("deck") if isinstance(data.get("deck"), str) else None
         bank_id = data.get("bank_id") if isinstance(data.get("bank_id"), str) else None
         listed = data.get("questions")
         items = listed if isinstance(listed, list) else []
+        shared = {}
     qnode = node_at(node, ["questions"])
     entries: list[Entry] = []
     for i, raw in enumerate(items):
@@ -336,6 +339,9 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
             problems.extend(schema_problems(path, qn, exc.errors(), ["questions", i], QuestionSchema))
             entries.append(Entry(raw, qn, None))
             continue
-        entries.append(Entry(raw, qn, q.model_dump()))
+        dumped = q.model_dump()
+        for name, groups in shared.items():  # the file's vocabulary first, then the question's own
+            dumped[name] = [*groups, *dumped[name]]
+        entries.append(Entry(raw, qn, dumped))
     deck_node = node_at(node, ["deck"]) if deck else None
     return Parsed(path, deck, entries, bank_id, root, deck_node)

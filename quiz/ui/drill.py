@@ -13,7 +13,7 @@ from rich.text import Text
 
 from quiz import ui
 from quiz.errors import QuizError
-from quiz.grading import PitfallHit, Rating
+from quiz.grading import Contradiction, PitfallHit, PointResult, Rating
 from quiz.ui import demo as demo_ui
 from quiz.ui import questions as bank_ui
 from quiz.ui.prompt import RATING_STYLE, Reader, prewarm
@@ -91,6 +91,23 @@ def pitfall_text(hit: PitfallHit) -> Text:
     return text
 
 
+def contradiction_text(c: Contradiction) -> Text:
+    """ "You said: <the answer's words>. It is <x>, not <y>: <the point>", in red."""
+    text = Text("You said: ", style="bold red") + Text(c.found, style="red")
+    return text + Text("\nIt is ", style="bold") + Text(f"{c.instead}, not {c.said}: {c.point}")
+
+
+def missed_text(p: PointResult) -> Text:
+    """A missed point, and on the next line the part of the answer that came closest and what
+    it lacked."""
+    line = Text(p.point)
+    if p.near:
+        line += Text(f"\n  closest: “{p.near}”", style="dim")
+        if p.lacked:
+            line += Text(f" · lacks: {p.lacked}", style="dim")
+    return line
+
+
 def points_table(graded: Graded) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
@@ -104,12 +121,16 @@ def points_table(graded: Graded) -> Table:
             line = Text(p.point)
             if p.matched and p.found:
                 line += Text(f"  (“{p.found}”)", style="dim")
+            if p.own:
+                line += Text("  your wording", style="cyan")
         else:
             mark = Text("✘", style="bold red")
-            line = Text(p.point)
+            line = missed_text(p)
         table.add_row(mark, line)
     for hit in graded.grade.pitfalls:
         table.add_row(Text("✘", style="bold red"), pitfall_text(hit))
+    for c in graded.grade.contradictions:
+        table.add_row(Text("✘", style="bold red"), contradiction_text(c))
     return table
 
 
@@ -143,6 +164,9 @@ def verdict_view(graded: Graded, now: datetime) -> Group:
         if g.pitfalls:
             n = len(g.pitfalls)
             title += Text(f"{n} pitfall{'s' * (n != 1)}", style="bold red") + Text(" · ")
+        if g.contradictions:
+            n = len(g.contradictions)
+            title += Text(f"{n} contradiction{'s' * (n != 1)}", style="bold red") + Text(" · ")
         title += Text("suggested: ") + Text(g.suggested.label, style=RATING_STYLE[g.suggested])
     body: RenderableType = points_table(graded)
     if g.self_rated:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quiz import ui
-from quiz.ui.drill import pitfall_text, question_view, score_style
+from quiz.ui.drill import contradiction_text, pitfall_text, question_view, score_style
 from quiz.ui.prompt import Reader
 
 if TYPE_CHECKING:
@@ -103,9 +103,12 @@ def scorecard_view(card: Scorecard) -> Group:
         else:
             score = Text(str(a.grade.score), style=score_style(a.grade.score))
             missed = Text("; ".join(p.point for p in a.grade.missed) or "nothing", style="dim")
-            if a.grade.pitfalls:
-                n = len(a.grade.pitfalls)
-                missed = Text(f"{n} pitfall{'s' * (n != 1)} · ", style="bold red") + missed
+            if a.grade.pitfalls or a.grade.contradictions:
+                n = len(a.grade.pitfalls) + len(a.grade.contradictions)
+                missed = Text(f"{n} wrong statement{'s' * (n != 1)} · ", style="bold red") + missed
+            for p in a.grade.missed:
+                if p.near:
+                    missed += Text(f"\n{p.point[:40]}: closest “{p.near}”, lacks {p.lacked}", style="dim")
             if a.late:
                 missed = Text("late · ", style="yellow") + missed
         table.add_row(str(a.question.num), a.question.question, a.question.topic, score, missed)
@@ -116,6 +119,8 @@ def scorecard_view(card: Scorecard) -> Group:
     for a in card.answers:
         for hit in a.grade.pitfalls if a.grade else ():
             pitfalls.add_row(f"#{a.question.num}", Text("✘", style="bold red"), pitfall_text(hit))
+        for c in a.grade.contradictions if a.grade else ():
+            pitfalls.add_row(f"#{a.question.num}", Text("✘", style="bold red"), contradiction_text(c))
     topics = Table(title="By topic", title_justify="left")
     topics.add_column("topic")
     topics.add_column("questions", justify="right")
@@ -128,7 +133,7 @@ def scorecard_view(card: Scorecard) -> Group:
         verdict += Text(" · time ran out", style="yellow")
     lines: list[RenderableType] = [table]
     if pitfalls.row_count:
-        lines += [Text("What you said that no longer holds", style="bold red"), pitfalls]
+        lines += [Text("What you said that does not hold", style="bold red"), pitfalls]
     lines += [topics, verdict]
     if card.weakest:
         names = ", ".join(f"{t.topic} ({t.average:.0f})" for t in card.weakest)

@@ -1,0 +1,116 @@
+"""`grade(answer, question)`: every key point judged on its own, then the pitfalls.
+
+An empty answer means "show me": score 0, Again. So does a non-answer ("I don't know", "no
+idea", "not sure", "skip", "pass", "?") with nothing else of substance (two content words at
+least that the question itself does not contain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from quiz.grading.pitfalls import find_pitfalls
+from quiz.grading.points import closest, judge
+from quiz.grading.results import (
+    PITFALL_CAP,
+    Gradable,
+    Grade,
+    KeyPointLike,
+    PointResult,
+    Rating,
+    rated_score,
+    suggest,
+)
+from quiz.grading.statements import Groups, Verdict, groups, judge_statement, widen
+from quiz.grading.text import STOPWORDS, Answer, content_words, prepare, split_words, stem
+
+SUBSTANCE = 2
+#: Said anywhere, these make a non-answer unless the rest has substance.
+NON_ANSWERS = (
+    "i do not know", "do not know", "dont know", "dunno", "idk", "no idea", "not sure",
+    "no clue", "not a clue", "can not remember", "do not remember", "i forgot", "never heard",
+)
+#: Alone (with fillers), these are a non-answer: "skip", "pass", "n/a".
+NON_ANSWER_WORDS = frozenset("skip skipped pass next nothing none no n a forgot answer".split())
+NON_ANSWER_FILLERS = frozenset(
+    """sorry really honestly um umm uh uhh hmm er erm well think guess maybe know idea sure
+    anything something about yet exactly much clue remember question""".split()
+)
+
+
+def _is_non_answer(answer: Answer, question: str) -> bool:
+    """"I don't know", "no idea", "skip", "?" and nothing else of substance."""
+    text = " ".join(answer.tokens)
+    said = False
+    for phrase in NON_ANSWERS:
+        padded = f" {text} "
+        if f" {phrase} " in padded:
+            text = padded.replace(f" {phrase} ", " ").strip()
+            said = True
+    if all(w in NON_ANSWER_WORDS or w in NON_ANSWER_FILLERS or w in STOPWORDS for w in text.split()):
+        return True
+    asked = {stem(w) for w in split_words(prepare(question))}
+    rest = [w for w in content_words(text.split())
+            if w not in NON_ANSWER_FILLERS and stem(w) not in asked]
+    return said and len(rest) < SUBSTANCE
+
+
+def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] | None = None) -> Grade:
+    """Judge every key point and pitfall of `question` against `answer`.
+
+    `own` maps a key point's `point` text to wordings this candidate used for it and marked as
+    said: a point matched by one of them (same rules as a term) is hit, with `own` set."""
+    points = question.key_points
+    if not answer.strip():
+        return Grade(tuple(PointResult(p.point, False) for p in points), 0, Rating.AGAIN, True)
+    text = Answer(answer)
+    if _is_non_answer(text, question.question):
+        return Grade(tuple(PointResult(p.point, False) for p in points), 0, Rating.AGAIN,
+                     non_answer=True)
+    contrasts = groups(tuple(tuple(g) for g in getattr(question, "contrasts", ())))
+    synonyms = groups(tuple(tuple(g) for g in getattr(question, "synonyms", ())))
+    asserted, pitfall_statements = find_pitfalls(question.pitfalls, text, lambda t: widen(t, synonyms))
+    if not points:  # nothing to grade against (an imported question): the candidate rates, as in Anki
+        suggested = min(Rating.GOOD, PITFALL_CAP) if asserted else Rating.GOOD
+        return Grade((), rated_score(suggested), suggested, pitfalls=tuple(asserted), self_rated=True)
+    tainted = frozenset(pitfall_statements)
+    verdicts: dict[int, Verdict] = {}
+    for i, p in enumerate(points):
+        if subject := tuple(getattr(p, "subject", ())):
+            own_contrasts = groups(tuple(tuple(g) for g in getattr(p, "contrasts", ())))
+            verdicts[i] = judge_statement(p.point, subject, tuple(p.terms), text, contrasts + own_contrasts,
+                                          synonyms, tainted)
+    contradictions = tuple(c for v in verdicts.values() for c in v.contradictions)
+    tainted = tainted.union(*(v.statements for v in verdicts.values()))  # voids its own statement only
+    mine = own or {}
+    results = tuple(_point(p, verdicts.get(i), text, tainted, mine.get(p.point, ()), synonyms)
+                    for i, p in enumerate(points))
+    results = tuple(r if r.hit else _why_missed(r, text, tainted) for r in results)
+    score = round(100 * sum(r.hit for r in results) / len(results)) if results else 0
+    suggested = suggest(score)
+    if asserted or contradictions:
+        suggested = min(suggested, PITFALL_CAP)
+    return Grade(results, score, suggested, pitfalls=tuple(asserted), contradictions=contradictions)
+
+
+def _point(point: KeyPointLike, verdict: Verdict | None, text: Answer, tainted: frozenset[int],
+           own: Sequence[str], synonyms: Groups) -> PointResult:
+    """A statement point from its verdict (a contradicted one is missed), then the candidate's
+    own wording; any other point by its terms."""
+    if verdict is None:
+        return judge(point, text, tainted, widen(tuple(own), synonyms) if own else (),
+                     widen(tuple(point.terms), synonyms))
+    if verdict.said and not verdict.contradictions:
+        return PointResult(point.point, True, "(said of its subject)", verdict.said[2], 100)
+    if own and not verdict.contradictions:
+        result = judge(point, text, tainted, widen(tuple(own), synonyms), ())
+        if result.own:
+            return result
+    return PointResult(point.point, False)
+
+
+def _why_missed(result: PointResult, text: Answer, tainted: frozenset[int]) -> PointResult:
+    """A missed point with the part of the answer that came closest and what it lacked."""
+    near = closest(result.point, text, tainted)
+    return result if near is None else replace(result, near=near[0], lacked=near[1])

@@ -1,0 +1,201 @@
+"""Statements and contrasts: a key point that says something *about* something.
+
+A point with a `subject` is a statement: its `terms` are what it says (the predicate) and its
+`subject` terms what it says it of. It is credited only where a clause of the answer says a
+predicate term of a subject term; a bare predicate term ("run_in_threadpool", "outermost")
+credits nothing on its own.
+
+Contrasts are sets of words or phrases of which one excludes the others (`def`/`async def`,
+401/403/422, first/last, before/after, inner/outer, ...): a bank declares them once
+(`contrasts:` at the top of a bank file, or on a question), and a point may add its own. A
+subject or predicate term that holds a member of a set has a *contrasting* form: the term with
+that member swapped for another ("def endpoint" -> "async def endpoint", "after the
+response" -> "before the response"). So no author writes an inversion by hand.
+
+Every predicate (or contrasting predicate) is paired with the nearest subject (or contrasting
+subject) in its part of the sentence (between commas, and before `and`; a part that starts
+with `if`, `when`, `for`, ... runs on past its comma), one before it preferred to one after
+it (a subject after the predicate counts three words further away). Then:
+
+- subject and predicate: the point is said;
+- a contrasting subject with the predicate ("async def runs in the thread pool"), or the
+  subject with a contrasting predicate ("def runs on the event loop"): a **contradiction**,
+  unless a word of means stands between them (`with`, `using`, `via`, `offload`, ...) or the
+  clause reports it to reject it (as for pitfalls: "some answers say ...", "... is a myth");
+- both contrasting ("async def runs on the event loop"): the mirror statement, neither; but
+  when both swapped in the same set, the relation is reversed ("Starlette is built on
+  FastAPI" for "FastAPI is built on Starlette"): a contradiction.
+
+A predicate with no subject in its part of the sentence is said of the subject in scope: the
+last one named before it ("You declare BackgroundTasks. They run after the response"); it
+is credited when that is the point's subject, or when no subject was named at all, and
+nothing when it is a contrasting one. A negated subject or predicate takes no part ("async
+def does not run in the thread pool"). A contradiction earns no point, even when the point is
+said elsewhere, and caps the rating at Hard like a pitfall.
+
+Synonyms (`synonyms:`, groups of words or phrases a candidate uses for one another: call/run/
+resolve, thread pool/worker thread) widen every term the same way: a term that holds a member
+of a group also matches with that member swapped for another, for key points, subjects and
+pitfalls alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from quiz.grading.pitfalls import POST_REJECT, POST_REJECT_REACH, PRE_REJECT, PRE_REJECT_REACH
+from quiz.grading.results import Contradiction
+from quiz.grading.terms import Match, is_negated, matches, variants
+from quiz.grading.text import Answer, normalise, shown
+
+#: A subject after its predicate counts as this many words further away.
+AFTER_PENALTY = 3
+#: Between a subject and a predicate, these make the predicate a means, not a claim: "in async
+#: def, offload a blocking call with run_in_threadpool" says nothing of where async def runs.
+INSTRUMENTS = frozenset("with using via through offload offloads offloading wrap wraps wrapping".split())
+#: Before a statement, these report it rather than make it: "some answers return 401 when ...".
+REPORTED = frozenset("""people answers tutorials think believe believes mistake mistakenly wrongly
+    incorrectly myth misconception claim claims""".split())
+#: At most this many variants of one term from synonyms (the rest are left out).
+MAX_VARIANTS = 12
+
+Groups = tuple[tuple[str, ...], ...]
+
+
+@lru_cache(maxsize=8192)
+def _pattern(member: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w@.]){re.escape(member)}(?![\w])")
+
+
+@lru_cache(maxsize=256)
+def groups(raw: tuple[tuple[str, ...], ...]) -> Groups:
+    """A bank's contrasts or synonyms, each member normalised."""
+    return tuple(tuple(dict.fromkeys(normalise(m) for m in g if normalise(m))) for g in raw)
+
+
+@lru_cache(maxsize=16384)
+def swaps(term: str, groups: Groups) -> tuple[tuple[str, str, str, int], ...]:
+    """Every (new term, member replaced, member put in) from swapping the one member of a group
+    that the term holds, on word boundaries, for another member of that group (a term that
+    holds two members of a group, "401 then 403", is left as it is)."""
+    norm = normalise(term)
+    out: list[tuple[str, str, str, int]] = []
+    for index, group in enumerate(groups):
+        held = [m for m in group if _pattern(m).search(norm)]
+        if len(held) != 1:  # "401 then 403" has no contrasting form
+            continue
+        for member in held:
+            pattern = _pattern(member)
+            for other in group:
+                if other != member:
+                    out.append((pattern.sub(other, norm), member, other, index))
+    return tuple(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=16384)
+def widen(terms: tuple[str, ...], synonyms: Groups) -> tuple[str, ...]:
+    """The terms and their synonym forms (one swap each, MAX_VARIANTS at most per term)."""
+    if not synonyms:
+        return terms
+    out = list(terms)
+    for t in terms:
+        out += [new for new, _, _, _ in swaps(t, synonyms)[:MAX_VARIANTS]]
+    return tuple(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class _Seen:
+    start: int
+    end: int
+    found: str
+    contrast: bool  # the contrasting form
+    member: str  # for a contrasting form: the member the term has ("def")
+    other: str  # ... and the one the answer said ("async def")
+    group: int = -1  # ... and the set they belong to
+
+
+def _occurrences(answer: Answer, terms: tuple[str, ...], contrasts: Groups, synonyms: Groups,
+                 tainted: frozenset[int]) -> list[_Seen]:
+    """Where the terms, in any wording, are said, and where their contrasting forms are (swapped
+    first, then widened: a synonym never hides that a term holds two members of a set)."""
+    out: list[_Seen] = []
+    plain = set(widen(terms, synonyms))
+    forms: list[tuple[str, bool, str, str, int]] = [(t, False, "", "", -1) for t in plain]
+    forms += [(wide, True, member, other, index) for t in terms
+              for new, member, other, index in swaps(t, contrasts)
+              for wide in widen((new,), synonyms) if wide not in plain]
+    for raw, contrast, member, other, index in forms:
+        for term in variants(raw, True):
+            for m in matches(answer, term):
+                if m.score < term.threshold or answer.statement[m.start] in tainted:
+                    continue
+                if is_negated(answer, term, m):
+                    continue
+                out.append(_Seen(m.start, m.end, m.found, contrast, member, other, index))
+    return out
+
+
+def _rejected(answer: Answer, a: int, b: int) -> bool:
+    """Whether the clause reports the statement at [a, b) to reject it: "some answers return
+    401 when the role is missing, but ...", "X is a myth", "the old advice was X"."""
+    clause = answer.clause[a]
+    before = [answer.tokens[i] for i in range(max(0, a - PRE_REJECT_REACH - 2), a)
+              if answer.clause[i] == clause]
+    after = [answer.tokens[i] for i in range(b, min(len(answer.tokens), b + POST_REJECT_REACH))
+             if answer.clause[i] == clause]
+    return bool(PRE_REJECT.intersection(before) or REPORTED.intersection(before)
+                or POST_REJECT.intersection(after))
+
+
+def _overlaps(a: _Seen | Match, b: _Seen) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the answer said of one statement point."""
+
+    said: tuple[int, int, str] | None  # start, end, words of a clause that says it
+    contradictions: tuple[Contradiction, ...]
+    statements: frozenset[int]  # the statements that contradict it
+
+
+def judge_statement(point: str, subject: Sequence[str], predicate: Sequence[str], answer: Answer,
+                    contrasts: Groups, synonyms: Groups, tainted: frozenset[int]) -> Verdict:
+    """Whether the answer says `predicate` of `subject` somewhere, and where it says it the
+    other way round."""
+    subjects = _occurrences(answer, tuple(subject), contrasts, synonyms, tainted)
+    preds = _occurrences(answer, tuple(predicate), contrasts, synonyms, tainted)
+    said: tuple[int, int, str] | None = None
+    contradictions: dict[str, Contradiction] = {}
+    statements: set[int] = set()
+    for p in preds:
+        segment = answer.segment[p.start]
+        best: tuple[int, _Seen] | None = None
+        for s in subjects:
+            if answer.segment[s.start] != segment or _overlaps(s, p):
+                continue
+            distance = p.start - s.end if s.end <= p.start else s.start - p.end + AFTER_PENALTY
+            if best is None or distance < best[0]:
+                best = (distance, s)
+        if best is None:  # no subject in its part of the sentence: the one in scope, named before
+            before = [s for s in subjects if s.end <= p.start and not _overlaps(s, p)]
+            if not before or not max(before, key=lambda s: s.start).contrast:
+                if not p.contrast:
+                    said = said or (p.start, p.end, shown(p.found))
+            continue
+        s = best[1]
+        a, b = min(s.start, p.start), max(s.end, p.end)
+        words = shown(" ".join(answer.tokens[a:b]))
+        if not s.contrast and not p.contrast:
+            said = said or (a, b, words)
+        elif (s.contrast != p.contrast or s.group == p.group) and not INSTRUMENTS.intersection(
+                answer.tokens[a:b]) and not _rejected(answer, a, b):
+            wrong = s if s.contrast else p
+            contradictions.setdefault(words, Contradiction(point, words, shown(wrong.other),
+                                                           shown(wrong.member)))
+            statements.add(answer.statement[p.start])
+    return Verdict(said, tuple(contradictions.values()), frozenset(statements))
