@@ -79,6 +79,9 @@ class Outcome:
     duration_ms: int | None
     reviewed_at: datetime | None = None
     before: CardState | None = None  # the card before this rating (None: it was new)
+    answer: str = ""
+    hints: int = 0  # hints taken before the answer, and the demo seen: given back by undo
+    demo_seen: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,11 @@ class Summary:
     streak: int
     now: datetime
     interrupted: bool = False
+
+    @property
+    def cards(self) -> int:
+        """Cards rated (a card rated twice in the drill counts once; `done` has every review)."""
+        return len({o.question.id for o in self.done})
 
     @property
     def average(self) -> float | None:
@@ -177,6 +185,25 @@ class Drill:
         """'due', 'new', 'learning', 'ahead' (studied early) or 'again' (back in the same drill)."""
         return self._kinds.get(q.id, "due")
 
+    def counts(self) -> tuple[int, int, int]:
+        """What is left after the card on screen, as Anki counts it: new, learning, due (cards
+        studied early count as due)."""
+        kinds = Counter(self._kinds.get(qid, "due") for qid in self._queue)
+        learning = kinds["learning"] + len(self.learning)
+        return kinds["new"], learning, kinds["due"] + kinds["ahead"]
+
+    def last_rating(self, q: Question) -> Rating | None:
+        """The rating `q` was given last in this drill, if any."""
+        return next((o.rating for o in reversed(self.done) if o.question.id == q.id), None)
+
+    def early_by(self, q: Question) -> timedelta | None:
+        """How long before its due time `q` is shown (learn-ahead), or None when it is due."""
+        card = self.cards.get(q.id)
+        if card is None or card.last_review is None:
+            return None
+        ahead = card.due - self.clock()
+        return ahead if ahead > timedelta(seconds=30) else None
+
     def _learning_due(self, by: datetime) -> str | None:
         """The learning card of this drill due soonest, if it is due by `by`."""
         waiting = sorted((self.cards[q] for q in self._learning), key=lambda c: c.due)
@@ -219,16 +246,20 @@ class Drill:
 
     def cap(self, q: Question) -> tuple[Rating | None, str | None]:
         """The highest rating to suggest for `q`, and why (hints: one at most Good, two or more
-        at most Hard; the demo seen before answering: at most Hard)."""
+        at most Hard; the demo seen before answering: at most Hard; its model answer shown
+        earlier in this drill: at most Good, since recognising an answer just read is not
+        recalling it)."""
         n = self._hints.get(q.id, 0)
         reasons = []
         if n:
             reasons.append(f"{n} hint{'s' * (n != 1)} taken")
         if q.id in self._demo_seen:
             reasons.append("the demo seen first")
+        if self.last_rating(q) is not None:  # rated in this drill: its graded screen was seen
+            reasons.append("its model answer shown earlier in this drill")
         if not reasons:
             return None, None
-        cap = Rating.GOOD if n == 1 and q.id not in self._demo_seen else Rating.HARD
+        cap = Rating.GOOD if n <= 1 and q.id not in self._demo_seen else Rating.HARD
         return cap, f"{' and '.join(reasons).capitalize()}: the suggestion is at most {cap.label}."
 
     def grade(self, q: Question, answer: str) -> Graded:
@@ -261,7 +292,8 @@ class Drill:
             card = self.store.record(q.id, rating, now, apply, score=result.score,
                                      answer=graded.answer, duration_ms=duration_ms, mode="drill")
             self.cards[q.id] = card
-            outcome = Outcome(q, result, rating, card, duration_ms, now, before)
+            outcome = Outcome(q, result, rating, card, duration_ms, now, before, graded.answer,
+                              self._hints.get(q.id, 0), q.id in self._demo_seen)
             self.done.append(outcome)
             if sched.in_learning(card) and card.due - now <= sched.LEARN_AHEAD:
                 self._learning.add(q.id)
@@ -285,6 +317,10 @@ class Drill:
             else:
                 self.cards[q.id] = card
             self._learning.discard(q.id)
+            if last.hints:
+                self._hints[q.id] = last.hints
+            if last.demo_seen:
+                self._demo_seen.add(q.id)
         if current is not None:
             self._queue.appendleft(current.id)
             self.shown -= 1

@@ -42,7 +42,7 @@ def test_two_banks_with_the_same_ids_keep_two_cards(runner: CliRunner, tmp_path:
     assert "Saved: Again. Next review in 1 min." in result.stdout
     result = runner.invoke(app, ["--bank", other, "drill", "--limit", "1"],
                            input=answer(GOOD["middleware"], "4"))
-    assert "1 of 1 · new" in result.stdout  # not the card the other bank rated
+    assert "new · left: 0 new · 0 learning · 0 due" in result.stdout  # not the card the other bank rated
     assert "Saved: Easy. Next review in 8 days." in result.stdout
     assert db_rows(quiz_home, "SELECT bank_id, question_id, state FROM cards ORDER BY bank_id") == [
         ("drill-test", "middleware", 1), ("other-bank", "middleware", 2)]

@@ -178,7 +178,7 @@ def test_drill_subcommand_with_bank_option(runner: CliRunner, tmp_path: Path, cl
                            input=answer(GOOD["middleware"]))
     assert result.exit_code == 0, result.output
     assert "Explain middleware in FastAPI." in result.stdout
-    assert "1 of 1 · new" in result.stdout
+    assert "new · left: 0 new · 0 learning · 0 due" in result.stdout
     result = runner.invoke(app, ["--bank", str(path)], input="q\n")  # plain quiz honours --bank
     assert result.exit_code == 0, result.output
     assert "What is CORS" in result.stdout
@@ -314,7 +314,7 @@ def test_ahead_studies_early(runner: CliRunner, bank: Path, clock: Clock, quiz_h
     clock.advance(hours=1)
     result = runner.invoke(app, ["drill", "--new", "0", "--ahead"], input=answer(GOOD["middleware"], "3"))
     assert result.exit_code == 0, result.output
-    assert "1 early" in result.stdout and "1 of 1 · early" in result.stdout
+    assert "1 early" in result.stdout and "early (due in 8 days) · left: 0 new" in result.stdout
     assert db_rows(quiz_home, "SELECT COUNT(*) FROM reviews") == [(2,)]
 
 
@@ -334,7 +334,8 @@ def test_a_card_due_again_comes_back_in_the_same_drill(runner: CliRunner, bank: 
                            input=answer("no idea", "1") + answer(GOOD["cors"], "4")
                            + answer(GOOD["middleware"], "3"))
     assert result.exit_code == 0, result.output
-    assert "3 of 3 · again" in result.stdout
+    assert "again · left: 0 new · 0 learning · 0 due" in result.stdout
+    assert "Its model answer shown earlier in this drill: the suggestion is at most Good." in result.stdout
     assert db_rows(quiz_home, "SELECT question_id, rating FROM reviews ORDER BY id") == [
         ("middleware", 1), ("cors", 4), ("middleware", 3)]
 
@@ -528,14 +529,14 @@ def test_cram_drills_chosen_questions_whatever_their_schedule(runner: CliRunner,
     result = runner.invoke(app, ["drill", "--cram", "--topic", "core", "--new", "0"],
                            input=answer(GOOD["middleware"], "3"))
     assert result.exit_code == 0, result.output
-    assert "1 of 1 · early" in result.stdout
+    assert "early (due in 8 days)" in result.stdout
     assert db_rows(quiz_home, "SELECT question_id, rating FROM reviews ORDER BY id") == [
         ("middleware", 4), ("middleware", 3)]
 
 
 def test_hints_and_undo_in_scripted_input(runner: CliRunner, bank: Path, clock: Clock,
                                           quiz_home: Path) -> None:
-    steps = script("h", "h") + answer(GOOD["middleware"]) + script("u") + answer(GOOD["middleware"], "")
+    steps = script("h", "h") + answer(GOOD["middleware"]) + script("u", "4")
     result = runner.invoke(app, ["drill", "--limit", "2"], input=steps + "q\n")
     assert result.exit_code == 0, result.output
     out = flat(result.stdout)
@@ -543,8 +544,10 @@ def test_hints_and_undo_in_scripted_input(runner: CliRunner, bank: Path, clock: 
     assert "Hint 2 of 2: Registered with app.add_middleware or @app.middleware" in out
     assert "2 hints taken: the suggestion is at most Hard." in out
     assert "Saved: Hard." in out
-    assert "Undone: Hard on #1 middleware. It is asked again." in out
-    assert "Saved: Easy." in out  # no hint the second time
+    assert "Undone: Hard on #1 middleware. Rate it again." in out
+    assert "Your answer, kept: rate it again. " + GOOD["middleware"] in out  # not typed again
+    assert out.count("2 hints taken: the suggestion is at most Hard.") == 2  # the same answer, as taken
+    assert "Saved: Easy." in out
     assert db_rows(quiz_home, "SELECT question_id, rating FROM reviews") == [("middleware", 4)]
 
 

@@ -140,7 +140,7 @@ def test_an_enter_after_the_rating_key_does_not_answer_the_next_card(tmp_path: P
 def test_a_card_rated_again_comes_back_in_the_same_drill(tmp_path: Path, quiz_home: Path) -> None:
     bank = write_bank(tmp_path / "bank")
     child = spawn(bank, quiz_home, "drill", "--new", "2")
-    child.expect_exact("1 of 2 · new")
+    child.expect_exact("new · left: 1 new · 0 learning · 0 due")
     type_answer(child, "no idea")
     child.expect_exact("Enter = Again")
     child.send("\r")
@@ -150,12 +150,14 @@ def test_a_card_rated_again_comes_back_in_the_same_drill(tmp_path: Path, quiz_ho
     child.expect_exact("Enter = Easy")
     child.send("4")
     child.expect_exact("Explain middleware in FastAPI.")  # its one-minute step: back in this drill
-    child.expect_exact("3 of 3 · again")
+    # a minute's step, back as soon as nothing else is left: said to be early
+    child.expect(r"again · early: due in \d+ min · left: 0 new · 0 learning · 0 due")
     type_answer(child, GOOD["middleware"])
-    child.expect_exact("Enter = Easy")
+    child.expect_exact("model answer shown earlier in this drill: the suggestion is at most Good.")
+    child.expect_exact("Enter = Good")  # just read, not recalled: at most Good
     child.send("4")
     child.expect_exact("Drill over")
-    child.expect(r"Cards done\s+3")
+    child.expect(r"Cards done\s+2 \(3 reviews\)")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -175,10 +177,11 @@ def test_undo_the_last_rating(tmp_path: Path, quiz_home: Path) -> None:
     child.expect_exact("What is CORS")
     child.expect_exact("› ")
     child.sendline("u")
-    child.expect_exact("Undone: Again on #1 middleware. It is asked again.")
+    child.expect_exact("Undone: Again on #1 middleware. Rate it again.")
     child.expect_exact("Explain middleware in FastAPI.")
-    child.expect_exact("1 of 2 · new")
-    type_answer(child, GOOD["middleware"])
+    child.expect_exact("new · left: 1 new · 0 learning · 0 due")
+    child.expect_exact("Your answer, kept: rate it again.")  # not typed a second time
+    child.expect_exact(GOOD["middleware"])
     child.expect_exact("Enter = Easy")
     child.send("4")
     child.expect_exact("What is CORS")  # then the card that was on screen

@@ -64,6 +64,12 @@ def drill(
             "(ratings are still recorded).",
         ),
     ] = False,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--id", metavar="QUESTION", autocompletion=complete_question, show_default=False,
+                     help="Drill this question now, by number or id, whatever its schedule "
+                     "(repeatable)."),
+    ] = None,
 ) -> None:
     """Today's drill: the cards due (most overdue first), then new questions.
 
@@ -81,7 +87,11 @@ def drill(
 
     bank = load(ctx)
     topics, tags = bank.topic_names(topic or ()), bank.tag_names(tag or ())
-    questions = bank.select(topics=topics, tags=tags)
+    if ids:  # the named questions, in the order given, now
+        questions = [bank.get(ref) for ref in dict.fromkeys(ids)]
+        cram = True
+    else:
+        questions = bank.select(topics=topics, tags=tags)
     with Store.open(bank_id=bank.bank_id) as store:
         run = session.Drill(
             questions, store, clock=session.system_clock, new_per_day=new, limit=limit, ahead=ahead, cram=cram
@@ -331,6 +341,7 @@ def register(app: typer.Typer) -> None:
             "quiz drill --limit 10",
             "quiz drill --ahead                  nothing due? study the soonest cards early",
             "quiz drill --cram --topic security  every security question now, whatever is due",
+            "quiz drill --id 6 --id middleware   these two questions now",
             "printf 'It wraps every request\\n\\n\\n' | quiz drill --limit 1",
         )
         + "\n\n"

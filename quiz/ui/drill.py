@@ -197,7 +197,9 @@ def summary_view(summary: Summary) -> Panel:
     rows = Table.grid(padding=(0, 2))
     rows.add_column(style="bold", no_wrap=True)
     rows.add_column()
-    done = f"{len(summary.done)}"
+    done = f"{summary.cards}"
+    if len(summary.done) != summary.cards:
+        done += f" ({len(summary.done)} reviews)"
     if summary.skipped:
         done += f" (skipped {summary.skipped})"
     rows.add_row("Cards done", done)
@@ -263,18 +265,56 @@ def _save(drill: Drill, read: Reader, graded: Graded, rating: Rating, duration: 
                 raise
 
 
-LABELS = {"due": "due", "new": "new", "ahead": "early", "again": "again", "learning": "learning"}
+LABELS = {"due": "due", "new": "new", "ahead": "early", "again": "learning", "learning": "learning"}
+
+
+def card_subtitle(drill: Drill, q: Question) -> str:
+    """What this card is (new, due, learning: rated Again or Hard earlier in this drill, early),
+    then what is left after it as Anki counts it: new, learning, due."""
+    label = LABELS[drill.kind(q)]
+    last = drill.last_rating(q)
+    if last is not None:
+        label = "again" if last is Rating.AGAIN else f"learning (rated {last.label})"
+    early = drill.early_by(q)
+    if early is not None:
+        due = ui.relative(drill.clock() + early, drill.clock())
+        label += f" · early: due {due}" if label != "early" else f" (due {due})"
+    new, learning, due_left = drill.counts()
+    text = f"{label} · left: {new} new · {learning} learning · {due_left} due"
+    return text + (" · d: see it run" if q.demo else "")
+
+
+def _rate(drill: Drill, read: Reader, q: Question, answer: str, duration: int) -> bool:
+    """Grade `answer`, show the verdict, read and save the rating; False when the drill ends."""
+    out = ui.out
+    graded = drill.grade(q, answer)
+    read.flush()  # keys pressed before the grade is on screen do not rate it
+    out.print()  # the panel starts on a line of its own, whatever the prompt left
+    out.print(graded_view(graded, drill.clock()))
+    rating = read.rating(graded.grade.suggested)
+    if rating is None:
+        out.print(Text(f"#{q.num} {q.id} was not rated: it stays as it was.", style="dim"))
+        return False
+    outcome = _save(drill, read, graded, rating, duration)
+    when = ui.relative(outcome.card.due, drill.clock())
+    back = " It comes back in this drill." if outcome.question.id in drill.learning else ""
+    out.print(Text(f"Saved: {rating.label}. Next review {when}.{back}", style="dim"))
+    return True
 
 
 def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
     out = ui.out
+    kept: dict[str, tuple[str, int]] = {}  # answers of undone ratings: rated again, not retyped
     while (q := drill.next()) is not None:
-        label = LABELS[drill.kind(q)]
         out.print()
-        subtitle = f"{drill.shown} of {drill.shown + drill.remaining} · {label}"
-        if q.demo:
-            subtitle += " · d: see it run"
-        out.print(question_view(q, subtitle))
+        out.print(question_view(q, card_subtitle(drill, q)))
+        if q.id in kept:
+            answer, duration = kept.pop(q.id)
+            out.print(Text("Your answer, kept: rate it again.", style="yellow"))
+            out.print(Text(answer or "(empty)", style="dim"), soft_wrap=True)
+            if not _rate(drill, read, q, answer, duration):
+                return
+            continue
         started = time.monotonic()
         while True:
             typed = read.answer()
@@ -298,8 +338,9 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
                 if undone is None:
                     out.print(Text("Nothing to undo in this drill.", style="dim"))
                     continue
+                kept[undone.question.id] = (undone.answer, undone.duration_ms or 0)
                 out.print(Text(f"Undone: {undone.rating.label} on #{undone.question.num} "
-                               f"{undone.question.id}. It is asked again.", style="yellow"))
+                               f"{undone.question.id}. Rate it again.", style="yellow"))
                 break
             if typed.key == "s":
                 drill.skip(q)
@@ -307,19 +348,8 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
                 break
             if typed.key in ("q", "eof"):
                 return
-            duration = int((time.monotonic() - started) * 1000)
-            graded = drill.grade(q, typed.text)
-            read.flush()  # keys pressed before the grade is on screen do not rate it
-            out.print()  # the panel starts on a line of its own, whatever the prompt left
-            out.print(graded_view(graded, drill.clock()))
-            rating = read.rating(graded.grade.suggested)
-            if rating is None:
-                out.print(Text(f"#{q.num} {q.id} was not rated: it stays as it was.", style="dim"))
+            if not _rate(drill, read, q, typed.text, int((time.monotonic() - started) * 1000)):
                 return
-            outcome = _save(drill, read, graded, rating, duration)
-            when = ui.relative(outcome.card.due, drill.clock())
-            back = " It comes back in this drill." if outcome.question.id in drill.learning else ""
-            out.print(Text(f"Saved: {rating.label}. Next review {when}.{back}", style="dim"))
             break
 
 
