@@ -601,7 +601,9 @@ def test_the_demo_seen_first_caps_the_suggestion_at_hard(tmp_path: Path) -> None
         assert drill.grade(q, GOOD["middleware"]).capped == (
             "1 hint taken and the demo seen first: the suggestion is at most Hard.")
         drill.rate(graded, Rating.HARD)
-        assert drill.cap(q) == (None, None)  # rated: the next time starts afresh
+        # rated: hints and demo start afresh, but the model answer was just read (recognition)
+        assert drill.cap(q) == (Rating.GOOD, "Its model answer shown earlier in this drill: the "
+                                "suggestion is at most Good.")
 
 
 def test_a_question_without_key_points_is_rated_by_the_candidate(runner: CliRunner, tmp_path: Path,
