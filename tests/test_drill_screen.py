@@ -4,6 +4,7 @@ program, pyte keeps the screen, and the tests assert what is visible on it."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -135,4 +136,41 @@ def test_good_answer_rated_with_one_key(tmp_path: Path, quiz_home: Path) -> None
     assert "Score 100/100 · 2 of 2 key points" in term.text()
     term.child.send("3")
     term.wait("Saved: Good")
+    assert term.close() == 0
+
+
+def test_the_exam_line_wraps_has_one_clock_and_leaves_nothing_behind(tmp_path: Path,
+                                                                     quiz_home: Path) -> None:
+    """Issue 23.4: a long answer wraps (its beginning stays on screen), the clock is on the
+    prompt only, no clock line is left after an answer; from the scorecard, m shows the model
+    answers of the questions missed."""
+    bank = write_bank(tmp_path / "bank")
+    term = Term(quiz_home, "--bank", str(bank), "exam", "--id", "middleware", "--id", "cors",
+                "--time", "10m")
+    term.wait("Explain middleware in FastAPI.")
+    term.output("] › ")
+    long = ("It runs before and after every request and wraps the endpoint like an onion, so the "
+            "first thing it sees is the raw request and the last thing it touches is the response "
+            "going out, which is why timing and logging and headers belong there.")
+    term.child.send(long)
+    term.wait("headers belong there.")
+    text = term.text()
+    assert "› It runs before and after every request" in text  # the beginning has not scrolled away
+    assert "left" not in text.split("Explain middleware")[1]  # the panel has no second clock
+    assert "[" in text and "] › It runs" in text  # the prompt's clock
+    term.child.send("\r")
+    term.output("]   ")  # the second line's prompt
+    term.child.send("\r")  # a blank line submits
+    term.wait("What is CORS")
+    term.output("] › ")
+    before_cors = term.text().split("What is CORS")[0]
+    assert "› It runs before and after every request" in before_cors  # the answer stays, unclocked
+    assert "] › It runs" not in before_cors
+    term.child.send("\r")  # an empty answer skips
+    term.wait("Scorecard")
+    term.wait("the model answers of the 2 questions missed")
+    assert not [line for line in term.lines() if re.match(r"\[\d+:\d\d\]", line)]  # no clock left
+    term.child.send("m")
+    term.wait("Model answer")
+    term.wait("Browsers block cross-origin requests; CORSMiddleware")
     assert term.close() == 0

@@ -242,6 +242,8 @@ def test_the_exam_clock_ticks_and_ends_the_exam(tmp_path: Path, quiz_home: Path)
     child.expect_exact("Time is up: the answer typed so far counts, and the exam ends here.")
     child.expect_exact("Scorecard")
     child.expect(r"1 of 2 answered in 0:0\d · time ran out")
+    child.expect_exact("any other key: done")
+    child.send("\r")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

@@ -188,7 +188,8 @@ def exam(
         )
         # with --json, stdout holds the JSON alone: the questions go to stderr
         out = ui.err if as_json else ui.out
-        card, interrupted = exam_ui.run_exam(run, prompt.reader(out), out)
+        read = prompt.reader(out)
+        card, interrupted = exam_ui.run_exam(run, read, out)
     finally:
         if store is not None:
             store.close()
@@ -197,6 +198,8 @@ def exam(
     else:
         ui.out.print()
         ui.out.print(exam_ui.scorecard_view(card))
+        if read.interactive and not interrupted:
+            exam_ui.review_missed(card, read)
     if interrupted:
         ui.err.print("Interrupted.")
         raise typer.Exit(130)

@@ -6,15 +6,17 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from quiz import ui
-from quiz.ui.drill import contradiction_text, pitfall_text, question_view, score_style
+from quiz.ui import questions as bank_ui
+from quiz.ui.drill import contradiction_text, pitfall_text, points_table, question_view, score_style
 from quiz.ui.prompt import Reader
 
 if TYPE_CHECKING:
-    from quiz.session import Exam, Scorecard
+    from quiz.session import Exam, ExamAnswer, Scorecard
 
 
 EXAM_HELP = """\
@@ -32,7 +34,7 @@ def _exam_loop(exam: Exam, read: Reader, out: Console) -> None:
     while (q := exam.next()) is not None:
         left = exam.time_left()
         subtitle = f"{exam.position + 1} of {total}"
-        if left is not None:
+        if left is not None and not read.interactive:  # in a terminal the prompt is the one clock
             subtitle += f" · {ui.clock_text(left)} left"
         out.print()
         out.print(question_view(q, subtitle))
@@ -143,3 +145,34 @@ def scorecard_view(card: Scorecard) -> Group:
     if card.recorded:
         lines.append(Text(f"{card.recorded} answers recorded in your schedule.", style="dim"))
     return Group(*lines)
+
+
+def missed(card: Scorecard) -> list[ExamAnswer]:
+    """The questions not answered in full: skipped, not reached, a point missed, a pitfall said."""
+    return [a for a in card.answers if a.grade is None or a.grade.missed or a.grade.pitfalls]
+
+
+def review_missed(card: Scorecard, read: Reader, out: Console | None = None) -> None:
+    """After the scorecard, in a terminal: one key (m) shows the model answers of the questions
+    missed, each with the points said (✔) and missed (✘); any other key ends."""
+    out = out or ui.out
+    todo = missed(card)
+    if not todo:
+        return
+    n = len(todo)
+    out.print(Text("m", style="bold") + Text(f": the model answers of the {n} question{'s' * (n != 1)} "
+                                              "missed · any other key: done", style="dim"))
+    if read.key().casefold() != "m":
+        return
+    for a in todo:
+        q = a.question
+        out.print()
+        out.print(question_view(q, f"{a.score}/100" if a.grade else "not answered"))
+        if a.answer:
+            out.print(Text("You said: ", style="bold") + Text(a.answer, style="dim"), soft_wrap=True)
+        out.print(Panel(bank_ui.answer_markdown(q), title="Model answer", title_align="left",
+                        border_style="green"))
+        if a.grade is not None and not a.grade.shown_as_empty:
+            from quiz.session import Graded
+
+            out.print(points_table(Graded(q, a.answer or "", a.grade, {})))

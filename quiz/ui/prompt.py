@@ -69,6 +69,8 @@ class Reader(Protocol):
 
     def retry(self) -> bool: ...
 
+    def key(self) -> str: ...
+
     def flush(self) -> None: ...
 
 
@@ -121,6 +123,11 @@ class LineReader:
         """A line: empty or `r` tries the save again; `q` or the end of input gives up."""
         line = self._line()
         return line is not None and line.strip().casefold() not in {"q", "quit"}
+
+    def key(self) -> str:
+        """A line's first character ("" at the end of input or on an empty line)."""
+        line = self._line()
+        return line.strip()[:1].casefold() if line else ""
 
     def flush(self) -> None:
         pass
@@ -209,19 +216,34 @@ class TerminalReader:
         return Typed("\n".join(lines))
 
     def _timed_answer(self, time_left: TimeLeft) -> Typed:
-        """Read an answer key by key, the time left ticking on the prompt line; when it runs
-        out, what was typed so far is the answer."""
+        """Read an answer key by key, the time left ticking on the prompt line, the line wrapped
+        over as many rows as it needs; when the time runs out, what was typed so far is the
+        answer. A finished line keeps its text and loses the clock; nothing of the prompt is
+        left once the answer is in."""
+        from rich.cells import cell_len
+
         fd = sys.stdin.fileno()
         out = self.out.file
         lines: list[str] = []
         buf = ""
+        rows = 1  # terminal rows the line being typed takes (the cursor is on the last)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
-        def draw() -> None:
-            left = time_left() or 0.0
-            head = f"[{ui.clock_text(left)}] " + ("› " if not lines else "  ")
-            room = max(0, self.out.width - len(head) - 1)
-            out.write("\r" + head + (buf[-room:] if room else "") + "\x1b[K")
+        def draw(clock: bool = True, end: str = "") -> None:
+            nonlocal rows
+            mark = "› " if not lines else "  "
+            head = f"[{ui.clock_text(time_left() or 0.0)}] " if clock else ""
+            text = head + mark + buf if clock or buf else ""
+            width = max(1, self.out.width)
+            up = f"\x1b[{rows - 1}A" if rows > 1 else ""
+            out.write(up + "\r\x1b[J" + text)
+            used = cell_len(text)
+            if used and used % width == 0:
+                out.write(" \r")  # past the last column: the cursor goes to the next row now
+            rows = used // width + 1
+            if end:
+                out.write(end)
+                rows = 1
             out.flush()
 
         with _cbreak(fd, echo=False):
@@ -230,8 +252,7 @@ class TerminalReader:
             while True:
                 left = time_left() or 0.0
                 if left <= 0:
-                    out.write("\n")
-                    out.flush()
+                    draw(clock=False, end="\n" if buf else "")
                     text = "\n".join([*lines, buf] if buf.strip() else lines)
                     return Typed(text, timed_out=True)
                 ready, _, _ = select.select([fd], [], [], min(1.0, max(0.05, left % 1 or 1.0)))
@@ -241,11 +262,13 @@ class TerminalReader:
                 text = _ESCAPES.sub("", decoder.decode(os.read(fd, 256)))
                 for ch in text:
                     if ch in "\r\n" or ch == "\x04":
-                        out.write("\n")
                         if not lines and (key := _as_key(buf)) is not None:
+                            draw(clock=False, end="\n")
                             return Typed(key=key)
                         if ch == "\x04" or not buf.strip():
+                            draw(clock=False, end="\n" if buf.strip() else "")
                             return Typed("\n".join([*lines, buf] if buf.strip() else lines))
+                        draw(clock=False, end="\n")
                         lines.append(buf)
                         buf = ""
                     elif ch in ("\x7f", "\x08"):
@@ -284,6 +307,12 @@ class TerminalReader:
                 return True
             if key in ("q", "Q", "\x04", ""):
                 return False
+
+    def key(self) -> str:
+        """One key press, as typed (Enter is "\r")."""
+        key = _getkey()
+        self._keyed_at = time.monotonic()
+        return key
 
 
 _ESCAPES = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)?")
