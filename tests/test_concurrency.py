@@ -38,7 +38,7 @@ def test_two_drills_at_once_lose_no_review(tmp_path: Path, quiz_home: Path) -> N
                               stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
     try:
         for p in procs:  # both have planned all 30 new cards before either rates one
-            wait_for(p, f"1 of {QUESTIONS}")
+            wait_for(p, f"left: {QUESTIONS - 1} new")
         script = "an answer\n\n3\n" * QUESTIONS
         for p in procs:
             assert p.stdin is not None
