@@ -215,7 +215,7 @@ def main() -> None:
             rows.append((label, f"median {ms:.1f} ms", "",
                          f"< {TARGET_MS:.0f} ms {'ok' if ms < TARGET_MS else 'OVER'}"))
         quiz = [str(QUIZ)] if QUIZ.exists() else [PY, "-m", "quiz"]
-        marker = b" of "  # the question panel's subtitle: "1 of 5 \xc2\xb7 new"
+        marker = b" left: "  # the question panel's subtitle: "new · left: 4 new · 0 learning · 0 due"
         until_first_question(quiz, env, marker)  # warm-up: bytecode, bank cache, database
         base_times, quiz_times = [], []
         for _ in range(args.runs):  # interleaved, so that a busy moment hits both
