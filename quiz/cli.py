@@ -161,7 +161,7 @@ def root(
 ) -> None:
     from quiz import ui
 
-    ui.configure(no_color=no_color)
+    ui.configure(no_color=no_color, banks=bank or ())
     ctx.obj = {"bank": bank or None}
     if ctx.invoked_subcommand is None:
         drill = ctx.command.get_command(ctx, "drill")  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ DEMO_FILE = "demos/path_parameters.py"
 BANK_TEMPLATE = """\
 # A quiz bank: the questions of one deck. Check it with `quiz validate {bank_dir} --strict`.
 # Every question needs id, question, answer and key_points; the rest is optional.
+bank_id: {bank_id}   # the bank's identity: progress and Anki notes are keyed by it. Never change it
 deck: {deck}
 contrasts:                      # words of which one excludes the others: a statement said with one
   - ["422", "400"]              # swapped for another is a contradiction (see the second key point)
@@ -162,6 +163,16 @@ def _deck_name(bank_dir: Path) -> str:
     return " ".join(words).capitalize() if words else "My bank"
 
 
+def new_bank_id(deck: str) -> str:
+    """A new bank's identity: its deck's slug and a random suffix, so that renaming the deck
+    later keeps every student's progress and Anki notes, and two banks named alike stay two."""
+    import secrets
+
+    from quiz.bank import derive_bank_id
+
+    return f"{derive_bank_id(deck)[:60].rstrip('-_') or 'bank'}-{secrets.token_hex(3)}"
+
+
 def scaffold(bank_dir: Path, deck: str | None = None) -> list[Path]:
     """Write a new bank folder; refuse a folder that exists and is not empty."""
     if bank_dir.is_symlink() and not bank_dir.is_dir():
@@ -176,7 +187,8 @@ def scaffold(bank_dir: Path, deck: str | None = None) -> list[Path]:
     shown = shell_quote(str(bank_dir)) if str(bank_dir).isprintable() else "BANK_DIR"
     quoted_deck = yaml.safe_dump(deck, allow_unicode=True, default_style='"', width=10**6).strip()
     files = {
-        BANK_FILE: BANK_TEMPLATE.format(deck=quoted_deck, bank_dir=shown, demo=EXAMPLE_ID),
+        BANK_FILE: BANK_TEMPLATE.format(deck=quoted_deck, bank_dir=shown, demo=EXAMPLE_ID,
+                                        bank_id=new_bank_id(deck)),
         DEMO_FILE: DEMO_TEMPLATE,
         "README.md": README_TEMPLATE.format(deck=" ".join(deck.split()), bank_dir=shown,
                                             example=EXAMPLE_ID),

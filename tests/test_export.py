@@ -126,6 +126,13 @@ def strip_tags(fragment: str) -> str:
 _C0_AND_SPACE = "".join(map(chr, range(33)))
 
 
+def raw_commonmark(text: str) -> str:
+    """Markdown as a CommonMark renderer that passes raw HTML through shows it."""
+    from markdown_it import MarkdownIt
+
+    return str(MarkdownIt("commonmark").enable("table").render(text))
+
+
 def no_live_html(text: str) -> None:
     """Nothing a browser would run: no script element, no event handler, no javascript: link."""
     lowered = text.lower()
@@ -408,13 +415,11 @@ def test_csv_round_trip(runner: CliRunner, nasty: Path, which: str) -> None:
 @pytest.mark.parametrize("which", BANKS)
 @pytest.mark.parametrize("answers", ["inline", "end", "none"])
 def test_markdown_handout(runner: CliRunner, nasty: Path, which: str, answers: str) -> None:
-    import markdown
-
     text = export(runner, which, nasty, "markdown", None, "--answers", answers).stdout
     bank = the_bank(which, nasty)
     assert text.startswith("# ")
     assert "## Contents" in text
-    rendered = markdown.markdown(text, extensions=["fenced_code"])  # a renderer that passes raw HTML
+    rendered = raw_commonmark(text)  # a renderer that passes raw HTML
     no_live_html(rendered)
     for q in bank:
         assert f"](#q-{q.id})" in text and f'<a id="q-{q.id}"></a>' in text
@@ -437,7 +442,7 @@ def test_markdown_handout(runner: CliRunner, nasty: Path, which: str, answers: s
         assert rendered.count("<hr />") >= (3 if answers == "inline" else 2)
     if which == "nasty":
         assert "&lt;script\\>" in text  # the question, escaped as plain text
-        assert 'What does &lt;script&gt;alert("x")&lt;/script&gt; do?' in rendered
+        assert 'What does &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; do?' in rendered
 
 
 # --- json and yaml: the bank itself ------------------------------------------------------------
@@ -586,7 +591,8 @@ def test_markdown_html_escapes_raw_html_and_drops_unsafe_links() -> None:
     out = h.markdown_html('<script>x</script> <b onclick="y">b</b> [a](javascript:z) [c](http://ok/)'
                           " ![i](data:text/html,x)")
     assert "&lt;script&gt;" in out and "&lt;b onclick" in out
-    assert "<a>a</a>" in out and '<a href="http://ok/">c</a>' in out
+    assert '<a href="http://ok/">c</a>' in out and "javascript:z" not in out.replace("[a](javascript:z)", "")
+    no_live_html(out)
     assert "data:" not in out
 
 
@@ -596,14 +602,12 @@ def test_markdown_html_escapes_raw_html_and_drops_unsafe_links() -> None:
     "java\tscript:alert(1)", "vbscript:msgbox(1)", "data:text/html,<script>x</script>",
 ])
 def test_unsafe_link_targets_never_reach_an_href(target: str) -> None:
-    import markdown
-
     from quiz.export.markdown_ import block
 
     for source in (f"[link]({target})", f"![image]({target})", f"[ref][r]\n\n[r]: {target}",
                    f"[link](\n{target})", f"[ref][r]\n\n[r]:\n  {target}"):
         no_live_html(h.markdown_html(source).replace("<img", "<i"))
-        no_live_html(markdown.markdown(block(source, 4)).replace("<img", "<i"))
+        no_live_html(raw_commonmark(block(source, 4)).replace("<img", "<i"))
     no_live_html(h.link_html(target))
 
 
@@ -946,6 +950,19 @@ def test_the_bank_folder_validates_and_runs_anywhere(runner: CliRunner, tmp_path
     from quiz.demo import find_demo, run_demo
 
     bank = course_bank(runner, tmp_path)
+    (bank / "demos" / "exercises").mkdir()
+    (bank / "demos" / "exercises" / "path_parameters.yaml").write_text(textwrap.dedent("""\
+        exercises:
+          - id: typed-path
+            title: An untyped path parameter
+            task: Make item_id an int of at least 1.
+            edits:
+              - line: "def read_item(item_id: Annotated[int, Path(ge=1)]):"
+                replace: |
+                  def read_item(item_id):  # TODO: an int, at least 1
+        """), encoding="utf-8")
+    assert runner.invoke(app, ["validate", "--strict", str(bank)]).exit_code == 0
+    bank_id = load_bank([bank]).bank_id
     out = tmp_path / "export"
     result = runner.invoke(app, ["--bank", str(bank), "export", "--format", "bank", "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -957,7 +974,10 @@ def test_the_bank_folder_validates_and_runs_anywhere(runner: CliRunner, tmp_path
     result = runner.invoke(app, ["validate", "--strict", str(moved)])
     assert result.exit_code == 0, result.output
     again = load_bank([moved])
-    assert again.bank_id == "course-bank" and [q.id for q in again] == ["path-parameters", "wraps"]
+    assert again.bank_id == bank_id and [q.id for q in again] == ["path-parameters", "wraps"]
+    listed = runner.invoke(app, ["--bank", str(moved), "practice", "--list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert "typed-path" in [e["id"] for e in json.loads(listed.stdout)]  # the exercises came along
     assert again.get("wraps").demo == "middleware"  # a built-in demo stays a name
     demo = find_demo("path-parameters", again)
     assert demo.path.is_relative_to(moved)
@@ -1033,18 +1053,81 @@ def test_the_html_handout_is_self_contained_and_safe(runner: CliRunner, nasty: P
     assert "Raw HTML: &lt;script&gt;alert('pwned')&lt;/script&gt; and &lt;img src=x" in text
 
 
-def test_pitfalls_reach_the_handouts_and_the_bank_formats(runner: CliRunner, tmp_path: Path) -> None:
-    pitfall = {"claim": "You add timing with a hard-coded header", "terms": ["hard-coded"],
-               "correction": "Measure with time.perf_counter() around call_next.", "since": "FastAPI docs"}
-    bank = write_bank(tmp_path / "bank", "Pitfalls", [question("timing", pitfalls=[pitfall])])
+PITFALL = {"claim": "You add timing with a hard-coded header", "terms": ["hard-coded", "123 ms"],
+           "correction": "Measure with time.perf_counter() around call_next.", "since": "FastAPI docs"}
+
+
+def read_mistakes(fragment: str) -> list[dict[str, Any]]:
+    """The pitfalls an HTML export carries, read back as an import would (lxml)."""
+    from lxml import html as lhtml
+
+    out = []
+    for li in lhtml.fromstring(f"<div>{fragment}</div>").xpath('//ul[@class="mistakes"]/li'):
+        data = json.loads(li.get("data-pitfall"))
+        out.append({"claim": li.xpath('string(span[@class="claim"])'), "terms": data["terms"],
+                    "correction": li.xpath('string(span[@class="correction"])')}
+                   | {k: data[k] for k in ("since", "reference") if k in data})
+    return out
+
+
+def test_pitfalls_reach_every_format(runner: CliRunner, tmp_path: Path) -> None:
+    """Every format carries the common mistakes, in the form its reader shows, and readable back."""
+    bank = write_bank(tmp_path / "bank", "Pitfalls", [question("timing", pitfalls=[PITFALL])])
+
+    def out(fmt: str, *extra: str) -> str:
+        result = runner.invoke(app, ["--bank", str(bank), "export", "--format", fmt, *extra])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
     for fmt in ("markdown", "html"):
-        text = runner.invoke(app, ["--bank", str(bank), "export", "--format", fmt]).stdout
+        text = out(fmt)
         assert "Common mistakes" in text and "hard-coded header" in text and "Measure with time.perf" in text
-    data = json.loads(runner.invoke(app, ["--bank", str(bank), "export", "--format", "json"]).stdout)
-    assert data["questions"][0]["pitfalls"] == [pitfall]
-    out = tmp_path / "again.yaml"
-    assert runner.invoke(app, ["--bank", str(bank), "export", "-o", str(out)]).exit_code == 0
-    assert load_bank([out]).questions[0].pitfalls == load_bank([bank]).questions[0].pitfalls
+    data = json.loads(out("json"))
+    assert data["questions"][0]["pitfalls"] == [PITFALL]
+    again = tmp_path / "again.yaml"
+    assert runner.invoke(app, ["--bank", str(bank), "export", "-o", str(again)]).exit_code == 0
+    assert load_bank([again]).questions[0].pitfalls == load_bank([bank]).questions[0].pitfalls
+    # csv: a pitfalls column, JSON as in the bank
+    rows = list(csv.DictReader(io.StringIO(out("csv").lstrip("\ufeff"))))
+    assert json.loads(rows[0]["pitfalls"]) == [PITFALL]
+    # flashcards: the definition ends with them, in words
+    card = out("flashcards")
+    assert "Common mistakes: You add timing with a hard-coded header (instead: Measure with" in card
+    # apkg: Anki's backend shows a "Common mistakes" field
+    col = anki_collection(tmp_path / "anki")
+    runner.invoke(app, ["--bank", str(bank), "export", "-o", str(tmp_path / "deck.apkg")])
+    import_apkg(col, tmp_path / "deck.apkg")
+    [note] = notes(col)
+    assert read_mistakes(note["Common mistakes"]) == [PITFALL]
+    shown = strip_tags(note["Common mistakes"])
+    assert "Mistake: You add timing" in shown and "Instead: Measure with" in shown
+    # anki-tsv: on the back of the Basic note
+    (tmp_path / "deck.tsv").write_text(out("anki-tsv"), encoding="utf-8")
+    col = anki_collection(tmp_path / "anki-tsv")
+    import_tsv(col, tmp_path / "deck.tsv")
+    [note] = notes(col)
+    assert "Common mistakes" in note["Back"] and read_mistakes(note["Back"]) == [PITFALL]
+    # Moodle: in the feedback the student sees and the grader's information
+    root = ET.fromstring(out("moodle-xml").encode("utf-8"))
+    essay = root.findall("question")[1]
+    for element in ("generalfeedback", "graderinfo"):
+        assert read_mistakes(essay.findtext(f"{element}/text") or "") == [PITFALL]
+    [item] = [i for i in read_gift(out("gift")) if "category" not in i]
+    assert read_mistakes(item["feedback"]) == [PITFALL]
+
+
+def test_lists_after_a_paragraph_are_lists_as_in_the_terminal() -> None:
+    """Every export renders Markdown as the terminal does (CommonMark): a list right after a
+    paragraph is a list, with as many items as Rich shows."""
+    from rich.markdown import Markdown
+
+    assert "<li>one</li>" in h.markdown_html("Two ways:\n- one\n- two")
+    lists_after_a_paragraph = 0
+    for q in load_bank():
+        items = sum(t.type == "list_item_open" for t in Markdown(q.answer).parsed)
+        assert h.markdown_html(q.answer).count("<li>") == items, q.id
+        lists_after_a_paragraph += bool(re.search(r"(?m)^[^\s-].*\n- ", q.answer))
+    assert lists_after_a_paragraph >= 8
 
 
 # --- formulas in the tab-separated formats (issue 20, item 19) -----------------------------------

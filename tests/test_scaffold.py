@@ -181,3 +181,50 @@ def test_validate_reports_every_problem_of_every_file_at_once(tmp_path: Path, ru
     assert plain.exit_code == 1
     assert "a.yaml:8:5: questions[0].colour: unknown field" in plain.stdout
     assert "b.yaml:" in plain.stdout and "YAML syntax error" in plain.stdout
+
+
+def test_new_writes_a_bank_id_so_renaming_the_deck_keeps_the_anki_notes(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    import re
+    import sqlite3
+    import zipfile
+
+    import yaml
+
+    folder = tmp_path / "b"
+    assert runner.invoke(app, ["new", str(folder), "--deck", "Week 1"]).exit_code == 0
+    data = yaml.safe_load((folder / BANK_FILE).read_text(encoding="utf-8"))
+    assert re.fullmatch(r"week-1-[0-9a-f]{6}", data["bank_id"])
+
+    def guids() -> list[str]:
+        deck = tmp_path / "deck.apkg"
+        result = runner.invoke(app, ["--bank", str(folder), "export", "-o", str(deck), "--force"])
+        assert result.exit_code == 0, result.output
+        with zipfile.ZipFile(deck) as zf:
+            (tmp_path / "c.anki2").write_bytes(zf.read("collection.anki2"))
+        with sqlite3.connect(tmp_path / "c.anki2") as db:
+            return [row[0] for row in db.execute("select guid from notes")]
+
+    before = guids()
+    text = (folder / BANK_FILE).read_text(encoding="utf-8").replace('deck: "Week 1"', 'deck: "Week 1 (renamed)"')
+    (folder / BANK_FILE).write_text(text, encoding="utf-8")
+    assert runner.invoke(app, ["--bank", str(folder), "list", "--json"]).exit_code == 0
+    assert guids() == before
+    other = tmp_path / "c"
+    assert runner.invoke(app, ["new", str(other), "--deck", "Week 1"]).exit_code == 0
+    assert yaml.safe_load((other / BANK_FILE).read_text(encoding="utf-8"))["bank_id"] != data["bank_id"]
+
+
+def test_show_prints_the_demo_command_of_the_bank_in_use(bank_dir: Path, runner: CliRunner) -> None:
+    import shlex
+
+    result = runner.invoke(app, ["--bank", str(bank_dir), "show", "1"])
+    assert result.exit_code == 0, result.output
+    line = next(ln for ln in result.stdout.splitlines() if "See it run:" in ln)
+    command = line.split("See it run:", 1)[1].strip()
+    assert shlex.split(command) == ["quiz", "--bank", str(bank_dir), "demo", "1"]
+    ran = runner.invoke(app, shlex.split(command)[1:] + ["--quiet"])  # approved by `quiz new`
+    assert ran.exit_code == 0, ran.output
+    builtin = runner.invoke(app, ["show", "1"])
+    assert "See it run: quiz demo 1" in builtin.stdout

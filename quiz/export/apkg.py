@@ -35,13 +35,15 @@ if TYPE_CHECKING:
 
 MODEL_ID = 1_607_392_319  # the `quiz question` note type, fixed forever
 MODEL_NAME = "quiz question"
-FIELDS = ["Question", "Answer", "Key points", "Errata", "Follow-ups", "Demo", "Source"]
+FIELDS = ["Question", "Answer", "Key points", "Errata", "Follow-ups", "Demo", "Source", "Common mistakes"]
 
 QFMT = '<div class="question">{{Question}}</div>'
 AFMT = """{{FrontSide}}
 <hr id="answer">
 <div class="answer">{{Answer}}</div>
 {{#Key points}}<h3>Key points</h3><div class="points">{{Key points}}</div>{{/Key points}}
+{{#Common mistakes}}<h3>Common mistakes</h3>
+<div class="mistakes">{{Common mistakes}}</div>{{/Common mistakes}}
 {{#Errata}}<h3>What changed</h3><div class="errata">{{Errata}}</div>{{/Errata}}
 {{#Follow-ups}}<h3>Follow-ups</h3><div class="follow-ups">{{Follow-ups}}</div>{{/Follow-ups}}
 {{#Demo}}<p class="demo">See it run: <code>{{Demo}}</code></p>{{/Demo}}
@@ -54,6 +56,8 @@ h3 { font-size: 0.95em; margin: 1.2em 0 0.3em; color: #555; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
 .highlight { padding: 0.5em 0.8em; border-radius: 6px; overflow-x: auto; }
 .highlight pre { margin: 0; }
+.mistakes li { margin-bottom: 0.4em; }
+.since { color: #666; font-size: 0.9em; }
 .errata { border-left: 3px solid #e0a800; padding-left: 0.8em; }
 .demo, .source { font-size: 0.85em; color: #666; }
 .nightMode .card, .card.nightMode { color: #eee; background: #222; }
@@ -115,6 +119,7 @@ def fields(q: Question, options: ExportOptions, *, inline_styles: bool = False) 
         _list_html(q.follow_ups),
         h.escape(demo_command(q, options.banks)),
         source,
+        h.mistakes_html(q),
     ]
 
 

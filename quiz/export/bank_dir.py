@@ -1,7 +1,7 @@
 """The bank itself as a folder: `bank.yaml` and every demo file its questions need.
 
 A question whose demo is the bank's own (a file beside the bank, or a path) gets a copy in
-`demos/` (with its companion `<name>_app/` folder) and names it by that relative path; a
+`demos/` (with its companion `<name>_app/` folder and its exercises, `exercises/<name>.yaml`) and names it by that relative path; a
 built-in demo stays a name, since every install has it. The folder validates
 (`quiz validate --strict DIR`) and runs (`quiz --bank DIR demo ID`) wherever it is copied.
 `write_folder` writes it into a new (or empty) folder through a temporary one beside it, so a
@@ -42,6 +42,14 @@ def _tree(folder: Path, prefix: str) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
 
 
+def _beside(demo: Path, stem: str) -> dict[str, bytes]:
+    """The data a demo keeps in folders beside it under its own name (`exercises/<demo>.yaml`,
+    and any such folder), named after the demo's name in the export."""
+    return {f"demos/{sub.name}/{stem}{data.suffix}": data.read_bytes()
+            for sub in sorted(demo.parent.iterdir()) if sub.is_dir() and not sub.name.endswith("_app")
+            for data in sorted(sub.glob(f"{demo.stem}.*")) if data.is_file() and data.suffix in (".yaml", ".yml")}
+
+
 def files(questions: Sequence[Question], options: ExportOptions) -> dict[str, bytes]:
     """Relative path -> content: the bank file and the demo files it names."""
     out: dict[str, bytes] = {}
@@ -62,6 +70,7 @@ def files(questions: Sequence[Question], options: ExportOptions) -> dict[str, by
             companion = path.parent / f"{path.stem}_app"
             if companion.is_dir() and not any(k.startswith(f"demos/{companion.name}/") for k in out):
                 out.update(_tree(companion, f"demos/{companion.name}"))
+            out.update(_beside(path, stem))
         exported.append(dataclasses.replace(q, demo=names[path]))
     return {BANK_FILE: render_yaml(exported, options).encode("utf-8"), **out}
 

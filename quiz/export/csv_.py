@@ -2,12 +2,15 @@
 
 The first two columns are the question and its answer (Markdown, as written), the pair a
 flash-card tool maps to term and definition. Lists (key points, follow-ups, references)
-hold one item per line, tags are separated by commas. Quoting is the csv module's: a cell
+hold one item per line, tags are separated by commas. `pitfalls` holds the question's
+common mistakes as JSON (a list of `{claim, terms, correction, since?, reference?}`, as in
+the bank), so an import gets every field back. Quoting is the csv module's: a cell
 with a comma, a quote or a line break is quoted, quotes doubled.
 
 Spreadsheets run a cell that begins with `=`, `+`, `-` or `@` as a formula: such a cell is
-written with a leading apostrophe (`'=...`), which spreadsheets hide and `unguard` strips
-(a cell that already begins with an apostrophe and such a character gets one more).
+written with a leading apostrophe (`'=...`), which stays visible in the cell (LibreOffice
+Calc shows it as text, as the file says) and `unguard` strips (a cell that already begins
+with an apostrophe and such a character gets one more).
 
 The file starts with a UTF-8 byte order mark unless `bom` is off (`--no-bom`): without it,
 Excel reads the file in the system's legacy code page and `café` shows as `cafÃ©`.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
     from quiz.model import Question
 
 COLUMNS = ["question", "answer", "key_points", "id", "number", "topic", "tags", "difficulty",
-           "demo", "errata", "follow_ups", "references"]
+           "demo", "errata", "follow_ups", "references", "pitfalls"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -56,6 +60,7 @@ def row(q: Question) -> list[str]:
         q.errata or "",
         "\n".join(q.follow_ups),
         "\n".join(q.references),
+        json.dumps([p.to_dict() for p in q.pitfalls], ensure_ascii=False) if q.pitfalls else "",
     ]
     return [guard(h.clean(c)) for c in cells]
 

@@ -38,13 +38,21 @@ def plain(markdown_text: str) -> str:
     return html.unescape(_TAG.sub("", rendered))
 
 
+def mistakes(q: Question) -> str:
+    """The question's pitfalls as plain text: ` Common mistakes: X (instead: Y). ...`."""
+    if not q.pitfalls:
+        return ""
+    return " Common mistakes: " + " ".join(f"{p.claim.rstrip('.')} (instead: {p.correction.rstrip('.')})."
+                                           for p in q.pitfalls)
+
+
 def guard(text: str) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula; invisible on the card."""
     return "\u200b" + text if text.startswith(FORMULA_START) else text
 
 
 def card(q: Question) -> str:
-    return f"{guard(flat(q.question))}\t{guard(flat(plain(q.answer)))}"
+    return f"{guard(flat(q.question))}\t{guard(flat(plain(q.answer) + mistakes(q)))}"
 
 
 def render(questions: Sequence[Question], options: ExportOptions) -> str:

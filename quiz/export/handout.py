@@ -30,7 +30,7 @@ body { font: 11pt/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; 
 h1 { font-size: 1.9em; margin: 0 0 0.2em; }
 h2 { font-size: 1.3em; margin: 0 0 0.4em; }
 h3 { font-size: 1em; margin: 1.2em 0 0.3em; color: #444; }
-.meta, .source { color: #666; font-size: 0.9em; }
+.meta, .source, .since { color: #666; font-size: 0.9em; }
 nav ul { list-style: none; padding-left: 0; } nav li { margin: 0.15em 0; }
 nav a, a { color: #0b57d0; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.92em; }
@@ -67,13 +67,7 @@ def _answer(q: Question, options: ExportOptions) -> str:
     parts = ["<h3>Answer</h3>", _safe_fragment(h.markdown_html(q.answer, inline_styles=False))]
     parts += ["<h3>Key points</h3>", _list([h.text_html(k.point) for k in q.key_points])]
     if q.pitfalls:
-        mistakes = []
-        for p in q.pitfalls:
-            since = f' <span class="source">({h.text_html(p.since)})</span>' if p.since else ""
-            ref = f" {h.link_html(p.reference)}" if p.reference else ""
-            mistakes.append(f"<strong>Mistake:</strong> {h.text_html(p.claim)}<br>"
-                            f"<strong>Instead:</strong> {h.text_html(p.correction)}{since}{ref}")
-        parts += ["<h3>Common mistakes</h3>", _list(mistakes, "mistakes")]
+        parts += ["<h3>Common mistakes</h3>", h.mistakes_html(q)]
     if q.errata:
         errata = _safe_fragment(h.markdown_html(q.errata, inline_styles=False))
         parts += ["<h3>What changed</h3>", f'<div class="errata">{errata}</div>']

@@ -1,5 +1,9 @@
 """Markdown to safe HTML, with highlighted code: what every HTML-carrying format uses.
 
+One Markdown dialect everywhere: CommonMark through markdown-it-py (the parser Rich uses
+for the terminal), with tables, so a list after a paragraph is a list in every export as
+it is on screen. `markdown_html` is the one entry point (`prerender` fills its cache).
+
 The bank's Markdown is an author's text, not trusted markup: raw HTML in it (`<script>`,
 `<img onerror=...>`) is shown as text, never passed through; links and images keep only
 http, https and mailto targets (and in-page or relative ones), judged as a browser would
@@ -28,10 +32,6 @@ from typing import TYPE_CHECKING, Any
 from quiz.export import demo_command, source_line
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
-
-    import markdown
-
     from quiz.export import ExportOptions
     from quiz.model import Question
 
@@ -94,13 +94,6 @@ def link_html(url: str) -> str:
     if href is None:
         return escape(url)
     return f'<a href="{escape(href)}">{escape(url)}</a>'
-
-
-_FENCE_BLOCK = re.compile(
-    r"(?P<fence>^(?:~{3,}|`{3,}))[ ]*\{?\.?(?P<lang>[\w#.+-]*)[^\n]*\n"  # opening fence, language
-    r"(?P<code>.*?)(?<=\n)(?P=fence)[ ]*$",  # the code, the closing fence
-    re.MULTILINE | re.DOTALL,
-)
 
 
 @lru_cache(maxsize=64)
@@ -296,62 +289,52 @@ def highlight(code: str, lang: str, *, inline_styles: bool = True) -> str:
     return "".join(out)
 
 
-def _safe_extension(inline_styles: bool) -> Any:
-    """A Markdown extension: raw HTML as text, unsafe link targets dropped, fences highlighted.
+def _render_code(inline_styles: bool) -> Any:
+    """markdown-it's render rule for fenced and indented code: highlighted by `highlight`."""
 
-    Fences are found as Python-Markdown's fenced_code finds them (at the start of a line,
-    closed by the same fence); one left open stays text.
-    """
-    from markdown.extensions import Extension
-    from markdown.preprocessors import Preprocessor
-    from markdown.treeprocessors import Treeprocessor
+    def rule(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        info = token.info.strip().split(maxsplit=1) if token.type == "fence" else []
+        lang = info[0].strip("{}.") if info else ""
+        return highlight(token.content, lang, inline_styles=inline_styles) + "\n"
 
-    class _Sanitize(Treeprocessor):
-        def run(self, root: Element) -> None:
-            for el in root.iter():
-                for attr in ("href", "src"):
-                    value = el.get(attr)
-                    if value is None:
-                        continue
-                    safe = safe_url(value)
-                    if safe is None:
-                        del el.attrib[attr]
-                    else:
-                        el.set(attr, safe)
+    return rule
 
-    class _Fences(Preprocessor):
-        def run(self, lines: list[str]) -> list[str]:
-            text = "\n".join(lines)
-            while m := _FENCE_BLOCK.search(text):
-                block = highlight(m.group("code"), m.group("lang"), inline_styles=inline_styles)
-                placeholder = self.md.htmlStash.store(block)
-                text = f"{text[:m.start()]}\n{placeholder}\n{text[m.end():]}"
-            return text.split("\n")
 
-    class _SafeMarkdown(Extension):
-        def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (the API's name)
-            md.preprocessors.deregister("html_block")
-            md.preprocessors.register(_Fences(md), "quiz_fences", 25)
-            md.inlinePatterns.deregister("html")
-            md.treeprocessors.register(_Sanitize(md), "quiz_sanitize", 1)
-
-    return _SafeMarkdown()
+def _drop_unsafe_targets(state: Any) -> None:
+    """A link whose target is unsafe keeps its words and loses its href; such an image
+    becomes its alt text."""
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type == "link_open":
+                href = token.attrGet("href")
+                if href is not None and safe_url(str(href)) is None:
+                    del token.attrs["href"]
+            elif token.type == "image":
+                src = token.attrGet("src")
+                if src is not None and safe_url(str(src)) is None:
+                    token.type, token.tag, token.attrs = "text", "", {}
+                    token.content = "".join(c.content for c in token.children or ())
+                    token.children = None
 
 
 @lru_cache(maxsize=2)
-def _converter(inline_styles: bool) -> markdown.Markdown:
-    import markdown
+def _parser(inline_styles: bool) -> Any:
+    """The one Markdown parser of every export: CommonMark (markdown-it-py, as the terminal's
+    Rich) with tables, raw HTML as text, only safe link and image targets, code highlighted."""
+    from markdown_it import MarkdownIt
 
-    return markdown.Markdown(extensions=["tables", "sane_lists", _safe_extension(inline_styles)],
-                             output_format="html")
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # judged by _drop_unsafe_targets
+    md.core.ruler.push("quiz_safe_targets", _drop_unsafe_targets)
+    rule = _render_code(inline_styles)
+    md.add_render_rule("fence", rule)
+    md.add_render_rule("code_block", rule)
+    return md
 
 
 def _convert(text: str, inline_styles: bool) -> str:
-    md = _converter(inline_styles)
-    try:
-        return md.convert(clean(text))
-    finally:
-        md.reset()
+    return str(_parser(inline_styles).render(clean(text))).rstrip("\n")
 
 
 def _convert_chunk(texts: list[str], inline_styles: bool) -> list[str]:
@@ -414,12 +397,33 @@ def prerender_questions(questions: Sequence[Question], *, inline_styles: bool = 
     prerender([t for q in questions for t in (q.answer, q.errata or "")], inline_styles=inline_styles)
 
 
+def mistakes_html(q: Question) -> str:
+    """The question's pitfalls as a `<ul class="mistakes">` ("" when it has none): each the
+    claim and its correction, shown as "Mistake: ... Instead: ...", in classed spans with the
+    grader's terms in `data-terms` (JSON), so an import reads every field back."""
+    import json
+
+    items = []
+    for p in q.pitfalls:
+        data = {"terms": list(p.terms)} | ({"since": p.since} if p.since else {}) \
+            | ({"reference": p.reference} if p.reference else {})
+        since = f' <span class="since">({text_html(p.since)})</span>' if p.since else ""
+        ref = f" {link_html(p.reference)}" if p.reference else ""
+        items.append(f'<li class="pitfall" data-pitfall="{escape(json.dumps(data, ensure_ascii=False))}">'
+                     f'<strong>Mistake:</strong> <span class="claim">{text_html(p.claim)}</span><br>'
+                     f'<strong>Instead:</strong> <span class="correction">{text_html(p.correction)}</span>'
+                     f"{since}{ref}</li>")
+    return f'<ul class="mistakes">{"".join(items)}</ul>' if items else ""
+
+
 def answer_side(q: Question, options: ExportOptions, *, inline_styles: bool = True) -> str:
-    """The answer side of a card in one piece of HTML: the model answer, key points, errata,
-    follow-ups, the demo command, the source and references."""
+    """The answer side of a card in one piece of HTML: the model answer, key points, common
+    mistakes, errata, follow-ups, the demo command, the source and references."""
     parts = [markdown_html(q.answer, inline_styles=inline_styles)]
     parts.append("<p><strong>Key points</strong></p><ul>"
                  + "".join(f"<li>{text_html(k.point)}</li>" for k in q.key_points) + "</ul>")
+    if q.pitfalls:
+        parts.append("<p><strong>Common mistakes</strong></p>" + mistakes_html(q))
     if q.errata:
         errata = markdown_html(q.errata, inline_styles=inline_styles)
         parts.append("<p><strong>What changed</strong></p>" + errata)

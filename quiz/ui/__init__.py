@@ -10,7 +10,9 @@ honours NO_COLOR by itself; `configure(no_color=True)` does the same for `--no-c
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from rich.console import Console, ConsoleDimensions
 from rich.text import Text
@@ -36,9 +38,23 @@ out = ReadableConsole(highlight=False)
 err = ReadableConsole(stderr=True, highlight=False)
 
 
-def configure(no_color: bool = False) -> None:
+_bank_options = ""  # `--bank X ` as the user gave it, for the commands quiz prints
+
+
+def configure(no_color: bool = False, banks: Sequence[Path] = ()) -> None:
+    """The consoles' colour, and the banks given with --bank (the commands quiz prints name them)."""
+    global _bank_options
     if no_color or os.environ.get("NO_COLOR"):
         out.no_color = err.no_color = True
+    from quiz.export import shell_quote
+
+    _bank_options = "".join(f"--bank {shell_quote(str(b))} " for b in banks)
+
+
+def command(args: str) -> str:
+    """A quiz command to print, as it works for the bank in use: `command("demo 3")` is
+    `quiz --bank my-bank demo 3` after `quiz --bank my-bank show 3`."""
+    return f"quiz {_bank_options}{args}"
 
 
 def error(message: str) -> None:

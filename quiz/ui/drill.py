@@ -44,21 +44,22 @@ def nothing_due(plan: Plan, now: datetime, *, new_per_day: int, scope: str = "",
     `scope` names the selection ("security", "tagged jwt"), `options` repeats it as options.
     """
     where = f" in {scope}" if scope else ""
+    drill = ui.command("drill" + options)
     ui.out.print(Text(f"Nothing{where} is due now.", style="bold green"))
     if plan.held_back:
         n = plan.held_back
         what = f"{n} unseen {scope + ' ' if scope else ''}question{'s' * (n != 1)}"
         ui.out.print(f"{what} {'are' if n != 1 else 'is'} held back by the daily limit of {new_per_day}: "
-                     f"quiz drill{options} --new {plan.new_today + n}, or quiz drill{options} --cram.")
+                     f"{drill} --new {plan.new_today + n}, or {drill} --cram.")
     if plan.next_due is not None:
         when = ui.relative(plan.next_due, now)
         when = "in less than a minute" if when == "now" else when
         ui.out.print(f"The next card{where} is due {when} ({ui.local(plan.next_due)}).")
-        ui.out.print(Text(f"Study the soonest cards early: quiz drill{options} --ahead; "
-                          f"all of them now: quiz drill{options} --cram", style="dim"))
+        ui.out.print(Text(f"Study the soonest cards early: {drill} --ahead; "
+                          f"all of them now: {drill} --cram", style="dim"))
     elif not plan.held_back:
         ui.out.print("Every question here is new and today's new questions are done; more tomorrow "
-                     f"(or quiz drill{options} --cram).")
+                     f"(or {drill} --cram).")
 
 
 def drill_header(drill: Drill) -> Text:

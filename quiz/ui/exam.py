@@ -141,7 +141,7 @@ def scorecard_view(card: Scorecard) -> Group:
         names = ", ".join(f"{t.topic} ({t.average:.0f})" for t in card.weakest)
         lines.append(Text("Weakest: ", style="bold") + Text(names, style="bold red"))
         options = "".join(f" --topic {t.topic}" for t in card.weakest)
-        lines.append(Text(f"Drill them now: quiz drill --cram{options}", style="dim"))
+        lines.append(Text(f"Drill them now: {ui.command('drill --cram' + options)}", style="dim"))
     if card.recorded:
         lines.append(Text(f"{card.recorded} answers recorded in your schedule.", style="dim"))
     return Group(*lines)

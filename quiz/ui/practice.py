@@ -95,7 +95,8 @@ def run_check(ex: Exercise, path: Path) -> DemoResult:
 def solved(ex: Exercise, following: Exercise | None) -> None:
     ui.out.print(Text(f"Solved: {ex.id}. Recorded in your progress (quiz stats).", style="bold green"))
     if following is not None:
-        ui.out.print(Text(f"Next: quiz practice {following.id}  ({following.title})", style="dim"))
+        next_one = ui.command(f"practice {following.id}")
+        ui.out.print(Text(f"Next: {next_one}  ({following.title})", style="dim"))
     else:
         ui.out.print(Text("Every exercise is solved.", style="dim"))
 

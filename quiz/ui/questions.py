@@ -123,10 +123,10 @@ def show_question(q: Question, *, answer: bool = True) -> None:
         ui.out.print(Panel(ups, title="Follow-ups", title_align="left", border_style="magenta"))
     footer = []
     if q.demo:
-        footer.append(f"See it run: quiz demo {q.num}")
+        footer.append(f"See it run: {ui.command(f'demo {q.num}')}")
     footer.extend(q.references)
     if footer:
-        ui.out.print(Text("\n".join(footer), style="dim"))
+        ui.out.print(Text("\n".join(footer), style="dim"), soft_wrap=True)  # commands never wrapped
 
 
 def problems(found: list[Problem]) -> None:

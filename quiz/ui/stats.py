@@ -154,4 +154,4 @@ def due_view(report: DueReport, now: datetime) -> Group:
 def exercises_line(solved: int, total: int) -> Text:
     """Practice: how many exercises are solved (`quiz practice`)."""
     line = Text("Exercises: ", style="bold") + Text(f"{solved} of {total} solved")
-    return line + Text("  (quiz practice --list)", style="dim")
+    return line + Text(f"  ({ui.command('practice --list')})", style="dim")
