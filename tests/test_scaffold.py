@@ -207,7 +207,8 @@ def test_new_writes_a_bank_id_so_renaming_the_deck_keeps_the_anki_notes(
             return [row[0] for row in db.execute("select guid from notes")]
 
     before = guids()
-    text = (folder / BANK_FILE).read_text(encoding="utf-8").replace('deck: "Week 1"', 'deck: "Week 1 (renamed)"')
+    text = (folder / BANK_FILE).read_text(encoding="utf-8")
+    text = text.replace('deck: "Week 1"', 'deck: "Week 1 (renamed)"')
     (folder / BANK_FILE).write_text(text, encoding="utf-8")
     assert runner.invoke(app, ["--bank", str(folder), "list", "--json"]).exit_code == 0
     assert guids() == before

@@ -1,7 +1,8 @@
 """The bank itself as a folder: `bank.yaml` and every demo file its questions need.
 
 A question whose demo is the bank's own (a file beside the bank, or a path) gets a copy in
-`demos/` (with its companion `<name>_app/` folder and its exercises, `exercises/<name>.yaml`) and names it by that relative path; a
+`demos/` (with its companion `<name>_app/` folder and its exercises, `exercises/<name>.yaml`)
+and names it by that relative path; a
 built-in demo stays a name, since every install has it. The folder validates
 (`quiz validate --strict DIR`) and runs (`quiz --bank DIR demo ID`) wherever it is copied.
 `write_folder` writes it into a new (or empty) folder through a temporary one beside it, so a
@@ -47,7 +48,8 @@ def _beside(demo: Path, stem: str) -> dict[str, bytes]:
     and any such folder), named after the demo's name in the export."""
     return {f"demos/{sub.name}/{stem}{data.suffix}": data.read_bytes()
             for sub in sorted(demo.parent.iterdir()) if sub.is_dir() and not sub.name.endswith("_app")
-            for data in sorted(sub.glob(f"{demo.stem}.*")) if data.is_file() and data.suffix in (".yaml", ".yml")}
+            for data in sorted(sub.glob(f"{demo.stem}.*"))
+            if data.is_file() and data.suffix in (".yaml", ".yml")}
 
 
 def files(questions: Sequence[Question], options: ExportOptions) -> dict[str, bytes]:
