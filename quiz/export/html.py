@@ -333,6 +333,11 @@ def _parser(inline_styles: bool) -> Any:
     return md
 
 
+def markdown_tokens(text: str) -> list[Any]:
+    """The bank's Markdown as markdown-it tokens, parsed as `markdown_html` parses it."""
+    return list(_parser(False).parse(clean(text)))
+
+
 def _convert(text: str, inline_styles: bool) -> str:
     return str(_parser(inline_styles).render(clean(text))).rstrip("\n")
 
