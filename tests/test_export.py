@@ -1052,6 +1052,46 @@ def test_the_html_handout_with_answers_at_the_end(runner: CliRunner, tmp_path: P
     assert len(pages) > 1 + len(questions)
 
 
+def test_the_html_handout_compact_layout(runner: CliRunner, tmp_path: Path) -> None:
+    """Several questions a page; with answers at the end, no bare link word under each question."""
+    bank = load_bank()
+    ids = ["3", "6", "17", "20", "25", "30"]
+    filters = [a for i in ids for a in ("--id", i)]
+    pages = pdf_pages(runner, tmp_path, "--answers", "end", "--layout", "compact", *filters)
+    text = " ".join(pages)
+    key = text.index("Answer key")
+    key_page = next(i for i, p in enumerate(pages) if "Answer key" in p)
+    assert key_page <= 2  # the cover, the six questions on one page (two at most), then the key
+    for ref in ids:
+        title = " ".join(bank.get(ref).question.split())
+        assert title in text[:key] and title in text[key:]
+    assert "Its answer" not in text and "Answer " not in text[:key].replace("Answer key", "")
+
+
+def test_the_html_handout_keeps_code_whole_and_wraps_it_under_its_indentation(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long_line = "    return compute(" + ", ".join(f"argument_number_{i}" for i in range(12)) + ")"
+    steps = "".join(f"    step_{i}()\n" for i in range(8))
+    code = f"```python\ndef handler():\n{long_line}\n{steps}```"
+    filler = "Filler paragraph that takes a line or two of the page. " * 3
+    questions = [question(f"q{n}", f"Question {n}?", number=n, answer="\n\n".join([filler] * n + [code]))
+                 for n in range(1, 13)]
+    bank = write_bank(tmp_path / "b", "Code", questions)
+    monkeypatch.setenv("QUIZ_BANK", str(bank))
+    pages = pdf_pages(runner, tmp_path, "--layout", "compact")
+    assert all(p.count("step_0()") == p.count("step_7()") for p in pages)  # every block on one page
+    assert sum(p.count("step_7()") for p in pages) == 12
+    raw = subprocess.run(["pdftotext", "-layout", str(tmp_path / "handout.pdf"), "-"], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    first = next(i for i, line in enumerate(raw) if "return compute(" in line)
+    start = len(raw[first]) - len(raw[first].lstrip())
+    last = next(i for i in range(first, len(raw)) if "argument_number_11" in raw[i])
+    assert last > first  # it wrapped
+    for follow in raw[first + 1:last + 1]:  # and the wrapped part stays right of `return`
+        assert len(follow) - len(follow.lstrip()) > start, follow
+
+
 def test_the_html_handout_is_self_contained_and_safe(runner: CliRunner, nasty: Path, tmp_path: Path) -> None:
     for which in BANKS:
         text = export(runner, which, nasty, "html", None).stdout

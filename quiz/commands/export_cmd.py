@@ -15,11 +15,12 @@ import typer
 
 from quiz.commands._common import TagOpt, TopicOpt, bank_paths, complete_question, examples, load
 from quiz.errors import QuizError
-from quiz.export import ANSWER_MODES, FORMATS
+from quiz.export import ANSWER_MODES, FORMATS, LAYOUTS
 
 # Choices as enums: typer turns a bad value into a usage error naming the choices.
 FormatChoice = Enum("FormatChoice", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
 AnswersChoice = Enum("AnswersChoice", {name: name for name in ANSWER_MODES}, type=str)  # type: ignore[misc]
+LayoutChoice = Enum("LayoutChoice", {name: name for name in LAYOUTS}, type=str)  # type: ignore[misc]
 
 if TYPE_CHECKING:
     from quiz.export import AnswerMode, Format
@@ -35,6 +36,7 @@ EXPORT_EPILOG = (
         "quiz export --format apkg --subdecks --tag-prefix fastapi101 -o deck.apkg",
         "quiz export -o handout.md --answers end --topic security",
         "quiz export -o handout.html --answers none --space 12",
+        "quiz export -o handout.html --answers end --layout compact",
         "quiz export --format csv --tag websocket > websocket.csv",
         "quiz export --format flashcards > quizlet.txt",
         "quiz export --format moodle-xml --id 3 --id 6 -o moodle.xml",
@@ -129,6 +131,12 @@ def export(
         typer.Option("--space", metavar="N", min=0, max=60, show_default=False,
                      help="html only: N ruled lines under each question to write an answer in."),
     ] = None,
+    layout: Annotated[
+        LayoutChoice | None,
+        typer.Option("--layout", metavar="LAYOUT", show_default=False,
+                     help="html only, in print: compact (several questions a page; the default) or page "
+                     "(each question on its own page; the default with --space)."),
+    ] = None,
     bom: Annotated[
         bool | None,
         typer.Option("--bom/--no-bom", show_default=False,
@@ -161,7 +169,8 @@ def export(
 
     answers_mode = answers.value if answers is not None else None
     given = {"--answers": (answers_mode, _HANDOUTS), "--space": (space, ("html",)),
-             "--bom/--no-bom": (bom, ("csv",)), "--subdecks": (subdecks or None, _ANKI),
+             "--bom/--no-bom": (bom, ("csv",)), "--layout": (layout, ("html",)),
+             "--subdecks": (subdecks or None, _ANKI),
              "--tag-prefix": (tag_prefix, _ANKI)}
     fmt = _choose_format(format_.value if format_ is not None else None, output,
                          {name: formats for name, (value, formats) in given.items() if value is not None})
@@ -175,7 +184,8 @@ def export(
     mode = cast("AnswerMode", answers_mode or "inline")
     options = ExportOptions(deck=title or bank.deck, bank_id=bank.bank_id, answers=mode,
                             banks=_bank_args(ctx), subdecks=subdecks, tag_prefix=tag_prefix or "",
-                            space=space or 0, bom=bom is not False)
+                            space=space or 0, bom=bom is not False,
+                            layout=layout.value if layout is not None else "page" if space else "compact")
     count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
     if fmt.folder:
         from quiz.export.bank_dir import write_folder

@@ -24,13 +24,15 @@ if TYPE_CHECKING:
     from quiz.model import Question
 
 __all__ = [
-    "ANSWER_MODES", "BUILTIN_BANK_ID", "FORMATS", "ExportOptions", "Format", "demo_command",
+    "ANSWER_MODES", "BUILTIN_BANK_ID", "FORMATS", "LAYOUTS", "ExportOptions", "Format", "demo_command",
     "format_for_path", "get_format", "note_guid", "shell_quote", "source_line",
 ]
 
 BUILTIN_BANK_ID = "quiz-fastapi"  # the built-in bank's `bank_id`
 AnswerMode = Literal["inline", "end", "none"]
 ANSWER_MODES: tuple[AnswerMode, ...] = ("inline", "end", "none")
+Layout = Literal["compact", "page"]
+LAYOUTS: tuple[Layout, ...] = ("compact", "page")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class ExportOptions:
     - `tag_prefix`: Anki: every tag under this parent (`course::security`).
     - `space`: the HTML handout: ruled lines left under each question to write an answer in.
     - `bom`: CSV: start with a UTF-8 byte order mark, so Excel reads the text as UTF-8.
+    - `layout`: the HTML handout in print: questions one after another (`compact`), or each
+      on its own page (`page`).
     """
 
     deck: str = "FastAPI Advanced Interview"
@@ -61,6 +65,7 @@ class ExportOptions:
     tag_prefix: str = ""
     space: int = 0
     bom: bool = True
+    layout: Layout = "compact"
 
 
 class _Renderer(Protocol):

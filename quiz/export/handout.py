@@ -3,8 +3,10 @@
 Nothing is fetched: the stylesheet is inline, code is highlighted by Pygments (classes, the
 stylesheet included), and an answer's images become links (an image would be a request).
 The cover holds the title and a contents list; when printed, each question starts a page
-(print CSS), followed by `space` ruled lines to write an answer in. Answers come after each
-question, in an answer key at the end (each answer on its own page), or not at all
+(`layout` page) or questions follow one another, several a page (`layout` compact), each
+followed by `space` ruled lines to write an answer in. Code blocks, tables, list items and
+paragraphs are kept whole on a page, and a long code line wraps under its own indentation.
+Answers come after each question, in an answer key at the end, or not at all
 (`ExportOptions.answers`). Text is escaped the way every HTML export escapes it (`html.py`):
 raw HTML in a bank shows as text, unsafe links lose their target.
 """
@@ -45,9 +47,15 @@ table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0
 @page { size: A4; margin: 16mm 16mm 18mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; }
-  section.question, #answer-key, article.answer { break-before: page; margin-top: 0; }
+  .layout-page section.question, #answer-key, .layout-page article.answer {
+    break-before: page; margin-top: 0; }
   #answer-key + article.answer { break-before: avoid; }
+  .layout-compact section.question, .layout-compact article.answer { margin-top: 1.6em; }
+  .layout-compact:not(.answers-inline) section.question { break-inside: avoid; }
+  .layout-compact { font-size: 10pt; }
+  .highlight, table, li, .lines .line, p { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
+  .to-answer { display: none; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -99,7 +107,8 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
     title = h.escape(options.deck)
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{title}</title>", "<style>" + CSS + h.code_css() + "</style>", "</head>", "<body>",
+           f"<title>{title}</title>", "<style>" + CSS + h.code_css() + "</style>", "</head>",
+           f'<body class="layout-{options.layout} answers-{options.answers}">',
            '<header class="cover">', f"<h1>{title}</h1>", f'<p class="meta">{count}, {answers}.</p>',
            "<nav>", "<h2>Contents</h2>", "<ul>"]
     out += [f'<li><a href="#q-{q.id}">{_title(q)}</a></li>' for q in questions]
@@ -116,7 +125,7 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
         if options.answers == "inline":
             out.append(_answer(q, options))
         elif options.answers == "end":
-            out.append(f'<p><a href="#a-{q.id}">Answer</a></p>')
+            out.append(f'<p class="to-answer"><a href="#a-{q.id}">Its answer, in the answer key</a></p>')
         out.append("</section>")
     if options.answers == "end":
         out += ['<section id="answer-key">', "<h2>Answer key</h2>", "</section>"]

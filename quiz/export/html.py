@@ -264,7 +264,7 @@ def highlight(code: str, lang: str, *, inline_styles: bool = True) -> str:
     faster, and merges neighbouring tokens of the same style (whitespace joins any).
     """
     tags, opening = _token_tags(inline_styles)
-    out = [opening, "<code>"]
+    runs: list[tuple[str, str]] = []
     current, run = "", []
     lang = lang.lower()
     code = code.strip("\n") + "\n"  # as Pygments' lexers take it (stripnl, ensurenl)
@@ -278,15 +278,47 @@ def highlight(code: str, lang: str, *, inline_styles: bool = True) -> str:
             tag = _tag_for(tags, ttype)
         if tag != current:
             if run:
-                text = "".join(run).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                out.append(f"{current}{text}</span>" if current else text)
+                runs.append((current, "".join(run)))
             current, run = tag, []
         run.append(value)
     if run:
-        text = "".join(run).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        out.append(f"{current}{text}</span>" if current else text)
-    out.append("</code></pre></div>")
+        runs.append((current, "".join(run)))
+    return f"{opening}<code>{_code_lines(runs, inline_styles)}</code></pre></div>"
+
+
+MAX_HANG = 40  # a wrapped code line continues this many columns in at most (then 2 more)
+
+
+def _code_lines(runs: list[tuple[str, str]], inline_styles: bool) -> str:
+    """Highlighted runs as one block per source line, each with a hanging indent: a line too
+    long for the page wraps under its own indentation (2 columns in), never at column 0."""
+    lines: list[list[tuple[str, str]]] = [[]]
+    for tag, text in runs:
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                lines[-1].append(("", "\n"))
+                lines.append([])
+            if part:
+                lines[-1].append((tag, part))
+    out = []
+    for line in lines:
+        if not line:
+            continue
+        raw = "".join(text for _, text in line)
+        indent = min(len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip(" ")), MAX_HANG)
+        body = "".join(
+            f"{tag}{_escape_code(text)}</span>" if tag else _escape_code(text) for tag, text in line)
+        if inline_styles:
+            hang = indent + 2
+            out.append(f'<span style="display: block; padding-left: {hang}ch; text-indent: -{hang}ch">'
+                       f"{body}</span>")
+        else:
+            out.append(f'<span class="qi{indent}">{body}</span>')
     return "".join(out)
+
+
+def _escape_code(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _render_code(inline_styles: bool) -> Any:
@@ -394,7 +426,14 @@ def code_css() -> str:
     """The stylesheet for `markdown_html(..., inline_styles=False)` output."""
     from pygments.formatters import HtmlFormatter
 
-    return str(HtmlFormatter(style=CODE_STYLE).get_style_defs(".highlight"))  # type: ignore[no-untyped-call]
+    styles = str(HtmlFormatter(style=CODE_STYLE).get_style_defs(".highlight"))  # type: ignore[no-untyped-call]
+    return styles + "\n" + hang_css()
+
+
+def hang_css() -> str:
+    """The hanging indent of each code line, by its indentation (`highlight` with classes)."""
+    rule = ".highlight .qi{n} {{ display: block; padding-left: {h}ch; text-indent: -{h}ch; }}"
+    return "\n".join(rule.format(n=n, h=n + 2) for n in range(MAX_HANG + 1))
 
 
 def prerender_questions(questions: Sequence[Question], *, inline_styles: bool = True) -> None:
