@@ -123,6 +123,15 @@ class Question:
             return None
         return resolve_demo(self.demo, self.source.parent, self.root)
 
+    def images(self) -> dict[str, Path]:
+        """The bank's own image files its answer and errata show: reference -> file (those found)."""
+        found = {}
+        for ref in image_refs(self.answer + "\n" + (self.errata or "")):
+            path = resolve_image(ref, self.source.parent, self.root)
+            if path is not None:
+                found[ref] = path
+        return found
+
     def to_dict(self) -> dict[str, Any]:
         """The question in the bank format (optional fields left out when empty)."""
         out: dict[str, Any] = {
@@ -180,6 +189,32 @@ class Question:
             line=line,
             root=root,
         )
+
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*(?:<([^>\n]+)>|([^)\s]+))")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def image_refs(text: str) -> list[str]:
+    """The local image references of a Markdown text (`![alt](img/x.png)`), in order, once each:
+    relative paths, not URLs (`https:`, `data:`), not absolute paths, not anchors."""
+    if "![" not in text:
+        return []
+    refs = (m.group(1) or m.group(2) for m in _IMAGE.finditer(text))
+    return list(dict.fromkeys(r for r in refs if not _SCHEME.match(r) and not r.startswith(("/", "#", "\\"))))
+
+
+def image_path(ref: str, bank_dir: Path) -> Path:
+    """Where a local image reference points: relative to the bank file, `%20` decoded."""
+    from urllib.parse import unquote
+
+    return (bank_dir / unquote(ref.split("#")[0].split("?")[0])).resolve()
+
+
+def resolve_image(ref: str, bank_dir: Path, root: Path | None = None) -> Path | None:
+    """A local image reference's file, when it exists inside the bank's folder `root`; else None."""
+    path = image_path(ref, bank_dir)
+    return path if path.is_relative_to((root or bank_dir).resolve()) and path.is_file() else None
 
 
 def demo_escapes(name: str, bank_dir: Path, root: Path | None = None) -> bool:

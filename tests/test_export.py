@@ -1210,3 +1210,89 @@ def test_anki_tsv_and_flashcards_cells_never_start_a_formula(runner: CliRunner, 
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert [c.removeprefix("\u200b") for c in cells] == [
         '=HYPERLINK("x";"y") is what?', "=SUM(1;2)", "+A question?", "@SUM(1)", "-1 or +1?", "-1."]
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A real PNG image (one colour), made with the standard library."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def image_bank(tmp_path: Path) -> tuple[Path, bytes]:
+    folder = tmp_path / "img-bank"
+    logo = png(40, 30, (200, 30, 30))
+    (folder / "img").mkdir(parents=True)
+    (folder / "img" / "flow chart.png").write_bytes(logo)
+    write_bank(folder, "Images", [question(
+        "flow", "What does the flow look like?",
+        answer="Like this:\n\n![the request flow](<img/flow chart.png>)\n\nand a remote one "
+               "![remote](https://example.com/x.png).",
+        errata="Still ![again](img/flow%20chart.png).")], bank_id="images")
+    return folder, logo
+
+
+def test_images_are_checked_by_validate(runner: CliRunner, tmp_path: Path) -> None:
+    folder, _ = image_bank(tmp_path)
+    assert runner.invoke(app, ["validate", "--strict", str(folder)]).exit_code == 0
+    text = (folder / "bank.yaml").read_text(encoding="utf-8")
+    text = text.replace("img/flow%20chart.png", "img/missing.png").replace("https://example.com/x.png",
+                                                                          "../outside.png")
+    (folder / "bank.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 1
+    assert "questions[0].answer: the image '../outside.png' is outside the bank's folder" in result.stdout
+    assert "warning: questions[0].errata: names no image file: 'img/missing.png' (looked for " \
+        in result.stdout
+
+
+def test_images_travel_in_apkg_moodle_html_and_bank(runner: CliRunner, tmp_path: Path) -> None:
+    import base64
+
+    from lxml import etree
+
+    folder, logo = image_bank(tmp_path)
+
+    def run(*args: str) -> Any:
+        result = runner.invoke(app, ["--bank", str(folder), "export", *args])
+        assert result.exit_code == 0, result.output
+        return result
+
+    # Anki: the image is in the collection's media, and the note shows it
+    run("-o", str(tmp_path / "deck.apkg"))
+    col = anki_collection(tmp_path / "anki")
+    import_apkg(col, tmp_path / "deck.apkg")
+    [note] = notes(col)
+    name, remote = re.findall(r'<img src="([^"]+)"', note["Answer"])
+    assert Path(col.media.dir(), name).read_bytes() == logo
+    assert re.findall(r'<img src="([^"]+)"', note["Errata"]) == [name]
+    assert remote == "https://example.com/x.png"  # a remote image stays a remote image
+    check = col.media.check()
+    assert not check.missing and not check.unused
+    # Moodle XML: the file inside the feedback, referred to as @@PLUGINFILE@@
+    root = etree.fromstring(run("--format", "moodle-xml").stdout.encode("utf-8"))
+    essay = "//question[@type='essay']"
+    for element in root.xpath(f"{essay}/generalfeedback | {essay}/graderinfo"):
+        [file] = element.findall("file")
+        assert base64.b64decode(file.text) == logo and file.get("encoding") == "base64"
+        assert f'src="@@PLUGINFILE@@/{file.get("name")}"' in element.findtext("text")
+    # HTML handout: inside the file; Chromium prints it
+    run("-o", str(tmp_path / "handout.html"))
+    html_text = (tmp_path / "handout.html").read_text(encoding="utf-8")
+    assert html_text.count('src="data:image/png;base64,') == 2
+    chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={tmp_path / 'h.pdf'}",
+             (tmp_path / "handout.html").as_uri())
+    listed = subprocess.run(["pdfimages", "-list", str(tmp_path / "h.pdf")], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert [line.split()[3:5] for line in listed] == [["40", "30"], ["40", "30"]]
+    # the bank folder: the image comes along, and the folder validates anywhere
+    run("--format", "bank", "-o", str(tmp_path / "shared"))
+    assert (tmp_path / "shared" / "img" / "flow chart.png").read_bytes() == logo
+    shutil.rmtree(folder)
+    assert runner.invoke(app, ["validate", "--strict", str(tmp_path / "shared")]).exit_code == 0

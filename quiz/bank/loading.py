@@ -16,7 +16,7 @@ from quiz.bank.core import Bank
 from quiz.bank.problems import BankError, Problem, display, node_at, problem_at
 from quiz.bank.yamlfile import Parsed, gc_paused, parse_file, read_bounded
 from quiz.errors import QuizError
-from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, Question, demo_escapes, visible
+from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, Question, demo_escapes, image_path, image_refs, visible
 
 BANK_SUFFIXES = (".yaml", ".yml")
 
@@ -159,7 +159,23 @@ class _Combiner:
                     )
             if q.demo:
                 self._check_demo(q, pf, node_at(node, ["demo"]), source, root, f"{where}.demo")
+            self._check_images(q, pf, node, source, root, where)
             self.questions.append(q)
+
+    def _check_images(self, q: Question, pf: Parsed, node: yaml.Node, source: Path, root: Path,
+                      where: str) -> None:
+        """An image an answer or errata shows must be a file inside the bank's folder."""
+        for fld in ("answer", "errata"):
+            for ref in image_refs(getattr(q, fld) or ""):
+                path = image_path(ref, source.parent)
+                if not path.is_relative_to(root):
+                    msg = f"the image '{ref}' is outside the bank's folder {display(root)}: " \
+                        "images stay inside it"
+                    self.problems.append(problem_at(pf.path, node_at(node, [fld]), f"{where}.{fld}", msg))
+                elif not path.is_file():
+                    msg = f"names no image file: '{ref}' (looked for {display(path)})"
+                    self.problems.append(problem_at(pf.path, node_at(node, [fld]), f"{where}.{fld}", msg,
+                                                    "warning"))
 
     def _check_demo(self, q: Question, pf: Parsed, dnode: yaml.Node, source: Path, root: Path,
                     fld: str) -> None:

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 import sqlite3
 import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quiz.errors import QuizError
@@ -111,16 +113,24 @@ def fields(q: Question, options: ExportOptions, *, inline_styles: bool = False) 
     source = h.escape(source_line(q, options.deck))
     if q.references:
         source += "<br>" + "<br>".join(h.link_html(r) for r in q.references)
+    def media(fragment: str) -> str:
+        return h.replace_images(fragment, q, lambda ref, path: h.media_name(path))
+
     return [
         h.text_html(q.question),
-        h.markdown_html(q.answer, inline_styles=inline_styles),
+        media(h.markdown_html(q.answer, inline_styles=inline_styles)),
         _list_html([k.point for k in q.key_points]),
-        h.markdown_html(q.errata or "", inline_styles=inline_styles),
+        media(h.markdown_html(q.errata or "", inline_styles=inline_styles)),
         _list_html(q.follow_ups),
         h.escape(demo_command(q, options.banks)),
         source,
         h.mistakes_html(q),
     ]
+
+
+def media_files(questions: Sequence[Question]) -> dict[str, Path]:
+    """The bank's own images the questions show, by their name in Anki's media folder."""
+    return {h.media_name(path): path for q in questions for path in q.images().values()}
 
 
 def build(questions: Sequence[Question], options: ExportOptions) -> Any:
@@ -146,7 +156,7 @@ def build(questions: Sequence[Question], options: ExportOptions) -> Any:
 
 
 def render(questions: Sequence[Question], options: ExportOptions) -> bytes:
-    """The .apkg file's bytes: a zip of the SQLite collection and an empty media map.
+    """The .apkg file's bytes: a zip of the SQLite collection, the images and their media map.
 
     genanki's own `write_to_file` leaves its temporary database behind; this one does not.
     """
@@ -168,9 +178,12 @@ def render(questions: Sequence[Question], options: ExportOptions) -> bytes:
         import io
 
         buffer = io.BytesIO()
+        media = media_files(questions)
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.write(db_path, "collection.anki2")
-            zf.writestr("media", "{}")
+            for i, path in enumerate(media.values()):
+                zf.write(path, str(i))
+            zf.writestr("media", json.dumps({str(i): name for i, name in enumerate(media)}))
         return buffer.getvalue()
     finally:
         os.unlink(db_path)

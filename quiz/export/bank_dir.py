@@ -2,8 +2,8 @@
 
 A question whose demo is the bank's own (a file beside the bank, or a path) gets a copy in
 `demos/` (with its companion `<name>_app/` folder and its exercises, `exercises/<name>.yaml`)
-and names it by that relative path; a
-built-in demo stays a name, since every install has it. The folder validates
+and names it by that relative path; a built-in demo stays a name, since every install has
+it. The bank's own images come along, at the paths its answers name. The folder validates
 (`quiz validate --strict DIR`) and runs (`quiz --bank DIR demo ID`) wherever it is copied.
 `write_folder` writes it into a new (or empty) folder through a temporary one beside it, so a
 failed export leaves nothing half written.
@@ -74,7 +74,29 @@ def files(questions: Sequence[Question], options: ExportOptions) -> dict[str, by
                 out.update(_tree(companion, f"demos/{companion.name}"))
             out.update(_beside(path, stem))
         exported.append(dataclasses.replace(q, demo=names[path]))
+    exported = [_with_images(q, out) for q in exported]
     return {BANK_FILE: render_yaml(exported, options).encode("utf-8"), **out}
+
+
+def _with_images(q: Question, out: dict[str, bytes]) -> Question:
+    """Copy the question's own images into `out`, at the path its Markdown names (relative to
+    the bank file); one that would land outside the folder, or on another file of that name,
+    goes to `images/` and the question names it there."""
+    import posixpath
+    from urllib.parse import unquote
+
+    from quiz.export.html import media_name
+
+    answer, errata = q.answer, q.errata
+    for ref, path in q.images().items():
+        data = path.read_bytes()
+        rel = posixpath.normpath(unquote(ref))
+        if rel.startswith("..") or rel.startswith(f"{BANK_FILE}") or out.get(rel, data) != data:
+            rel = f"images/{media_name(path)}"
+            answer = answer.replace(f"]({ref}", f"]({rel}").replace(f"](<{ref}>", f"](<{rel}>")
+            errata = errata and errata.replace(f"]({ref}", f"]({rel}").replace(f"](<{ref}>", f"](<{rel}>")
+        out[rel] = data
+    return dataclasses.replace(q, answer=answer, errata=errata)
 
 
 def write_folder(folder: Path, content: dict[str, bytes]) -> list[Path]:

@@ -1,7 +1,8 @@
 """A printable handout in one self-contained HTML file: open it in a browser and print.
 
 Nothing is fetched: the stylesheet is inline, code is highlighted by Pygments (classes, the
-stylesheet included), and an answer's images become links (an image would be a request).
+stylesheet included), the bank's own images are inside the file (`data:` URIs), and any other
+image becomes a link (it would be a request).
 The cover holds the title and a contents list; when printed, each question starts a page
 (`layout` page) or questions follow one another, several a page (`layout` compact), each
 followed by `space` ruled lines to write an answer in. Code blocks, tables, list items and
@@ -23,7 +24,7 @@ from quiz.export import html as h
 if TYPE_CHECKING:
     from quiz.model import Question
 
-_IMG = re.compile(r'<img alt="([^"]*)" src="([^"]*)"\s*/?>')
+_IMG = re.compile(r'<img src="(?!data:)([^"]*)" alt="([^"]*)"(?: title="[^"]*")?\s*/?>')
 
 CSS = """
 :root { color-scheme: light; }
@@ -43,6 +44,7 @@ section.question, article.answer { margin-top: 2.5em; }
 .lines .line { height: 2.2em; border-bottom: 1px solid #aaa; }
 .errata { border-left: 3px solid #e0a800; padding-left: 0.8em; }
 .mistakes li { margin-bottom: 0.4em; }
+img { max-width: 100%; break-inside: avoid; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; }
 @page { size: A4; margin: 16mm 16mm 18mm; }
 @media print {
@@ -61,9 +63,11 @@ table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0
 """
 
 
-def _safe_fragment(html_text: str) -> str:
-    """Rendered Markdown with its images as links, so the file loads nothing."""
-    return _IMG.sub(lambda m: f'<a href="{m.group(2)}">[image: {m.group(1) or m.group(2)}]</a>', html_text)
+def _safe_fragment(html_text: str, q: Question) -> str:
+    """Rendered Markdown with the bank's own images inside it (`data:` URIs), and any other
+    image (a URL, a missing file) as a link, so the file loads nothing."""
+    html_text = h.replace_images(html_text, q, lambda ref, path: h.data_uri(path))
+    return _IMG.sub(lambda m: f'<a href="{m.group(1)}">[image: {m.group(2) or m.group(1)}]</a>', html_text)
 
 
 def _list(items: Sequence[str], css_class: str = "") -> str:
@@ -72,12 +76,12 @@ def _list(items: Sequence[str], css_class: str = "") -> str:
 
 
 def _answer(q: Question, options: ExportOptions) -> str:
-    parts = ["<h3>Answer</h3>", _safe_fragment(h.markdown_html(q.answer, inline_styles=False))]
+    parts = ["<h3>Answer</h3>", _safe_fragment(h.markdown_html(q.answer, inline_styles=False), q)]
     parts += ["<h3>Key points</h3>", _list([h.text_html(k.point) for k in q.key_points])]
     if q.pitfalls:
         parts += ["<h3>Common mistakes</h3>", h.mistakes_html(q)]
     if q.errata:
-        errata = _safe_fragment(h.markdown_html(q.errata, inline_styles=False))
+        errata = _safe_fragment(h.markdown_html(q.errata, inline_styles=False), q)
         parts += ["<h3>What changed</h3>", f'<div class="errata">{errata}</div>']
     if q.follow_ups:
         parts += ["<h3>Follow-ups</h3>", _list([h.text_html(f) for f in q.follow_ups])]

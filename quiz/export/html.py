@@ -25,8 +25,9 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quiz.export import demo_command, source_line
@@ -439,6 +440,45 @@ def hang_css() -> str:
 def prerender_questions(questions: Sequence[Question], *, inline_styles: bool = True) -> None:
     """`prerender` the Markdown of the questions: their answers and errata."""
     prerender([t for q in questions for t in (q.answer, q.errata or "")], inline_styles=inline_styles)
+
+
+_IMG_SRC = re.compile(r'(<img src=")([^"]*)(")')
+
+
+def replace_images(fragment: str, q: Question, new_src: Callable[[str, Path], str | None]) -> str:
+    """Rendered HTML with each of the bank's own images (`Question.images`) given the `src`
+    that `new_src(reference, file)` returns (None leaves it as it is)."""
+    files = q.images()
+    if not files or "<img" not in fragment:
+        return fragment
+
+    def swap(m: re.Match[str]) -> str:
+        from urllib.parse import unquote
+
+        src = html.unescape(m.group(2))
+        path = files.get(src) or next((p for r, p in files.items() if unquote(r) == unquote(src)), None)
+        new = new_src(src, path) if path is not None else None
+        return m.group(0) if new is None else f"{m.group(1)}{escape(new)}{m.group(3)}"
+
+    return _IMG_SRC.sub(swap, fragment)
+
+
+def data_uri(path: Path) -> str:
+    """A file as a `data:` URI (an image inside a self-contained HTML file)."""
+    import base64
+    import mimetypes
+
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def media_name(path: Path) -> str:
+    """A bank image's name among Anki's media or Moodle's files: flat, and unique by content."""
+    import hashlib
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem)[:60] or "image"
+    return f"quiz-{stem}-{digest}{path.suffix.lower()}"
 
 
 def mistakes_html(q: Question) -> str:

@@ -3,7 +3,8 @@
 HTML goes in CDATA sections, as Moodle writes them; a `]]>` in the text is split across
 two sections so it cannot end one early. Everything else (names, id numbers, tags) is
 XML-escaped, and characters XML 1.0 cannot hold (C0 controls) are dropped. Each question
-carries its id as `idnumber` and its tags as Moodle tags (spaces allowed there). Each topic
+carries its id as `idnumber` and its tags as Moodle tags (spaces allowed there). The bank's
+own images travel inside the file (`<file encoding="base64">`, named `@@PLUGINFILE@@/...`). Each topic
 has its own subcategory (`$course$/top/<deck>/<topic>`, named as in GIFT): a category
 element comes before each run of questions of one topic. The file carries no comment, so
 no title can put `--` where XML forbids it.
@@ -11,7 +12,9 @@ no title can put `--` where XML forbids it.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
@@ -32,18 +35,23 @@ def text(value: str) -> str:
     return xml_escape(h.clean(value))
 
 
-def _html_block(tag: str, html: str, indent: str = "    ") -> str:
-    return f'{indent}<{tag} format="html">\n{indent}  <text>{cdata(html)}</text>\n{indent}</{tag}>'
+def _html_block(tag: str, html: str, indent: str = "    ", files: dict[str, Path] | None = None) -> str:
+    embedded = "".join(f'\n{indent}  <file name="{text(name)}" path="/" encoding="base64">'
+                       f"{base64.b64encode(path.read_bytes()).decode('ascii')}</file>"
+                       for name, path in (files or {}).items())
+    return f'{indent}<{tag} format="html">\n{indent}  <text>{cdata(html)}</text>{embedded}\n{indent}</{tag}>'
 
 
 def question_xml(q: Question, options: ExportOptions) -> str:
-    feedback = h.answer_side(q, options)
+    files = {h.media_name(path): path for path in q.images().values()}
+    feedback = h.replace_images(h.answer_side(q, options), q,
+                                lambda ref, path: f"@@PLUGINFILE@@/{h.media_name(path)}")
     tags = "".join(f"\n      <tag><text>{text(t)}</text></tag>" for t in q.tags)
     return "\n".join([
         '  <question type="essay">',
         f"    <name>\n      <text>{text(name(q))}</text>\n    </name>",
         _html_block("questiontext", h.text_html(q.question)),
-        _html_block("generalfeedback", feedback),
+        _html_block("generalfeedback", feedback, files=files),
         "    <defaultgrade>1</defaultgrade>",
         "    <penalty>0</penalty>",
         "    <hidden>0</hidden>",
@@ -57,7 +65,7 @@ def question_xml(q: Question, options: ExportOptions) -> str:
         "    <attachmentsrequired>0</attachmentsrequired>",
         "    <maxbytes>0</maxbytes>",
         "    <filetypeslist></filetypeslist>",
-        _html_block("graderinfo", feedback),
+        _html_block("graderinfo", feedback, files=files),
         _html_block("responsetemplate", ""),
         f"    <tags>{tags}\n    </tags>" if tags else "    <tags></tags>",
         "  </question>",
