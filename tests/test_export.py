@@ -536,7 +536,7 @@ def test_gift_reads_back(runner: CliRunner, nasty: Path, which: str) -> None:
         no_live_html(item["question"])
         no_live_html(item["feedback"])
     for line in text.split("\n"):
-        assert not line.startswith("//") or "exported by quiz" in line
+        assert not line.startswith("//") or "exported by quiz" in line or line.startswith("// [id:")
     assert unescape("\\{\\}\\~\\=\\#\\:\\\\\\n") == "{}~=#:\\\n"
 
 
@@ -1296,3 +1296,94 @@ def test_images_travel_in_apkg_moodle_html_and_bank(runner: CliRunner, tmp_path:
     assert (tmp_path / "shared" / "img" / "flow chart.png").read_bytes() == logo
     shutil.rmtree(folder)
     assert runner.invoke(app, ["validate", "--strict", str(tmp_path / "shared")]).exit_code == 0
+
+
+# --- choice and true/false questions (GIFT through gift-pegjs under node, Moodle XML through lxml) ---
+
+GIFT_JUDGE = Path(__file__).parent / "gift"
+
+
+def gift_pegjs(text: str) -> list[dict[str, Any]]:
+    """The GIFT text as gift-pegjs (a GIFT parser, run under node) reads it."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: the GIFT export is judged by gift-pegjs under node "
+                    "(apt-get install nodejs npm, then npm install --prefix tests/gift)")
+    if not (GIFT_JUDGE / "node_modules" / "gift-pegjs").is_dir():
+        pytest.fail("gift-pegjs is not installed: run npm install --prefix tests/gift (as .ci/run does)")
+    result = subprocess.run([node, str(GIFT_JUDGE / "parse.js")], input=text, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, f"gift-pegjs cannot parse the export: {result.stderr}"
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("which", BANKS)
+def test_gift_pegjs_reads_every_kind_back(runner: CliRunner, nasty: Path, which: str) -> None:
+    text = export(runner, which, nasty, "gift", None, "--questions", "all").stdout
+    bank = the_bank(which, nasty)
+    options = ExportOptions(deck=bank.deck, banks=tuple(bank_args(which, nasty)[1:]))
+    parsed = [item for item in gift_pegjs(text) if item["type"] != "Category"]
+    essays = [i for i in parsed if i["type"] == "Essay"]
+    assert [e["title"] for e in essays] == [f"{q.num:03d} {q.id}" for q in bank]
+    for q, essay in zip(bank, essays, strict=True):
+        assert essay["stem"]["text"] == h.text_html(q.question)
+        assert essay["globalFeedback"]["text"] == h.answer_side(q, options)
+        assert essay["id"] == q.id and (essay["tags"] or []) == [" ".join(t.split()) for t in q.tags]
+    statements = sum(len(q.key_points) + len(q.pitfalls) for q in bank)
+    assert len([i for i in parsed if i["type"] == "TF"]) == statements
+    assert len([i for i in parsed if i["type"] == "MC"]) == sum(bool(q.pitfalls) for q in bank)
+
+
+def test_choice_and_truefalse_come_from_key_points_and_pitfalls(runner: CliRunner, tmp_path: Path) -> None:
+    from lxml import etree
+
+    points = [{"point": "Runs before and after every request", "terms": ["before and after"]},
+              {"point": "Registered with app.add_middleware", "terms": ["add_middleware"]}]
+    pitfalls = [PITFALL, {"claim": "Middleware runs only for routes that declare it", "terms": ["declare it"],
+                          "correction": "Middleware wraps every request of the app."}]
+    bank = write_bank(tmp_path / "b", "Kinds", [question("middleware", "Explain middleware.",
+                                                         key_points=points, pitfalls=pitfalls)])
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["--bank", str(bank), "export", *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    parsed = gift_pegjs(run("--format", "gift", "--questions", "choice"))
+    [mc] = [i for i in parsed if i["type"] == "MC"]
+    assert not [i for i in parsed if i["type"] in ("Essay", "TF")]
+    assert "Select every true statement." in mc["stem"]["text"]
+    choices = {c["text"]["text"]: c for c in mc["choices"]}
+    assert set(choices) == {p["point"] for p in points} | {p["claim"] for p in pitfalls}
+    for p in points:
+        assert choices[p["point"]]["weight"] == 50
+    for p in pitfalls:
+        assert choices[p["claim"]]["weight"] == -50
+        assert choices[p["claim"]]["feedback"]["text"] == p["correction"]
+    tf = [i for i in gift_pegjs(run("--format", "gift", "--questions", "truefalse")) if i["type"] == "TF"]
+    said = {re.sub(r".*True or false\? (.*)</p>$", r"\1", t["stem"]["text"]): t["isTrue"] for t in tf}
+    assert said == {p["point"]: True for p in points} | {p["claim"]: False for p in pitfalls}
+    # Moodle XML, read with lxml as Moodle's importer reads its structure
+    root = etree.fromstring(run("--format", "moodle-xml", "--questions", "all").encode("utf-8"))
+    assert [q.get("type") for q in root.findall("question")] == [
+        "category", "essay", "multichoice", "truefalse", "truefalse", "truefalse", "truefalse"]
+    [multi] = root.xpath("//question[@type='multichoice']")
+    assert multi.findtext("single") == "false" and multi.findtext("idnumber") == "middleware-choice"
+    answers = {a.findtext("text"): (float(a.get("fraction")), a.findtext("feedback/text"))
+               for a in multi.findall("answer")}
+    assert sum(f for f, _ in answers.values() if f > 0) == 100
+    assert answers[PITFALL["claim"]] == (-50, PITFALL["correction"])
+    for t in root.xpath("//question[@type='truefalse']"):
+        statement = re.sub(r".*True or false\? (.*)</p>$", r"\1", t.findtext("questiontext/text"))
+        fractions = {a.findtext("text"): a.get("fraction") for a in t.findall("answer")}
+        truth = said[statement]
+        assert fractions == ({"true": "100", "false": "0"} if truth else {"true": "0", "false": "100"})
+        if not truth:
+            right = next(a for a in t.findall("answer") if a.get("fraction") == "100")
+            assert right.findtext("feedback/text").startswith("Right, it is false.")
+    # the printable version: boxes to tick, and the key says which hold, with the corrections
+    pages = pdf_pages(runner, tmp_path, "--questions", "truefalse", "--answers", "end", "--bank", str(bank))
+    text = " ".join(pages)
+    key = text.rindex("Answer key")
+    assert re.search(r"T ?☐ ?F ?☐ ?Runs before and after every request", text[:key])
+    assert f"False: {PITFALL['claim']} Instead: {PITFALL['correction']}" in text[key:]

@@ -16,10 +16,12 @@ import typer
 from quiz.commands._common import TagOpt, TopicOpt, bank_paths, complete_question, examples, load
 from quiz.errors import QuizError
 from quiz.export import ANSWER_MODES, FORMATS, LAYOUTS
+from quiz.export.statements import QUESTION_KINDS
 
 # Choices as enums: typer turns a bad value into a usage error naming the choices.
 FormatChoice = Enum("FormatChoice", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
 AnswersChoice = Enum("AnswersChoice", {name: name for name in ANSWER_MODES}, type=str)  # type: ignore[misc]
+KindChoice = Enum("KindChoice", {name: name for name in QUESTION_KINDS}, type=str)  # type: ignore[misc]
 LayoutChoice = Enum("LayoutChoice", {name: name for name in LAYOUTS}, type=str)  # type: ignore[misc]
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ EXPORT_EPILOG = (
         "quiz export --format moodle-xml --id 3 --id 6 -o moodle.xml",
         "quiz --bank my-bank/ export --format bank -o shared-bank",
         "quiz --bank my-bank/ export --format gift -o my-bank.gift",
+        "quiz export --format moodle-xml --questions all -o quiz.xml",
     )
 )
 _HANDOUTS = ("markdown", "html")
@@ -131,6 +134,13 @@ def export(
         typer.Option("--space", metavar="N", min=0, max=60, show_default=False,
                      help="html only: N ruled lines under each question to write an answer in."),
     ] = None,
+    kinds: Annotated[
+        KindChoice | None,
+        typer.Option("--questions", metavar="KIND", show_default=False,
+                     help="gift, moodle-xml and html: essay (the default), choice (select every true "
+                     "statement: key points true, pitfalls false with their corrections), truefalse (one per "
+                     "statement), or all."),
+    ] = None,
     layout: Annotated[
         LayoutChoice | None,
         typer.Option("--layout", metavar="LAYOUT", show_default=False,
@@ -170,6 +180,7 @@ def export(
     answers_mode = answers.value if answers is not None else None
     given = {"--answers": (answers_mode, _HANDOUTS), "--space": (space, ("html",)),
              "--bom/--no-bom": (bom, ("csv",)), "--layout": (layout, ("html",)),
+             "--questions": (kinds, ("gift", "moodle-xml", "html")),
              "--subdecks": (subdecks or None, _ANKI),
              "--tag-prefix": (tag_prefix, _ANKI)}
     fmt = _choose_format(format_.value if format_ is not None else None, output,
@@ -185,7 +196,8 @@ def export(
     options = ExportOptions(deck=title or bank.deck, bank_id=bank.bank_id, answers=mode,
                             banks=_bank_args(ctx), subdecks=subdecks, tag_prefix=tag_prefix or "",
                             space=space or 0, bom=bom is not False,
-                            layout=layout.value if layout is not None else "page" if space else "compact")
+                            layout=layout.value if layout is not None else "page" if space else "compact",
+                            questions=kinds.value if kinds is not None else "essay")
     count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
     if fmt.folder:
         from quiz.export.bank_dir import write_folder

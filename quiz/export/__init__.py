@@ -32,6 +32,7 @@ BUILTIN_BANK_ID = "quiz-fastapi"  # the built-in bank's `bank_id`
 AnswerMode = Literal["inline", "end", "none"]
 ANSWER_MODES: tuple[AnswerMode, ...] = ("inline", "end", "none")
 Layout = Literal["compact", "page"]
+QuestionKind = Literal["essay", "choice", "truefalse", "all"]
 LAYOUTS: tuple[Layout, ...] = ("compact", "page")
 
 
@@ -52,6 +53,10 @@ class ExportOptions:
     - `tag_prefix`: Anki: every tag under this parent (`course::security`).
     - `space`: the HTML handout: ruled lines left under each question to write an answer in.
     - `bom`: CSV: start with a UTF-8 byte order mark, so Excel reads the text as UTF-8.
+    - `questions`: GIFT, Moodle XML and the HTML handout: which kinds of question to make of
+      each bank question: `essay` (the question itself), `choice` (select every true statement:
+      key points true, pitfalls false), `truefalse` (one per statement), or `all`.
+    - `seed`: the order of the statements (the same seed, the same order).
     - `layout`: the HTML handout in print: questions one after another (`compact`), or each
       on its own page (`page`).
     """
@@ -66,6 +71,12 @@ class ExportOptions:
     space: int = 0
     bom: bool = True
     layout: Layout = "compact"
+    questions: QuestionKind = "essay"
+    seed: str = ""
+
+    def makes(self, kind: QuestionKind) -> bool:
+        """Whether this export makes questions of `kind` (`questions` is it, or `all`)."""
+        return self.questions in (kind, "all")
 
 
 class _Renderer(Protocol):

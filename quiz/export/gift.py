@@ -1,4 +1,7 @@
-"""Moodle's GIFT format: one essay question per question, the model answer as general feedback.
+"""Moodle's GIFT format: one essay question per question, the model answer as general feedback;
+with `questions` choice, truefalse or all, also a multiple-answer question (key points right,
+pitfalls wrong with their corrections as feedback) and one true/false question per statement.
+Each question is preceded by Moodle's `// [id:...] [tag:...]` line (its id number and tags).
 
     $CATEGORY: $course$/top/FastAPI Advanced Interview/core
 
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from quiz.export import ExportOptions
 from quiz.export import html as h
+from quiz.export import statements as st
 
 if TYPE_CHECKING:
     from quiz.model import Question
@@ -63,8 +67,20 @@ def split_category(path: str) -> list[str]:
     return [name.replace("//", "/").strip() for name in re.split(r"(?<!/)/(?!/)", path)]
 
 
-def name(q: Question) -> str:
-    return f"{q.num:03d} {q.id}"
+def name(q: Question, suffix: str = "") -> str:
+    return f"{q.num:03d} {q.id}{suffix}"
+
+
+def _meta_comment(qid: str, q: Question) -> str:
+    """Moodle's `// [id:...] [tag:...]` line before a question: its id number and tags."""
+    def safe(text: str) -> str:
+        return " ".join(h.clean(text).replace("]", " ").split())
+
+    return " ".join([f"// [id:{safe(qid)}]", *(f"[tag:{safe(t)}]" for t in q.tags if safe(t))])
+
+
+def _html(text: str) -> str:
+    return "[html]" + escape(text)
 
 
 def question_line(q: Question, options: ExportOptions) -> str:
@@ -73,13 +89,48 @@ def question_line(q: Question, options: ExportOptions) -> str:
     return f"::{escape(name(q))}::[html]{text}{{####[html]{feedback}}}"
 
 
+def choice_line(q: Question, options: ExportOptions) -> str:
+    """A multiple-answer question: every key point is right, every pitfall wrong (its
+    correction as the option's feedback); "" when the question has no pitfall."""
+    found = st.choice_options(q, options.seed)
+    if not found:
+        return ""
+    right = st.grade(sum(s.true for s in found))
+    wrong = st.grade(sum(not s.true for s in found))
+    answers = " ".join(
+        f"~%{right}%{_html(h.text_html(s.text))}#{_html(st.TRUE_FEEDBACK)}" if s.true
+        else f"~%-{wrong}%{_html(h.text_html(s.text))}#{_html(h.text_html(s.feedback))}" for s in found)
+    stem = h.text_html(q.question) + f"<p>{st.CHOICE_PROMPT}</p>"
+    feedback = h.answer_side(q, options)
+    return f"::{escape(name(q, ' choice'))}::{_html(stem)}{{{answers} ####{_html(feedback)}}}"
+
+
+def truefalse_lines(q: Question, options: ExportOptions) -> list[tuple[str, str]]:
+    """One true/false question per statement, with its id: (id, GIFT line)."""
+    out = []
+    for i, s in enumerate(st.mixed(q, options.seed), 1):
+        stem = h.text_html(q.question) + f"<p>{st.TRUEFALSE_PROMPT} {h.text_html(s.text)}</p>"
+        right, wrong = (_html(h.text_html(f)) for f in st.truefalse_feedback(s))
+        # Moodle's GIFT: {TRUE#feedback when answered wrong#feedback when answered right}
+        answer = "TRUE" if s.true else "FALSE"
+        line = f"::{escape(name(q, f' tf {i}'))}::{_html(stem)}{{{answer}#{wrong}#{right}}}"
+        out.append((f"{q.id}-tf{i}", line))
+    return out
+
+
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
-    out = [f"// {len(questions)} essay questions, exported by quiz", ""]
+    out = [f"// {len(questions)} questions ({options.questions}), exported by quiz", ""]
     h.prerender_questions(questions)
     topic = None
     for q in questions:
         if q.topic != topic:
             topic = q.topic
             out += [f"$CATEGORY: {category(options.deck, topic)}", ""]
-        out += [question_line(q, options), ""]
+        if options.makes("essay"):
+            out += [_meta_comment(q.id, q), question_line(q, options), ""]
+        if options.makes("choice") and (line := choice_line(q, options)):
+            out += [_meta_comment(f"{q.id}-choice", q), line, ""]
+        if options.makes("truefalse"):
+            for qid, line in truefalse_lines(q, options):
+                out += [_meta_comment(qid, q), line, ""]
     return "\n".join(out)

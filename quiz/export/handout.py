@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from quiz.export import ExportOptions, demo_command, source_line
 from quiz.export import html as h
+from quiz.export import statements as st
 
 if TYPE_CHECKING:
     from quiz.model import Question
@@ -44,6 +45,8 @@ section.question, article.answer { margin-top: 2.5em; }
 .lines .line { height: 2.2em; border-bottom: 1px solid #aaa; }
 .errata { border-left: 3px solid #e0a800; padding-left: 0.8em; }
 .mistakes li { margin-bottom: 0.4em; }
+ul.ticks { list-style: none; padding-left: 0; } ul.ticks li { margin: 0.3em 0; }
+.box { display: inline-block; min-width: 5.5em; color: #444; white-space: nowrap; }
 img { max-width: 100%; break-inside: avoid; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; }
 @page { size: A4; margin: 16mm 16mm 18mm; }
@@ -75,8 +78,32 @@ def _list(items: Sequence[str], css_class: str = "") -> str:
     return f"<ul{cls}>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
+def _asks_statements(options: ExportOptions) -> bool:
+    return options.makes("choice") or options.makes("truefalse")
+
+
+def _statements(q: Question, options: ExportOptions) -> str:
+    """The printable choice or true/false version: each statement with boxes to tick."""
+    found = st.mixed(q, options.seed)
+    if options.makes("truefalse"):
+        prompt, box = "True or false? Tick one box for each statement.", "T ☐ F ☐"
+    else:
+        prompt, box = st.CHOICE_PROMPT, "☐"
+    items = "".join(f'<li><span class="box">{box}</span> {h.text_html(s.text)}</li>' for s in found)
+    return f'<div class="statements"><p><strong>{prompt}</strong></p><ul class="ticks">{items}</ul></div>'
+
+
+def _statements_key(q: Question, options: ExportOptions) -> str:
+    items = "".join(
+        f"<li><strong>{'True' if s.true else 'False'}</strong>: {h.text_html(s.text)}"
+        + (f'<br><span class="since">Instead: {h.text_html(s.feedback)}</span>' if not s.true else "")
+        + "</li>" for s in st.mixed(q, options.seed))
+    return f'<h3>Statements</h3><ul class="ticks">{items}</ul>'
+
+
 def _answer(q: Question, options: ExportOptions) -> str:
-    parts = ["<h3>Answer</h3>", _safe_fragment(h.markdown_html(q.answer, inline_styles=False), q)]
+    parts = [_statements_key(q, options)] if _asks_statements(options) else []
+    parts += ["<h3>Answer</h3>", _safe_fragment(h.markdown_html(q.answer, inline_styles=False), q)]
     parts += ["<h3>Key points</h3>", _list([h.text_html(k.point) for k in q.key_points])]
     if q.pitfalls:
         parts += ["<h3>Common mistakes</h3>", h.mistakes_html(q)]
@@ -124,6 +151,8 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
     lines = f'<div class="lines">{ruled}</div>' if options.space else ""
     for q in questions:
         out += [f'<section class="question" id="q-{q.id}">', f"<h2>{_title(q)}</h2>", _meta(q)]
+        if _asks_statements(options):
+            out.append(_statements(q, options))
         if lines:
             out.append(lines)
         if options.answers == "inline":

@@ -1,4 +1,7 @@
-"""Moodle XML: essay questions with the model answer as general feedback and grader info.
+"""Moodle XML: essay questions with the model answer as general feedback and grader info;
+with `questions` choice, truefalse or all, also multichoice questions (several right answers:
+the key points; wrong ones: the pitfalls, their corrections as feedback) and one truefalse
+question per statement.
 
 HTML goes in CDATA sections, as Moodle writes them; a `]]>` in the text is split across
 two sections so it cannot end one early. Everything else (names, id numbers, tags) is
@@ -20,6 +23,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from quiz.export import ExportOptions
 from quiz.export import html as h
+from quiz.export import statements as st
 from quiz.export.gift import category, name
 
 if TYPE_CHECKING:
@@ -72,6 +76,65 @@ def question_xml(q: Question, options: ExportOptions) -> str:
     ])
 
 
+def _common(kind: str, qname: str, stem: str, general: str, qid: str, q: Question, penalty: str) -> list[str]:
+    tags = "".join(f"\n      <tag><text>{text(t)}</text></tag>" for t in q.tags)
+    return [
+        f'  <question type="{kind}">',
+        f"    <name>\n      <text>{text(qname)}</text>\n    </name>",
+        _html_block("questiontext", stem),
+        _html_block("generalfeedback", general),
+        "    <defaultgrade>1</defaultgrade>",
+        f"    <penalty>{penalty}</penalty>",
+        "    <hidden>0</hidden>",
+        f"    <idnumber>{text(qid)}</idnumber>",
+        f"    <tags>{tags}\n    </tags>" if tags else "    <tags></tags>",
+    ]
+
+
+def _answer(fraction: str, answer: str, feedback: str, fmt: str = "html") -> str:
+    body = cdata(answer) if fmt == "html" else text(answer)
+    return (f'    <answer fraction="{fraction}" format="{fmt}">\n      <text>{body}</text>\n'
+            f'      <feedback format="html">\n        <text>{cdata(feedback)}</text>\n      </feedback>\n'
+            "    </answer>")
+
+
+def choice_xml(q: Question, options: ExportOptions) -> str:
+    """A multichoice question with several right answers: the key points right, the pitfalls
+    wrong (each with its correction as feedback); "" when the question has no pitfall."""
+    found = st.choice_options(q, options.seed)
+    if not found:
+        return ""
+    right = st.grade(sum(s.true for s in found))
+    wrong = st.grade(sum(not s.true for s in found))
+    stem = h.text_html(q.question) + f"<p>{st.CHOICE_PROMPT}</p>"
+    out = _common("multichoice", name(q, " choice"), stem, h.answer_side(q, options), f"{q.id}-choice", q,
+                  "0.3333333")
+    out += ["    <single>false</single>", "    <shuffleanswers>true</shuffleanswers>",
+            "    <answernumbering>abc</answernumbering>",
+            "    <showstandardinstruction>0</showstandardinstruction>",
+            _html_block("correctfeedback", "Your answer is correct."),
+            _html_block("partiallycorrectfeedback", "Your answer is partially correct."),
+            _html_block("incorrectfeedback", "Your answer is incorrect."),
+            "    <shownumcorrect/>"]
+    out += [_answer(right, h.text_html(s.text), h.text_html(st.TRUE_FEEDBACK)) if s.true
+            else _answer(f"-{wrong}", h.text_html(s.text), h.text_html(s.feedback)) for s in found]
+    return "\n".join([*out, "  </question>"])
+
+
+def truefalse_xml(q: Question, options: ExportOptions) -> list[str]:
+    """One truefalse question per statement, each answer with its feedback."""
+    out = []
+    for i, s in enumerate(st.mixed(q, options.seed), 1):
+        stem = h.text_html(q.question) + f"<p>{st.TRUEFALSE_PROMPT} {h.text_html(s.text)}</p>"
+        right, wrong = (h.text_html(f) for f in st.truefalse_feedback(s))
+        lines = _common("truefalse", name(q, f" tf {i}"), stem, "", f"{q.id}-tf{i}", q, "1")
+        auto = "moodle_auto_format"
+        lines += [_answer("100" if s.true else "0", "true", right if s.true else wrong, auto),
+                  _answer("0" if s.true else "100", "false", wrong if s.true else right, auto)]
+        out.append("\n".join([*lines, "  </question>"]))
+    return out
+
+
 def category_xml(path: str) -> str:
     return "\n".join(['  <question type="category">',
                       f"    <category>\n      <text>{text(path)}</text>\n    </category>",
@@ -86,7 +149,12 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
         if q.topic != topic:
             topic = q.topic
             out.append(category_xml(category(options.deck, topic)))
-        out.append(question_xml(q, options))
+        if options.makes("essay"):
+            out.append(question_xml(q, options))
+        if options.makes("choice") and (choice := choice_xml(q, options)):
+            out.append(choice)
+        if options.makes("truefalse"):
+            out += truefalse_xml(q, options)
     out.append("</quiz>")
     return "\n".join(out) + "\n"
 

@@ -1,0 +1,80 @@
+"""Statements a question's bank entry already holds, for choice and true/false questions.
+
+The key points are true statements; the pitfalls are false ones, each with its correction as
+the feedback. `statements` is the one place that says so: other sources of false statements
+(the grader's contradictions of a key point) join there. `mixed` puts them in an order that
+gives nothing away (true and false interleaved), the same order for the same seed.
+
+    for s in mixed(q, seed="v1"):
+        print("T" if s.true else "F", s.text, s.feedback)
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from quiz.model import Question
+
+QuestionKind = Literal["essay", "choice", "truefalse", "all"]
+QUESTION_KINDS: tuple[QuestionKind, ...] = ("essay", "choice", "truefalse", "all")
+CHOICE_PROMPT = "Select every true statement."
+TRUEFALSE_PROMPT = "True or false?"
+TRUE_FEEDBACK = "True: a key point of the answer."
+MAX_OPTIONS = 10  # of each kind in one choice question: Moodle's grades go down to 10%
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A sentence about the question's subject, whether it holds, and what to tell a student."""
+
+    text: str
+    true: bool
+    feedback: str  # a true statement: why it holds (may be ""); a false one: the correction
+
+
+def statements(q: Question) -> list[Statement]:
+    """The question's statements: its key points (true), then its pitfalls (false, corrected)."""
+    out = [Statement(k.point, True, "") for k in q.key_points]
+    out += [Statement(p.claim, False, p.correction) for p in q.pitfalls]
+    return out
+
+
+def truefalse_feedback(s: Statement) -> tuple[str, str]:
+    """What a true/false question on `s` tells a student who answered right, and wrong."""
+    if s.true:
+        return TRUE_FEEDBACK, "It is true: a key point of the answer."
+    return f"Right, it is false. {s.feedback}", f"It is false. {s.feedback}"
+
+
+def mixed(q: Question, seed: str = "") -> list[Statement]:
+    """The statements in a shuffled order that depends only on the question's id and `seed`."""
+    found = statements(q)
+    random.Random(f"{seed}:{q.id}").shuffle(found)
+    return found
+
+
+def choice_options(q: Question, seed: str = "") -> list[Statement]:
+    """The options of the question's choice question ("select every true statement"): at most
+    MAX_OPTIONS true and MAX_OPTIONS false ones; [] when it has no false one (no pitfall)."""
+    found = mixed(q, seed)
+    true = [s for s in found if s.true][:MAX_OPTIONS]
+    false = [s for s in found if not s.true][:MAX_OPTIONS]
+    if not true or not false:
+        return []
+    return [s for s in found if s in true or s in false]
+
+
+# Moodle's grades for an answer, in percent: a fraction of 100 must be one of them.
+_GRADES = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667,
+           14.28571, 12.5, 11.11111, 10, 5)
+
+
+def grade(count: int) -> str:
+    """The percentage each of `count` options is worth so that they add up to 100, as Moodle
+    writes it (`33.33333`): one of Moodle's grades."""
+    share = 100 / count
+    best = min(_GRADES, key=lambda g: abs(g - share))
+    return f"{best:.5f}".rstrip("0").rstrip(".")
