@@ -1387,3 +1387,65 @@ def test_choice_and_truefalse_come_from_key_points_and_pitfalls(runner: CliRunne
     key = text.rindex("Answer key")
     assert re.search(r"T ?☐ ?F ?☐ ?Runs before and after every request", text[:key])
     assert f"False: {PITFALL['claim']} Instead: {PITFALL['correction']}" in text[key:]
+
+
+# --- exam papers --------------------------------------------------------------------------------
+
+
+def test_selection_keeps_the_id_order_takes_ranges_and_difficulty(runner: CliRunner) -> None:
+    def ids(*args: str) -> list[str]:
+        result = runner.invoke(app, ["export", "--format", "csv", *args])
+        assert result.exit_code == 0, result.output
+        return [row["id"] for row in csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff")))]
+
+    bank = load_bank()
+    assert ids("--id", "17", "--id", "3", "--id", "1-2") == [bank.get(r).id for r in ("17", "3", "1", "2")]
+    hard = ids("--difficulty", "3")
+    assert hard and all(bank.get(i).difficulty == 3 for i in hard)
+    assert len(hard) == sum(q.difficulty == 3 for q in bank)
+    picked = ids("--topic", "security", "--count", "3", "--seed", "s1")
+    assert picked == ids("--topic", "security", "--count", "3", "--seed", "s1")  # the same seed, the same 3
+    assert len(picked) == 3 and all(bank.get(i).topic == "security" for i in picked)
+    unknown = runner.invoke(app, ["export", "--format", "csv", "--topic", "securty"])
+    assert unknown.exit_code == 1
+    assert "Did you mean 'security'? Topics: " in unknown.stderr and ", security," in unknown.stderr
+    backwards = runner.invoke(app, ["export", "--format", "csv", "--id", "5-1"])
+    assert backwards.exit_code == 1 and "runs backwards" in backwards.stderr
+
+
+def test_exam_papers_in_versions_with_their_answer_keys(runner: CliRunner, tmp_path: Path) -> None:
+    bank = load_bank()
+    args = ["export", "-o", str(tmp_path / "exam.html"), "--topic", "security", "--count", "4",
+            "--seed", "w3", "--versions", "2", "--answer-key", str(tmp_path / "key.html")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in tmp_path.glob("*.html"))
+    assert written == ["exam-A.html", "exam-B.html", "key-A.html", "key-B.html"]
+    first = {name: (tmp_path / name).read_bytes() for name in written}
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0  # the same seed: the same papers
+    assert {name: (tmp_path / name).read_bytes() for name in written} == first
+
+    def printed(name: str) -> str:
+        pdf = tmp_path / f"{name}.pdf"
+        chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", (tmp_path / name).as_uri())
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        return " ".join(text.split())
+
+    titles = {q.id: " ".join(q.question.split()) for q in bank.select(topics=["security"])}
+
+    def order(text: str) -> list[str]:
+        found = sorted((text.index(f"{n}. {t}"), qid) for qid, t in titles.items() for n in range(1, 5)
+                       if f"{n}. {t}" in text)
+        return [qid for _, qid in found]
+
+    papers = {v: printed(f"exam-{v}.html") for v in "AB"}
+    keys = {v: printed(f"key-{v}.html") for v in "AB"}
+    for v in "AB":
+        assert f"Version {v}" in papers[v] and f"Version {v} · answer key" in keys[v]
+        assert "Key points" not in papers[v] and "Key points" in keys[v]  # the paper has no answers
+        assert len(order(papers[v])) == 4
+        assert order(keys[v]) == order(papers[v].split("Contents", 1)[1])[-4:]  # the key follows its paper
+    assert sorted(order(papers["A"])[-4:]) == sorted(order(papers["B"])[-4:])
+    assert order(papers["A"])[-4:] != order(papers["B"])[-4:]  # each version in its own order
+    assert runner.invoke(app, ["export", "--format", "csv", "--versions", "2"]).exit_code == 2

@@ -103,7 +103,9 @@ def _canonical(names: Iterable[str], known: list[str], what: str) -> list[str]:
     out = []
     for name in names:
         if (found := by_fold.get(name.strip().casefold())) is None:
-            raise NotFoundError(f"There is no {what} '{name}'.{did_you_mean(name, known)}")
+            listed = ", ".join(known[:40]) + (", ..." if len(known) > 40 else "")
+            raise NotFoundError(f"There is no {what} '{name}'.{did_you_mean(name, known)} "
+                                f"{what.capitalize()}s: {listed}.")
         out.append(found)
     return out
 

@@ -25,7 +25,11 @@ KindChoice = Enum("KindChoice", {name: name for name in QUESTION_KINDS}, type=st
 LayoutChoice = Enum("LayoutChoice", {name: name for name in LAYOUTS}, type=str)  # type: ignore[misc]
 
 if TYPE_CHECKING:
-    from quiz.export import AnswerMode, Format
+    from collections.abc import Sequence
+
+    from quiz.bank import Bank
+    from quiz.export import AnswerMode, ExportOptions, Format
+    from quiz.model import Question
 
 _FORMAT_LIST = "\n".join(f"  {f.name:<11} {f.summary}" for f in FORMATS.values())
 
@@ -45,6 +49,8 @@ EXPORT_EPILOG = (
         "quiz --bank my-bank/ export --format bank -o shared-bank",
         "quiz --bank my-bank/ export --format gift -o my-bank.gift",
         "quiz export --format moodle-xml --questions all -o quiz.xml",
+        "quiz export -o exam.html --topic security --count 5 --versions 2 --seed week3 --answer-key key.html",
+        "quiz export -o exam.html --id 1-5 --id 12 --difficulty 3",
     )
 )
 _HANDOUTS = ("markdown", "html")
@@ -119,8 +125,37 @@ def export(
     tag: TagOpt = None,
     ids: Annotated[
         list[str] | None,
-        typer.Option("--id", help="Only this question, by number or id (repeatable).", metavar="QUESTION",
+        typer.Option("--id", help="Only this question, by number or id, or a range of numbers (1-5); "
+                     "repeatable, kept in the order given.", metavar="QUESTION",
                      autocompletion=complete_question),
+    ] = None,
+    difficulty: Annotated[
+        list[int] | None,
+        typer.Option("--difficulty", metavar="N", min=1, max=3, show_default=False,
+                     help="Only questions of this difficulty, 1 to 3 (repeatable)."),
+    ] = None,
+    pick: Annotated[
+        int | None,
+        typer.Option("--count", metavar="N", min=1, show_default=False,
+                     help="N of the selected questions, chosen at random (--seed makes it the same again)."),
+    ] = None,
+    seed: Annotated[
+        str | None,
+        typer.Option("--seed", metavar="TEXT", show_default=False,
+                     help="The seed of --count, --versions and the statements' order: the same seed, the "
+                     "same papers. Default: a new one, printed."),
+    ] = None,
+    versions_n: Annotated[
+        int | None,
+        typer.Option("--versions", metavar="K", min=1, show_default=False,
+                     help="html: K versions of the paper, each in its own order, labelled A, B, ... "
+                     "(written as FILE-A.html, FILE-B.html, ...)."),
+    ] = None,
+    answer_key: Annotated[
+        Path | None,
+        typer.Option("--answer-key", metavar="FILE", show_default=False,
+                     help="html: also write the answer key alone to FILE (one per version); the paper "
+                     "then has no answers unless --answers says so."),
     ] = None,
     answers: Annotated[
         AnswersChoice | None,
@@ -182,22 +217,39 @@ def export(
              "--bom/--no-bom": (bom, ("csv",)), "--layout": (layout, ("html",)),
              "--questions": (kinds, ("gift", "moodle-xml", "html")),
              "--subdecks": (subdecks or None, _ANKI),
-             "--tag-prefix": (tag_prefix, _ANKI)}
+             "--tag-prefix": (tag_prefix, _ANKI), "--versions": (versions_n, ("html",)),
+             "--answer-key": (answer_key, ("html",))}
     fmt = _choose_format(format_.value if format_ is not None else None, output,
                          {name: formats for name, (value, formats) in given.items() if value is not None})
-    if output is not None and not fmt.folder:
-        _confirm_overwrite(output, force)
+    if versions_n and versions_n > 1 and output is None:
+        raise typer.BadParameter("versions are written as files: name them with -o FILE.",
+                                 param_hint="--versions")
+    papers = bool((versions_n or 1) > 1 or answer_key)  # written by _write_papers
+    if (papers or pick) and seed is None:
+        import secrets
+
+        seed = secrets.token_hex(3)
+        ui.err.print(f"Seed: {seed} (--seed {seed} makes the same selection again)", soft_wrap=True,
+                     markup=False)
 
     bank = load(ctx)
-    questions = bank.select(topics=topic or (), tags=tag or (), ids=ids or ())
-    if not questions:
-        raise QuizError("No question matches the filters: nothing to export.")
-    mode = cast("AnswerMode", answers_mode or "inline")
+    questions = _select(bank, topic or (), tag or (), ids or (), difficulty or ())
+    if pick:
+        from quiz.export.papers import sample
+
+        questions = sample(questions, pick, seed or "")
+    mode = cast("AnswerMode", answers_mode or ("none" if answer_key else "inline"))
     options = ExportOptions(deck=title or bank.deck, bank_id=bank.bank_id, answers=mode,
                             banks=_bank_args(ctx), subdecks=subdecks, tag_prefix=tag_prefix or "",
                             space=space or 0, bom=bom is not False,
                             layout=layout.value if layout is not None else "page" if space else "compact",
-                            questions=kinds.value if kinds is not None else "essay")
+                            questions=kinds.value if kinds is not None else "essay", seed=seed or "",
+                            numbered=bool(papers or pick))
+    if papers:
+        _write_papers(fmt, questions, options, output, answer_key, versions_n or 1, force)
+        return
+    if output is not None and not fmt.folder:
+        _confirm_overwrite(output, force)
     count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
     if fmt.folder:
         from quiz.export.bank_dir import write_folder
@@ -216,6 +268,55 @@ def export(
 
     write_file(output, data if isinstance(data, bytes) else data.encode("utf-8"))
     ui.out.print(f"Wrote {count} to {output} ({fmt.name}).", soft_wrap=True, markup=False)
+
+
+def _select(bank: Bank, topics: Sequence[str], tags: Sequence[str], refs: Sequence[str],
+            difficulties: Sequence[int]) -> list[Question]:
+    """The questions the filters select: in the order of --id when given (ranges spelled
+    out), else in the bank's; one sentence when none is left."""
+    from quiz.export.papers import expand_ranges
+
+    refs = expand_ranges(refs, (q.id for q in bank))
+    questions = bank.select(topics=topics, tags=tags, ids=refs)
+    if refs:
+        order = {bank.get(r).id: i for i, r in reversed(list(enumerate(refs)))}
+        questions.sort(key=lambda q: order[q.id])
+    if difficulties:
+        questions = [q for q in questions if q.difficulty in difficulties]
+    if not questions:
+        raise QuizError("No question matches the filters: nothing to export.")
+    return questions
+
+
+def _write_papers(fmt: Format, questions: Sequence[Question], options: ExportOptions, output: Path | None,
+                  answer_key: Path | None, count: int, force: bool) -> None:
+    """Exam papers: each version (its own order) to its file, and each version's answer key."""
+    import dataclasses
+
+    from quiz import ui
+    from quiz.export.papers import versioned_path, versions
+    from quiz.fileio import write_file
+
+    plan = []
+    for label, paper in versions(questions, count, options.seed):
+        mine = dataclasses.replace(options, label=label, seed=f"{options.seed}:{label}")
+        if output is not None:
+            plan.append((Path(versioned_path(str(output), label)), paper, mine))
+        if answer_key is not None:
+            plan.append((Path(versioned_path(str(answer_key), label)), paper,
+                         dataclasses.replace(mine, key_only=True)))
+    for path, _, _ in plan:
+        _confirm_overwrite(path, force)
+    if output is None:  # one paper, to standard output (its key went to a file)
+        data = fmt.render(questions, dataclasses.replace(options, label=""))
+        typer.echo(data if isinstance(data, str) else data.decode("utf-8"), nl=False)
+    n = f"{len(questions)} question{'s' * (len(questions) != 1)}"
+    for path, paper, mine in plan:
+        data = fmt.render(paper, mine)
+        write_file(path, data if isinstance(data, bytes) else data.encode("utf-8"))
+        what = "answer key" if mine.key_only else "paper"
+        version = f", version {mine.label}" if mine.label else ""
+        ui.err.print(f"Wrote the {what} ({n}{version}) to {path}.", soft_wrap=True, markup=False)
 
 
 def new(

@@ -57,6 +57,10 @@ class ExportOptions:
       each bank question: `essay` (the question itself), `choice` (select every true statement:
       key points true, pitfalls false), `truefalse` (one per statement), or `all`.
     - `seed`: the order of the statements (the same seed, the same order).
+    - `label`: an exam paper's version (`A`), shown in its title and its key's.
+    - `numbered`: an exam paper: questions numbered 1, 2, ... in the paper's order (else by
+      their numbers in the bank).
+    - `key_only`: the HTML handout: only the answer key (an exam paper's key, printed apart).
     - `layout`: the HTML handout in print: questions one after another (`compact`), or each
       on its own page (`page`).
     """
@@ -73,6 +77,9 @@ class ExportOptions:
     layout: Layout = "compact"
     questions: QuestionKind = "essay"
     seed: str = ""
+    label: str = ""
+    numbered: bool = False
+    key_only: bool = False
 
     def makes(self, kind: QuestionKind) -> bool:
         """Whether this export makes questions of `kind` (`questions` is it, or `all`)."""

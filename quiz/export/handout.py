@@ -15,7 +15,7 @@ raw HTML in a bank shows as text, unsafe links lose their target.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from quiz.export import ExportOptions, demo_command, source_line
@@ -126,8 +126,14 @@ def _meta(q: Question) -> str:
     return f'<p class="meta">difficulty {q.difficulty}/3' + (f" · tags: {tags}" if tags else "") + "</p>"
 
 
-def _title(q: Question) -> str:
-    return f"{q.num}. {h.text_html(q.question)}"
+def _key(questions: Sequence[Question], options: ExportOptions,
+         heading: Callable[[Question], str]) -> list[str]:
+    """The answer key: each question's answer under its heading, in the paper's order."""
+    out = ['<section id="answer-key">', "<h2>Answer key</h2>", "</section>"]
+    for q in questions:
+        out += [f'<article class="answer" id="a-{q.id}">', f"<h2>{heading(q)}</h2>", _answer(q, options),
+                "</article>"]
+    return out
 
 
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
@@ -135,14 +141,24 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
     count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
     answers = {"inline": "answers after each question", "end": "answers at the end",
                "none": "no answers"}[options.answers]
-    title = h.escape(options.deck)
+    version = f" · Version {options.label}" if options.label else ""
+    title = h.escape(options.deck + version) + (" · answer key" if options.key_only else "")
+    numbers = {q.id: i if options.numbered else q.num for i, q in enumerate(questions, 1)}
+
+    def heading(q: Question) -> str:
+        return f"{numbers[q.id]}. {h.text_html(q.question)}"
+
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{title}</title>", "<style>" + CSS + h.code_css() + "</style>", "</head>",
-           f'<body class="layout-{options.layout} answers-{options.answers}">',
-           '<header class="cover">', f"<h1>{title}</h1>", f'<p class="meta">{count}, {answers}.</p>',
-           "<nav>", "<h2>Contents</h2>", "<ul>"]
-    out += [f'<li><a href="#q-{q.id}">{_title(q)}</a></li>' for q in questions]
+           f'<body class="layout-{options.layout} answers-{"end" if options.key_only else options.answers}">',
+           '<header class="cover">', f"<h1>{title}</h1>"]
+    if options.key_only:
+        out += [f'<p class="meta">{count}: the answers, in the order of the paper.</p>', "</header>"]
+        out += _key(questions, options, heading)
+        return "\n".join([*out, "</body>", "</html>"]) + "\n"
+    out += [f'<p class="meta">{count}, {answers}.</p>', "<nav>", "<h2>Contents</h2>", "<ul>"]
+    out += [f'<li><a href="#q-{q.id}">{heading(q)}</a></li>' for q in questions]
     out += ["</ul>"]
     if options.answers == "end":
         out.append('<p>Answer key: <a href="#answer-key">at the end</a>.</p>')
@@ -150,7 +166,7 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
     ruled = '<div class="line"></div>' * options.space
     lines = f'<div class="lines">{ruled}</div>' if options.space else ""
     for q in questions:
-        out += [f'<section class="question" id="q-{q.id}">', f"<h2>{_title(q)}</h2>", _meta(q)]
+        out += [f'<section class="question" id="q-{q.id}">', f"<h2>{heading(q)}</h2>", _meta(q)]
         if _asks_statements(options):
             out.append(_statements(q, options))
         if lines:
@@ -161,9 +177,6 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
             out.append(f'<p class="to-answer"><a href="#a-{q.id}">Its answer, in the answer key</a></p>')
         out.append("</section>")
     if options.answers == "end":
-        out += ['<section id="answer-key">', "<h2>Answer key</h2>", "</section>"]
-        for q in questions:
-            out += [f'<article class="answer" id="a-{q.id}">', f"<h2>{_title(q)}</h2>",
-                    _answer(q, options), "</article>"]
+        out += _key(questions, options, heading)
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
