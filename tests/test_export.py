@@ -1309,6 +1309,10 @@ def gift_pegjs(text: str) -> list[dict[str, Any]]:
     if node is None:
         pytest.fail("node is not installed: the GIFT export is judged by gift-pegjs under node "
                     "(apt-get install nodejs npm, then npm install --prefix tests/gift)")
+    if not (GIFT_JUDGE / "node_modules" / "gift-pegjs").is_dir() and shutil.which("npm"):
+        # a fresh work tree: from npm's own cache, offline (.ci/run installs it beforehand)
+        subprocess.run([str(shutil.which("npm")), "install", "--prefix", str(GIFT_JUDGE), "--offline",
+                        "--no-audit", "--no-fund", "--silent"], capture_output=True, timeout=300, check=False)
     if not (GIFT_JUDGE / "node_modules" / "gift-pegjs").is_dir():
         pytest.fail("gift-pegjs is not installed: run npm install --prefix tests/gift (as .ci/run does)")
     result = subprocess.run([node, str(GIFT_JUDGE / "parse.js")], input=text, capture_output=True, text=True,
