@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,19 @@ def write(tmp_path: Path, text: str, name: str = "bank.yaml") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+def own(problems: list[Any]) -> list[Any]:
+    """The problems but the missing bank_id's warning (GOOD has none on purpose: see its test)."""
+    return [p for p in problems if p.field != "bank_id"]
+
+
+def test_a_bank_without_bank_id_gets_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    _, problems = validate_paths([path])
+    assert [(p.line, p.field, p.severity) for p in problems] == [(1, "bank_id", "warning")]
+    assert "add `bank_id: test-deck` at the top" in problems[0].message
+    assert validate_paths([write(tmp_path, "bank_id: mine\n" + GOOD)])[1] == []
 
 
 def messages(tmp_path: Path, text: str) -> list[str]:
@@ -142,11 +156,28 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
 
 def test_a_demo_that_names_no_file_is_a_warning(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("    difficulty: 3\n", "    difficulty: 3\n    demo: nowhere\n"))
-    _, problems = validate_paths([path])
-    assert [(p.severity, p.field, p.message) for p in problems] == [
-        ("warning", "questions[1].demo", "names no demo file: 'nowhere'")
-    ]
+    problems = own(validate_paths([path])[1])
+    assert [(p.severity, p.field) for p in problems] == [("warning", "questions[1].demo")]
+    where = path.parent / "demos" / "nowhere.py"
+    assert problems[0].message == \
+        f"names no demo file: 'nowhere' (looked for {where} and among the built-in demos)."
     load_bank([path])  # a warning does not stop the bank from loading
+
+
+def test_a_demo_name_close_to_one_gets_a_did_you_mean(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("    difficulty: 3\n", "    difficulty: 3\n    demo: middlewar\n"))
+    problems = own(validate_paths([path])[1])
+    assert problems[0].message.endswith("among the built-in demos). Did you mean 'middleware'?")
+
+
+def test_a_bad_indentation_is_one_error_that_names_the_keys_and_columns(tmp_path: Path) -> None:
+    lines = GOOD.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("terms:"))
+    lines[at] = " " * (len(lines[at]) - len(lines[at].lstrip()) - 1) + lines[at].lstrip()
+    found = messages(tmp_path, "\n".join(lines))
+    assert len(found) == 1, found
+    assert "the key `terms` starts at column" in found[0] and "the key `point` above it at column" in found[0]
+    assert "quotes" not in found[0]
 
 
 def test_a_broken_bank_raises_one_error_naming_the_first_problem(tmp_path: Path) -> None:
@@ -291,7 +322,7 @@ def test_messages_speak_the_bank_format(tmp_path: Path, old: str, new: str, expe
 
 def test_warnings_carry_the_question_like_errors(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("terms: [second]", "terms: []"))
-    _, problems = validate_paths([path])
+    problems = own(validate_paths([path])[1])
     assert [str(p).split(": ", 1)[1] for p in problems] == [
         "warning: questions[1].key_points[0].terms: no terms: the point is matched on its own words only"]
 
@@ -301,6 +332,7 @@ def test_files_of_one_bank_with_different_decks_warn(tmp_path: Path) -> None:
     write(tmp_path / "bank", GOOD.replace("Test deck", "Other deck").replace("alpha", "gamma")
           .replace("beta", "delta"), "b.yaml")
     bank, problems = validate_paths([tmp_path / "bank"])
+    problems = own(problems)
     assert bank.deck == "Test deck"
     found = [(Path(p.file).name, p.line, p.severity, p.field) for p in problems]
     assert found == [("b.yaml", 1, "warning", "deck")]

@@ -87,7 +87,7 @@ def test_show_unknown_suggests(runner: CliRunner) -> None:
 
 
 def test_validate_clean_bank(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate", str(bank_file(tmp_path))])
+    result = runner.invoke(app, ["validate", str(bank_file(tmp_path, GOOD + "bank_id: test\n"))])
     assert result.exit_code == 0
     assert "2 questions checked: 0 errors, 0 warnings." in result.stdout
 
@@ -104,7 +104,7 @@ def test_validate_lists_every_problem(runner: CliRunner, tmp_path: Path) -> None
 
 
 def test_validate_strict_turns_warnings_into_errors(runner: CliRunner, tmp_path: Path) -> None:
-    path = str(bank_file(tmp_path, GOOD + "    demo: nowhere\n"))
+    path = str(bank_file(tmp_path, GOOD + "    demo: nowhere\nbank_id: test\n"))
     relaxed = runner.invoke(app, ["validate", path])
     strict = runner.invoke(app, ["validate", "--strict", path])
     assert relaxed.exit_code == 0

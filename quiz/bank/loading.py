@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import yaml
 
 from quiz.bank.cache import cache_key, cache_path, read_cache, write_cache
-from quiz.bank.core import Bank
+from quiz.bank.core import Bank, derive_bank_id, did_you_mean
 from quiz.bank.problems import BankError, Problem, display, node_at, problem_at
 from quiz.bank.yamlfile import Parsed, gc_paused, parse_file, read_bounded
 from quiz.errors import QuizError
@@ -103,6 +103,7 @@ class _Combiner:
         self.deck: str | None = None
         self.deck_file: Path | None = None
         self.bank_id: str | None = None
+        self.first: Parsed | None = None  # the bank's first file
 
     def _duplicate(self, seen: dict[Any, tuple[Path, int]], value: Any, what: str, pf: Parsed,
                    node: yaml.Node, fld: str) -> bool:
@@ -122,6 +123,7 @@ class _Combiner:
             problems.append(problem_at(pf.path, pf.deck_node, "deck", msg, "warning"))
         if not self.deck and pf.deck:
             self.deck, self.deck_file = pf.deck, pf.path
+        self.first = self.first or pf
         self.bank_id = self.bank_id or pf.bank_id
         source = pf.path.resolve()
         root = pf.root.resolve() if pf.root else source.parent
@@ -185,7 +187,7 @@ class _Combiner:
             msg = f"'{q.demo}' is outside the bank's folder {display(root)}: a demo stays inside it"
             self.problems.append(problem_at(pf.path, dnode, fld, msg))
         elif demo is None:
-            msg = f"names no demo file: '{q.demo}'"
+            msg = f"names no demo file: '{q.demo}' {_where_demos_are(q.demo, source.parent)}"
             self.problems.append(problem_at(pf.path, dnode, fld, msg, "warning"))
         elif self.check_demos and not demo.is_relative_to(BUILTIN_DEMOS.resolve()):
             if demo not in self.demo_checked:
@@ -195,10 +197,31 @@ class _Combiner:
 
     def bank(self, files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
         self.questions.sort(key=lambda q: q.num)
+        if not self.bank_id and self.first is not None:
+            deck = derive_bank_id(self.deck or "")
+            msg = (f"no bank_id: progress and Anki notes follow the deck's name ('{deck}'), so renaming the "
+                   f"deck starts them over; add `bank_id: {deck}` at the top")
+            node = self.first.deck_node
+            self.problems.append(Problem(display(self.first.path), node.start_mark.line + 1 if node else 1, 1,
+                                         "bank_id", msg, "warning"))
         deck = self.deck or "FastAPI Advanced Interview"
         return Bank(self.questions, deck, list(files), self.bank_id or "", written=self.position), sorted(
             self.problems
         )
+
+
+def _where_demos_are(name: str, bank_dir: Path) -> str:
+    """Where a `demo` value was looked for, and the demo file it may have meant."""
+    if name.endswith(".py") or "/" in name or "\\" in name:
+        where = f"looked for {display(bank_dir / name)}"
+        folders = [bank_dir, bank_dir / "demos"]
+        near = [p.relative_to(bank_dir).as_posix() for f in folders for p in sorted(f.glob("*.py"))]
+    else:
+        stem = name.replace("-", "_")
+        where = f"looked for {display(bank_dir / 'demos' / (stem + '.py'))} and among the built-in demos"
+        near = [p.stem for f in (bank_dir / "demos", BUILTIN_DEMOS) for p in sorted(f.glob("*.py"))]
+        name = stem
+    return f"({where}).{did_you_mean(name, near)}"
 
 
 def _bank_roots(paths: Sequence[Path]) -> tuple[list[Path], dict[Path, Path]]:

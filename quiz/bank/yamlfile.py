@@ -27,14 +27,44 @@ MAX_FILE_TEXT = "20 MB"
 _QUOTE_HINT = ("; if the value holds `: ` or ` #`, or starts with `{`, `[` or another YAML sign, "
                "put it in quotes: question: \"...\"")
 _HINTED = ("mapping values are not allowed", "did not find expected key", "cannot start any token",
+           "did not find expected '-' indicator",
            "expected ',' or '}'", "expected ',' or ']'", "found undefined alias", "found unexpected ':'")
 _KEY_LINE = re.compile(r"^(\s*(?:-\s+)?[^\s:#'\"][^:#]*?:)(\s.*)?$")
 
 
+def _key_column(line: str) -> int:
+    """Where the key of a `key: value` line starts (after any `- `), 0-based."""
+    m = re.match(r"^(\s*)(-\s+)?", line)
+    return len(m.group(0)) if m else 0
+
+
+def _key_name(line: str) -> str:
+    key = _KEY_LINE.match(line)
+    return key.group(1).strip().removeprefix("-").strip().rstrip(":").strip() if key else ""
+
+
+def _syntax_hint(lines: list[str], line: int) -> str:
+    """What to do about a syntax error on `line`: quote a value that holds a YAML sign, or
+    line up a key with the key above it (which key, at which column)."""
+    key = _KEY_LINE.match(lines[line]) if line < len(lines) else None
+    if key is None:
+        return ""
+    col = _key_column(lines[line])
+    above = next((a for a in reversed(lines[:line]) if a.strip() and not a.lstrip().startswith("#")), "")
+    if _KEY_LINE.match(above) and _key_column(above) != col and not above.rstrip().endswith(":"):
+        return (f"; the key `{_key_name(lines[line])}` starts at column {col + 1} and the key "
+                f"`{_key_name(above)}` above it at column {_key_column(above) + 1}: the keys of one "
+                "mapping start in the same column")
+    value = (key.group(2) or "").strip()
+    if ": " in value or " #" in value or value[:1] in ("{", "[", "&", "*", "!", "|", ">", "%", "@", "`"):
+        return _QUOTE_HINT
+    return ""
+
+
 def yaml_problems(path: Path, text: str, first: Exception) -> list[Problem]:
-    """Every YAML syntax error of a file, not only the first: after each one, the value on
-    its line is blanked (the line kept, so later positions stay right) and the text parsed
-    again; stops when an error does not move forward."""
+    """Every YAML syntax error of a file, not only the first, once each: after each one, the
+    value on its line is blanked (the line kept, so later positions stay right) and the text
+    parsed again; stops when an error does not move forward."""
     import yaml
 
     problems: list[Problem] = []
@@ -44,11 +74,12 @@ def yaml_problems(path: Path, text: str, first: Exception) -> list[Problem]:
     while isinstance(exc, yaml.MarkedYAMLError) and len(problems) < 50:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line, mark.column) if mark else (0, 0)
+        if problems and line <= last_line:
+            break  # the same error again: it is reported once
         what = exc.problem or str(exc)
-        hint = _QUOTE_HINT if any(h in what for h in _HINTED) and line < len(lines) \
-            and _KEY_LINE.match(lines[line]) else ""
+        hint = _syntax_hint(lines, line) if any(h in what for h in _HINTED) else ""
         problems.append(Problem(display(path), line + 1, col + 1, "", f"YAML syntax error: {what}{hint}"))
-        if mark is None or line <= last_line or line >= len(lines):
+        if mark is None or line >= len(lines):
             break
         last_line = line
         key = _KEY_LINE.match(lines[line])

@@ -256,7 +256,8 @@ def export(
 
         assert output is not None
         written = write_folder(output, fmt.files(questions, options))
-        ui.out.print(f"Wrote {count} to {output} ({fmt.name}: {len(written)} files).", soft_wrap=True,
+        files = f"{len(written)} file{'s' * (len(written) != 1)}"
+        ui.out.print(f"Wrote {count} to {output} ({fmt.name}: {files}).", soft_wrap=True,
                      markup=False)
         return
     data = fmt.render(questions, options)
