@@ -142,6 +142,7 @@ def test_a_question_without_key_points_loads_with_a_warning_naming_it(tmp_path: 
     path = tmp_path / "bank.yaml"
     path.write_text(text, encoding="utf-8")
     bank, problems = validate_paths([path])
+    problems = own(problems)
     assert [q.id for q in bank.questions] == ["alpha", "beta"]
     assert bank.questions[1].key_points == ()
     assert [(p.severity, p.field) for p in problems] == [("warning", "questions[1].key_points")]
