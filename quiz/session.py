@@ -9,7 +9,9 @@ system's).
 from __future__ import annotations
 
 import contextlib
+import json
 import random
+import re
 import signal
 import threading
 from collections import Counter, deque
@@ -19,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from quiz import scheduler as sched
-from quiz.grading import Grade, Rating, grade, rated_score
+from quiz.grading import PITFALL_CAP, Grade, PointResult, Rating, grade, normalise, rated_score, suggest
 from quiz.scheduler import CardState, State
 
 if TYPE_CHECKING:
@@ -55,10 +57,69 @@ def shielded() -> Iterator[None]:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """The candidate's word on one key point ("I said this", or "I did not say this"), and the
+    part of the answer that said it: remembered as their own wording for that point."""
+
+    point: str
+    said: bool
+    wording: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"point": self.point, "said": self.said, "wording": self.wording}
+
+
+OWN_WORDING = "your wording"
+#: How close (rapidfuzz partial ratio, 0-100) an answer must come to a wording the candidate
+#: marked as said for that point to be credited.
+OWN_RATIO = 90
+_CLAUSES = re.compile(r"[.;!?\n]+|\s[-–—]\s|,\s*(?:and|but|so)\s")
+
+
+def wording_for(point: str, answer: str) -> str:
+    """The clause of `answer` closest to `point`: what the candidate means by it."""
+    from rapidfuzz import fuzz
+
+    clauses = [c.strip(" ,-*•") for c in _CLAUSES.split(answer) if c.strip(" ,-*•")]
+    if not clauses:
+        return answer.strip()
+    return str(max(clauses, key=lambda c: fuzz.token_set_ratio(normalise(c), normalise(point))))
+
+
+def rescore(g: Grade, points: Sequence[PointResult]) -> Grade:
+    """The grade with `points` judged as given: score and suggestion follow (pitfalls still cap)."""
+    score = round(100 * sum(p.hit for p in points) / len(points)) if points else 0
+    suggested = suggest(score)
+    if g.pitfalls:
+        suggested = min(suggested, PITFALL_CAP)
+    return replace(g, points=tuple(points), score=score, suggested=suggested)
+
+
+def credit_own(g: Grade, answer: str, own: dict[str, list[str]]) -> Grade:
+    """Points missed that the answer says in a wording the candidate marked as said before."""
+    if g.shown_as_empty or not own:
+        return g
+    from rapidfuzz import fuzz
+
+    text = normalise(answer)
+    points = list(g.points)
+    for i, p in enumerate(points):
+        if p.hit:
+            continue
+        for wording in own.get(p.point, ()):
+            if fuzz.partial_ratio(normalise(wording), text) >= OWN_RATIO:
+                points[i] = PointResult(p.point, True, OWN_WORDING, wording, 100)
+                break
+    return rescore(g, points) if points != list(g.points) else g
+
+
+@dataclass(frozen=True)
 class Graded:
     """An answer judged: the grade, and when the card would come back for each rating.
 
     `capped` says why the suggested rating was held down (hints taken, the demo seen), if so.
+    `marks` are the candidate's overrides of the grader ("I said this"); `grade` has them
+    applied, `graded` is the grader's own verdict.
     """
 
     question: Question
@@ -66,6 +127,8 @@ class Graded:
     grade: Grade
     previews: dict[Rating, datetime]
     capped: str | None = None
+    marks: tuple[Mark, ...] = ()
+    graded: Grade | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +195,37 @@ class Summary:
 # --- the drill ----------------------------------------------------------------------------
 
 
+def remember(own: dict[str, dict[str, list[str]]], question_id: str, mark: Mark) -> None:
+    """A mark made: a wording said is the candidate's for that point; one unsaid is not."""
+    wordings = own.setdefault(question_id, {}).setdefault(mark.point, [])
+    if mark.wording in wordings:
+        wordings.remove(mark.wording)
+    if mark.said:
+        wordings.append(mark.wording)
+
+
+def own_wordings(store: Store) -> dict[str, dict[str, list[str]]]:
+    """question id -> key point -> the candidate's wordings for it, from every review's marks
+    (in time order: a later "not said" takes a wording back)."""
+    own: dict[str, dict[str, list[str]]] = {}
+    for _, qid, raw, _ in store.overrides():
+        for m in marks_of(raw):
+            remember(own, qid, m)
+    return own
+
+
+def marks_of(raw: str) -> list[Mark]:
+    """A review's stored marks (anything unreadable is left out)."""
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        return []
+    if not isinstance(items, list):
+        return []
+    return [Mark(str(i["point"]), bool(i["said"]), str(i["wording"])) for i in items
+            if isinstance(i, dict) and {"point", "said", "wording"} <= set(i)]
+
+
 class Drill:
     """Today's cards: due ones most overdue first, then new ones; each rating is committed.
 
@@ -154,6 +248,7 @@ class Drill:
         self.questions = {q.id: q for q in questions}
         now = clock()
         self.cards = store.cards(self.questions)
+        self.own = own_wordings(store)
         new_today = sched.new_introduced(store.first_reviews().values(), now, tz)
         self.plan = sched.plan(list(self.questions), self.cards, now, new_today=new_today,
                                new_per_day=new_per_day, limit=limit, ahead=ahead, cram=cram)
@@ -262,15 +357,35 @@ class Drill:
         cap = Rating.GOOD if n <= 1 and q.id not in self._demo_seen else Rating.HARD
         return cap, f"{' and '.join(reasons).capitalize()}: the suggestion is at most {cap.label}."
 
-    def grade(self, q: Question, answer: str) -> Graded:
-        """Judge an answer (pure: nothing is saved until `rate`)."""
+    def grade(self, q: Question, answer: str, marks: Sequence[Mark] = ()) -> Graded:
+        """Judge an answer (pure: nothing is saved until `rate`): the grader's verdict, points
+        said in the candidate's own wording credited, then their marks, then the caps."""
         now = self.clock()
         card = self.cards.get(q.id) or sched.new_card(q.id, now)
-        result = grade(answer, q)
+        graded = credit_own(grade(answer, q), answer, self.own.get(q.id, {}))
+        result = graded
+        if marks:
+            said = {m.point: m.said for m in marks}
+            result = rescore(result, [replace(p, hit=said[p.point], matched="you said it" if said[p.point]
+                                              else None, found=None) if p.point in said else p
+                                      for p in result.points])
         cap, why = self.cap(q)
         if cap is not None and result.suggested > cap:
             result = replace(result, suggested=cap)
-        return Graded(q, answer, result, sched.preview(card, now, self.scheduler), why)
+        return Graded(q, answer, result, sched.preview(card, now, self.scheduler), why, tuple(marks),
+                      graded)
+
+    def mark(self, graded: Graded, index: int) -> Graded:
+        """Turn the grader's verdict on key point `index` around ("I said this" on a missed
+        point, "I did not say this" on a credited one); again, and the mark goes."""
+        base = graded.graded or graded.grade
+        if graded.grade.shown_as_empty or not 0 <= index < len(base.points):
+            return graded
+        point = base.points[index]
+        marks = [m for m in graded.marks if m.point != point.point]
+        if len(marks) == len(graded.marks):
+            marks.append(Mark(point.point, not point.hit, wording_for(point.point, graded.answer)))
+        return self.grade(graded.question, graded.answer, marks)
 
     def rate(self, graded: Graded, rating: Rating, duration_ms: int | None = None) -> Outcome:
         """Commit the rating: the card's new FSRS state and a review log row, at once.
@@ -289,8 +404,13 @@ class Drill:
             result = graded.grade
             if result.self_rated:  # recorded with the score of the rating the candidate chose
                 result = replace(result, score=rated_score(rating))
+            marks = (json.dumps([m.to_dict() for m in graded.marks], ensure_ascii=False)
+                     if graded.marks else None)
             card = self.store.record(q.id, rating, now, apply, score=result.score,
-                                     answer=graded.answer, duration_ms=duration_ms, mode="drill")
+                                     answer=graded.answer, duration_ms=duration_ms, mode="drill",
+                                     overrides=marks)
+            for m in graded.marks:  # the next answer in the same words is credited at once
+                remember(self.own, q.id, m)
             self.cards[q.id] = card
             outcome = Outcome(q, result, rating, card, duration_ms, now, before, graded.answer,
                               self._hints.get(q.id, 0), q.id in self._demo_seen)

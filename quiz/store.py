@@ -170,11 +170,17 @@ def m004_solved_exercises(db: sqlite3.Connection) -> None:
         )""")
 
 
+def m005_review_overrides(db: sqlite3.Connection) -> None:
+    """A review keeps the candidate's "I said this" marks: JSON, a list of {point, said, wording}."""
+    db.execute("ALTER TABLE reviews ADD COLUMN overrides TEXT")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("m001_cards", m001_cards),
     ("m002_reviews", m002_reviews),
     ("m003_banks", m003_banks),
     ("m004_solved_exercises", m004_solved_exercises),
+    ("m005_review_overrides", m005_review_overrides),
 ]
 
 
@@ -688,7 +694,7 @@ class Store:
     def record(self, question_id: str, rating: Rating, now: datetime,
                review: Callable[[CardState], CardState], *, score: int | None = None,
                answer: str | None = None, duration_ms: int | None = None,
-               mode: str = "drill") -> CardState:
+               mode: str = "drill", overrides: str | None = None) -> CardState:
         """Rate a card and commit its new state with a log row, in one transaction.
 
         `review` turns the card as it is in the database *now* (it may have been reviewed by
@@ -720,7 +726,24 @@ class Store:
             self.db.execute(_REVIEW_INSERT, (
                 str(uuid.uuid4()), bank, question_id, int(rating), _iso(now), duration_ms, score, answer,
                 mode, None if before is None else int(before.state), _iso(after.due), after.stability))
+            if overrides is not None:
+                self.db.execute("UPDATE reviews SET overrides = ? WHERE id = last_insert_rowid()",
+                                (overrides,))
         return after
+
+    def overrides(self, question_id: str | None = None) -> list[tuple[str, str, str, datetime]]:
+        """(bank_id, question_id, overrides JSON, reviewed_at) of the reviews that have marks
+        (this store's bank, or every bank), oldest first."""
+        where, args = self._scope()
+        sql = f"SELECT bank_id, question_id, overrides, reviewed_at FROM reviews{where}"
+        sql += " AND" if where else " WHERE"
+        sql += " overrides IS NOT NULL"
+        if question_id is not None:
+            sql += " AND question_id = ?"
+            args = [*args, question_id]
+        with _guard(self.path):
+            rows = self.db.execute(sql + " ORDER BY reviewed_at", args).fetchall()
+        return [(str(b), str(q), str(o), _time(str(t))) for b, q, o, t in rows]
 
     def check_writable(self) -> None:
         """Take the write lock for a moment (waiting up to the busy timeout): QuizError now,

@@ -174,3 +174,49 @@ def test_the_exam_line_wraps_has_one_clock_and_leaves_nothing_behind(tmp_path: P
     term.wait("Model answer")
     term.wait("Browsers block cross-origin requests; CORSMiddleware")
     assert term.close() == 0
+
+
+def test_i_said_this_changes_the_rating_and_the_wording_is_credited_next_time(
+        tmp_path: Path, quiz_home: Path) -> None:
+    """Issue 19 item 5: on the graded screen a key marks a missed point as said; score and
+    suggestion change at once; the mark is stored with the review; the next drill credits the
+    same wording ("your wording"); progress export --overrides lists it."""
+    bank = write_bank(tmp_path / "bank")
+    said = "It wraps each call to the app like an onion"
+    term = Term(quiz_home, "--bank", str(bank), "drill", "--id", "middleware")
+    term.answer(f"{said}. Register it with app.add_middleware.")
+    term.wait("Enter = ")
+    text = term.text()
+    assert "Score 50/100 · 1 of 2 key points" in text
+    assert "a ✘ Runs before and after every request" in text
+    assert "b ✔ Registered with app.add_middleware" in text
+    assert "Enter = Hard" in text
+    term.child.send("a")  # I said this
+    term.wait("Score 100/100")
+    text = term.text()
+    assert "a ✔ Runs before and after every request  (you said it)" in text
+    assert text.rindex("Enter = Easy") > text.rindex("Score 100/100")  # the new rating line, below
+    term.child.send("\r")
+    term.wait("Saved: Easy")
+    assert term.close() == 0
+    assert rows(quiz_home, "SELECT rating, score FROM reviews") == [(4, 100)]
+
+    again = Term(quiz_home, "--bank", str(bank), "drill", "--id", "middleware")
+    again.answer(f"{said}; you add it with add_middleware.")
+    again.wait("Enter = ")
+    text = again.text()
+    assert "Score 100/100 · 2 of 2 key points" in text
+    assert "a ✔ Runs before and after every request  (your wording: “It wraps each call to the app" in text
+    again.child.send("q")
+    assert again.close() == 0
+
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-m", "quiz", "progress", "export", "--overrides"],
+                         capture_output=True, text=True, env={**os.environ, "QUIZ_HOME": str(quiz_home)})
+    assert out.returncode == 0, out.stderr
+    import json
+
+    assert [json.loads(line) | {"reviewed_at": None} for line in out.stdout.splitlines()] == [
+        {"bank_id": "drill-test", "question_id": "middleware", "point": "Runs before and after every request",
+         "said": True, "wording": said, "reviewed_at": None}]

@@ -53,12 +53,13 @@ def columns(db: sqlite3.Connection, table: str) -> list[str]:
 
 def test_migrations_create_the_tables() -> None:
     db = memory()
-    assert migrate(db) == ["m001_cards", "m002_reviews", "m003_banks", "m004_solved_exercises"]
+    assert migrate(db) == ["m001_cards", "m002_reviews", "m003_banks", "m004_solved_exercises",
+                           "m005_review_overrides"]
     assert columns(db, "cards") == ["id", "bank_id", "question_id", "state", "step", "stability",
                                     "difficulty", "due", "last_review", "created_at"]
     assert columns(db, "reviews") == ["id", "uuid", "bank_id", "question_id", "rating", "reviewed_at",
                                       "duration_ms", "score", "answer", "mode", "state_before",
-                                      "due_after", "stability_after"]
+                                      "due_after", "stability_after", "overrides"]
     assert columns(db, "solved_exercises") == ["bank_id", "exercise_id", "solved_at"]
     assert applied_migrations(db) == [name for name, _ in MIGRATIONS]
 
@@ -68,7 +69,7 @@ def test_migrations_run_once_and_in_order() -> None:
     migrate(db, MIGRATIONS[:1])
     assert applied_migrations(db) == ["m001_cards"]
     assert "reviews" not in {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-    assert migrate(db) == ["m002_reviews", "m003_banks", "m004_solved_exercises"]
+    assert migrate(db) == ["m002_reviews", "m003_banks", "m004_solved_exercises", "m005_review_overrides"]
     assert migrate(db) == []
 
 

@@ -27,7 +27,8 @@ SCRIPTED_INPUT = (
     "Scripted input (stdin not a terminal): an answer is the lines up to a blank line; a "
     "first line that is only ?, h, s, d, u or q is that key; an empty first line shows the answer. "
     "Then one rating line: empty accepts the suggestion, 1-4 or again/hard/good/easy "
-    "override it, q quits. After a failed save, an empty line tries again and q gives up. "
+    "override it, q quits; a line a, b, c ... marks that key point as said (or not said) and the "
+    "rating line is read again. After a failed save, an empty line tries again and q gives up. "
     "The end of input ends the drill."
 )
 

@@ -18,6 +18,7 @@ import typer
 from quiz.commands._common import emit_json, examples
 
 if TYPE_CHECKING:
+    from quiz.store import Store
     from quiz.sync import FileResult, Progress
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -49,6 +50,10 @@ def export(
         typer.Option("--learner", metavar="NAME", show_default=False,
                      help="Label every line with your name, for an instructor's quiz class report."),
     ] = None,
+    overrides: Annotated[
+        bool, typer.Option("--overrides", help="Write your \"I said this\" marks instead: one a line, "
+                           "with bank, question, key point, said or not, and your wording.")
+    ] = False,
 ) -> None:
     """Write the review log as JSON Lines.
 
@@ -63,6 +68,16 @@ def export(
     if learner is not None and (not learner.strip() or len(learner) > 80 or not learner.isprintable()):
         raise typer.BadParameter("a name of 1 to 80 printable characters.", param_hint="--learner")
     with Store.open(write=False) as store:
+        if overrides:
+            lines = list(_override_lines(store))
+            if output is None:
+                for line in lines:
+                    typer.echo(line)
+                return
+            _confirm_overwrite(output, force)
+            output.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+            ui.err.print(f"Wrote {len(lines)} mark{'s' * (len(lines) != 1)} to {output}.")
+            return
         if output is None or learner is not None:
             lines = to_lines(store.iter_log())
             if learner is not None:  # the key first: progress import ignores it, class report reads it
@@ -89,6 +104,18 @@ def export(
         _confirm_overwrite(output, force)
         count = write_log(store, output)
     ui.err.print(f"Wrote {count} review{'s' * (count != 1)} to {output}.")
+
+
+def _override_lines(store: Store) -> Iterator[str]:
+    """Every "I said this" mark, oldest first, as JSON: for an author widening a point's terms."""
+    import json
+
+    from quiz.session import marks_of
+
+    for bank, qid, raw, when in store.overrides():
+        for m in marks_of(raw):
+            yield json.dumps({"bank_id": bank, "question_id": qid, "point": m.point, "said": m.said,
+                              "wording": m.wording, "reviewed_at": when.isoformat()}, ensure_ascii=False)
 
 
 def _now() -> datetime:
@@ -212,6 +239,7 @@ progress.command(
         "quiz progress export -o backup.jsonl",
         "quiz progress export > laptop.jsonl",
         "quiz progress export -o backup.jsonl --force",
+        "quiz progress export --overrides      your \"I said this\" marks, for a bank author",
     )
 )(export)
 progress.command(

@@ -31,7 +31,9 @@ A blank line (or Ctrl-D) submits it; an empty answer shows the model answer.
 Alone on the first line:  ?  this help   h  a hint (one key point)   d  run the topic's demo
                           s  skip the card   u  undo the last rating   q  quit
 A hint caps the suggested rating at Good (two or more: Hard); the demo seen first caps it at Hard.
-After grading, one key:  Enter accepts the suggested rating;  1 Again  2 Hard  3 Good  4 Easy;  q quits.
+After grading, one key:  Enter accepts the suggested rating;  1 Again  2 Hard  3 Good  4 Easy;  q quits;
+a, b, c ... marks that key point as said (✘ -> ✔) or not said: the score and the suggestion follow, and
+your wording is credited for that point from then on.
 Ctrl-C quits at any moment; every card already rated is saved."""
 
 
@@ -109,29 +111,51 @@ def missed_text(p: PointResult) -> Text:
     return line
 
 
-def points_table(graded: Graded) -> Table:
+#: Keys that mark a key point on the graded screen ("I said this"): a letter a point (q quits).
+MARK_KEYS = "abcdefghijklmnoprstuvwxyz"
+
+
+def markable(graded: Graded) -> str:
+    """The keys that turn a point's verdict around on this screen ("" when there is no verdict)."""
+    g = graded.grade
+    return "" if g.shown_as_empty else MARK_KEYS[:len(g.points)]
+
+
+def points_table(graded: Graded, keys: str = "") -> Table:
+    """✔ said, ✘ missed, each point with its key when `keys` (the candidate's marks say so)."""
+    from quiz.session import OWN_WORDING
+
+    marked = {m.point: m.said for m in graded.marks}
     table = Table.grid(padding=(0, 1))
+    if keys:
+        table.add_column(no_wrap=True, style="bold cyan")
     table.add_column(no_wrap=True)
     table.add_column()
-    for p in graded.grade.points:
+    for i, p in enumerate(graded.grade.points):
         if graded.grade.shown_as_empty:
             mark = Text("•", style="blue")
             line = Text(p.point)
         elif p.hit:
             mark = Text("✔", style="bold green")
             line = Text(p.point)
-            if p.matched and p.found:
+            if p.point in marked:
+                line += Text("  (you said it)", style="yellow")
+            elif p.matched == OWN_WORDING and p.found:
+                line += Text(f"  (your wording: “{p.found}”)", style="cyan")
+            elif p.matched and p.found:
                 line += Text(f"  (“{p.found}”)", style="dim")
             if p.own:
                 line += Text("  your wording", style="cyan")
         else:
             mark = Text("✘", style="bold red")
             line = missed_text(p)
-        table.add_row(mark, line)
+            if p.point in marked:
+                line += Text("  (you did not say it)", style="yellow")
+        table.add_row(*([keys[i]] if keys else []), mark, line)
     for hit in graded.grade.pitfalls:
-        table.add_row(Text("✘", style="bold red"), pitfall_text(hit))
+        table.add_row(*([""] if keys else []), Text("✘", style="bold red"), pitfall_text(hit))
     for c in graded.grade.contradictions:
-        table.add_row(Text("✘", style="bold red"), contradiction_text(c))
+        table.add_row(*([""] if keys else []), Text("✘", style="bold red"), contradiction_text(c))
     return table
 
 
@@ -144,6 +168,10 @@ def rating_line(graded: Graded, now: datetime) -> Text:
         text += Text(f" · {int(r)} ", style="bold") + Text(r.label, style=RATING_STYLE[r])
         text += Text(f" {when}", style="dim")
     text += Text(" · q", style="bold") + Text(" quit")
+    keys = markable(graded)
+    if keys:
+        text += Text(f"\n{keys[0]}-{keys[-1]}" if len(keys) > 1 else f"\n{keys}", style="bold cyan")
+        text += Text(" mark a point: I said this (✘) / I did not (✔)", style="dim")
     return text
 
 
@@ -169,7 +197,7 @@ def verdict_view(graded: Graded, now: datetime) -> Group:
             n = len(g.contradictions)
             title += Text(f"{n} contradiction{'s' * (n != 1)}", style="bold red") + Text(" · ")
         title += Text("suggested: ") + Text(g.suggested.label, style=RATING_STYLE[g.suggested])
-    body: RenderableType = points_table(graded)
+    body: RenderableType = points_table(graded, markable(graded))
     if g.self_rated:
         body = Group(Text("No key points to grade against: compare your answer with the model answer "
                           "above and rate it yourself."), body)
@@ -292,7 +320,12 @@ def _rate(drill: Drill, read: Reader, q: Question, answer: str, duration: int) -
     read.flush()  # keys pressed before the grade is on screen do not rate it
     out.print()  # the panel starts on a line of its own, whatever the prompt left
     out.print(graded_view(graded, drill.clock()))
-    rating = read.rating(graded.grade.suggested)
+    while True:
+        rating = read.rating(graded.grade.suggested, markable(graded))
+        if not isinstance(rating, str):
+            break
+        graded = drill.mark(graded, MARK_KEYS.index(rating))  # "I said this": score and rating follow
+        out.print(verdict_view(graded, drill.clock()))
     if rating is None:
         out.print(Text(f"#{q.num} {q.id} was not rated: it stays as it was.", style="dim"))
         return False

@@ -65,7 +65,7 @@ class Reader(Protocol):
 
     def answer(self, time_left: TimeLeft | None = None) -> Typed: ...
 
-    def rating(self, suggested: Rating) -> Rating | None: ...
+    def rating(self, suggested: Rating, marks: str = "") -> Rating | str | None: ...
 
     def retry(self) -> bool: ...
 
@@ -104,7 +104,8 @@ class LineReader:
             line = self._line()
         return Typed("\n".join(lines))
 
-    def rating(self, suggested: Rating) -> Rating | None:
+    def rating(self, suggested: Rating, marks: str = "") -> Rating | str | None:
+        """A rating line; a line that is one of `marks` is that key (a point marked)."""
         line = self._line()
         if line is None:
             return None
@@ -113,6 +114,8 @@ class LineReader:
             return suggested
         if word.casefold() in {"q", "quit"}:
             return None
+        if len(word) == 1 and word.casefold() in marks:
+            return word.casefold()
         rating = Rating.parse(word)
         if rating is None:
             raise QuizError(f"Expected a rating line (empty to accept {suggested.label}, 1-4, "
@@ -282,10 +285,13 @@ class TerminalReader:
                         buf += ch
                 draw()
 
-    def rating(self, suggested: Rating) -> Rating | None:
+    def rating(self, suggested: Rating, marks: str = "") -> Rating | str | None:
+        """One key: a rating, q, or one of `marks` (returned as it is: a point marked)."""
         while True:
             key = _getkey()
             self._keyed_at = time.monotonic()
+            if len(key) == 1 and key.isalpha() and key.casefold() in marks:
+                return key.casefold()
             if key in ("\r", "\n", " ", ""):
                 choice: Rating | None = suggested
             elif key in "1234":
