@@ -391,6 +391,7 @@ class LogEntry:
     mode: str = "drill"
     answer: str | None = None
     line: int | None = field(default=None, compare=False)  # where a log file holds it, if it came from one
+    overrides: str | None = None  # the candidate's "I said this" marks, JSON (quiz.session.Mark)
 
 
 class ReplayError(QuizError):
@@ -422,7 +423,7 @@ class Merged:
 
 
 _INSERTED = "uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, answer, mode"
-_LOG_COLUMNS = "uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, mode, answer"
+_LOG_COLUMNS = "uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, mode, answer, overrides"
 _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review"
 _REVIEW_COLUMNS = ("id, question_id, rating, reviewed_at, duration_ms, score, answer, mode, "
                    "state_before, due_after, uuid, bank_id")
@@ -439,8 +440,8 @@ _REVIEW_INSERT = (
 
 def _held(row: Any) -> LogEntry:
     """A review of the log as `_LOG_COLUMNS` reads it."""
-    u, b, q, r, t, d, s, m, a = row
-    return LogEntry(str(u), str(b), str(q), Rating(r), _time(str(t)), d, s, m, a)
+    u, b, q, r, t, d, s, m, a, o = row
+    return LogEntry(str(u), str(b), str(q), Rating(r), _time(str(t)), d, s, m, a, overrides=o)
 
 
 def _card(row: Any) -> CardState:
@@ -806,6 +807,10 @@ class Store:
                         if len(conflicts) < 10:
                             conflicts.append((e, LogEntry(e.uuid, b, q, Rating(r), _time(t), d, sc, m, a)))
                 self.db.executemany(_REVIEW_INSERT, fresh)
+                new = {r[0] for r in fresh}
+                self.db.executemany("UPDATE reviews SET overrides = ? WHERE uuid = ?",  # marks
+                                    [(e.overrides, e.uuid) for e in chunk
+                                     if e.overrides is not None and e.uuid in new])
                 added += len(fresh)
             if clashes:
                 raise MergeConflict(conflicts, clashes)

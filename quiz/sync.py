@@ -77,6 +77,7 @@ def to_line(e: LogEntry) -> str:
         "score": e.score, "duration_ms": e.duration_ms,
         "reviewed_at": e.reviewed_at.isoformat(timespec="microseconds").replace("+00:00", "Z"),
         "mode": e.mode, "answer": e.answer,
+        **({"overrides": json.loads(e.overrides)} if e.overrides else {}),
     }, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -108,6 +109,7 @@ def _line_model() -> type[BaseModel]:
             duration_ms: int | None = Field(default=None, ge=0, le=2**63 - 1)  # SQLite's INTEGER
             mode: str = Field(default="drill", min_length=1, max_length=40)
             answer: str | None = Field(default=None, max_length=MAX_TEXT)  # a bank's limit for a text
+            overrides: list[dict[str, Any]] | None = Field(default=None, max_length=100)  # "I said this"
 
         _model = LogLine
     return _model
@@ -177,7 +179,9 @@ class LogReader:
                     continue
                 if not self.bad:
                     yield LogEntry(str(line.review_id), line.bank_id, line.question_id, Rating(line.rating),
-                                   when, line.duration_ms, line.score, line.mode, line.answer, line=number)
+                                   when, line.duration_ms, line.score, line.mode, line.answer, line=number,
+                                   overrides=json.dumps(line.overrides, ensure_ascii=False)
+                                   if line.overrides is not None else None)
         if self.bad:
             raise LogError(self.path, self.problems, self.bad)
 

@@ -220,3 +220,31 @@ def test_i_said_this_changes_the_rating_and_the_wording_is_credited_next_time(
     assert [json.loads(line) | {"reviewed_at": None} for line in out.stdout.splitlines()] == [
         {"bank_id": "drill-test", "question_id": "middleware", "point": "Runs before and after every request",
          "said": True, "wording": said, "reviewed_at": None}]
+
+
+def test_the_marks_travel_with_the_review_through_export_and_import(tmp_path: Path,
+                                                                    quiz_home: Path) -> None:
+    """Issue 19 item 5: a review's "I said this" marks go into `progress export` and come back
+    with `progress import` on another device, where the same wording is credited."""
+    import subprocess
+
+    bank = write_bank(tmp_path / "bank")
+    script = "It wraps each call to the app like an onion. Added with app.add_middleware.\n\na\n\n"
+    env = {**os.environ, "QUIZ_HOME": str(quiz_home)}
+    quiz = [sys.executable, "-m", "quiz", "--bank", str(bank)]
+    done = subprocess.run([*quiz, "drill", "--id", "middleware"], input=script, capture_output=True,
+                          text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "(you said it)" in done.stdout and "Saved: Easy" in done.stdout
+    log = tmp_path / "laptop.jsonl"
+    assert subprocess.run([*quiz, "progress", "export", "-o", str(log)], env=env).returncode == 0
+    assert '"overrides":[{"point":"Runs before and after every request","said":true' in log.read_text()
+
+    other = {**env, "QUIZ_HOME": str(tmp_path / "desktop")}
+    assert subprocess.run([*quiz, "progress", "import", str(log)], env=other).returncode == 0
+    same = "It wraps each call to the app like an onion; add_middleware.\n\nq\n"
+    again = subprocess.run([*quiz, "drill", "--id", "middleware"], capture_output=True, text=True,
+                           env=other, input=same)
+    assert again.returncode == 0, again.stderr
+    assert "✔ Runs before and after every request (your wording: “It wraps each call to the app" in " ".join(
+        again.stdout.split())
