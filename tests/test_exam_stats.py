@@ -333,9 +333,9 @@ def test_a_database_locked_mid_drill_keeps_the_answer_and_retries(
     holder = sqlite3.connect(quiz_home / "progress.db", isolation_level=None, check_same_thread=False)
     real_rating, real_retry = prompt.LineReader.rating, prompt.LineReader.retry
 
-    def lock_then_rate(self: prompt.LineReader, suggested: object) -> object:
+    def lock_then_rate(self: prompt.LineReader, suggested: object, marks: str = "") -> object:
         holder.execute("BEGIN IMMEDIATE")  # another program takes the lock while the grade shows
-        return real_rating(self, suggested)  # type: ignore[arg-type]
+        return real_rating(self, suggested, marks)  # type: ignore[arg-type]
 
     def release_then_retry(self: prompt.LineReader) -> bool:
         if holder.in_transaction:
@@ -369,9 +369,9 @@ def test_giving_up_on_a_locked_database_prints_the_answer(
     holder = sqlite3.connect(quiz_home / "progress.db", isolation_level=None, check_same_thread=False)
     real_rating = prompt.LineReader.rating
 
-    def lock_then_rate(self: prompt.LineReader, suggested: object) -> object:
+    def lock_then_rate(self: prompt.LineReader, suggested: object, marks: str = "") -> object:
         holder.execute("BEGIN IMMEDIATE")
-        return real_rating(self, suggested)  # type: ignore[arg-type]
+        return real_rating(self, suggested, marks)  # type: ignore[arg-type]
 
     monkeypatch.setattr(prompt.LineReader, "rating", lock_then_rate)
     try:
