@@ -69,14 +69,14 @@ def export(
         raise typer.BadParameter("a name of 1 to 80 printable characters.", param_hint="--learner")
     with Store.open(write=False) as store:
         if overrides:
-            lines = list(_override_lines(store))
+            marks = list(_override_lines(store))
             if output is None:
-                for line in lines:
-                    typer.echo(line)
+                for mark in marks:
+                    typer.echo(mark)
                 return
             _confirm_overwrite(output, force)
-            output.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-            ui.err.print(f"Wrote {len(lines)} mark{'s' * (len(lines) != 1)} to {output}.")
+            output.write_text("".join(f"{mark}\n" for mark in marks), encoding="utf-8")
+            ui.err.print(f"Wrote {len(marks)} mark{'s' * (len(marks) != 1)} to {output}.")
             return
         if output is None or learner is not None:
             lines = to_lines(store.iter_log())
