@@ -21,7 +21,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from quiz import scheduler as sched
-from quiz.grading import PITFALL_CAP, Grade, PointResult, Rating, grade, normalise, rated_score, suggest
+from quiz.grading import Grade, PointResult, Rating, grade, normalise, rated_score, suggest
+from quiz.grading.results import PITFALL_CAP
 from quiz.scheduler import CardState, State
 
 if TYPE_CHECKING:
