@@ -27,9 +27,8 @@ from typing import Any
 
 from quiz.errors import QuizError
 from quiz.grading import Rating
-from quiz.model import MAX_TEXT, Question
+from quiz.model import Question
 
-MAX_LINE = 12 * MAX_TEXT + 4096  # as quiz.sync: no review line is longer
 SHOWN_PITFALLS = 3
 
 
@@ -68,16 +67,12 @@ def _when(value: Any) -> datetime:
 
 
 def _lines(path: Path) -> Iterator[bytes | None]:
+    """The log's lines, none longer than sync.MAX_LINE in memory (a longer one is None)."""
+    from quiz.sync import _lines as bounded_lines
     from quiz.sync import open_log
 
     with open_log(path) as f:
-        while raw := f.readline(MAX_LINE + 1):
-            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-                while (rest := f.readline(MAX_LINE)) and not rest.endswith(b"\n"):
-                    pass
-                yield None
-            else:
-                yield raw
+        yield from bounded_lines(f)
 
 
 def read_student(path: Path, bank_id: str, questions: dict[str, Question], now: datetime) -> Student:
