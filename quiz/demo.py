@@ -537,12 +537,21 @@ def watch(paths: list[Path], run: Callable[[], object], tree: Path | None = None
     def counts(_change: object, path: str) -> bool:
         return "__pycache__" not in Path(path).parts if tree is not None else path in wanted
 
-    try:
-        for _ in changes(*folders, watch_filter=counts, recursive=tree is not None):
-            run()
-    except FileNotFoundError:  # the folder went away before the watch began
+    def stopped() -> QuizError:
         gone = ", ".join(visible(str(f)) for f in folders)
-        raise QuizError(f"{gone} is gone (removed?): stopped watching.") from None
+        return QuizError(f"{gone} is gone (removed?): stopped watching.")
+
+    try:
+        # every second with no change, look whether a folder went away (its removal may come
+        # before the watch began, or carry no event for the file watched)
+        for changed in changes(*folders, watch_filter=counts, recursive=tree is not None,
+                               rust_timeout=1000, yield_on_timeout=True):
+            if not all(f.is_dir() for f in folders):
+                raise stopped()
+            if changed:
+                run()
+    except FileNotFoundError:  # the folder went away before the watch began
+        raise stopped() from None
 
 
 def quiz_command() -> str:
