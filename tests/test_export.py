@@ -621,7 +621,11 @@ def test_code_is_highlighted_and_keeps_its_text() -> None:
     classes = h.markdown_html(f"```python\n{code}```", inline_styles=False)
     assert '<span class="k">' in classes and "style=" not in classes
     inline = h.markdown_html(f"```python\n{code}```")
-    assert 'style="color:' in inline and "class=" not in inline.replace('class="highlight"', "")
+    assert '<code class="language-python">' in inline  # the language, as HTML's convention writes it
+    styled = inline.replace('class="highlight"', "").replace('class="language-python"', "")
+    assert 'style="color:' in inline and "class=" not in styled
+    odd = h.markdown_html(f'```py"><b>x\n{code}```')  # a language no reader could name: left out
+    assert '<code>' in odd and "language-" not in odd and "<b>" not in odd
 
 
 def test_python_that_tokenize_cannot_read_falls_back_to_pygments() -> None:

@@ -40,16 +40,19 @@ def imported(runner: CliRunner, out: Path, *args: str | Path) -> tuple[list[Ques
 
 def reads_the_same(markdown: str) -> str:
     """What a reader sees of Markdown: the prose's words (line breaks and indentation are
-    layout), and every code block's lines as they show (trailing spaces are invisible; the
-    fence's language is not carried by the HTML formats: their code is already highlighted)."""
-    parts = re.split(r"^(```|~~~)[^\n]*\n(.*?)^\1[ ]*$", markdown.strip(), flags=re.M | re.S)
+    layout), and every code block's language and lines as they show (trailing spaces are
+    invisible)."""
+    parts = re.split(r"^(```|~~~)([^\n]*)\n(.*?)^\1[ ]*$", markdown.strip(), flags=re.M | re.S)
     out = []
     for i, part in enumerate(parts):
-        kind = i % 3
+        kind = i % 4
         if kind == 0:
             out.append(" ".join(part.split()))
         elif kind == 2:
-            out.append("```\n" + "\n".join(line.rstrip() for line in part.rstrip("\n").split("\n")) + "\n```")
+            lang = part.strip()
+        elif kind == 3:
+            lines = "\n".join(line.rstrip() for line in part.rstrip("\n").split("\n"))
+            out.append(f"```{lang}\n{lines}\n```")
     return "\n".join(p for p in out if p)
 
 

@@ -322,6 +322,9 @@ def _escape_code(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_LANGUAGE_NAME = re.compile(r"[\w#+.-]+")
+
+
 def _render_code(inline_styles: bool) -> Any:
     """markdown-it's render rule for fenced and indented code: highlighted by `highlight`."""
 
@@ -329,7 +332,10 @@ def _render_code(inline_styles: bool) -> Any:
         token = tokens[idx]
         info = token.info.strip().split(maxsplit=1) if token.type == "fence" else []
         lang = info[0].strip("{}.") if info else ""
-        return highlight(token.content, lang, inline_styles=inline_styles) + "\n"
+        out = highlight(token.content, lang, inline_styles=inline_styles)
+        if _LANGUAGE_NAME.fullmatch(lang):  # kept as HTML's convention says, for any reader (and `quiz import`)
+            out = out.replace("<code>", f'<code class="language-{lang}">', 1)
+        return out + "\n"
 
     return rule
 
