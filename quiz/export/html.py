@@ -333,7 +333,7 @@ def _render_code(inline_styles: bool) -> Any:
         info = token.info.strip().split(maxsplit=1) if token.type == "fence" else []
         lang = info[0].strip("{}.") if info else ""
         out = highlight(token.content, lang, inline_styles=inline_styles)
-        if _LANGUAGE_NAME.fullmatch(lang):  # kept as HTML's convention says, for any reader (and `quiz import`)
+        if _LANGUAGE_NAME.fullmatch(lang):  # as HTML writes it, for any reader and `quiz import`
             out = out.replace("<code>", f'<code class="language-{lang}">', 1)
         return out + "\n"
 
