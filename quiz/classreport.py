@@ -89,6 +89,8 @@ def read_student(path: Path, bank_id: str, questions: dict[str, Question], now: 
             continue
         try:
             line = json.loads(raw)
+            if isinstance(line, dict) and "exercise_id" in line and "review_id" not in line:
+                continue  # an exercise solved (quiz practice), not a review
             rating = Rating(line["rating"])
             when = _when(line["reviewed_at"])
             qid, bank = line["question_id"], line["bank_id"]

@@ -394,6 +394,15 @@ class LogEntry:
     overrides: str | None = None  # the candidate's "I said this" marks, JSON (quiz.session.Mark)
 
 
+@dataclass(frozen=True)
+class Solve:
+    """An exercise solved (`quiz practice`), as it travels with the log: the first time counts."""
+
+    bank_id: str
+    exercise_id: str
+    solved_at: datetime
+
+
 class ReplayError(QuizError):
     """A card's reviews that cannot be replayed (a time that does not read back): nothing changed."""
 
@@ -415,11 +424,13 @@ class MergeConflict(QuizError):
 
 @dataclass(frozen=True)
 class Merged:
-    """What a merge did: reviews added, reviews already there, cards rebuilt."""
+    """What a merge did: reviews added, reviews already there, cards rebuilt, exercises newly
+    solved."""
 
     added: int
     skipped: int
     cards: int
+    solved: int = 0
 
 
 _INSERTED = "uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, answer, mode"
@@ -682,6 +693,13 @@ class Store:
                                    (bank_id,)).fetchall()
         return {str(e): _time(str(t)) for e, t in rows}
 
+    def iter_solves(self) -> Iterator[Solve]:
+        """Every exercise solved, of every bank, oldest first (as the log carries them)."""
+        with _guard(self.path):
+            rows = self.db.execute("SELECT bank_id, exercise_id, solved_at FROM solved_exercises "
+                                   "ORDER BY solved_at, bank_id, exercise_id").fetchall()
+        return (Solve(str(b), str(e), _time(str(t))) for b, e, t in rows)
+
     # writing
 
     def solve(self, bank_id: str, exercise_id: str, now: datetime) -> bool:
@@ -770,13 +788,16 @@ class Store:
         return self.cards([question_id]).get(question_id)
 
     def merge(self, entries: Iterable[LogEntry], scheduler: fsrs.Scheduler | None = None, *,
-              progress: Callable[[int, int], None] | None = None) -> Merged:
+              progress: Callable[[int, int], None] | None = None,
+              solves: Callable[[], Iterable[Solve]] | None = None) -> Merged:
         """Add the reviews not held yet (by UUID), then rebuild every card they touch by
         replaying all its reviews in time order; one transaction. Any bank, whatever the store's.
 
         `entries` is read a chunk at a time (memory does not grow with the log). A review held
         with other content under the same UUID is a conflict: MergeConflict, nothing merged.
-        `progress(cards_done, cards)` is called as the touched cards are rebuilt.
+        `progress(cards_done, cards)` is called as the touched cards are rebuilt. `solves()`,
+        called once the entries are read, gives exercises solved: each is added, or its time
+        moved earlier (the first solve counts on every device), in the same transaction.
         """
         conflicts: list[tuple[LogEntry, LogEntry]] = []
         clashes = 0
@@ -815,7 +836,19 @@ class Store:
             if clashes:
                 raise MergeConflict(conflicts, clashes)
             self._rebuild(set(touched), scheduler, progress)
-        return Merged(added, skipped, len(touched))
+            solved = self._merge_solves(solves() if solves is not None else ())
+        return Merged(added, skipped, len(touched), solved)
+
+    def _merge_solves(self, solves: Iterable[Solve]) -> int:
+        """Within a transaction: add the solves not held, keep the earlier time of those held;
+        how many exercises are newly solved."""
+        before = self.db.execute("SELECT COUNT(*) FROM solved_exercises").fetchone()[0]
+        self.db.executemany(
+            "INSERT INTO solved_exercises (bank_id, exercise_id, solved_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (bank_id, exercise_id) DO UPDATE SET solved_at = excluded.solved_at "
+            "WHERE excluded.solved_at < solved_at",
+            [(s.bank_id, s.exercise_id, _iso(s.solved_at)) for s in solves])
+        return int(self.db.execute("SELECT COUNT(*) FROM solved_exercises").fetchone()[0]) - int(before)
 
     def rebuild(self, question_ids: Iterable[str], scheduler: fsrs.Scheduler | None = None) -> None:
         """Replay the log of this bank's `question_ids` into their cards (a card with no

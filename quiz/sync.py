@@ -14,6 +14,14 @@ some). A file with a bad line is refused whole, its line named; so is one holdin
 id is held with other content (a conflict, both lines shown). A file is read a line at a time:
 memory does not grow with it.
 
+After the reviews, one line per exercise solved (`quiz practice`), oldest first:
+
+    {"bank_id":"quiz-fastapi","exercise_id":"process-time","solved_at":"2026-11-30T09:20:00.000000Z"}
+
+Importing adds the solves not held and keeps the earlier time of those held, so two devices
+that swapped logs show the same exercises solved. A log without them (an older quiz's) imports
+as before; a quiz older than this refuses a log that holds them (it reads reviews only).
+
 A sync folder holds one file per device, `quiz-progress-<device>.jsonl`: each device writes
 only its own (every review it holds) and imports every other.
 """
@@ -36,7 +44,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from quiz.errors import QuizError
 from quiz.grading import Rating
 from quiz.model import MAX_TEXT
-from quiz.store import LogEntry, MergeConflict, Merged
+from quiz.store import LogEntry, MergeConflict, Merged, Solve
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -47,6 +55,7 @@ DEVICE_FILE = "device-id"
 PREFIX, SUFFIX = "quiz-progress-", ".jsonl"
 _DEVICE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _SHOWN = 3  # bad lines named in the error; the rest are counted
+MAX_SOLVES = 100_000  # exercises solved one file may hold (memory stays bounded while it is read)
 #: Review times are refused outside these bounds: one peer's clock set to 2100 would bury a
 #: card for a lifetime, and a year-1 time overflows once shown in a local time zone.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -81,17 +90,31 @@ def to_line(e: LogEntry) -> str:
     }, ensure_ascii=False, separators=(",", ":"))
 
 
-def to_lines(entries: Iterable[LogEntry]) -> Iterator[str]:
+def solve_line(s: Solve) -> str:
+    return json.dumps({
+        "bank_id": s.bank_id, "exercise_id": s.exercise_id,
+        "solved_at": s.solved_at.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def to_lines(entries: Iterable[LogEntry | Solve]) -> Iterator[str]:
     for e in entries:
-        yield to_line(e) + "\n"
+        yield (solve_line(e) if isinstance(e, Solve) else to_line(e)) + "\n"
+
+
+def store_lines(store: Store) -> Iterator[LogEntry | Solve]:
+    """What the log carries: every review, oldest first, then every exercise solved."""
+    yield from store.iter_log()
+    yield from store.iter_solves()
 
 
 _model: type[BaseModel] | None = None
+_solve_model: type[BaseModel] | None = None
 
 
 def _line_model() -> type[BaseModel]:
     """The schema of one line (pydantic, built on first use: only import needs it)."""
-    global _model
+    global _model, _solve_model
     if _model is None:
         from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -111,7 +134,14 @@ def _line_model() -> type[BaseModel]:
             answer: str | None = Field(default=None, max_length=MAX_TEXT)  # a bank's limit for a text
             overrides: list[dict[str, Any]] | None = Field(default=None, max_length=100)  # "I said this"
 
-        _model = LogLine
+        class SolveLine(BaseModel):
+            model_config = ConfigDict(extra="ignore", strict=True)
+
+            bank_id: str = Field(pattern=SLUG_PATTERN, max_length=80)
+            exercise_id: str = Field(pattern=SLUG_PATTERN, max_length=80)
+            solved_at: AwareDatetime
+
+        _model, _solve_model = LogLine, SolveLine
     return _model
 
 
@@ -152,6 +182,10 @@ class LogReader:
         self.bad = 0  # bad lines, all counted
         self.done = 0
         self.size = 0
+        self.solves: dict[tuple[str, str], datetime] = {}  # (bank, exercise): the earliest solve read
+
+    def solved(self) -> list[Solve]:
+        return [Solve(b, e, t) for (b, e), t in self.solves.items()]
 
     def entries(self) -> Iterator[LogEntry]:
         """Every review of the file (blank lines skipped), nothing more once a line is bad;
@@ -172,7 +206,10 @@ class LogReader:
                     line: Any = model.model_validate_json(raw)
                     when = _when(line.reviewed_at, self.now)
                 except ValidationError as exc:
-                    self._bad(number, _problem(exc))
+                    if b'"exercise_id"' in raw:  # not a review: an exercise solved?
+                        self._solve(number, raw)
+                    else:
+                        self._bad(number, _problem(exc))
                     continue
                 except ValueError as exc:
                     self._bad(number, f"reviewed_at: {exc}")
@@ -184,6 +221,26 @@ class LogReader:
                                    if line.overrides is not None else None)
         if self.bad:
             raise LogError(self.path, self.problems, self.bad)
+
+    def _solve(self, number: int, raw: bytes) -> None:
+        """A line holding an exercise solved: kept (the earliest time of each), or a bad line."""
+        from pydantic import ValidationError
+
+        assert _solve_model is not None
+        try:
+            line: Any = _solve_model.model_validate_json(raw)
+            when = _when(line.solved_at, self.now)
+        except ValidationError as exc:
+            self._bad(number, _problem(exc))
+            return
+        except ValueError as exc:
+            self._bad(number, f"solved_at: {exc}")
+            return
+        key = (line.bank_id, line.exercise_id)
+        if key not in self.solves and len(self.solves) >= MAX_SOLVES:
+            self._bad(number, f"more than {MAX_SOLVES:,} exercises solved: not a log quiz wrote")
+        elif key not in self.solves or when < self.solves[key]:
+            self.solves[key] = when
 
     def _bad(self, number: int, problem: str) -> None:
         """A bad line: counted, and kept to be named if it is among the first (memory stays bounded)."""
@@ -225,27 +282,31 @@ def read_log(path: Path, now: datetime | None = None) -> list[LogEntry]:
 # --- export, import ---------------------------------------------------------------------------
 
 
-def write_log(store: Store, path: Path) -> int:
-    """Write the whole log to `path`; the number of reviews written."""
+def write_log(store: Store, path: Path) -> tuple[int, int]:
+    """Write the whole log to `path`; the number of reviews and of exercises solved written."""
     from quiz.fileio import write_chunks
 
-    count = _Count()
-    write_chunks(path, _encoded(count(store.iter_log())))
-    return count.n
+    count = Count()
+    write_chunks(path, _encoded(count(store_lines(store))))
+    return count.n, count.solves
 
 
-class _Count:
-    """Counts what passes through it."""
+class Count:
+    """Counts the reviews (`n`) and the exercises solved (`solves`) that pass through it."""
 
     n = 0
+    solves = 0
 
-    def __call__(self, entries: Iterable[LogEntry]) -> Iterator[LogEntry]:
+    def __call__(self, entries: Iterable[LogEntry | Solve]) -> Iterator[LogEntry | Solve]:
         for e in entries:
-            self.n += 1
+            if isinstance(e, Solve):
+                self.solves += 1
+            else:
+                self.n += 1
             yield e
 
 
-def _encoded(entries: Iterable[LogEntry], per_chunk: int = 1000) -> Iterator[bytes]:
+def _encoded(entries: Iterable[LogEntry | Solve], per_chunk: int = 1000) -> Iterator[bytes]:
     """The lines of `entries`, encoded, a thousand to a chunk."""
     lines = to_lines(entries)
     while chunk := "".join(itertools.islice(lines, per_chunk)):
@@ -265,7 +326,8 @@ class FileResult:
     def to_json(self) -> dict[str, Any]:
         m = self.merged
         return {"file": str(self.path), "added": m.added if m else 0, "skipped": m.skipped if m else 0,
-                "cards": m.cards if m else 0, "error": self.error, "ignored": self.ignored}
+                "cards": m.cards if m else 0, "solved": m.solved if m else 0, "error": self.error,
+                "ignored": self.ignored}
 
 
 #: Called as a file is imported: (what is being done, done, total), in bytes of the file read,
@@ -290,7 +352,7 @@ def import_file(store: Store, path: Path, now: datetime, progress: Progress | No
             progress(f"Rebuilding the cards of {path.name}", done, total)
 
     try:
-        merged = store.merge(read(), progress=rebuilt)
+        merged = store.merge(read(), progress=rebuilt, solves=reader.solved)
     except MergeConflict as exc:
         problems = [(e.line or 0, _conflict(e, held)) for e, held in exc.conflicts]
         return FileResult(path, error=str(LogError(path, problems, exc.total)))
@@ -346,6 +408,7 @@ class SyncReport:
     own: Path
     imported: list[FileResult] = field(default_factory=list)
     written: int | None = None  # reviews in this device's file; None: it was not written
+    solved: int = 0  # exercises solved in this device's file
 
     @property
     def failed(self) -> list[FileResult]:
@@ -353,7 +416,8 @@ class SyncReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"folder": str(self.folder), "device": self.device, "file": str(self.own),
-                "imported": [r.to_json() for r in self.imported], "written": self.written}
+                "imported": [r.to_json() for r in self.imported], "written": self.written,
+                "solved": self.solved}
 
 
 def sync_folder(store: Store, folder: Path, device: str, now: datetime | None = None,
@@ -380,9 +444,9 @@ def sync_folder(store: Store, folder: Path, device: str, now: datetime | None = 
         return report
     from quiz.fileio import write_chunks
 
-    count = _Count()
-    write_chunks(own, _encoded(count(store.iter_log())), keep_same=True)  # unchanged: no churn in git
-    report.written = count.n
+    count = Count()
+    write_chunks(own, _encoded(count(store_lines(store))), keep_same=True)  # unchanged: no churn in git
+    report.written, report.solved = count.n, count.solves
     return report
 
 

@@ -176,8 +176,8 @@ def test_unknown_keys_are_ignored_and_other_banks_come_in(runner: CliRunner, hom
                    '"device": "a newer field"}\n')
     code, out, _ = on(runner, homes[0], "progress", "import", str(log), "--json")
     assert code == 0
-    assert json.loads(out) == [{"file": str(log), "added": 1, "skipped": 0, "cards": 1, "error": None,
-                                "ignored": None}]
+    assert json.loads(out) == [{"file": str(log), "added": 1, "skipped": 0, "cards": 1, "solved": 0,
+                                "error": None, "ignored": None}]
     assert rows(homes[0], "SELECT uuid, bank_id, reviewed_at FROM reviews") == [
         ("0b7d5c62-4b1e-4f3e-9a51-2f8c5b6a1d20", "someone-else", "2025-01-06T09:00:00.000000+00:00")]
     assert rows(homes[0], "SELECT question_id, due FROM cards") == [
@@ -476,3 +476,88 @@ def test_many_bad_lines_name_the_first_three_and_count_the_rest(runner: CliRunne
     said = " ".join(err.split())
     assert code == 1 and said.count("is more than a day in the future") == 3
     assert f"(and 997 more bad lines); nothing was imported from {bad}." in said
+
+
+def solve(runner: CliRunner, home: Path, exercise: str, folder: Path) -> None:
+    """The built-in exercise `exercise` solved with `quiz practice --once` on the device at `home`."""
+    from quiz import exercises
+    from quiz.bank import load_bank
+
+    ex = exercises.find_exercise(exercise, load_bank())
+    practice = ("--bank", str(BUILTIN_BANK), "practice", exercise, "--once", "--dir", str(folder))
+    assert on(runner, home, *practice)[0] == 1  # written, not solved yet
+    (folder / ex.file_name).write_text(ex.solution())
+    code, out, err = on(runner, home, *practice)
+    assert code == 0 and f"Solved: {exercise}." in out, out + err
+
+
+def solved_on(runner: CliRunner, home: Path) -> list[str]:
+    code, out, err = on(runner, home, "--bank", str(BUILTIN_BANK), "practice", "--list", "--json")
+    assert code == 0, out + err
+    return sorted(r["id"] for r in json.loads(out) if r["solved"])
+
+
+def test_solved_exercises_travel_with_the_log(runner: CliRunner, homes: tuple[Path, Path], clock: Clock,
+                                              tmp_path: Path) -> None:
+    laptop, desktop = homes
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    drill(runner, laptop, "33")
+    solve(runner, laptop, "process-time", tmp_path / "laptop-practice")
+    clock.advance(hours=1)
+    solve(runner, laptop, "cors-wildcard", tmp_path / "laptop-practice")
+    clock.advance(hours=1)
+    solve(runner, desktop, "cors-wildcard", tmp_path / "desktop-practice")  # later: the laptop's counts
+    solve(runner, desktop, "on-event", tmp_path / "desktop-practice")
+    assert solved_on(runner, laptop) == ["cors-wildcard", "process-time"]
+    assert solved_on(runner, desktop) == ["cors-wildcard", "on-event"]
+
+    code, out, err = on(runner, laptop, "progress", "sync", str(folder))
+    assert code == 0, out + err
+    assert "2 reviews and 2 exercises solved in" in " ".join(out.split())
+    code, out, err = on(runner, desktop, "progress", "sync", str(folder))
+    assert code == 0, out + err
+    assert "2 new reviews, 0 already here; 2 cards rebuilt; 1 more exercise solved." in " ".join(out.split())
+    assert on(runner, laptop, "progress", "sync", str(folder))[0] == 0
+    assert solved_on(runner, laptop) == solved_on(runner, desktop) == ["cors-wildcard", "on-event",
+                                                                       "process-time"]
+    solves = "SELECT bank_id, exercise_id, solved_at FROM solved_exercises ORDER BY exercise_id"
+    assert rows(laptop, solves) == rows(desktop, solves)
+    assert rows(laptop, solves)[0][2] == (T + timedelta(hours=1)).isoformat(timespec="microseconds")
+    files = {p.read_text() for p in folder.iterdir()}
+    assert len(files) == 1  # both devices' files hold the same log, solves included
+    lines = [json.loads(x) for x in files.pop().splitlines()]
+    assert [x.get("exercise_id") for x in lines] == [None, None, "process-time", "cors-wildcard", "on-event"]
+    assert lines[2] == {"bank_id": "quiz-fastapi", "exercise_id": "process-time",
+                        "solved_at": "2025-01-06T09:00:00.000000Z"}
+
+    # export and import: a third device gets the solves; stats and a class report read the file
+    backup = tmp_path / "backup.jsonl"
+    code, _, err = on(runner, desktop, "progress", "export", "-o", str(backup))
+    assert code == 0 and "Wrote 2 reviews and 3 exercises solved to" in err
+    third = tmp_path / "third"
+    code, out, err = on(runner, third, "progress", "import", str(backup))
+    assert code == 0 and "3 more exercises solved" in out, out + err
+    code, out, err = on(runner, third, "--bank", str(BUILTIN_BANK), "stats")
+    assert code == 0 and "Exercises: 3 of" in out, out + err
+    code, out, err = on(runner, third, "progress", "import", str(backup))  # twice: nothing changes
+    assert code == 0 and "0 new reviews, 2 already here; 0 cards rebuilt." in out, out + err
+    report = runner.invoke(app, ["class", "report", str(folder), "--json"])
+    assert report.exit_code == 0, report.output
+    assert "bad line" not in report.stdout
+
+
+def test_a_bad_solve_line_is_named_and_old_logs_still_import(runner: CliRunner, homes: tuple[Path, Path],
+                                                             clock: Clock, tmp_path: Path) -> None:
+    laptop, _ = homes
+    log = tmp_path / "in.jsonl"
+    log.write_text(review_line() + "\n" + '{"bank_id":"quiz-fastapi","exercise_id":"Not An Id",'
+                   '"solved_at":"2025-01-06T08:00:00Z"}\n')
+    code, _, err = on(runner, laptop, "progress", "import", str(log))
+    assert code == 1
+    assert f"{log}:2: exercise_id: String should match pattern" in " ".join(err.split())
+    assert rows(laptop, "SELECT COUNT(*) FROM reviews") == [(0,)]
+    log.write_text(review_line())  # a log without solves, as older quiz versions wrote
+    code, out, err = on(runner, laptop, "progress", "import", str(log))
+    assert code == 0 and "1 new review, 0 already here; 1 card rebuilt." in out, out + err
+    assert rows(laptop, "SELECT COUNT(*) FROM solved_exercises") == [(0,)]

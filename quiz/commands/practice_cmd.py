@@ -45,9 +45,7 @@ def practice(
     exercise is recorded in your progress (see `quiz stats`). The checks are the demo's code:
     a bank's demo asks for approval first, as `quiz demo` does.
     """
-    from datetime import UTC, datetime
-
-    from quiz import exercises
+    from quiz import exercises, session
     from quiz.approval import record_practice_file
     from quiz.store import Store
     from quiz.ui import practice as practice_ui
@@ -94,7 +92,7 @@ def practice(
         result = practice_ui.run_check(ex, path)
         if result.ok:
             with Store.open() as store:
-                store.solve(bank.bank_id, ex.id, datetime.now(UTC))
+                store.solve(bank.bank_id, ex.id, session.system_clock())
                 done = store.solved(bank.bank_id)
             following = [e for e in exercises.bank_exercises(bank) if e.id not in done]
             practice_ui.solved(ex, following[0] if following else None)

@@ -58,12 +58,13 @@ def export(
     """Write the review log as JSON Lines.
 
     Every bank's reviews, oldest first, one a line: review id, bank id, question id, rating,
-    score, duration, UTC time, mode and your answer (and `learner` with --learner). To a file
-    with -o (never overwritten unless --force), else to standard output."""
+    score, duration, UTC time, mode and your answer (and `learner` with --learner); then each
+    exercise solved with `quiz practice` (bank id, exercise id, UTC time). To a file with -o
+    (never overwritten unless --force), else to standard output."""
     from quiz import ui
     from quiz.commands.export_cmd import _confirm_overwrite
     from quiz.store import Store
-    from quiz.sync import to_lines, write_log
+    from quiz.sync import Count, store_lines, to_lines, write_log
 
     if learner is not None and (not learner.strip() or len(learner) > 80 or not learner.isprintable()):
         raise typer.BadParameter("a name of 1 to 80 printable characters.", param_hint="--learner")
@@ -79,7 +80,8 @@ def export(
             ui.err.print(f"Wrote {len(marks)} mark{'s' * (len(marks) != 1)} to {output}.")
             return
         if output is None or learner is not None:
-            lines = to_lines(store.iter_log())
+            count = Count()
+            lines = to_lines(count(store_lines(store)))
             if learner is not None:  # the key first: progress import ignores it, class report reads it
                 prefix = '{"learner":' + json.dumps(learner.strip(), ensure_ascii=False) + ","
                 lines = (prefix + line[1:] for line in lines)
@@ -90,20 +92,18 @@ def export(
             _confirm_overwrite(output, force)
             from quiz.fileio import write_chunks
 
-            written = 0
-
-            def chunks() -> Iterator[bytes]:
-                nonlocal written
-                for line in lines:
-                    written += 1
-                    yield line.encode("utf-8")
-
-            write_chunks(output, chunks())
-            ui.err.print(f"Wrote {written} review{'s' * (written != 1)} to {output}.")
+            write_chunks(output, (line.encode("utf-8") for line in lines))
+            ui.err.print(f"Wrote {_counted(count.n, count.solves)} to {output}.")
             return
         _confirm_overwrite(output, force)
-        count = write_log(store, output)
-    ui.err.print(f"Wrote {count} review{'s' * (count != 1)} to {output}.")
+        reviews, solved = write_log(store, output)
+    ui.err.print(f"Wrote {_counted(reviews, solved)} to {output}.")
+
+
+def _counted(reviews: int, solved: int) -> str:
+    """"12 reviews", and "and 3 exercises solved" when there are any."""
+    text = f"{reviews} review{'s' * (reviews != 1)}"
+    return text + (f" and {solved} exercise{'s' * (solved != 1)} solved" if solved else "")
 
 
 def _override_lines(store: Store) -> Iterator[str]:
@@ -153,8 +153,9 @@ def _ignored(result: FileResult) -> str:
 def _summary(result: FileResult) -> str:
     m = result.merged
     assert m is not None
+    solved = f"; {m.solved} more exercise{'s' * (m.solved != 1)} solved" if m.solved else ""
     return (f"{result.path}: {m.added} new review{'s' * (m.added != 1)}, {m.skipped} already here; "
-            f"{m.cards} card{'s' * (m.cards != 1)} rebuilt.")
+            f"{m.cards} card{'s' * (m.cards != 1)} rebuilt{solved}.")
 
 
 def import_(
@@ -168,7 +169,8 @@ def import_(
     """Merge review logs into your progress.
 
     Reviews already here are skipped (importing twice changes nothing); each card a new review
-    touches is rebuilt by replaying all its reviews in time order. A file with a bad line is
+    touches is rebuilt by replaying all its reviews in time order. Exercises solved elsewhere
+    count as solved here (`quiz practice --list`, `quiz stats`). A file with a bad line is
     reported with the line's number, and nothing of that file is imported (exit 1); the other
     files are."""
     from quiz import ui
@@ -220,7 +222,7 @@ def sync(
                 ui.out.print(_summary(r), soft_wrap=True)
         if report.written is not None:
             n = report.written
-            ui.out.print(f"This device ({device}): {n} review{'s' * (n != 1)} in {report.own}.",
+            ui.out.print(f"This device ({device}): {_counted(n, report.solved)} in {report.own}.",
                          soft_wrap=True)
     for r in report.imported:
         if r.ignored:
