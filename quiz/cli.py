@@ -121,7 +121,8 @@ app = typer.Typer(
         "  quiz demo middleware          the answer, running\n"
         "  quiz exam --count 10          a mock interview\n"
         "  quiz validate my-bank/        check your own bank\n"
-        "  quiz --bank my-bank/ list     use it"
+        "  quiz --bank my-bank/ list     use it\n"
+        "  quiz --bank senior            the built-in senior bank (quiz list --banks)"
     ),
     no_args_is_help=False,
     invoke_without_command=True,
@@ -129,6 +130,12 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
+
+
+def _complete_bank(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from quiz.commands._common import complete_bank
+
+    return complete_bank(ctx, incomplete)
 
 
 def _version(value: bool) -> None:
@@ -145,10 +152,12 @@ def root(
         typer.Option(
             "--bank",
             "-b",
-            metavar="PATH",
-            help="A bank file or folder to use instead of the built-in one (repeatable). "
-            "Default: $QUIZ_BANK, else the built-in bank.",
+            metavar="PATH|NAME",
+            help="A bank file or folder to use instead of the built-in one (repeatable), or a "
+            "built-in bank's name: `senior` (see `quiz list --banks`). Default: $QUIZ_BANK, else "
+            "the built-in bank `fastapi`.",
             show_default=False,
+            autocompletion=_complete_bank,
         ),
     ] = None,
     no_color: Annotated[

@@ -15,6 +15,9 @@ from quiz.paths import content_dir
 
 BUILTIN_BANK = content_dir("questions")
 BUILTIN_DEMOS = content_dir("demos")
+#: The built-in banks by the name `--bank NAME` (and QUIZ_BANK=NAME) gives them; the first is
+#: the default. Each keeps its progress under its own `bank_id`.
+BUILTIN_BANKS: dict[str, Path] = {"fastapi": BUILTIN_BANK, "senior": content_dir("banks") / "senior"}
 MAX_TEXT = 64 * 1024  # any one text of a bank (an answer, errata, a question): 64 KB, in characters
 MAX_NUMBER = 1_000_000  # a question's number: Anki stores it as the card's position (a 64-bit integer)
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # an id, a bank id

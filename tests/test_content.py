@@ -1,37 +1,43 @@
-"""The built-in bank's content: what `since` says on every pitfall, and the misconception catalogue."""
+"""The built-in banks' content: what `since` says on every pitfall, and the misconception catalogue."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
-BANK = Path(__file__).resolve().parents[1] / "questions" / "fastapi.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+BANK = ROOT / "questions" / "fastapi.yaml"
+#: Every file of every built-in bank: the rules on pitfalls hold for each.
+BANK_FILES = [BANK, *sorted((ROOT / "banks").glob("*/*.yaml"))]
 VERSION = re.compile(r"\b\d+\.\d+")  # "FastAPI 0.122.0", "Pydantic 2.0", "uvicorn 0.10.2"
 PREDATES = "predates every supported version"
 
 
-def pitfalls() -> list[tuple[int, dict]]:
-    bank = yaml.safe_load(BANK.read_text(encoding="utf-8"))
+def pitfalls(path: Path = BANK) -> list[tuple[int, dict]]:
+    bank = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [(q["number"], p) for q in bank["questions"] for p in q.get("pitfalls") or []]
 
 
-def test_since_names_the_version_that_changed_or_says_it_predates_them_all() -> None:
+@pytest.mark.parametrize("path", BANK_FILES, ids=[p.relative_to(ROOT).as_posix() for p in BANK_FILES])
+def test_since_names_the_version_that_changed_or_says_it_predates_them_all(path: Path) -> None:
     # `since` is when the behaviour changed, not a docs page nor the version it was checked on
     wrong = [
         (number, p["since"])
-        for number, p in pitfalls()
+        for number, p in pitfalls(path)
         if not (p["since"].startswith((PREDATES, "never true")) or VERSION.search(p["since"]))
         or re.search(r"\bdocs\b|FastAPI 0\.165|Starlette 1\.10|uvicorn 0\.54|Pydantic 2\.14", p["since"])
     ]
     assert wrong == []
 
 
-def test_every_pitfall_has_claim_terms_correction_since_and_reference() -> None:
+@pytest.mark.parametrize("path", BANK_FILES, ids=[p.relative_to(ROOT).as_posix() for p in BANK_FILES])
+def test_every_pitfall_has_claim_terms_correction_since_and_reference(path: Path) -> None:
     missing = [
         (number, p["claim"], key)
-        for number, p in pitfalls()
+        for number, p in pitfalls(path)
         for key in ("terms", "correction", "since", "reference")
         if not p.get(key)
     ]
@@ -59,3 +65,11 @@ def test_the_misconception_catalogue_covers_every_question() -> None:
     }
     unnamed = {num: text for num, text in heard.items() if not grade(text, bank.get(num)).pitfalls}
     assert unnamed == {}
+
+
+def test_every_senior_question_has_two_pitfalls_or_more() -> None:
+    from quiz.bank import load_bank
+    from quiz.model import BUILTIN_BANKS
+
+    bank = load_bank([BUILTIN_BANKS["senior"]])
+    assert [q.num for q in bank if len(q.pitfalls) < 2] == []

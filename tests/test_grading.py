@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from quiz.cli import app
 from quiz.grading import Grade, Rating, grade, normalise, suggest
-from quiz.model import KeyPoint, Pitfall, Question
+from quiz.model import BUILTIN_BANKS, KeyPoint, Pitfall, Question
 
 MIDDLEWARE = Question(
     id="middleware",
@@ -200,25 +200,28 @@ def test_grading_is_pure() -> None:
     assert MIDDLEWARE.key_points[0].terms[0] == "before and after"
 
 
-def test_every_builtin_model_answer_scores_full_marks_and_asserts_no_pitfall() -> None:
+@pytest.mark.parametrize("bank", BUILTIN_BANKS)
+def test_every_builtin_model_answer_scores_full_marks_and_asserts_no_pitfall(bank: str) -> None:
     """A key point whose terms its own model answer never uses cannot be scored fairly; a
-    pitfall the model answer asserts is one that flags right answers."""
+    pitfall (or a contradiction) the model answer asserts is one that flags right answers."""
     from quiz.bank import load_bank
 
     wrong = {}
-    for q in load_bank():
+    for q in load_bank([BUILTIN_BANKS[bank]]):
         g = grade(q.answer, q)
-        if g.missed or g.pitfalls:
+        if g.missed or g.pitfalls or g.contradictions or g.score != 100:
             wrong[q.id] = [p.point for p in g.missed] + [f"pitfall: {h.claim} ({h.found})"
-                                                         for h in g.pitfalls]
+                                                         for h in g.pitfalls] + [
+                f"contradiction: {c}" for c in g.contradictions]
     assert wrong == {}
 
 
-def test_every_builtin_pitfall_claim_is_flagged() -> None:
+@pytest.mark.parametrize("bank", BUILTIN_BANKS)
+def test_every_builtin_pitfall_claim_is_flagged(bank: str) -> None:
     """Each pitfall's own claim, typed as an answer, is recognised and rated at most Hard."""
     from quiz.bank import load_bank
 
-    missed = [f"{q.id}: {p.claim}" for q in load_bank() for p in q.pitfalls
+    missed = [f"{q.id}: {p.claim}" for q in load_bank([BUILTIN_BANKS[bank]]) for p in q.pitfalls
               if p.claim not in [h.claim for h in grade(p.claim, q).pitfalls]
               or grade(p.claim, q).suggested > Rating.HARD]
     assert missed == []
@@ -526,12 +529,13 @@ def test_a_phrase_needs_its_first_and_last_words_in_order() -> None:
     assert grade("It gives 403 when not authenticated", q).points[0].hit
 
 
-def test_every_builtin_key_point_typed_as_an_answer_asserts_no_pitfall() -> None:
+@pytest.mark.parametrize("bank", BUILTIN_BANKS)
+def test_every_builtin_key_point_typed_as_an_answer_asserts_no_pitfall(bank: str) -> None:
     """What a key point says is right: typed as an answer, it is never flagged."""
     from quiz.bank import load_bank
 
-    flagged = [f"{q.id}: {p.point} ({h.found})" for q in load_bank() for p in q.key_points
-               for h in grade(p.point, q).pitfalls]
+    flagged = [f"{q.id}: {p.point} ({h.found})" for q in load_bank([BUILTIN_BANKS[bank]])
+               for p in q.key_points for h in grade(p.point, q).pitfalls]
     assert flagged == []
 
 

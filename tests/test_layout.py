@@ -35,4 +35,4 @@ def test_the_top_level_is_what_the_readme_promises() -> None:
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
     top = {name.split("/")[0] for name in tracked if not name.startswith(".")}
-    assert top == {"quiz", "questions", "demos", "tests", "bench", "pyproject.toml", "README.md"}
+    assert top == {"quiz", "questions", "banks", "demos", "tests", "bench", "pyproject.toml", "README.md"}

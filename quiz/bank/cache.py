@@ -15,6 +15,7 @@ from quiz.bank.yamlfile import gc_paused
 from quiz.model import MAX_NUMBER, MAX_TEXT, SLUG, Question, demo_escapes
 from quiz.paths import cache_dir
 
+CACHE_FORMAT = 2  # raised when the same files load into another bank (2: the vocabulary is bank-wide)
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
 CACHE_MAX_BYTES = 64 * 1024 * 1024  # and at most this much in all
 
@@ -22,7 +23,7 @@ CACHE_MAX_BYTES = 64 * 1024 * 1024  # and at most this much in all
 def cache_key(files: Sequence[Path], roots: Mapping[Path, Path], contents: Mapping[Path, bytes]) -> str:
     """The key of a bank: quiz's version, each file's path and folder, and the bytes read (the
     same bytes that are parsed on a miss)."""
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}".encode())
     for f in files:
         digest.update(f"\0{f.resolve()}\0{roots.get(f, f.parent).resolve()}\0".encode())
         digest.update(hashlib.sha256(contents[f]).digest())

@@ -3,6 +3,7 @@ demos inside the bank's folder), validated with every problem, or read back from
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,7 +17,16 @@ from quiz.bank.core import Bank, derive_bank_id, did_you_mean
 from quiz.bank.problems import BankError, Problem, display, node_at, problem_at
 from quiz.bank.yamlfile import Parsed, gc_paused, parse_file, read_bounded
 from quiz.errors import QuizError
-from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, Question, demo_escapes, image_path, image_refs, visible
+from quiz.model import (
+    BUILTIN_BANK,
+    BUILTIN_BANKS,
+    BUILTIN_DEMOS,
+    Question,
+    demo_escapes,
+    image_path,
+    image_refs,
+    visible,
+)
 
 BANK_SUFFIXES = (".yaml", ".yml")
 
@@ -24,7 +34,8 @@ BANK_SUFFIXES = (".yaml", ".yml")
 def bank_files(path: Path) -> list[Path]:
     """The YAML files of a bank path (a file, or a folder read recursively in name order)."""
     if not path.exists():
-        raise QuizError(f"No bank at {path}: no such file or folder.")
+        raise QuizError(f"No bank at {path}: no such file or folder (the built-in banks are "
+                        f"{', '.join(BUILTIN_BANKS)}).")
     if path.is_file():
         return [path]
     files = sorted(
@@ -104,6 +115,7 @@ class _Combiner:
         self.deck_file: Path | None = None
         self.bank_id: str | None = None
         self.first: Parsed | None = None  # the bank's first file
+        self.vocabulary: dict[str, list[tuple[str, ...]]] = {"contrasts": [], "synonyms": []}
 
     def _duplicate(self, seen: dict[Any, tuple[Path, int]], value: Any, what: str, pf: Parsed,
                    node: yaml.Node, fld: str) -> bool:
@@ -125,6 +137,8 @@ class _Combiner:
             self.deck, self.deck_file = pf.deck, pf.path
         self.first = self.first or pf
         self.bank_id = self.bank_id or pf.bank_id
+        for name, groups in (pf.vocabulary or {}).items():  # one file's words serve the whole bank
+            self.vocabulary[name] += [tuple(g) for g in groups if tuple(g) not in self.vocabulary[name]]
         source = pf.path.resolve()
         root = pf.root.resolve() if pf.root else source.parent
         for index, entry in enumerate(pf.questions):
@@ -164,6 +178,15 @@ class _Combiner:
             self._check_images(q, pf, node, source, root, where)
             self.questions.append(q)
 
+    def _with_vocabulary(self, q: Question) -> Question:
+        """`q` with the contrasts and synonyms the bank's other files declare (its own file's first)."""
+        extra = {name: tuple(g for g in groups if g not in getattr(q, name))
+                 for name, groups in self.vocabulary.items()}
+        if not any(extra.values()):
+            return q
+        return dataclasses.replace(q, contrasts=q.contrasts + extra["contrasts"],
+                                   synonyms=q.synonyms + extra["synonyms"])
+
     def _check_images(self, q: Question, pf: Parsed, node: yaml.Node, source: Path, root: Path,
                       where: str) -> None:
         """An image an answer or errata shows must be a file inside the bank's folder."""
@@ -196,6 +219,7 @@ class _Combiner:
                 self.problems.append(problem_at(pf.path, dnode, fld, found))
 
     def bank(self, files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
+        self.questions = [self._with_vocabulary(q) for q in self.questions]
         self.questions.sort(key=lambda q: q.num)
         if not self.bank_id and self.first is not None:
             deck = derive_bank_id(self.deck or "")
@@ -242,7 +266,7 @@ def validate_paths(paths: Sequence[Path]) -> tuple[Bank, list[Problem]]:
     files: list[Path] = []
     roots: dict[Path, Path] = {}
     problems: list[Problem] = []
-    for path in paths:
+    for path in map(builtin_or_path, paths):
         try:
             found, found_roots = _bank_roots([path])
         except QuizError as exc:
@@ -254,13 +278,24 @@ def validate_paths(paths: Sequence[Path]) -> tuple[Bank, list[Problem]]:
     return bank, problems + found_problems
 
 
+def builtin_or_path(path: Path) -> Path:
+    """A built-in bank's name (`senior`) as its folder; any other value, or a name that is also
+    an existing file or folder here, as the path it is."""
+    name = str(path)
+    if name in BUILTIN_BANKS and not path.exists():
+        return BUILTIN_BANKS[name]
+    return path
+
+
 def bank_paths(explicit: Sequence[Path] | None = None) -> list[Path]:
-    """The bank paths in force: `--bank` options, else QUIZ_BANK, else the built-in bank."""
+    """The bank paths in force: `--bank` options, else QUIZ_BANK, else the built-in bank.
+
+    Either may name a built-in bank (`senior`) instead of a path."""
     if explicit:
-        return list(explicit)
+        return [builtin_or_path(p) for p in explicit]
     env = os.environ.get("QUIZ_BANK", "").strip()
     if env:
-        paths = [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+        paths = [builtin_or_path(Path(p).expanduser()) for p in env.split(os.pathsep) if p.strip()]
         if not paths:
             raise QuizError(f"QUIZ_BANK names no bank ('{visible(env)}'): give a bank file or folder, "
                             "or unset it for the built-in bank.")

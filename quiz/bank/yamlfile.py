@@ -132,6 +132,7 @@ class Parsed:
     bank_id: str | None = None
     root: Path | None = None
     deck_node: yaml.Node | None = None  # where the file names its deck
+    vocabulary: dict[str, list[list[str]]] | None = None  # the file's own `contrasts` and `synonyms`
 
 
 @functools.cache
@@ -375,4 +376,4 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
             dumped[name] = [*groups, *dumped[name]]
         entries.append(Entry(raw, qn, dumped))
     deck_node = node_at(node, ["deck"]) if deck else None
-    return Parsed(path, deck, entries, bank_id, root, deck_node)
+    return Parsed(path, deck, entries, bank_id, root, deck_node, shared)

@@ -34,6 +34,24 @@ def _safe_bank(ctx: typer.Context) -> Bank | None:
         return None
 
 
+def complete_bank(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """`--bank`: the built-in banks' names, then the bank files and folders under what is typed."""
+    from quiz.model import BUILTIN_BANKS
+
+    out = [(name, "built-in bank") for name in BUILTIN_BANKS if name.startswith(incomplete)]
+    prefix = incomplete[: incomplete.rfind("/") + 1]
+    try:
+        entries = sorted(Path(prefix or ".").expanduser().iterdir())
+    except OSError:
+        return out
+    for p in entries:
+        if p.is_dir() or p.suffix in (".yaml", ".yml"):
+            value = prefix + p.name + ("/" if p.is_dir() else "")
+            if value.startswith(incomplete) and not p.name.startswith("."):
+                out.append((value, "folder" if p.is_dir() else "bank file"))
+    return out
+
+
 def complete_question(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     bank = _safe_bank(ctx)
     if bank is None:

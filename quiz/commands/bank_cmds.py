@@ -31,16 +31,27 @@ def list_questions(
             "(any case; spaces and hyphens ignored: 'web socket' finds websockets).",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the questions as JSON.")] = False,
+    banks: Annotated[
+        bool, typer.Option("--banks", help="List the built-in banks instead: name, bank id, deck, questions.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the questions (or banks) as JSON.")] = False,
 ) -> None:
     """List the questions of the bank: number, id, topic, tags and difficulty.
 
     With --search, a column says where TEXT was found. --topic and --tag ignore case.
+    With --banks, the built-in banks that `--bank NAME` selects (the first is the default).
     """
     from quiz import ui
     from quiz.bank import matches
     from quiz.ui import questions as bank_ui
 
+    if banks:
+        rows = builtin_banks()
+        if as_json:
+            emit_json(rows)
+        else:
+            ui.out.print(bank_ui.bank_table(rows))
+        return
     bank = load(ctx)
     questions = bank.select(topics=topic or (), tags=tag or (), search=search)
     found = {q.id: matches(q, search) for q in questions} if search else None
@@ -68,6 +79,19 @@ def list_questions(
     if search:
         title += f" matching '{search}'"
     ui.out.print(bank_ui.question_table(questions, title, found))
+
+
+def builtin_banks() -> list[dict[str, object]]:
+    """Each built-in bank: the name `--bank` takes, its bank_id, deck and number of questions."""
+    from quiz.bank import load_bank
+    from quiz.model import BUILTIN_BANKS
+
+    rows: list[dict[str, object]] = []
+    for i, (name, path) in enumerate(BUILTIN_BANKS.items()):
+        bank = load_bank([path])
+        rows.append({"name": name, "bank_id": bank.bank_id, "deck": bank.deck, "questions": len(bank),
+                     "default": i == 0})
+    return rows
 
 
 def show(
@@ -161,6 +185,7 @@ def register(app: typer.Typer) -> None:
             "quiz list --topic security --json",
             "quiz list --search 'web socket'     found in the question, answer, a key point or a tag",
             "quiz --bank my-bank/ list",
+            "quiz list --banks                  the built-in banks: quiz --bank senior list",
         ),
     )(list_questions)
     app.command(

@@ -37,6 +37,21 @@ def question_table(questions: list[Question], title: str,
     return table
 
 
+def bank_table(rows: list[dict[str, Any]]) -> Table:
+    """The built-in banks: the name `--bank` takes, bank id, deck, questions."""
+    from rich import box
+
+    table = Table(title="Built-in banks (quiz --bank NAME)", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("name", style="bold cyan", no_wrap=True)
+    table.add_column("bank id", no_wrap=True)
+    table.add_column("deck")
+    table.add_column("questions", justify="right")
+    for row in rows:
+        name = row["name"] + (" (default)" if row["default"] else "")
+        table.add_row(name, row["bank_id"], row["deck"], str(row["questions"]))
+    return table
+
+
 def question_panel(q: Question, subtitle: str | None = None) -> Panel:
     meta = f"#{q.num} · {q.id} · {q.topic} · difficulty {q.difficulty}/3"
     return Panel(
