@@ -6,12 +6,14 @@ from __future__ import annotations
 import builtins
 import io
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from quiz.bank import load_bank
+from quiz.bank.cache import CachedQuestion
 
 BANK = """\
 questions:
@@ -21,6 +23,33 @@ questions:
     key_points: [{{point: The version, terms: [version]}}]
     difficulty: 2
 """
+
+
+ROW = ("id", "number", "question", "tags", "difficulty", "demo", "file", "line", "at", "size")
+
+
+def edit_entry(entry: Path, row: dict[str, Any] | None = None, rest: dict[str, Any] | None = None,
+               index: int = 0) -> None:
+    """Edit a cache entry on disk as someone with a text editor and zlib would: a question's row
+    (its first line) or its rest (zlib-compressed JSON after it), the offsets kept right."""
+    data = entry.read_bytes()
+    first, body = data.split(b"\n", 1)
+    header = json.loads(first)
+    blobs = [json.loads(zlib.decompress(body[r[8]:r[8] + r[9]])) for r in header["questions"]]
+    fields = {**dict(zip(ROW, header["questions"][index], strict=True)), **(row or {})}
+    header["questions"][index][:] = [fields[k] for k in ROW]
+    blobs[index].update(rest or {})
+    packed = [zlib.compress(json.dumps(b).encode()) for b in blobs]
+    at = 0
+    for r, blob in zip(header["questions"], packed, strict=True):
+        r[8], r[9] = at, len(blob)
+        at += len(blob)
+    entry.write_bytes(json.dumps(header, ensure_ascii=False).encode() + b"\n" + b"".join(packed))
+
+
+def the_entry(home: Path) -> Path:
+    [entry] = list((home / "cache").glob("bank-*"))
+    return entry
 
 
 def write_bank(folder: Path, answer: str) -> Path:
@@ -74,10 +103,86 @@ def test_an_edited_cache_entry_is_not_trusted(
     bank = write_bank(tmp_path / "bank", "The real answer.")
     (tmp_path / "outside.py").write_text("app = 1\ntour = 2\n", encoding="utf-8")
     load_bank([bank])
-    [entry] = list((quiz_home / "cache").glob("bank-*.json"))
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    data["questions"][0][field] = value
-    entry.write_text(json.dumps(data), encoding="utf-8")
+    edit = {"answer": value} if field == "answer" else None
+    edit_entry(the_entry(quiz_home), None if edit else {field: value}, edit)
     loaded = load_bank([bank])
     q = loaded.questions[0]
     assert (q.id, q.answer, q.difficulty, q.demo, q.number) == ("only", "The real answer.", 2, None, 1)
+
+
+def test_a_bank_read_back_from_the_cache_is_the_bank_that_was_parsed(quiz_home: Path) -> None:
+    parsed = load_bank()
+    cached = load_bank()
+    assert all(isinstance(q, CachedQuestion) for q in cached)  # served from the cache
+    assert not any(isinstance(q, CachedQuestion) for q in parsed)
+    assert cached == parsed
+    for a, b in zip(cached, parsed, strict=True):
+        assert a.to_dict() == b.to_dict()
+        assert (a.contrasts, a.synonyms, a.source, a.line, a.root) == (b.contrasts, b.synonyms, b.source,
+                                                                       b.line, b.root)
+        assert [k.subject for k in a.key_points] == [k.subject for k in b.key_points]
+    assert (cached.deck, cached.bank_id, cached.sources, cached.written) == (
+        parsed.deck, parsed.bank_id, parsed.sources, parsed.written)
+
+
+def test_one_question_is_read_when_a_command_needs_one(quiz_home: Path) -> None:
+    load_bank()
+    bank = load_bank()
+    q = bank.get(3)
+    assert q.answer and q.key_points  # its rest, read now
+    unread = [p for p in bank if "answer" in p.__dict__]
+    assert unread == [q]
+    assert [p.question for p in bank][:2] and bank.topics  # a list needs no rest at all
+    assert [p for p in bank if "answer" in p.__dict__] == [q]
+
+
+@pytest.mark.parametrize(
+    ("row", "rest"),
+    [({"question": "Raw \x1b[2J"}, None), ({"question": "Reversed \u202e text"}, None),
+     ({"tags": ["ok", "bell\x07"]}, None), (None, {"answer": "Clear \x1b[2J"}),
+     (None, {"answer": "Carriage\rreturn"}), (None, {"errata": "A\x9bC1 control"}),
+     (None, {"answer": "x" * 10_000_000}), (None, {"key_points": []}),
+     (None, {"pitfalls": [["only a claim"]]})],
+)
+def test_an_entry_holding_what_validation_refuses_is_parsed_again(
+    tmp_path: Path, quiz_home: Path, row: dict[str, Any] | None, rest: dict[str, Any] | None
+) -> None:
+    bank = write_bank(tmp_path / "bank", "The real answer.")
+    load_bank([bank])
+    edit_entry(the_entry(quiz_home), row, rest)
+    q = load_bank([bank]).questions[0]
+    assert (q.question, q.tags, q.answer, q.errata, len(q.key_points), q.pitfalls) == (
+        "Which version is this?", (), "The real answer.", None, 1, ())
+    assert isinstance(load_bank([bank]).questions[0], CachedQuestion)  # stored again, sound
+
+
+def test_a_backslash_u_written_in_a_bank_is_text_and_still_cached(tmp_path: Path, quiz_home: Path) -> None:
+    bank = write_bank(tmp_path / "bank", '"Escape codes look like \\\\u001b[2J or \\\\r in source."')
+    first = load_bank([bank]).questions[0]
+    again = load_bank([bank]).questions[0]
+    assert first.answer == "Escape codes look like \\u001b[2J or \\r in source."
+    assert isinstance(again, CachedQuestion) and again.answer == first.answer
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "other key"])
+def test_a_damaged_entry_is_parsed_again(tmp_path: Path, quiz_home: Path, damage: str) -> None:
+    bank = write_bank(tmp_path / "bank", "The real answer.")
+    load_bank([bank])
+    entry = the_entry(quiz_home)
+    data = entry.read_bytes()
+    entry.write_bytes({"truncated": data[:-5], "garbage": b"\x00\xff" * 50, "empty": b"",
+                       "other key": data.replace(b'"key": "', b'"key": "0', 1)}[damage])
+    assert load_bank([bank]).questions[0].answer == "The real answer."
+
+
+def test_the_cap_never_evicts_the_bank_in_use(tmp_path: Path, quiz_home: Path) -> None:
+    from quiz.bank import prune_cache
+
+    big = write_bank(tmp_path / "big", "A long answer. " * 2000)
+    load_bank([big])
+    in_use = the_entry(quiz_home)
+    small = write_bank(tmp_path / "small", "Short.")
+    load_bank([small])  # newer than the big one
+    prune_cache(quiz_home / "cache", max_bytes=1, in_use=in_use)
+    assert [p.name for p in (quiz_home / "cache").iterdir()] == [in_use.name]
+    assert isinstance(load_bank([big]).questions[0], CachedQuestion)

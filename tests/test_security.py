@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from quiz.bank import BUILTIN_BANK, load_bank
 from quiz.cli import app
 from quiz.model import visible
+from tests.test_cache import edit_entry, the_entry
 
 ESCAPES = "\x1b]52;c;aGVsbG8=\x07 \x1b[2J \x1b]0;owned\x07 \x1b[8m \x9b31m"
 
@@ -71,13 +72,11 @@ def test_control_characters_never_reach_the_terminal_from_show_list_and_drill(
 def test_a_cached_bank_is_made_visible_too(runner: CliRunner, tmp_path: Path, quiz_home: Path) -> None:
     bank = str(hostile(tmp_path))
     assert runner.invoke(app, ["--bank", bank, "list"]).exit_code == 0  # writes the cache
-    (cache,) = (quiz_home / "cache").glob("bank-*.json")
-    data = json.loads(cache.read_text(encoding="utf-8"))
-    data["questions"][0]["question"] = "Raw \x1b[2J in the cache"
-    cache.write_text(json.dumps(data), encoding="utf-8")
+    edit_entry(the_entry(quiz_home), {"question": "Raw \x1b[2J in the cache"})
     result = runner.invoke(app, ["--bank", bank, "show", "1"])
     assert result.exit_code == 0
-    assert "Raw ␛[2J in the cache" in result.stdout
+    assert "Raw" not in result.stdout  # never trusted: the bank was parsed again
+    assert "What is ␛]52;c;aGVsbG8=␇ a clipboard?" in result.stdout
     no_control(result.output)
 
 

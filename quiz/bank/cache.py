@@ -1,4 +1,17 @@
-"""The cache: a validated bank as JSON, keyed by its files' paths and contents."""
+"""The cache: a validated bank, keyed by its files' paths and contents, read back without parsing
+or re-checking every text, and only as much of it as a command uses.
+
+An entry is one file. Its first line is JSON: the key, the bank's name and files, the word
+groups its files declare (contrasts, synonyms: once, not once a question), and one short row a
+question: id, number, question, tags, difficulty, demo, and where the rest of it is. Then, for
+each question, that rest (answer, key points, errata, pitfalls, ...) as zlib-compressed JSON,
+read the first time a command uses it: `quiz show 7` on a bank of 10,000 questions reads one.
+
+What validation refuses is refused here too: the rows are checked when the entry is read, a
+question's rest when it is read. Validation made every control character visible, so one in an
+entry (raw, or as a JSON escape), a text beyond the bounds, or anything out of shape is an entry
+edited on disk or written by a broken quiz: the entry is deleted and the bank parsed again.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +19,48 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+import re
+import weakref
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from quiz import __version__
 from quiz.bank.core import Bank
 from quiz.bank.yamlfile import gc_paused
-from quiz.model import MAX_NUMBER, MAX_TEXT, SLUG, Question, demo_escapes
+from quiz.model import CONTROL, MAX_NUMBER, MAX_TEXT, SLUG, KeyPoint, Pitfall, Question, demo_escapes
 from quiz.paths import cache_dir
 
-CACHE_FORMAT = 2  # raised when the same files load into another bank (2: the vocabulary is bank-wide)
+CACHE_FORMAT = 3  # raised when the same files load into another bank or the layout changes
+# (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use)
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
-CACHE_MAX_BYTES = 64 * 1024 * 1024  # and at most this much in all
+CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry in use always stays
+MAX_HEADER = 64 * 1024 * 1024  # the first line: rows of at most 20 banks files' questions
+MAX_REST = 64 * MAX_TEXT  # the rest of a question: far more than validation lets through
+
+# A control character written as a JSON escape (an odd number of backslashes before it): a
+# `\u001b`, or the short forms of backspace, form feed and carriage return.
+_ESCAPED_CONTROL = re.compile(
+    r"(?<!\\)(?:\\\\)*\\(?:[bfr]|u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]))"
+)
+
+
+def _clean(raw: str) -> bool:
+    """Whether a line of an entry holds no control character, raw or escaped."""
+    return CONTROL.search(raw) is None and _ESCAPED_CONTROL.search(raw) is None
+
+
+def _text(value: object) -> bool:
+    return type(value) is str and len(value) <= MAX_TEXT
+
+
+def _texts(values: object) -> bool:
+    return type(values) is list and all(type(t) is str and len(t) <= MAX_TEXT for t in values)
+
+
+def _groups(values: object) -> bool:
+    return type(values) is list and all(_texts(g) for g in values)
 
 
 def cache_key(files: Sequence[Path], roots: Mapping[Path, Path], contents: Mapping[Path, bytes]) -> str:
@@ -31,102 +74,260 @@ def cache_key(files: Sequence[Path], roots: Mapping[Path, Path], contents: Mappi
 
 
 def cache_path(key: str) -> Path:
-    return cache_dir() / f"bank-{key[:32]}.json"
+    return cache_dir() / f"bank-{key[:32]}.cache"
 
 
-def _too_long(*texts: object) -> bool:
-    return any(not isinstance(t, str) or len(t) > MAX_TEXT for t in texts)
+# --- a question read from the cache: its rest read when first used ---------------------------------
+
+T = TypeVar("T")
+REST = ("answer", "key_points", "errata", "pitfalls", "follow_ups", "references", "contrasts", "synonyms")
 
 
-def unsound(bank: Bank, files: Sequence[Path], roots: Mapping[Path, Path]) -> str | None:
-    """What in a bank read back from the cache validation would have refused (an entry edited
-    on disk, or written by a broken quiz): the bounds on sizes, numbers, ids and demo paths."""
-    if [str(p) for p in bank.sources] != [str(f) for f in files]:
-        return "sources"
-    folders = {f.resolve(): roots.get(f, f.parent).resolve() for f in files}
-    if not SLUG.match(bank.bank_id) or len(bank.bank_id) > 80 or _too_long(bank.deck):
-        return "bank"
-    ids: set[str] = set()
-    numbers: set[int] = set()
-    for q in bank.questions:
-        if folders.get(q.source) != q.root or q.root is None:
-            return f"{q.id}: source"
-        if not isinstance(q.id, str) or not SLUG.match(q.id) or len(q.id) > 80 or q.id in ids:
-            return f"{q.id}: id"
-        if type(q.number) is not int or not 1 <= q.number <= MAX_NUMBER or q.number in numbers:
-            return f"{q.id}: number"
-        if type(q.difficulty) is not int or q.difficulty not in (1, 2, 3):
-            return f"{q.id}: difficulty"
-        if not q.question or not q.answer or not q.key_points:
-            return f"{q.id}: empty"
-        texts = [q.question, q.answer, q.errata or "", q.demo or "", *q.tags, *q.follow_ups, *q.references]
-        texts += [t for k in q.key_points for t in (k.point, *k.terms)]
-        for p in q.pitfalls:
-            texts += [p.claim, p.correction, p.since or "", p.reference or "", *p.terms]
-        if _too_long(*texts):
-            return f"{q.id}: text"
-        if q.demo and demo_escapes(q.demo, q.source.parent, q.root):
-            return f"{q.id}: demo"
-        ids.add(q.id)
-        numbers.add(q.number)
-    return None
+class _Rest(Generic[T]):
+    """A field of a cached question that is read from the entry the first time it is used."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        found = obj.__dict__
+        if self.name not in found:
+            found["_entry"].fill(obj)
+        return found[self.name]  # type: ignore[no-any-return]
+
+    def __set__(self, obj: Any, value: T) -> None:
+        obj.__dict__[self.name] = value
 
 
-def read_cache(path: Path, key: str, files: Sequence[Path], roots: Mapping[Path, Path]) -> Bank | None:
+class CachedQuestion(Question):
+    """A question of a cached bank: what a list shows at once, the rest on first use. It is equal
+    to (and hashes as) the parsed question with the same content."""
+
+    answer: str = _Rest()  # type: ignore[assignment]
+    key_points: tuple[KeyPoint, ...] = _Rest()  # type: ignore[assignment]
+    errata: str | None = _Rest()  # type: ignore[assignment]
+    pitfalls: tuple[Pitfall, ...] = _Rest()  # type: ignore[assignment]
+    follow_ups: tuple[str, ...] = _Rest()  # type: ignore[assignment]
+    references: tuple[str, ...] = _Rest()  # type: ignore[assignment]
+    contrasts: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
+    synonyms: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Question):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _COMPARED)
+
+    __hash__ = Question.__hash__
+
+
+_COMPARED = [f for f, d in Question.__dataclass_fields__.items() if d.compare]
+
+
+class _Entry:
+    """An open cache entry: where each question's rest is, read on demand."""
+
+    def __init__(self, path: Path, fd: int, start: int, groups: list[tuple[tuple[str, ...], ...]],
+                 reparse: Callable[[], Bank]) -> None:
+        self.path, self.fd, self.start, self.groups = path, fd, start, groups
+        self.reparse = reparse
+        self.fresh: dict[str, Question] | None = None  # the bank parsed again, once an entry failed
+        self.close = weakref.finalize(self, os.close, fd)
+
+    def fill(self, q: CachedQuestion) -> None:
+        at, size = q.__dict__["_at"]
+        rest = None if self.fresh is not None else self._read(at, size)
+        if rest is None:
+            if self.fresh is None:
+                with contextlib.suppress(OSError):
+                    self.path.unlink()  # never served again
+                self.fresh = {p.id: p for p in self.reparse()}
+            parsed = self.fresh.get(q.id)
+            if parsed is None:
+                from quiz.errors import QuizError
+
+                raise QuizError(f"The bank changed while quiz read it (question '{q.id}' is gone): "
+                                "run the command again.")
+            rest = {name: getattr(parsed, name) for name in REST}
+        q.__dict__.update(rest)
+
+    def _read(self, at: int, size: int) -> dict[str, Any] | None:
+        """A question's rest from the entry, or None when it is not what validation lets through."""
+        try:
+            unzip = zlib.decompressobj()
+            raw = unzip.decompress(os.pread(self.fd, size, self.start + at), MAX_REST).decode("utf-8")
+            if not unzip.eof or unzip.unconsumed_tail or not _clean(raw):
+                return None
+            d = json.loads(raw)
+            answer, kps, errata, pits = d["answer"], d["key_points"], d["errata"], d["pitfalls"]
+            if not (_text(answer) and answer and type(kps) is list and kps and type(pits) is list
+                    and (errata is None or _text(errata)) and _texts(d["follow_ups"])
+                    and _texts(d["references"])):
+                return None
+            key_points = []
+            for point, terms, subject, contrasts in kps:
+                if not (_text(point) and _texts(terms) and _texts(subject) and _groups(contrasts)):
+                    return None
+                key_points.append(KeyPoint(point, tuple(terms), tuple(subject), tuple(map(tuple, contrasts))))
+            pitfalls = []
+            for claim, terms, correction, since, reference in pits:
+                if not (_text(claim) and _texts(terms) and _text(correction)
+                        and (since is None or _text(since)) and (reference is None or _text(reference))):
+                    return None
+                pitfalls.append(Pitfall(claim, tuple(terms), correction, since, reference))
+            return {"answer": answer, "key_points": tuple(key_points), "errata": errata,
+                    "pitfalls": tuple(pitfalls), "follow_ups": tuple(d["follow_ups"]),
+                    "references": tuple(d["references"]), "contrasts": self.groups[d["contrasts"]],
+                    "synonyms": self.groups[d["synonyms"]]}
+        except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, zlib.error):
+            return None
+
+
+def _rest(q: Question, groups: dict[tuple[tuple[str, ...], ...], int]) -> dict[str, Any]:
+    return {
+        "answer": q.answer,
+        "key_points": [[k.point, list(k.terms), list(k.subject), [list(c) for c in k.contrasts]]
+                       for k in q.key_points],
+        "errata": q.errata,
+        "pitfalls": [[p.claim, list(p.terms), p.correction, p.since, p.reference] for p in q.pitfalls],
+        "follow_ups": list(q.follow_ups),
+        "references": list(q.references),
+        "contrasts": groups.setdefault(q.contrasts, len(groups)),
+        "synonyms": groups.setdefault(q.synonyms, len(groups)),
+    }
+
+
+# --- reading and writing entries --------------------------------------------------------------------
+
+
+def read_cache(path: Path, key: str, files: Sequence[Path], roots: Mapping[Path, Path],
+               reparse: Callable[[], Bank]) -> Bank | None:
     """The bank stored under `key`, or None: missing, unreadable, stored for other content, or
-    holding what validation refuses (then the files are parsed and validated again)."""
+    holding what validation refuses (then the files are parsed and validated again). `reparse`
+    gives the bank parsed again, for a question whose rest turns out damaged when first read."""
     try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    entry = None
+    try:
+        with os.fdopen(os.dup(fd), "rb") as f:
+            line = f.readline(MAX_HEADER)
+        raw = line.decode("utf-8")
+        if not raw.endswith("\n") or not _clean(raw):
+            raise ValueError("header")
         with gc_paused():
-            data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("key") != key:
-            return None
-        questions = [
-            Question.from_dict(q, Path(q["source"]), q["line"], Path(q["root"])) for q in data["questions"]
-        ]
-        bank = Bank(questions, data["deck"], [Path(p) for p in data["sources"]], data["bank_id"])
-        if unsound(bank, files, roots) is not None:
-            return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            data = json.loads(raw)
+        if data.get("format") != CACHE_FORMAT or data.get("key") != key:
+            raise ValueError("key")
+        entry = _Entry(path, fd, len(line), [], reparse)
+        bank = _bank(data, entry, files, roots)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError):
+        entry.close() if entry is not None else os.close(fd)
         return None
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: pruned last
     return bank
 
 
-def write_cache(path: Path, bank: Bank, key: str) -> None:
-    data = {
+def _bank(data: dict[str, Any], entry: _Entry, files: Sequence[Path], roots: Mapping[Path, Path]) -> Bank:
+    """The bank of an entry's first line, its rows checked as validation would; ValueError if not."""
+    sources = data["sources"]
+    if sources != [str(f) for f in files]:
+        raise ValueError("sources")
+    resolved = [Path(s).resolve() for s in sources]
+    folders = [roots.get(f, f.parent).resolve() for f in files]
+    if data["roots"] != [str(r) for r in folders]:
+        raise ValueError("roots")
+    bank_id, deck, written = data["bank_id"], data["deck"], data["written"]
+    if type(bank_id) is not str or not SLUG.match(bank_id) or len(bank_id) > 80 or not _text(deck) \
+            or type(written) is not int:
+        raise ValueError("bank")
+    groups = data["groups"]
+    if type(groups) is not list or not all(_groups(g) for g in groups):
+        raise ValueError("groups")
+    entry.groups = [tuple(tuple(g) for g in group) for group in groups]
+    ids: set[str] = set()
+    numbers: set[int] = set()
+    escapes: dict[tuple[str, int], bool] = {}
+    questions: list[Question] = []
+    new, make = object.__new__, CachedQuestion
+    for qid, number, question, tags, difficulty, demo, file, line, at, size in data["questions"]:
+        if type(qid) is not str or not SLUG.match(qid) or len(qid) > 80 or qid in ids:
+            raise ValueError(f"{qid}: id")
+        if type(number) is not int or not 1 <= number <= MAX_NUMBER or number in numbers:
+            raise ValueError(f"{qid}: number")
+        if type(difficulty) is not int or difficulty not in (1, 2, 3):
+            raise ValueError(f"{qid}: difficulty")
+        if not (_text(question) and question and _texts(tags) and (demo is None or _text(demo))
+                and type(line) is int and type(at) is int and type(size) is int and at >= 0 and size > 0):
+            raise ValueError(f"{qid}: text")
+        source, root = resolved[file], folders[file]
+        if demo is not None:
+            where = (demo, file)
+            if where not in escapes:
+                escapes[where] = demo_escapes(demo, source.parent, root)
+            if escapes[where]:
+                raise ValueError(f"{qid}: demo")
+        ids.add(qid)
+        numbers.add(number)
+        q = new(make)
+        q.__dict__.update(id=qid, number=number, question=question, tags=tuple(tags), difficulty=difficulty,
+                          demo=demo, source=source, line=line, root=root, _entry=entry, _at=(at, size))
+        questions.append(q)
+    return Bank(questions, deck, [Path(s) for s in sources], bank_id, written=written)
+
+
+def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) -> None:
+    """Store a bank that validated under `key`: the rows, then each question's rest."""
+    file_of = {f.resolve(): i for i, f in enumerate(bank.sources)}
+    groups: dict[tuple[tuple[str, ...], ...], int] = {}
+    rows, blobs, at = [], [], 0
+    for q in bank:
+        blob = zlib.compress(json.dumps(_rest(q, groups), ensure_ascii=False).encode("utf-8"))
+        rows.append([q.id, q.number, q.question, list(q.tags), q.difficulty, q.demo, file_of[q.source],
+                     q.line, at, len(blob)])
+        blobs.append(blob)
+        at += len(blob)
+    header = {
+        "format": CACHE_FORMAT,
         "key": key,
         "bank_id": bank.bank_id,
         "deck": bank.deck,
+        "written": bank.written,
         "sources": [str(p) for p in bank.sources],
-        "questions": [
-            {**q.to_dict(), "source": str(q.source), "line": q.line, "root": str(q.root or q.source.parent)}
-            for q in bank
-        ],
+        "roots": [str(roots.get(f, f.parent).resolve()) for f in bank.sources],
+        "groups": [[list(g) for g in group] for group in groups],
+        "questions": rows,
     }
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        with tmp.open("wb") as f:
+            f.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
+            f.writelines(blobs)
         os.replace(tmp, path)
     except OSError:  # a read-only cache folder only costs speed
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
         return
-    prune_cache(path.parent)
+    prune_cache(path.parent, in_use=path)
 
 
-def prune_cache(folder: Path, keep: int = CACHE_KEEP, max_bytes: int = CACHE_MAX_BYTES) -> None:
-    """Delete the least recently used bank caches beyond `keep` files or `max_bytes` in all."""
+def prune_cache(folder: Path, keep: int = CACHE_KEEP, max_bytes: int = CACHE_MAX_BYTES,
+                in_use: Path | None = None) -> None:
+    """Delete the least recently used bank caches beyond `keep` files or `max_bytes` in all;
+    never `in_use` (the bank the command works with), whatever its size."""
     entries = []
     for f in folder.glob("bank-*"):
         with contextlib.suppress(OSError):
             st = f.stat()
-            entries.append((st.st_mtime_ns, st.st_size, f))
-    entries.sort(reverse=True)
+            entries.append((f == in_use, st.st_mtime_ns, st.st_size, f))
+    entries.sort(reverse=True)  # the entry in use first, then the most recently used
     total = 0
-    for i, (_, size, f) in enumerate(entries):
+    for i, (used, _, size, f) in enumerate(entries):
         total += size
-        if i > 0 and (i >= keep or total > max_bytes):
+        if not used and i > 0 and (i >= keep or total > max_bytes):
             with contextlib.suppress(OSError):
                 f.unlink()

@@ -316,12 +316,14 @@ def load_bank(paths: Sequence[Path] | None = None) -> Bank:
         contents = None
     key = cache_key(files, roots, contents) if contents is not None else None
     cached = cache_path(key) if key is not None else None
-    if cached is not None and key is not None and (bank := read_cache(cached, key, files, roots)) is not None:
-        return bank
+    if cached is not None and key is not None:
+        bank = read_cache(cached, key, files, roots, lambda: load_bank(paths))
+        if bank is not None:
+            return bank
     bank, problems = load_files(files, roots, contents=contents)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise BankError(errors)
     if cached is not None and key is not None:
-        write_cache(cached, bank, key)
+        write_cache(cached, bank, key, roots)
     return bank
