@@ -202,8 +202,10 @@ def log_files(folder: Path) -> list[Path]:
         raise QuizError(f"{folder} is not a folder: name the folder that holds the students' logs.")
     files = sorted(p for p in folder.iterdir() if p.suffix == ".jsonl" and p.is_file())
     if not files:
+        from quiz.paths import launcher
+
         raise QuizError(f"{folder} holds no .jsonl log: each student writes one with "
-                        "quiz progress export --learner NAME -o NAME.jsonl.")
+                        f"{launcher()} progress export --learner NAME -o NAME.jsonl.")
     return files
 
 

@@ -235,8 +235,27 @@ def reopen_closed_streams() -> None:
         setattr(sys, name, open(fd, "r" if fd == 0 else "w", encoding="utf-8", closefd=False))  # noqa: SIM115
 
 
+def completion_warning(argv: list[str]) -> str | None:
+    """Completion is installed for the name `quiz`: a word when the shell does not find this quiz
+    by that name (run through `uv run`, or by its path), and how to put it on PATH."""
+    if "--install-completion" not in argv:
+        return None
+    from quiz.paths import launcher
+
+    how = launcher()
+    if how == "quiz":
+        return None
+    return (f"Completion is for the command `quiz`, which your shell does not find (you ran `{how}`): "
+            "put it on PATH with `uv tool install .` in quiz's folder (or `pip install .` in a virtual "
+            "environment), then open a new shell.")
+
+
 def main() -> None:
     reopen_closed_streams()
+    if warning := completion_warning(sys.argv[1:]):
+        from quiz import ui
+
+        ui.warn(warning)
     try:
         app()
     except SystemExit:

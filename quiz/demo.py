@@ -554,26 +554,12 @@ def watch(paths: list[Path], run: Callable[[], object], tree: Path | None = None
         raise stopped() from None
 
 
-def quiz_command() -> str:
-    """How to run this very quiz from any folder: `quiz` when that is what the shell finds,
-    else the full path of the script that is running (a venv's, under `uv run`), else
-    `python -m quiz` with this interpreter."""
-    import shlex
-    import shutil
-
-    script = Path(sys.argv[0])
-    if script.name in ("quiz", "quiz.exe") and script.is_file():
-        found = shutil.which("quiz")
-        if found and Path(found).resolve() == script.resolve():
-            return "quiz"
-        return shlex.quote(str(script.resolve()))
-    return f"{shlex.quote(sys.executable)} -m quiz"
-
-
 def copy_commands(path: Path) -> list[str]:
     """Commands that run a copied demo from any folder: its absolute path, through quiz itself."""
     import shlex
 
+    from quiz.paths import launcher
+
     where = shlex.quote(str(path.resolve()))
-    quiz = quiz_command()
+    quiz = launcher()
     return [f"{quiz} demo {where} --watch", f"{quiz} demo {where} --serve"]

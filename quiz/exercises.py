@@ -329,7 +329,10 @@ def find_exercise(ref: str, bank: Bank, solved: Collection[str] = ()) -> Exercis
     exercise by id. A demo's own exercise file is all that is read when a demo is named."""
     text = ref.strip()
     if is_demo_path(text):
-        raise QuizError(f"Name an exercise or a topic, not a file: `quiz demo {text} --watch` runs a file.")
+        from quiz import ui
+
+        raise QuizError(f"Name an exercise or a topic, not a file: `{ui.command(f'demo {text} --watch')}` "
+                        "runs a file.")
     try:
         demo: Demo | None = find_demo(text, bank)
     except NotFoundError:
@@ -341,7 +344,10 @@ def find_exercise(ref: str, bank: Bank, solved: Collection[str] = ()) -> Exercis
         if problems:
             raise QuizError(f"{problems[0]} (run `quiz validate` on the bank to see every problem)")
         if not mine:
-            raise NotFoundError(f"The {demo.slug} demo has no exercise yet: see `quiz practice --list`.")
+            from quiz import ui
+
+            raise NotFoundError(f"The {demo.slug} demo has no exercise yet: "
+                                f"see `{ui.command('practice --list')}`.")
         return next((e for e in mine if e.id not in solved), mine[0])
     exercises = bank_exercises(bank)
     for ex in exercises:

@@ -56,3 +56,42 @@ def cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("quiz", appauthor=False))
+
+
+def launcher() -> str:
+    """How to type quiz again, the way it was started: `quiz` when the shell finds this very
+    quiz; `uv run quiz` under `uv run` in its project's folder (`uv run --project DIR quiz`
+    elsewhere); else the full path of the script that runs; `python -m quiz` when started so.
+    Run in-process (a test's CliRunner, another program): `quiz`."""
+    import shlex
+    import shutil
+    import sys
+
+    script = Path(sys.argv[0])
+    if script.name == "__main__.py" and script.parent.name == "quiz":
+        return f"{shlex.quote(sys.executable)} -m quiz"
+    if script.name not in ("quiz", "quiz.exe"):
+        return "quiz"
+    if os.environ.get("UV_RUN_RECURSION_DEPTH") and (project := _uv_project()) is not None:
+        return "uv run quiz" if _nearest_project(Path.cwd()) == project else \
+            f"uv run --project {shlex.quote(str(project))} quiz"
+    found = shutil.which("quiz")
+    if found and script.is_file() and Path(found).resolve() == script.resolve():
+        return "quiz"
+    return shlex.quote(str(script.resolve()))
+
+
+def _uv_project() -> Path | None:
+    """The project whose `.venv` runs this quiz (`uv run` made it), if it is one."""
+    import sys
+
+    prefix = Path(sys.prefix)
+    if prefix.name == ".venv" and (prefix.parent / "pyproject.toml").is_file():
+        return prefix.parent.resolve()
+    return None
+
+
+def _nearest_project(folder: Path) -> Path | None:
+    """The project `uv run` finds from `folder`: the nearest folder up holding a pyproject.toml."""
+    folder = folder.resolve()
+    return next((f for f in (folder, *folder.parents) if (f / "pyproject.toml").is_file()), None)

@@ -101,7 +101,7 @@ def demo(
         return
     if name is None:
         raise typer.BadParameter(
-            "name a demo (see `quiz demo --list`), or use --list or --all.", param_hint="TOPIC"
+            f"name a demo (see `{ui.command('demo --list')}`), or use --list or --all.", param_hint="TOPIC"
         )
     chosen = demos.find_demo(name, bank)
     if copy is not None:

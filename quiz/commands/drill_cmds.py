@@ -198,7 +198,7 @@ def exam(
         emit_json(card.to_json())
     else:
         ui.out.print()
-        ui.out.print(exam_ui.scorecard_view(card))
+        ui.out.print(exam_ui.scorecard_view(card), soft_wrap=True)  # its command is never cut in two
         if read.interactive and not interrupted:
             exam_ui.review_missed(card, read)
     if interrupted:
@@ -245,7 +245,7 @@ def stats(
         return
     ui.out.print(stats_ui.stats_view(report))
     if done is not None:
-        ui.out.print(stats_ui.exercises_line(len(done), len(exercises)))
+        ui.out.print(stats_ui.exercises_line(len(done), len(exercises)), soft_wrap=True)
 
 
 def due(

@@ -45,7 +45,7 @@ def practice(
     exercise is recorded in your progress (see `quiz stats`). The checks are the demo's code:
     a bank's demo asks for approval first, as `quiz demo` does.
     """
-    from quiz import exercises, session
+    from quiz import exercises, session, ui
     from quiz.approval import record_practice_file
     from quiz.store import Store
     from quiz.ui import practice as practice_ui
@@ -67,7 +67,8 @@ def practice(
         return
     if ref is None:
         raise typer.BadParameter(
-            "name an exercise or a topic (see `quiz practice --list`), or use --list.", param_hint="TOPIC|N"
+            f"name an exercise or a topic (see `{ui.command('practice --list')}`), or use --list.",
+            param_hint="TOPIC|N"
         )
     ex = exercises.find_exercise(ref, bank, solved)
     if solution:

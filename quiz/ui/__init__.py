@@ -53,8 +53,11 @@ def configure(no_color: bool = False, banks: Sequence[Path] = ()) -> None:
 
 def command(args: str) -> str:
     """A quiz command to print, as it works for the bank in use: `command("demo 3")` is
-    `quiz --bank my-bank demo 3` after `quiz --bank my-bank show 3`."""
-    return f"quiz {_bank_options}{args}"
+    `quiz --bank my-bank demo 3` after `quiz --bank my-bank show 3`, and `uv run quiz demo 3`
+    under `uv run` (see quiz.paths.launcher)."""
+    from quiz.paths import launcher
+
+    return f"{launcher()} {_bank_options}{args}"
 
 
 def error(message: str) -> None:

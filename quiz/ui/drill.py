@@ -52,16 +52,16 @@ def nothing_due(plan: Plan, now: datetime, *, new_per_day: int, scope: str = "",
         n = plan.held_back
         what = f"{n} unseen {scope + ' ' if scope else ''}question{'s' * (n != 1)}"
         ui.out.print(f"{what} {'are' if n != 1 else 'is'} held back by the daily limit of {new_per_day}: "
-                     f"{drill} --new {plan.new_today + n}, or {drill} --cram.")
+                     f"{drill} --new {plan.new_today + n}, or {drill} --cram.", soft_wrap=True)
     if plan.next_due is not None:
         when = ui.relative(plan.next_due, now)
         when = "in less than a minute" if when == "now" else when
         ui.out.print(f"The next card{where} is due {when} ({ui.local(plan.next_due)}).")
         ui.out.print(Text(f"Study the soonest cards early: {drill} --ahead; "
-                          f"all of them now: {drill} --cram", style="dim"))
+                          f"all of them now: {drill} --cram", style="dim"), soft_wrap=True)
     elif not plan.held_back:
         ui.out.print("Every question here is new and today's new questions are done; more tomorrow "
-                     f"(or {drill} --cram).")
+                     f"(or {drill} --cram).", soft_wrap=True)  # a command is never cut in two
 
 
 def drill_header(drill: Drill) -> Text:

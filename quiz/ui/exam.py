@@ -54,7 +54,8 @@ def _exam_loop(exam: Exam, read: Reader, out: Console) -> None:
                 out.print(Text(EXAM_HELP, style="dim"))
                 continue
             if typed.key == "d":
-                out.print(Text("No demos during an exam: run `quiz demo` afterwards.", style="dim"))
+                later = Text(f"No demos during an exam: run `{ui.command('demo')}` afterwards.", style="dim")
+                out.print(later, soft_wrap=True)
                 continue
             if typed.key in ("h", "u"):
                 out.print(Text("No hints and no undo during an exam.", style="dim"))

@@ -93,10 +93,11 @@ def run_check(ex: Exercise, path: Path) -> DemoResult:
 
 
 def solved(ex: Exercise, following: Exercise | None) -> None:
-    ui.out.print(Text(f"Solved: {ex.id}. Recorded in your progress (quiz stats).", style="bold green"))
+    ui.out.print(Text(f"Solved: {ex.id}. Recorded in your progress ({ui.command('stats')}).",
+                      style="bold green"), soft_wrap=True)
     if following is not None:
         next_one = ui.command(f"practice {following.id}")
-        ui.out.print(Text(f"Next: {next_one}  ({following.title})", style="dim"))
+        ui.out.print(Text(f"Next: {next_one}  ({following.title})", style="dim"), soft_wrap=True)
     else:
         ui.out.print(Text("Every exercise is solved.", style="dim"))
 
