@@ -28,7 +28,8 @@ def median_time(cmd: list[str], runs: int, env: dict[str, str], cwd: Path) -> fl
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env, cwd=cwd)
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env,
+                       cwd=cwd)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

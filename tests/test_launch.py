@@ -85,7 +85,8 @@ def test_install_completion_says_when_the_shell_cannot_find_quiz(tmp_path: Path)
                          text=True, env=e, timeout=60)
     assert out.returncode == 0, out.stderr
     said = " ".join(out.stderr.split())
-    assert "Completion is for the command `quiz`, which your shell does not find (you ran `uv run quiz`)" in said
+    assert "Completion is for the command `quiz`, which your shell does not find " \
+           "(you ran `uv run quiz`)" in said
     assert "uv tool install ." in said
     installed = subprocess.run([str(SCRIPT), "--install-completion", "bash"], capture_output=True, text=True,
                                env=env(tmp_path, uv_run=False, on_path=True) | {"HOME": str(tmp_path)},
