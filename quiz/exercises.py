@@ -37,11 +37,11 @@ from quiz.bank import (
     Problem,
     did_you_mean,
     display,
-    error_node,
+    entry_label,
     fieldname,
     node_at,
     problem_at,
-    schema_message,
+    schema_problems,
 )
 from quiz.demo import MARK, TOUR_MARKER, Demo, all_demos, find_demo, is_demo_path, split_tour
 from quiz.errors import NotFoundError, QuizError
@@ -201,41 +201,122 @@ def _compose(path: Path) -> tuple[Any, yaml.Node | None, str | None]:
         loader.dispose()
 
 
-def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Exercise]:
-    """The exercises of one file; every problem found goes to `problems`, with its position."""
-    from pydantic import ValidationError
-
-    from quiz.schema import ExerciseFileSchema
+def entries(path: Path, kind: str, problems: list[Problem]) -> list[tuple[Any, yaml.Node]]:
+    """The entries of an exercise or mutant file (`kind`: "exercises" or "mutants"), each with its
+    YAML node; a file that is not `kind:` and a list is one problem, then no entries."""
+    import yaml
 
     data, root, error = _compose(path)
     if error is not None or root is None:
         problems.append(Problem(display(path), 1, 1, "", error or "the file is empty"))
         return []
-    try:
-        parsed = ExerciseFileSchema.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            where = error_node(root, err)
-            problems.append(problem_at(path, where, fieldname(err["loc"]), schema_message(err)))
+    if not isinstance(data, dict) or not isinstance(data.get(kind), list) or not data[kind]:
+        extra = [k for k in data if k != kind] if isinstance(data, dict) else []
+        where = node_at(root, [extra[0]]) if extra else root
+        hint = did_you_mean(str(extra[0]), [kind]) if extra else ""
+        message = f"the file holds `{kind}:` and a list of them (- id: ...), and nothing else.{hint}"
+        problems.append(problem_at(path, where, str(extra[0]) if extra else "", message))
         return []
+    listed = node_at(root, [kind])
+    for key in data:
+        if key != kind:
+            message = f"unknown field: the file holds `{kind}:` only.{did_you_mean(str(key), [kind])}"
+            problems.append(problem_at(path, node_at(root, [key]), str(key), message))
+    return [(entry, listed.value[i]) for i, entry in enumerate(data[kind])
+            if isinstance(listed, yaml.SequenceNode) and i < len(listed.value)]
+
+
+def checked(path: Path, kind: str, model: Any,
+            problems: list[Problem]) -> list[tuple[Any, tuple[Edit, ...], yaml.Node, str]]:
+    """Each entry of the file: (parsed, its edits, node, label); parsed is None when its schema
+    refused it (the problems are reported), and the edits are still there to check when they are
+    valid themselves, so all of a file's problems come at once, named by the entry's id."""
+    from pydantic import ValidationError
+
+    from quiz.schema import EditSchema
+
     out = []
-    for i, ex in enumerate(parsed.exercises):
-        node = node_at(root, ["exercises", i])
-        edits = tuple(Edit(e.line, e.replace, e.through) for e in ex.edits)
-        found = edit_problems(path, node, f"exercises[{i}]", demo, edits, problems)
+    for i, (raw, node) in enumerate(entries(path, kind, problems)):
+        label = entry_label(kind, i, raw)
+        parsed = None
+        try:
+            parsed = model.model_validate(raw)
+            listed = parsed.edits
+        except ValidationError as exc:
+            problems.extend(schema_problems(path, node, exc.errors(), label, model))
+            bad_edits = any(err["loc"][:1] == ("edits",) for err in exc.errors())
+            listed = raw.get("edits") if isinstance(raw, dict) and not bad_edits else None
+            if not isinstance(listed, list):
+                continue
+            listed = [EditSchema.model_validate(e) for e in listed]
+        edits = tuple(Edit(e.line, e.replace, e.through) for e in listed)
+        out.append((parsed, edits, node, fieldname(label)))
+    return out
+
+
+def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Exercise]:
+    """The exercises of one file; every problem found goes to `problems`, with its position."""
+    from quiz.schema import ExerciseSchema
+
+    out = []
+    for ex, edits, node, fld in checked(path, "exercises", ExerciseSchema, problems):
+        found = edit_problems(path, node, fld, demo, edits, problems)
         if found is None:
             continue
         marked, more = found
-        fld = f"exercises[{i}]"
         own = []
         if not marked:
             own.append(problem_at(path, node, fld, "no edit touches a `# <-` line of the demo"))
         if not any("TODO:" in e.replace for e in edits):
             own.append(problem_at(path, node, fld, "no replacement says `TODO:` where the work is"))
         problems.extend(own + more)
-        if not own and not more:
+        if ex is not None and not own and not more:
             out.append(Exercise(ex.id, ex.title, ex.task, edits, demo, path))
     return out
+
+
+def _replacement_line(node: yaml.Node, row: int) -> yaml.Node:
+    """A node marking row `row` of an edit's `replace` text in the YAML (a block scalar's rows
+    start on the line after its `|`), for a problem pointing at the line that holds it."""
+    import yaml
+
+    value = node_at(node, ["replace"])
+    mark = value.start_mark
+    if isinstance(value, yaml.ScalarNode) and value.style in ("|", ">"):
+        text_line = mark.line + 1 + row
+        indent = node.start_mark.column + 2
+        mark = yaml.Mark(mark.name, mark.index, text_line, indent, mark.buffer, mark.pointer)
+    return yaml.ScalarNode("tag:yaml.org,2002:str", "", start_mark=mark)
+
+
+def _syntax_problem(path: Path, node: yaml.Node, fld: str, demo: Demo, edits: Sequence[Edit],
+                    exc: SyntaxError) -> Problem:
+    """Where a syntax error of the edited demo comes from: the row of the edit's `replace` in the
+    YAML that made that line, or (an edit's indentation breaking the demo's own code) that line
+    of the demo."""
+    lines = demo.source.splitlines()
+    bad = (exc.lineno or 1) - 1  # index in the edited file
+    offset = 0
+    for first, last, j in sorted((*span(lines, e), j) for j, e in enumerate(edits)):
+        new = len(edits[j].replace.rstrip("\n").splitlines())
+        start = first + offset
+        if bad < start:
+            break
+        if bad < start + new:
+            where = _replacement_line(node_at(node, ["edits", j]), bad - start)
+            return problem_at(path, where, f"{fld}.edits[{j}].replace",
+                              f"this line of the replacement is not valid Python: {_words(exc)}")
+        offset += new - (last - first + 1)
+    original = bad - offset + 1
+    return problem_at(path, node, fld, f"after the edits, line {original} of {demo.path.name} is not "
+                      f"valid Python: {_words(exc)} (check the replacements' indentation)")
+
+
+def _words(exc: SyntaxError) -> str:
+    """A syntax error's message without the edited file's line numbers (the YAML's are given)."""
+    import re
+
+    return re.sub(r" (?:on|at) line \d+", "", exc.msg)
 
 
 def edit_problems(
@@ -243,8 +324,8 @@ def edit_problems(
 ) -> tuple[bool, list[Problem]] | None:
     """Check the edits of one entry (an exercise or a mutant) against its demo: each `line` found
     exactly once (the problem goes to `problems`, with the YAML position of that edit; then None),
-    then whether one touches a `# <-` line, and the problems of the result (not valid Python, the
-    tour marker gone), returned for the caller to add after its own."""
+    then whether one touches a `# <-` line, and the problems of the result (not valid Python, at
+    the YAML line that made it; the tour marker gone), returned for the caller to add after its own."""
     lines = demo.source.splitlines()
     marked = False
     failed = False
@@ -252,8 +333,10 @@ def edit_problems(
         try:
             first, last = span(lines, edit)
         except ValueError as exc:
-            message = f"{exc} ({demo.path.name})"
-            problems.append(problem_at(path, node_at(node, ["edits", j]), f"{fld}.edits[{j}]", message))
+            guess = _near_line(edit.line, lines) if str(exc).startswith("no line") else ""
+            message = f"{exc} ({demo.path.name}){guess}"
+            problems.append(problem_at(path, node_at(node, ["edits", j, "line"]), f"{fld}.edits[{j}].line",
+                                       message))
             failed = True
             continue
         marked = marked or any(MARK.search(line) for line in lines[first : last + 1])
@@ -262,14 +345,29 @@ def edit_problems(
     more: list[Problem] = []
     try:
         written = apply_edits(demo.source, edits)
+    except ValueError as exc:
+        more.append(problem_at(path, node, fld, str(exc)))
+        return marked, more
+    try:
         ast.parse(written)
-    except (ValueError, SyntaxError) as exc:
-        kind = fld.split("[")[0].rstrip("s")
-        more.append(problem_at(path, node, fld, f"the {kind} is not valid Python: {exc}"))
+    except SyntaxError as exc:
+        more.append(_syntax_problem(path, node, fld, demo, edits, exc))
     else:
         if TOUR_MARKER not in written.splitlines():
             more.append(problem_at(path, node, fld, f"an edit removed the `{TOUR_MARKER}` line"))
     return marked, more
+
+
+def _near_line(text: str, lines: Sequence[str]) -> str:
+    """A did-you-mean for an edit's `line` that no line of the demo contains: the closest stretch
+    of a line, starting at a word."""
+    import re
+
+    starts = [(line, m.start()) for line in lines for m in re.finditer(r"(?<!\w)\S", line)]
+    sizes = range(len(text) - 2, len(text) + 3)
+    stretches = {line[i:i + size].rstrip() for line, i in starts for size in sizes}
+    close = difflib.get_close_matches(text, sorted(stretches), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def collect(bank: Bank, demos: Sequence[Demo] | None = None) -> tuple[list[Exercise], list[Problem]]:
@@ -292,7 +390,7 @@ def collect(bank: Bank, demos: Sequence[Demo] | None = None) -> tuple[list[Exerc
                 continue
             seen[ex.id] = ex
             exercises.append(ex)
-    return exercises, problems
+    return exercises, sorted(problems)
 
 
 def validate(bank: Bank) -> list[Problem]:
@@ -300,7 +398,7 @@ def validate(bank: Bank) -> list[Problem]:
     from quiz import mutants
 
     demos = list({p: Demo(p.stem, p) for q in bank.questions if (p := q.demo_path()) is not None}.values())
-    return collect(bank, demos)[1] + mutants.collect(demos)[1]
+    return sorted(collect(bank, demos)[1] + mutants.collect(demos)[1])
 
 
 def exercise_ids(bank: Bank) -> list[str]:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from quiz.bank import Problem
 from quiz.demo import TOUR_MARKER, Demo
-from quiz.exercises import Edit, _compose, apply_edits, edit_problems, span
+from quiz.exercises import Edit, apply_edits, checked, edit_problems, span
 
 if TYPE_CHECKING:
     from quiz.demo import DemoResult, Event
@@ -76,34 +76,18 @@ def mutant_file(demo: Demo) -> Path:
 
 def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Mutant]:
     """The mutants of one file; every problem found goes to `problems`, with its position."""
-    from pydantic import ValidationError
+    from quiz.bank import node_at, problem_at
+    from quiz.schema import MutantSchema
 
-    from quiz.bank import display, error_node, fieldname, node_at, problem_at, schema_message
-    from quiz.schema import MutantFileSchema
-
-    data, root, error = _compose(path)
-    if error is not None or root is None:
-        problems.append(Problem(display(path), 1, 1, "", error or "the file is empty"))
-        return []
-    try:
-        parsed = MutantFileSchema.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            where = error_node(root, err)
-            problems.append(problem_at(path, where, fieldname(err["loc"]), schema_message(err)))
-        return []
     out: list[Mutant] = []
     lines = demo.source.splitlines()
     marker = lines.index(TOUR_MARKER) if TOUR_MARKER in lines else len(lines)
-    for i, entry in enumerate(parsed.mutants):
-        node = node_at(root, ["mutants", i])
-        fld = f"mutants[{i}]"
-        edits = tuple(Edit(e.line, e.replace, e.through) for e in entry.edits)
+    for entry, edits, node, fld in checked(path, "mutants", MutantSchema, problems):
         found = edit_problems(path, node, fld, demo, edits, problems)
         if found is None:
             continue
         own = []
-        if any(out_id.id == entry.id for out_id in out):
+        if entry is not None and any(out_id.id == entry.id for out_id in out):
             message = f"duplicate mutant id '{entry.id}'"
             own.append(problem_at(path, node_at(node, ["id"]), f"{fld}.id", message))
         for j, edit in enumerate(edits):
@@ -111,7 +95,7 @@ def _parse(path: Path, demo: Demo, problems: list[Problem]) -> list[Mutant]:
                 message = "a mutant edits the app, not the tour: this edit reaches below the tour marker"
                 own.append(problem_at(path, node_at(node, ["edits", j]), f"{fld}.edits[{j}]", message))
         problems.extend(own + found[1])
-        if not own and not found[1]:
+        if entry is not None and not own and not found[1]:
             out.append(Mutant(entry.id, entry.title, edits, demo, path))
     return out
 

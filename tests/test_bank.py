@@ -86,17 +86,17 @@ def test_a_folder_is_read_in_name_order(tmp_path: Path) -> None:
         pytest.param("questions:\n  - id: a\n    question: [unclosed\n", "YAML syntax error", id="syntax"),
         pytest.param(
             GOOD.replace("    tags: [letters]\n", "    colour: red\n"),
-            "16:5: questions[1].colour: unknown field",
+            "16:5: beta.colour: unknown field",
             id="unknown-key",
         ),
         pytest.param(
             GOOD.replace("    answer: The first letter.\n", ""),
-            "3:5: questions[0].answer: required field is missing",
+            "3:5: alpha.answer: required field is missing",
             id="missing-field",
         ),
         pytest.param(
             GOOD.replace("difficulty: 3", "difficulty: 5"),
-            "17:17: questions[1].difficulty: difficulty is 1, 2 or 3",
+            "17:17: beta.difficulty: difficulty is 1, 2 or 3",
             id="bad-difficulty",
         ),
         pytest.param(
@@ -104,7 +104,7 @@ def test_a_folder_is_read_in_name_order(tmp_path: Path) -> None:
       - point: It comes second
         terms: [second]
 """, "    key_points: 7\n"),
-            "questions[1].key_points",
+            "beta.key_points",
             id="key-points-not-a-list",
         ),
         pytest.param(
@@ -145,7 +145,7 @@ def test_a_question_without_key_points_loads_with_a_warning_naming_it(tmp_path: 
     problems = own(problems)
     assert [q.id for q in bank.questions] == ["alpha", "beta"]
     assert bank.questions[1].key_points == ()
-    assert [(p.severity, p.field) for p in problems] == [("warning", "questions[1].key_points")]
+    assert [(p.severity, p.field) for p in problems] == [("warning", "beta.key_points")]
     assert "needs key points" in str(problems[0])
 
 
@@ -155,14 +155,16 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     assert len(messages(tmp_path, text)) == 3
 
 
-def test_a_demo_that_names_no_file_is_a_warning(tmp_path: Path) -> None:
+def test_a_demo_that_names_no_file_is_an_error(tmp_path: Path) -> None:
+    """`quiz demo` would fail for that question, and its `show` would print a command that fails."""
     path = write(tmp_path, GOOD.replace("    difficulty: 3\n", "    difficulty: 3\n    demo: nowhere\n"))
     problems = own(validate_paths([path])[1])
-    assert [(p.severity, p.field) for p in problems] == [("warning", "questions[1].demo")]
+    assert [(p.severity, p.field) for p in problems] == [("error", "beta.demo")]
     where = path.parent / "demos" / "nowhere.py"
     assert problems[0].message == \
         f"names no demo file: 'nowhere' (looked for {where} and among the built-in demos)."
-    load_bank([path])  # a warning does not stop the bank from loading
+    with pytest.raises(BankError, match="beta.demo: names no demo file"):
+        load_bank([path])
 
 
 def test_a_demo_name_close_to_one_gets_a_did_you_mean(tmp_path: Path) -> None:
@@ -293,26 +295,26 @@ def test_a_yaml_error_that_quoting_cannot_fix_gets_no_hint(tmp_path: Path) -> No
 
 def test_a_mistyped_key_says_did_you_mean_once(tmp_path: Path) -> None:
     found = messages(tmp_path, GOOD.replace("    answer: The first letter.", "    anwser: The first letter."))
-    assert found == ["5:5: questions[0].anwser: unknown field; did you mean `answer`?"]
+    assert found == ["5:5: alpha.anwser: unknown field; did you mean `answer`?"]
     found = messages(tmp_path, GOOD.replace("deck:", "dekc:").replace("        terms: [second]",
                                                                            "        trems: [second]"))
     assert found == ["1:1: dekc: unknown field; did you mean `deck`?",
-                     "15:9: questions[1].key_points[0].trems: unknown field; did you mean `terms`?"]
+                     "15:9: beta.key_points[0].trems: unknown field; did you mean `terms`?"]
     found = messages(tmp_path, GOOD.replace("        terms: [second]", "        trems: [second]"))
-    assert found == ["15:9: questions[1].key_points[0].trems: unknown field; did you mean `terms`?"]
+    assert found == ["15:9: beta.key_points[0].trems: unknown field; did you mean `terms`?"]
     found = messages(tmp_path, GOOD.replace("    tags: [letters]\n", "    colour: x\n"))
-    assert found == ["16:5: questions[1].colour: unknown field"]  # nothing close: no guess
+    assert found == ["16:5: beta.colour: unknown field"]  # nothing close: no guess
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("      - point: It comes first\n        terms: [first, initial]", "      - It comes first",
-     "questions[0].key_points[0]: each key point needs `point` and `terms`"),
-    ("terms: [second]", 'terms: ["  "]', "questions[1].key_points[0].terms: a term must not be blank"),
+     "alpha.key_points[0]: each key point needs `point` and `terms`"),
+    ("terms: [second]", 'terms: ["  "]', "beta.key_points[0].terms: a term must not be blank"),
     ("id: beta", "id: Beta_2", "questions[1].id: an id is lower case letters, digits, `-` and `_`"),
-    ("difficulty: 3", "difficulty: hard", "questions[1].difficulty: should be a whole number"),
-    ("tags: [letters]", "tags: letters", "questions[1].tags: should be a list"),
+    ("difficulty: 3", "difficulty: hard", "beta.difficulty: should be a whole number"),
+    ("tags: [letters]", "tags: letters", "beta.tags: should be a list"),
     ("difficulty: 3", "difficulty: 3\n    number: 100000000000000000000",
-     "questions[1].number: a number runs from 1 to 1000000"),
+     "beta.number: a number runs from 1 to 1000000"),
 ])
 def test_messages_speak_the_bank_format(tmp_path: Path, old: str, new: str, expected: str) -> None:
     found = messages(tmp_path, GOOD.replace(old, new))
@@ -325,7 +327,7 @@ def test_warnings_carry_the_question_like_errors(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("terms: [second]", "terms: []"))
     problems = own(validate_paths([path])[1])
     assert [str(p).split(": ", 1)[1] for p in problems] == [
-        "warning: questions[1].key_points[0].terms: no terms: the point is matched on its own words only"]
+        "warning: beta.key_points[0].terms: no terms: the point is matched on its own words only"]
 
 
 def test_files_of_one_bank_with_different_decks_warn(tmp_path: Path) -> None:

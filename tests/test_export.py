@@ -933,7 +933,7 @@ def test_a_huge_number_is_one_sentence(runner: CliRunner, tmp_path: Path) -> Non
     bank = write_bank(tmp_path / "bank", "Big", [question("big", number=10**20)])
     result = runner.invoke(app, ["--bank", str(bank), "export", "-o", str(tmp_path / "big.apkg")])
     assert result.exit_code == 1
-    assert "questions[0].number: a number runs from 1 to 1000000" in result.stderr
+    assert "big.number: a number runs from 1 to 1000000" in result.stderr
     assert "Traceback" not in result.output and not (tmp_path / "big.apkg").exists()
     from quiz.errors import QuizError
 
@@ -1251,8 +1251,8 @@ def test_images_are_checked_by_validate(runner: CliRunner, tmp_path: Path) -> No
     (folder / "bank.yaml").write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 1
-    assert "questions[0].answer: the image '../outside.png' is outside the bank's folder" in result.stdout
-    assert "warning: questions[0].errata: names no image file: 'img/missing.png' (looked for " \
+    assert "flow.answer: the image '../outside.png' is outside the bank's folder" in result.stdout
+    assert "warning: flow.errata: names no image file: 'img/missing.png' (looked for " \
         in result.stdout
 
 

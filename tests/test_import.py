@@ -308,6 +308,17 @@ def test_csv_with_a_map_and_a_column_it_cannot_carry(runner: CliRunner, tmp_path
     assert not (tmp_path / "other").exists()
 
 
+def test_a_demo_the_file_does_not_hold_is_listed_not_written(runner: CliRunner, tmp_path: Path) -> None:
+    """A demo is code: an export names it but cannot carry it, and a `demo:` naming no file is an
+    error, so the import keeps built-in demos only and lists the others."""
+    path = tmp_path / "cards.csv"
+    path.write_text("id,question,answer,demo\nmine,What is mine?,Mine.,my_own_demo\n"
+                    "mw,What is middleware?,Code around each request.,middleware\n", encoding="utf-8")
+    questions, out = imported(runner, tmp_path / "bank", path)
+    assert [(q.id, q.demo) for q in questions] == [("mine", None), ("mw", "middleware")]
+    assert "its demo 'my_own_demo' is code the file does not hold" in out
+
+
 def test_the_same_title_twice_gets_two_ids(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "cards.csv"
     path.write_text("question,answer\nWhat is it?,One.\nWhat is it?,Two.\n", encoding="utf-8")

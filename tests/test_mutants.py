@@ -79,15 +79,15 @@ def write_bank(root: Path, mutant_yaml: str) -> Path:
     ("yaml_text", "message"),
     [
         (_mutant_yaml("return nothing", "return {}"),
-         "greet.yaml:5:9: mutants[0].edits[0]: no line of the demo contains 'return nothing' (greet.py)"),
+         "greet.yaml:5:15: m.edits[0].line: no line of the demo contains 'return nothing' (greet.py)"),
         (_mutant_yaml("return {", "return {}"),
-         "greet.yaml:5:9: mutants[0].edits[0]: 2 lines of the demo contain 'return {' (greet.py)"),
+         "greet.yaml:5:15: m.edits[0].line: 2 lines of the demo contain 'return {' (greet.py)"),
         (_mutant_yaml('return {"hello": "world"}', "return {"),
-         "greet.yaml:2:5: mutants[0]: the mutant is not valid Python"),
+         "greet.yaml:7:11: m.edits[0].replace: this line of the replacement is not valid Python"),
         (_mutant_yaml("t.step(", "t.step('x')"),
-         "greet.yaml:5:9: mutants[0].edits[0]: a mutant edits the app, not the tour"),
+         "greet.yaml:5:9: m.edits[0]: a mutant edits the app, not the tour"),
         (_mutant_yaml('return {"hello": "world"}', "return {}").replace("title: t", "titel: t"),
-         "greet.yaml:3:5: mutants[0].titel: unknown field"),
+         "greet.yaml:3:5: m.titel: unknown field; did you mean `title`?"),
     ],
 )
 def test_validate_checks_mutant_files(

@@ -160,15 +160,17 @@ def test_an_instructor_adds_exercises_to_a_bank(runner: CliRunner, tmp_path: Pat
     ("yaml_text", "message"),
     [
         (GOOD_EXERCISE.replace("'return {\"hello\": \"world\"}'", "'return nothing'"),
-         "greet.yaml:6:9: exercises[0].edits[0]: no line of the demo contains 'return nothing' (greet.py)"),
+         "greet.yaml:6:15: say-hello.edits[0].line: no line of the demo contains 'return nothing' "
+         "(greet.py)"),
         (GOOD_EXERCISE.replace("  # TODO: say hello", ""),
-         "greet.yaml:2:5: exercises[0]: no replacement says `TODO:` where the work is"),
+         "greet.yaml:2:5: say-hello: no replacement says `TODO:` where the work is"),
         (GOOD_EXERCISE.replace("'return {\"hello\": \"world\"}'", "'app = FastAPI()'"),
-         "greet.yaml:2:5: exercises[0]: no edit touches a `# <-` line of the demo"),
+         "greet.yaml:2:5: say-hello: no edit touches a `# <-` line of the demo"),
         (GOOD_EXERCISE.replace("task: Return the greeting.", "tsk: Return the greeting."),
-         "greet.yaml:4:5: exercises[0].tsk: unknown field"),
+         "greet.yaml:4:5: say-hello.tsk: unknown field; did you mean `task`?"),
         (GOOD_EXERCISE.replace("return {}  # TODO: say hello", "return {  # TODO: say hello"),
-         "greet.yaml:2:5: exercises[0]: the exercise is not valid Python"),
+         "greet.yaml:8:11: say-hello.edits[0].replace: this line of the replacement is not valid Python: "
+         "'{' was never closed"),
     ],
 )
 def test_validate_checks_exercise_files(
@@ -178,6 +180,45 @@ def test_validate_checks_exercise_files(
     result = runner.invoke(app, ["validate", str(bank)])
     assert result.exit_code == 1
     assert message in result.stdout, result.stdout
+
+
+def test_every_problem_of_an_exercise_file_at_once_in_line_order(runner: CliRunner, tmp_path: Path) -> None:
+    """Each entry is checked, whatever is wrong with the others; each problem named by the
+    exercise's id, at the YAML line, in plain words, with a guess where one is close."""
+    text = GOOD_EXERCISE + """\
+  - id: second
+    title: Second
+    tsk: Return it.
+    edits:
+      - line: 'return {"helo": "world"}'
+        replace: "return {}  # TODO: x"
+  - id: third
+    title: Third
+    task: Return it.
+    edits: []
+  - title: No id
+    task: t
+    edits:
+      - line: 'return {"hello": "world"}'
+        replace: |
+          return {}  # TODO: x
+          if True:
+          pass
+"""
+    bank = write_instructor_bank(tmp_path / "mine", text)
+    result = runner.invoke(app, ["validate", str(bank)])
+    assert result.exit_code == 1
+    found = [line.split("greet.yaml:", 1)[1] for line in result.stdout.splitlines() if "greet.yaml:" in line]
+    assert found == [
+        "11:5: second.tsk: unknown field; did you mean `task`?",
+        "13:15: second.edits[0].line: no line of the demo contains 'return {\"helo\": \"world\"}' "
+        "(greet.py); did you mean 'return {\"hello\": \"world\"}'?",
+        "18:12: third.edits: needs at least one entry (`- ...`)",
+        "19:5: exercises[3].id: required field is missing",
+        "26:11: exercises[3].edits[0].replace: this line of the replacement is not valid Python: "
+        "expected an indented block after 'if' statement",
+    ], result.stdout
+    assert "4 errors" not in result.stdout and "5 errors" in result.stdout
 
 
 def test_practice_watches_the_file_until_it_is_solved(tmp_path: Path, quiz_home: Path) -> None:

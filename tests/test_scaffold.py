@@ -173,13 +173,13 @@ def test_validate_reports_every_problem_of_every_file_at_once(tmp_path: Path, ru
     assert result.exit_code == 1
     errors = json.loads(result.stdout)["errors"]
     found = {(Path(e["file"]).name, e["line"], e["field"]) for e in errors}
-    assert ("a.yaml", 8, "questions[0].colour") in found
+    assert ("a.yaml", 8, "first.colour") in found
     assert ("a.yaml", 9, "questions[1].id") in found
     assert ("a.yaml", 12, "questions[1].key_points") in found
     assert any(name == "b.yaml" for name, _, _ in found)
     plain = runner.invoke(app, ["validate", str(folder)])
     assert plain.exit_code == 1
-    assert "a.yaml:8:5: questions[0].colour: unknown field" in plain.stdout
+    assert "a.yaml:8:5: first.colour: unknown field" in plain.stdout
     assert "b.yaml:" in plain.stdout and "YAML syntax error" in plain.stdout
 
 

@@ -86,8 +86,8 @@ def test_validate_warns_at_file_line_and_prints_nothing_raw(runner: CliRunner, t
     assert result.exit_code == 0, result.output  # warnings only
     no_control(result.output)
     lines = result.stdout.splitlines()
-    for line_no, fld in [(1, "deck"), (4, "questions[0].question"), (5, "questions[0].answer"),
-                         (7, "questions[0].key_points[0].point"), (10, "questions[0].errata")]:
+    for line_no, fld in [(1, "deck"), (4, "clipboard.question"), (5, "clipboard.answer"),
+                         (7, "clipboard.key_points[0].point"), (10, "clipboard.errata")]:
         found = [line for line in lines if f"bank.yaml:{line_no}:" in line]
         assert any(f"{fld}: control character U+" in line for line in found), (line_no, result.stdout)
     assert runner.invoke(app, ["validate", str(path), "--strict"]).exit_code == 1
@@ -286,9 +286,9 @@ def test_validate_reads_every_demo_file_without_running_it(runner: CliRunner, tm
     )
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 1
-    assert "bank.yaml:6:11: questions[0].demo: the demo file broken.py is not valid Python (line 2)" \
+    assert "bank.yaml:6:11: a.demo: the demo file broken.py is not valid Python (line 2)" \
         in result.stdout
-    assert "bank.yaml:11:11: questions[1].demo: the demo file no_tour.py defines no `tour`" in result.stdout
+    assert "bank.yaml:11:11: b.demo: the demo file no_tour.py defines no `tour`" in result.stdout
     assert not marker.exists()
 
 

@@ -29,11 +29,13 @@ from quiz.bank.problems import (
     BankError,
     Problem,
     display,
+    entry_label,
     error_node,
     fieldname,
     node_at,
     problem_at,
     schema_message,
+    schema_problems,
 )
 from quiz.bank.yamlfile import MAX_FILE_BYTES, MAX_FILE_TEXT, gc_paused
 from quiz.model import BUILTIN_BANK, BUILTIN_DEMOS, MAX_TEXT, KeyPoint, Question, resolve_demo
@@ -63,6 +65,7 @@ __all__ = [
     "derive_bank_id",
     "did_you_mean",
     "display",
+    "entry_label",
     "error_node",
     "fieldname",
     "gc_paused",
@@ -74,5 +77,6 @@ __all__ = [
     "prune_cache",
     "resolve_demo",
     "schema_message",
+    "schema_problems",
     "validate_paths",
 ]

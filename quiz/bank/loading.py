@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from quiz.bank.cache import cache_key, cache_path, read_cache, write_cache
 from quiz.bank.core import Bank, derive_bank_id, did_you_mean
-from quiz.bank.problems import BankError, Problem, display, node_at, problem_at
+from quiz.bank.problems import BankError, Problem, display, entry_label, fieldname, node_at, problem_at
 from quiz.bank.yamlfile import Parsed, gc_paused, parse_file, read_bounded
 from quiz.errors import QuizError
 from quiz.model import (
@@ -142,10 +142,10 @@ class _Combiner:
         source = pf.path.resolve()
         root = pf.root.resolve() if pf.root else source.parent
         for index, entry in enumerate(pf.questions):
-            where = f"questions[{index}]"
             self.position += 1
             node, data = entry.node, entry.data
             fields = data if data is not None else entry.raw if isinstance(entry.raw, dict) else {}
+            where = fieldname(entry_label("questions", index, fields))
             if data is not None and data["number"] is None:
                 data["number"] = self.position
             qid, num = fields.get("id"), fields.get("number", self.position)
@@ -211,7 +211,7 @@ class _Combiner:
             self.problems.append(problem_at(pf.path, dnode, fld, msg))
         elif demo is None:
             msg = f"names no demo file: '{q.demo}' {_where_demos_are(q.demo, source.parent)}"
-            self.problems.append(problem_at(pf.path, dnode, fld, msg, "warning"))
+            self.problems.append(problem_at(pf.path, dnode, fld, msg))
         elif self.check_demos and not demo.is_relative_to(BUILTIN_DEMOS.resolve()):
             if demo not in self.demo_checked:
                 self.demo_checked[demo] = demo_file_problem(demo)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import yaml
 
 from quiz.errors import QuizError
-from quiz.model import MAX_TEXT, visible
+from quiz.model import MAX_TEXT, SLUG, visible
 
 
 @dataclass(frozen=True, order=True)
@@ -110,6 +110,8 @@ def schema_message(err: Any) -> str:
         return "unknown field"
     if kind == "too_short" and last == "terms":
         return "needs at least one term"
+    if kind == "too_short":
+        return "needs at least one entry (`- ...`)"
     if kind == "string_too_long" and err.get("ctx", {}).get("max_length") == MAX_TEXT:
         return f"too long: at most {MAX_TEXT // 1024} KB of text"
     if kind == "string_pattern_mismatch" and last in ("id", "bank_id"):
@@ -134,9 +136,9 @@ def schema_problems(path: Path, node: yaml.Node, errors: list[Any], prefix: Sequ
                      model: Any) -> list[Problem]:
     """Validation errors as problems: an unknown key close to a known one says "did you mean",
     and the missing-field error that typo causes is not reported a second time."""
-    from quiz.schema import KeyPointSchema, PitfallSchema
+    from quiz.schema import EditSchema, KeyPointSchema, PitfallSchema
 
-    models = {"key_points": KeyPointSchema, "pitfalls": PitfallSchema}
+    models = {"key_points": KeyPointSchema, "pitfalls": PitfallSchema, "edits": EditSchema}
     meant: set[tuple[Any, ...]] = set()
     notes: dict[int, str] = {}
     for k, err in enumerate(errors):
@@ -161,6 +163,13 @@ def schema_problems(path: Path, node: yaml.Node, errors: list[Any], prefix: Sequ
 def problem_at(path: Path, node: yaml.Node, fld: str, message: str, severity: Any = "error") -> Problem:
     mark = node.start_mark
     return Problem(display(path), mark.line + 1, mark.column + 1, fld, message, severity)
+
+
+def entry_label(kind: str, index: int, raw: Any) -> list[int | str]:
+    """How messages name an entry of a list (a question, an exercise, a mutant): by its id when it
+    has a valid one (`middleware.answer`), else by its place (`questions[2].answer`)."""
+    ident = raw.get("id") if isinstance(raw, dict) else None
+    return [ident] if isinstance(ident, str) and SLUG.match(ident) else [kind, index]
 
 
 def fieldname(loc: Sequence[int | str]) -> str:

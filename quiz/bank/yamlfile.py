@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import yaml
 
-from quiz.bank.problems import Problem, display, fieldname, node_at, position, problem_at, schema_problems
+from quiz.bank.problems import (
+    Problem,
+    display,
+    entry_label,
+    fieldname,
+    node_at,
+    position,
+    problem_at,
+    schema_problems,
+)
 from quiz.model import CONTROL, visible
 
 # Limits no bank author meets by accident; larger input is refused at validation, so that
@@ -256,7 +265,11 @@ def _control_warnings(path: Path, root: yaml.Node, problems: list[Problem]) -> N
                 msg = f"{what} in the text: it is shown as {visible(m.group())}"
                 problems.append(problem_at(path, node, fieldname(loc), msg, "warning"))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, (*loc, i)) for i, child in enumerate(node.value))
+            for i, child in enumerate(node.value):
+                fields = {k.value: v.value for k, v in child.value if isinstance(v, yaml.ScalarNode)} \
+                    if loc == ("questions",) and isinstance(child, yaml.MappingNode) else None
+                stack.append((child, tuple(entry_label("questions", i, fields)) if fields is not None
+                              else (*loc, i)))
         elif isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 name = key.value if isinstance(key, yaml.ScalarNode) else "?"
@@ -368,7 +381,8 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
         try:
             q = QuestionSchema.model_validate(raw)
         except ValidationError as exc:
-            problems.extend(schema_problems(path, qn, exc.errors(), ["questions", i], QuestionSchema))
+            label = entry_label("questions", i, raw)
+            problems.extend(schema_problems(path, qn, exc.errors(), label, QuestionSchema))
             entries.append(Entry(raw, qn, None))
             continue
         dumped = q.model_dump()

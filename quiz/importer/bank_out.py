@@ -21,9 +21,8 @@ from typing import Any
 
 from quiz.errors import QuizError
 from quiz.importer.common import Draft, Read
-from quiz.model import CONTROL, MAX_TEXT
+from quiz.model import BUILTIN_DEMOS, CONTROL, MAX_TEXT, SLUG
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ID_WORDS = 6
 MAX_ID = 60
 
@@ -100,7 +99,10 @@ def questions(drafts: list[Draft], skipped: list[str]) -> list[dict[str, Any]]:
             item["difficulty"] = d.difficulty
         for name in ("demo", "errata"):
             value = _text(getattr(d, name))
-            if value:
+            if name == "demo" and value and not _builtin_demo(value):
+                skipped.append(f"{d.where}: its demo '{value}' is code the file does not hold "
+                               "(copy it into the bank's demos/ and add `demo:`), left out")
+            elif value:
                 item[name] = value
         if d.pitfalls:
             item["pitfalls"] = d.pitfalls
@@ -110,6 +112,11 @@ def questions(drafts: list[Draft], skipped: list[str]) -> list[dict[str, Any]]:
                 item[name] = values
         out.append(item)
     return out
+
+
+def _builtin_demo(name: str) -> bool:
+    """Whether a `demo` value names a built-in demo (the one kind an imported bank can run)."""
+    return SLUG.match(name) is not None and (BUILTIN_DEMOS / f"{name.replace('-', '_')}.py").is_file()
 
 
 def bank_data(reads: list[Read], deck: str | None, bank_id: str | None, fallback: str) -> dict[str, Any]:
