@@ -39,16 +39,22 @@ CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry i
 MAX_HEADER = 64 * 1024 * 1024  # the first line: rows of at most 20 banks files' questions
 MAX_REST = 64 * MAX_TEXT  # the rest of a question: far more than validation lets through
 
-# A control character written as a JSON escape (an odd number of backslashes before it): a
-# `\u001b`, or the short forms of backspace, form feed and carriage return.
-_ESCAPED_CONTROL = re.compile(
-    r"(?<!\\)(?:\\\\)*\\(?:[bfr]|u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]))"
-)
+# A control character written as a JSON escape: a `\u001b`, or the short forms of backspace, form
+# feed and carriage return (when an even number of backslashes stand before it: `\\r` is text).
+_ESCAPE = re.compile(r"\\(?:[bfr]|u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]))")
 
 
 def _clean(raw: str) -> bool:
     """Whether a line of an entry holds no control character, raw or escaped."""
-    return CONTROL.search(raw) is None and _ESCAPED_CONTROL.search(raw) is None
+    if CONTROL.search(raw) is not None:
+        return False
+    for found in _ESCAPE.finditer(raw):
+        at = start = found.start()
+        while at and raw[at - 1] == "\\":
+            at -= 1
+        if (start - at) % 2 == 0:
+            return False
+    return True
 
 
 def _text(value: object) -> bool:
@@ -217,12 +223,12 @@ def read_cache(path: Path, key: str, files: Sequence[Path], roots: Mapping[Path,
         raw = line.decode("utf-8")
         if not raw.endswith("\n") or not _clean(raw):
             raise ValueError("header")
-        with gc_paused():
+        with gc_paused(freeze=True):
             data = json.loads(raw)
-        if data.get("format") != CACHE_FORMAT or data.get("key") != key:
-            raise ValueError("key")
-        entry = _Entry(path, fd, len(line), [], reparse)
-        bank = _bank(data, entry, files, roots)
+            if data.get("format") != CACHE_FORMAT or data.get("key") != key:
+                raise ValueError("key")
+            entry = _Entry(path, fd, len(line), [], reparse)
+            bank = _bank(data, entry, files, roots)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError):
         entry.close() if entry is not None else os.close(fd)
         return None
@@ -260,9 +266,12 @@ def _bank(data: dict[str, Any], entry: _Entry, files: Sequence[Path], roots: Map
             raise ValueError(f"{qid}: number")
         if type(difficulty) is not int or difficulty not in (1, 2, 3):
             raise ValueError(f"{qid}: difficulty")
-        if not (_text(question) and question and _texts(tags) and (demo is None or _text(demo))
+        if not (_text(question) and question and type(tags) is list and (demo is None or _text(demo))
                 and type(line) is int and type(at) is int and type(size) is int and at >= 0 and size > 0):
             raise ValueError(f"{qid}: text")
+        for tag in tags:
+            if type(tag) is not str or len(tag) > MAX_TEXT:
+                raise ValueError(f"{qid}: tag")
         source, root = resolved[file], folders[file]
         if demo is not None:
             where = (demo, file)
