@@ -425,6 +425,9 @@ def test_the_right_order_is_not_a_pitfall() -> None:
         "gunicorn -k uvicorn.workers.UvicornWorker -w 4",
         "We replaced PyJWT with python-jose.",  # the new thing of "replaced with" is asserted
         "Stop using lifespan and switch to on_event.",
+        "I think python-jose is the library to sign tokens with.",
+        "We replaced the old PyJWT code with python-jose.",
+        "Open the pool in on_event; it is simple and it works.",
     ],
 )
 def test_an_asserted_pitfall_is_flagged(answer: str) -> None:
@@ -451,6 +454,12 @@ def test_an_asserted_pitfall_is_flagged(answer: str) -> None:
         "The source says to use on_event.", "Older tutorials use on_event.",
         "Putting it in on_event is a bad idea because lifespan owns startup.", "on_event is a trap.",
         "Opening the pool in on_event is an anti-pattern.", "python-jose is a common mistake",
+        # the whole clause reports it: a word of the past or of others before, a verdict after
+        "The older guides opened the engine and the pool in an on_event hook.",
+        "Some people still register startup code with @app.on_event here.",
+        "Many examples open the pool in on_event; in Starlette 1.0 that is removed.",
+        "A lot of people sign tokens with python-jose; it isn't maintained.",
+        "In Pydantic v1 days everyone opened the pool in on_event.",
     ],
 )
 def test_naming_an_old_api_to_reject_it_is_not_a_pitfall(answer: str) -> None:
@@ -959,8 +968,8 @@ CORPUS_FLOORS: dict[str, dict[str, float]] = {
                 "partial Again or Hard": 0.95},
 }
 CORPUS_CEILINGS: dict[str, dict[str, float]] = {
-    "tune": {"wrong Good or Easy": 0.03, "fair_rejection flagged": 0.08},
-    "heldout": {"wrong Good or Easy": 0.07, "fair_rejection flagged": 0.30},
+    "tune": {"wrong Good or Easy": 0.03, "fair_rejection flagged": 0.03},
+    "heldout": {"wrong Good or Easy": 0.07, "fair_rejection flagged": 0.12},
 }
 
 

@@ -13,7 +13,12 @@ idea", "X is an anti-pattern"), also in a next clause that starts with `but` or 
 ("X, but it is deprecated", "X, but that's no longer true"). A prose term is also rejected
 when the next six content words hold three in a row of the pitfall's correction, not all of
 them its claim's ("committing after the yield runs after the response" says the
-correction). Every statement that
+correction). The whole clause is read too: it reports a claim only to reject it when a word of
+the past or of others stands anywhere before the pitfall's words ("the older docs used python-jose
+and passlib", "some people describe Depends as a container", "in Pydantic v1 you imported
+BaseSettings"), a verdict anywhere after them ("... is deprecated", "... is a myth"), or the next
+clause starts with `but` or points back at them and judges or denies them ("Older answers show
+@validator; in v2 that's deprecated", "It's a common belief that X; it isn't"). Every statement that
 asserts a pitfall (its clause, up to a comma that starts a new one: ", it", ", and", ...)
 earns no key point: the point it contradicts is not credited from there.
 """
@@ -54,13 +59,54 @@ TOWARDS = frozenset({"to", "with", "by", "for", "into"})
 MOVES = frozenset("""replace replaces replaced replacing migrate migrated migrating moved switched
     drop dropped ditch ditched stop stopped quit""".split())
 _FOLLOWING = frozenset({"but", "though", "although", "however"})
+#: Anywhere before a pitfall's words in its clause: the clause reports a claim of the past or of
+#: others ("the older docs used python-jose and passlib", "some people describe Depends as ...",
+#: "many examples still import aioredis", "in Pydantic v1 you imported BaseSettings").
+SOURCES = frozenset("""old older outdated obsolete legacy deprecated unmaintained abandoned superseded
+    formerly previously unlike people answers tutorials guides articles examples blogs posts
+    courses folks myth myths misconception misconceptions belief mistake mistakes""".split())
+#: "in v1", "Pydantic v1", "Pydantic 1": the old version named before the pitfall's words.
+OLD_VERSIONS = frozenset({("in", "v1"), ("pydantic", "v1"), ("pydantic", "1"), ("starlette", "0")})
+#: Anywhere after a pitfall's words in its clause, or in the next clause when that clause starts
+#: with `but`/`though` or points back at it (`that`, `it`, `this`, ...): the answer rejects them.
+VERDICTS = frozenset("""deprecated deprecation outdated obsolete legacy unmaintained removed superseded
+    myth wrong false misconception antipattern archived anymore mistake""".split())
+ANAPHORS = frozenset("that this it they those these which".split())
+
+
+def reported(answer: Answer, start: int, end: int) -> bool:
+    """Whether the clause holding [start, end) reports its statement only to reject it: a word
+    of the past or of others anywhere before it in the clause (unless a word of change points at
+    it: "replaced by X"), a verdict anywhere after it, or a next clause that starts with `but` or
+    points back at it and gives a verdict or denies it ("...; that's deprecated in v2", "...; it
+    isn't")."""
+    toks, clause = answer.tokens, answer.clause[start]
+    before = [i for i in range(start - 1, max(-1, start - 40), -1) if answer.clause[i] == clause]
+    moved = any(toks[i] in MOVES for i in before)  # "replaced the old X with Y": Y is the new thing
+    towards = False
+    for i in before:
+        towards = towards or (moved and toks[i] in TOWARDS)
+        if toks[i] in SOURCES and not towards:
+            return True
+        if i and (toks[i - 1], toks[i]) in OLD_VERSIONS:
+            return True
+    i = end
+    while i < len(toks) and answer.clause[i] == clause:
+        if toks[i] in VERDICTS:
+            return True
+        i += 1
+    nxt = [j for j in range(i, min(len(toks), i + 8)) if answer.clause[j] == clause + 1]
+    if not nxt or not (toks[nxt[0]] in _FOLLOWING or ANAPHORS.intersection(toks[j] for j in nxt[:4])):
+        return False
+    return any(toks[j] in VERDICTS or toks[j] in {"true", "case", "longer", "needed"} and answer.negated[j]
+               or answer.is_cue[j] and j - nxt[0] <= 3 for j in nxt)
 
 
 def rejects(answer: Answer, term: Term, m: Match,
             correction: frozenset[tuple[str, ...]] = frozenset()) -> bool:
     """Whether the answer rejects what it says at `m` (negated, "avoid X", "X is deprecated",
     or X followed by what the pitfall's correction says: "X runs after the response")."""
-    if is_negated(answer, term, m):
+    if is_negated(answer, term, m) or reported(answer, m.start, m.end):
         return True
     clause = answer.clause[m.start]
     toks = answer.tokens

@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from quiz.grading.pitfalls import POST_REJECT, POST_REJECT_REACH, PRE_REJECT, PRE_REJECT_REACH
+from quiz.grading.pitfalls import POST_REJECT, POST_REJECT_REACH, PRE_REJECT, PRE_REJECT_REACH, reported
 from quiz.grading.results import Contradiction
 from quiz.grading.terms import Match, is_negated, matches, variants
 from quiz.grading.text import Answer, normalise, shown
@@ -147,7 +147,7 @@ def _rejected(answer: Answer, a: int, b: int) -> bool:
     after = [answer.tokens[i] for i in range(b, min(len(answer.tokens), b + POST_REJECT_REACH))
              if answer.clause[i] == clause]
     return bool(PRE_REJECT.intersection(before) or REPORTED.intersection(before)
-                or POST_REJECT.intersection(after))
+                or POST_REJECT.intersection(after)) or reported(answer, a, b)
 
 
 def _overlaps(a: _Seen | Match, b: _Seen) -> bool:
