@@ -88,6 +88,24 @@ class Pitfall:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """An option of a choice question the author wrote: its text, whether it is right, and what
+    to tell a student who picks it (or, for a right one, misses it)."""
+
+    text: str
+    correct: bool = False
+    feedback: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text}
+        if self.correct:
+            out["correct"] = True
+        if self.feedback:
+            out["feedback"] = self.feedback
+        return out
+
+
+@dataclass(frozen=True)
 class Question:
     """One interview question. Progress is keyed by `id`, never by text or position."""
 
@@ -103,6 +121,7 @@ class Question:
     pitfalls: tuple[Pitfall, ...] = ()
     follow_ups: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()  # the author's choice question (else one is made: export.statements)
     #: Sets of words one of which excludes the others, and groups of words said for one another:
     #: the bank file's, then the question's own (quiz.grading.statements).
     contrasts: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
@@ -154,6 +173,8 @@ class Question:
         for name in ("follow_ups", "references"):
             if getattr(self, name):
                 out[name] = list(getattr(self, name))
+        if self.choices:
+            out["choices"] = [c.to_dict() for c in self.choices]
         for name in ("contrasts", "synonyms"):
             if getattr(self, name):
                 out[name] = [list(g) for g in getattr(self, name)]
@@ -186,6 +207,8 @@ class Question:
             ),
             follow_ups=tuple(v(f) for f in data.get("follow_ups") or ()),
             references=tuple(v(r) for r in data.get("references") or ()),
+            choices=tuple(Choice(v(c["text"]), bool(c.get("correct")), v(c.get("feedback") or ""))
+                          for c in data.get("choices") or ()),
             contrasts=tuple(tuple(v(m) for m in g) for g in data.get("contrasts") or ()),
             synonyms=tuple(tuple(v(m) for m in g) for g in data.get("synonyms") or ()),
             source=source,

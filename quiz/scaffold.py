@@ -74,6 +74,14 @@ questions:
           when it cannot.
         since: predates every supported version   # optional: the version in which this changed
         reference: https://fastapi.tiangolo.com/tutorial/path-params/   # optional
+    choices:                    # optional: your own choice question for the LMS and the handout
+      - text: 422, with a body that names the parameter   # (`export --questions choice`); without
+        correct: true                                      # it, one is made from the key points
+        feedback: Validation fails before the endpoint runs.   # and the pitfalls
+      - text: 400 Bad Request
+        feedback: FastAPI answers a request that fails validation with 422, not 400.
+      - text: 500, when int() fails inside the endpoint
+        feedback: The endpoint never runs with a value that does not convert.
     follow_ups:
       - How would you accept only a fixed set of values in a path parameter?
       - What is the difference between a path parameter and a query parameter?
@@ -131,9 +139,12 @@ A question bank for `quiz`, the FastAPI interview drill.
   mentions, with the `terms` that show it). Optional: `number`, `tags` (the first is the
   topic), `difficulty` (1 to 3), `demo`, `errata`, `pitfalls` (wrong or outdated claims,
   each with `claim`, `terms`, `correction` and optionally `since` and `reference`: an
-  answer that asserts one is shown the correction and rated at most Hard), `follow_ups`,
-  `references`. Unknown keys are errors. Split the bank into several `.yaml` files
-  whenever you like: the folder is read in name order.
+  answer that asserts one is shown the correction and rated at most Hard), `choices`
+  (your own choice question for `quiz export --questions choice`: options with `text`,
+  `correct: true` on the right ones, and `feedback`; one right option asks to choose one,
+  several to select every right one), `follow_ups`, `references`. Unknown keys are errors.
+  Split the bank into several `.yaml` files whenever you like: the folder is read in name
+  order.
 - `demos/`: one FastAPI app per demo. A demo file defines `app`, then a line
   `# --- tour ---`, then `def tour(t)`: steps (`t.step("...")`), requests (`t.get`,
   `t.post`, ...) and checks (`t.check("claim", ok)`). A failed check fails the demo. Mark

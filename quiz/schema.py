@@ -51,6 +51,26 @@ class PitfallSchema(BaseModel):
     reference: Text | None = None
 
 
+class ChoiceSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    correct: bool = False
+    feedback: Text | None = None
+
+
+def _a_choice_question(options: list[ChoiceSchema]) -> list[ChoiceSchema]:
+    right = sum(o.correct for o in options)
+    if len(options) < 2 or not right or right == len(options):
+        raise ValueError("a choice question has two options at least, at least one `correct: true` "
+                         "and one wrong (one right option: choose one; several: select every right one)")
+    texts = [o.text.strip() for o in options]
+    if len(set(texts)) < len(texts):
+        twice = next(t for t in texts if texts.count(t) > 1)
+        raise ValueError(f"the option '{twice}' is written twice")
+    return options
+
+
 class QuestionSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -66,6 +86,7 @@ class QuestionSchema(BaseModel):
     pitfalls: list[PitfallSchema] = Field(default_factory=list)
     follow_ups: list[Text] = Field(default_factory=list)
     references: list[Text] = Field(default_factory=list)
+    choices: Annotated[list[ChoiceSchema], AfterValidator(_a_choice_question)] | None = None
     contrasts: Groups = Field(default_factory=list)
     synonyms: Groups = Field(default_factory=list)
 

@@ -1397,6 +1397,81 @@ def test_choice_and_truefalse_come_from_key_points_and_pitfalls(runner: CliRunne
     assert f"False: {PITFALL['claim']} Instead: {PITFALL['correction']}" in text[key:]
 
 
+SINGLE = [{"text": "422 Unprocessable Content", "correct": True, "feedback": "Validation fails first."},
+          {"text": "400 Bad Request", "feedback": "FastAPI answers 422 for a validation error."},
+          {"text": "500 Internal Server Error"}]
+SEVERAL = [{"text": "A plain def endpoint", "correct": True},
+           {"text": "A plain def dependency", "correct": True},
+           {"text": "An async def endpoint", "feedback": "It runs on the event loop."}]
+
+
+def test_an_author_writes_the_choices(runner: CliRunner, tmp_path: Path) -> None:
+    """A bank's own `choices` are the choice question in GIFT (gift-pegjs), Moodle XML (lxml) and
+    the printed handout, in preference to the statements; they survive the cache and the bank
+    formats; validate refuses a choice question with no right (or no wrong) option."""
+    from lxml import etree
+
+    bank = write_bank(tmp_path / "b", "Choices", [
+        question("status", "What answers a body that fails validation?", choices=SINGLE, pitfalls=[PITFALL]),
+        question("pool", "Which run in the thread pool?", choices=SEVERAL)], bank_id="choices")
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["--bank", str(bank), "export", *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    mcs = [i for i in gift_pegjs(run("--format", "gift", "--questions", "choice")) if i["type"] == "MC"]
+    assert [m["title"] for m in mcs] == ["001 status choice", "002 pool choice"]
+    one = {c["text"]["text"]: (c["isCorrect"], c["feedback"]["text"]) for c in mcs[0]["choices"]}
+    assert "Choose one answer." in mcs[0]["stem"]["text"]
+    assert one == {"422 Unprocessable Content": (True, "Validation fails first."),
+                   "400 Bad Request": (False, "FastAPI answers 422 for a validation error."),
+                   "500 Internal Server Error": (False, "Not right.")}  # not the pitfall's statements
+    several = {c["text"]["text"]: c["weight"] for c in mcs[1]["choices"]}
+    assert "Select every right answer." in mcs[1]["stem"]["text"]
+    assert several == {"A plain def endpoint": 50, "A plain def dependency": 50,
+                       "An async def endpoint": -100}
+
+    root = etree.fromstring(run("--format", "moodle-xml", "--questions", "choice").encode("utf-8"))
+    single, multi = root.xpath("//question[@type='multichoice']")
+    assert (single.findtext("single"), multi.findtext("single")) == ("true", "false")
+    assert {a.findtext("text"): a.get("fraction") for a in single.findall("answer")} == {
+        "422 Unprocessable Content": "100", "400 Bad Request": "0", "500 Internal Server Error": "0"}
+    fractions = [float(a.get("fraction")) for a in multi.findall("answer")]
+    assert sum(f for f in fractions if f > 0) == 100
+
+    pages = pdf_pages(runner, tmp_path, "--questions", "choice", "--answers", "end", "--bank", str(bank))
+    text = " ".join(pages)
+    key = text.rindex("Answer key")
+    assert "Choose one answer." in text[:key] and "○ 400 Bad Request" in text[:key]
+    assert "☐ An async def endpoint" in text[:key] and PITFALL["claim"] not in text[:key]
+    assert "Right: 422 Unprocessable Content Validation fails first." in text[key:]
+    assert "Wrong: An async def endpoint It runs on the event loop." in text[key:]
+
+    for fmt, suffix in (("yaml", "yaml"), ("json", "json")):  # the bank formats carry them
+        run("--format", fmt, "-o", str(tmp_path / f"again.{suffix}"))
+        assert [q.choices for q in load_bank([tmp_path / f"again.{suffix}"])] == \
+            [q.choices for q in load_bank([bank])]
+    cached = load_bank([bank])  # the second load comes from the cache
+    assert [c.text for c in cached.get("status").choices] == [c["text"] for c in SINGLE]
+    assert [c.correct for c in cached.get("pool").choices] == [True, True, False]
+
+
+@pytest.mark.parametrize(("choices", "message"), [
+    ([{"text": "a", "correct": True}, {"text": "b", "correct": True}], "one `correct: true` and one wrong"),
+    ([{"text": "a"}, {"text": "b"}], "one `correct: true` and one wrong"),
+    ([{"text": "a", "correct": True}], "two options at least"),
+    ([{"text": "a", "correct": True}, {"text": "a"}], "the option 'a' is written twice"),
+    ([{"text": "a", "correct": True}, {"txt": "b"}], "choices[1].txt: unknown field; did you mean `text`?"),
+])
+def test_validate_checks_the_choices(runner: CliRunner, tmp_path: Path, choices: list[Any],
+                                     message: str) -> None:
+    bank = write_bank(tmp_path / "b", "Choices", [question("status", choices=choices)], bank_id="choices")
+    result = runner.invoke(app, ["validate", str(bank)])
+    assert result.exit_code == 1
+    assert "status.choices" in result.stdout and message in result.stdout, result.stdout
+
+
 # --- exam papers --------------------------------------------------------------------------------
 
 

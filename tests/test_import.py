@@ -220,6 +220,9 @@ def test_gift_questions_of_each_kind(runner: CliRunner, tmp_path: Path) -> None:
     mc, tf, short, essay, escaped = questions
     assert mc.answer == "404" and mc.topic == "http"
     assert [(p.claim, p.correction) for p in mc.pitfalls] == [("500", "That is a server error.")]
+    assert [c.to_dict() for c in mc.choices] == [  # the options, for `export --questions choice`
+        {"text": "404", "correct": True}, {"text": "500", "feedback": "That is a server error."},
+        {"text": "200"}]
     assert tf.answer == "True\n\nRight: each request stands alone."
     assert short.answer == "- GET\n- get"
     assert essay.answer == "CORS lets a browser page call another origin."
@@ -281,6 +284,8 @@ def test_moodle_xml_questions_of_each_kind_and_an_embedded_image(runner: CliRunn
     assert mc.question == "Which code means *not found*?\n\n![](media/codes.png)\n\n- 404\n- 500"
     assert mc.answer == "404"
     assert [(p.claim, p.correction) for p in mc.pitfalls] == [("500", "A server error.")]
+    assert [c.to_dict() for c in mc.choices] == [
+        {"text": "404", "correct": True}, {"text": "500", "feedback": "A server error."}]
     assert (tmp_path / "bank" / "media" / "codes.png").read_bytes() == PNG
     assert tf.answer == "True\n\nYes."
     assert short.answer == "GET"

@@ -29,10 +29,10 @@ from typing import Any, Generic, TypeVar
 from quiz import __version__
 from quiz.bank.core import Bank
 from quiz.bank.yamlfile import gc_paused
-from quiz.model import CONTROL, MAX_NUMBER, MAX_TEXT, SLUG, KeyPoint, Pitfall, Question, demo_escapes
+from quiz.model import CONTROL, MAX_NUMBER, MAX_TEXT, SLUG, Choice, KeyPoint, Pitfall, Question, demo_escapes
 from quiz.paths import cache_dir
 
-CACHE_FORMAT = 3  # raised when the same files load into another bank or the layout changes
+CACHE_FORMAT = 4  # raised when the same files load into another bank or the layout changes
 # (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use)
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
 CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry in use always stays
@@ -86,7 +86,8 @@ def cache_path(key: str) -> Path:
 # --- a question read from the cache: its rest read when first used ---------------------------------
 
 T = TypeVar("T")
-REST = ("answer", "key_points", "errata", "pitfalls", "follow_ups", "references", "contrasts", "synonyms")
+REST = ("answer", "key_points", "errata", "pitfalls", "follow_ups", "references", "choices", "contrasts",
+        "synonyms")
 
 
 class _Rest(Generic[T]):
@@ -117,6 +118,7 @@ class CachedQuestion(Question):
     pitfalls: tuple[Pitfall, ...] = _Rest()  # type: ignore[assignment]
     follow_ups: tuple[str, ...] = _Rest()  # type: ignore[assignment]
     references: tuple[str, ...] = _Rest()  # type: ignore[assignment]
+    choices: tuple[Choice, ...] = _Rest()  # type: ignore[assignment]
     contrasts: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
     synonyms: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
 
@@ -182,10 +184,17 @@ class _Entry:
                         and (since is None or _text(since)) and (reference is None or _text(reference))):
                     return None
                 pitfalls.append(Pitfall(claim, tuple(terms), correction, since, reference))
+            choices = []
+            for text, correct, feedback in d["choices"]:
+                if not (_text(text) and text and type(correct) is bool and _text(feedback)):
+                    return None
+                choices.append(Choice(text, correct, feedback))
+            if choices and not 0 < sum(c.correct for c in choices) < len(choices):
+                return None
             return {"answer": answer, "key_points": tuple(key_points), "errata": errata,
                     "pitfalls": tuple(pitfalls), "follow_ups": tuple(d["follow_ups"]),
-                    "references": tuple(d["references"]), "contrasts": self.groups[d["contrasts"]],
-                    "synonyms": self.groups[d["synonyms"]]}
+                    "references": tuple(d["references"]), "choices": tuple(choices),
+                    "contrasts": self.groups[d["contrasts"]], "synonyms": self.groups[d["synonyms"]]}
         except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, zlib.error):
             return None
 
@@ -199,6 +208,7 @@ def _rest(q: Question, groups: dict[tuple[tuple[str, ...], ...], int]) -> dict[s
         "pitfalls": [[p.claim, list(p.terms), p.correction, p.since, p.reference] for p in q.pitfalls],
         "follow_ups": list(q.follow_ups),
         "references": list(q.references),
+        "choices": [[c.text, c.correct, c.feedback] for c in q.choices],
         "contrasts": groups.setdefault(q.contrasts, len(groups)),
         "synonyms": groups.setdefault(q.synonyms, len(groups)),
     }

@@ -90,6 +90,7 @@ _ID_RULE = "is lower case letters, digits, `-` and `_`, starting with a letter o
 _QUESTION_FIELDS = "each question is fields: `id`, `question`, `answer`, `key_points`, ..."
 _ENTRY_FIELDS = {"key_points": "each key point needs `point` and `terms` (- point: ...  terms: [...])",
                  "pitfalls": "each pitfall needs `claim`, `terms` and `correction`",
+                 "choices": "each choice needs `text` (and `correct: true` on the right ones)",
                  "questions": _QUESTION_FIELDS, "": _QUESTION_FIELDS}
 _TYPE_WORDS = {"string_type": "should be text", "int_type": "should be a whole number",
                "int_parsing": "should be a whole number", "int_from_float": "should be a whole number",
@@ -136,9 +137,10 @@ def schema_problems(path: Path, node: yaml.Node, errors: list[Any], prefix: Sequ
                      model: Any) -> list[Problem]:
     """Validation errors as problems: an unknown key close to a known one says "did you mean",
     and the missing-field error that typo causes is not reported a second time."""
-    from quiz.schema import EditSchema, KeyPointSchema, PitfallSchema
+    from quiz.schema import ChoiceSchema, EditSchema, KeyPointSchema, PitfallSchema
 
-    models = {"key_points": KeyPointSchema, "pitfalls": PitfallSchema, "edits": EditSchema}
+    models = {"key_points": KeyPointSchema, "pitfalls": PitfallSchema, "edits": EditSchema,
+              "choices": ChoiceSchema}
     meant: set[tuple[Any, ...]] = set()
     notes: dict[int, str] = {}
     for k, err in enumerate(errors):

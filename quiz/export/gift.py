@@ -95,12 +95,15 @@ def choice_line(q: Question, options: ExportOptions) -> str:
     found = st.choice_options(q, options.seed)
     if not found:
         return ""
-    right = st.grade(sum(s.true for s in found))
-    wrong = st.grade(sum(not s.true for s in found))
-    answers = " ".join(
-        f"~%{right}%{_html(h.text_html(s.text))}#{_html(st.TRUE_FEEDBACK)}" if s.true
-        else f"~%-{wrong}%{_html(h.text_html(s.text))}#{_html(h.text_html(s.feedback))}" for s in found)
-    stem = h.text_html(q.question) + f"<p>{st.CHOICE_PROMPT}</p>"
+    if st.single(q):  # choose one: = the right option, ~ each wrong one
+        marks = {True: "=", False: "~"}
+    else:  # select every right one: each right option a share of 100%, each wrong one takes a share off
+        right = st.grade(sum(s.true for s in found))
+        wrong = st.grade(sum(not s.true for s in found))
+        marks = {True: f"~%{right}%", False: f"~%-{wrong}%"}
+    answers = " ".join(f"{marks[s.true]}{_html(h.text_html(s.text))}"
+                       f"#{_html(h.text_html(st.option_feedback(q, s)))}" for s in found)
+    stem = h.text_html(q.question) + f"<p>{st.choice_prompt(q)}</p>"
     feedback = h.answer_side(q, options)
     return f"::{escape(name(q, ' choice'))}::{_html(stem)}{{{answers} ####{_html(feedback)}}}"
 

@@ -84,21 +84,32 @@ def _asks_statements(options: ExportOptions) -> bool:
 
 def _statements(q: Question, options: ExportOptions) -> str:
     """The printable choice or true/false version: each statement with boxes to tick."""
-    found = st.mixed(q, options.seed)
+    found = _printed(q, options)
     if options.makes("truefalse"):
         prompt, box = "True or false? Tick one box for each statement.", "T ☐ F ☐"
     else:
-        prompt, box = st.CHOICE_PROMPT, "☐"
+        prompt, box = st.choice_prompt(q), "○" if st.single(q) else "☐"
     items = "".join(f'<li><span class="box">{box}</span> {h.text_html(s.text)}</li>' for s in found)
     return f'<div class="statements"><p><strong>{prompt}</strong></p><ul class="ticks">{items}</ul></div>'
 
 
+def _printed(q: Question, options: ExportOptions) -> list[st.Statement]:
+    """The statements printed: the author's choices in the choice version, else the statements."""
+    if q.choices and not options.makes("truefalse"):
+        return st.choice_options(q, options.seed)
+    return st.mixed(q, options.seed)
+
+
 def _statements_key(q: Question, options: ExportOptions) -> str:
+    authored = bool(q.choices) and not options.makes("truefalse")
+    words = {True: "Right", False: "Wrong"} if authored else {True: "True", False: "False"}
     items = "".join(
-        f"<li><strong>{'True' if s.true else 'False'}</strong>: {h.text_html(s.text)}"
-        + (f'<br><span class="since">Instead: {h.text_html(s.feedback)}</span>' if not s.true else "")
-        + "</li>" for s in st.mixed(q, options.seed))
-    return f'<h3>Statements</h3><ul class="ticks">{items}</ul>'
+        f"<li><strong>{words[s.true]}</strong>: {h.text_html(s.text)}"
+        + (f'<br><span class="since">{"" if authored else "Instead: "}{h.text_html(s.feedback)}</span>'
+           if s.feedback and (authored or not s.true) else "")
+        + "</li>" for s in _printed(q, options))
+    title = "Choices" if authored else "Statements"
+    return f'<h3>{title}</h3><ul class="ticks">{items}</ul>'
 
 
 def _answer(q: Question, options: ExportOptions) -> str:

@@ -104,20 +104,21 @@ def choice_xml(q: Question, options: ExportOptions) -> str:
     found = st.choice_options(q, options.seed)
     if not found:
         return ""
-    right = st.grade(sum(s.true for s in found))
-    wrong = st.grade(sum(not s.true for s in found))
-    stem = h.text_html(q.question) + f"<p>{st.CHOICE_PROMPT}</p>"
+    one = st.single(q)  # choose one (the author's one right option), else select every right one
+    right = "100" if one else st.grade(sum(s.true for s in found))
+    wrong = "0" if one else "-" + st.grade(sum(not s.true for s in found))
+    stem = h.text_html(q.question) + f"<p>{st.choice_prompt(q)}</p>"
     out = _common("multichoice", name(q, " choice"), stem, h.answer_side(q, options), f"{q.id}-choice", q,
                   "0.3333333")
-    out += ["    <single>false</single>", "    <shuffleanswers>true</shuffleanswers>",
+    out += [f"    <single>{'true' if one else 'false'}</single>", "    <shuffleanswers>true</shuffleanswers>",
             "    <answernumbering>abc</answernumbering>",
             "    <showstandardinstruction>0</showstandardinstruction>",
             _html_block("correctfeedback", "Your answer is correct."),
             _html_block("partiallycorrectfeedback", "Your answer is partially correct."),
             _html_block("incorrectfeedback", "Your answer is incorrect."),
             "    <shownumcorrect/>"]
-    out += [_answer(right, h.text_html(s.text), h.text_html(st.TRUE_FEEDBACK)) if s.true
-            else _answer(f"-{wrong}", h.text_html(s.text), h.text_html(s.feedback)) for s in found]
+    out += [_answer(right if s.true else wrong, h.text_html(s.text), h.text_html(st.option_feedback(q, s)))
+            for s in found]
     return "\n".join([*out, "  </question>"])
 
 

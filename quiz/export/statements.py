@@ -22,6 +22,8 @@ QuestionKind = Literal["essay", "choice", "truefalse", "all"]
 QUESTION_KINDS: tuple[QuestionKind, ...] = ("essay", "choice", "truefalse", "all")
 CHOICE_PROMPT = "Select every true statement."
 TRUEFALSE_PROMPT = "True or false?"
+SINGLE_PROMPT = "Choose one answer."  # an author's choice question with one right option
+SEVERAL_PROMPT = "Select every right answer."  # ... with several
 TRUE_FEEDBACK = "True: a key point of the answer."
 MAX_OPTIONS = 10  # of each kind in one choice question: Moodle's grades go down to 10%
 
@@ -42,6 +44,27 @@ def statements(q: Question) -> list[Statement]:
     return out
 
 
+def single(q: Question) -> bool:
+    """Whether the choice question has one right option (choose one), not several."""
+    return bool(q.choices) and sum(c.correct for c in q.choices) == 1
+
+
+def choice_prompt(q: Question) -> str:
+    """What the choice question asks a student to do."""
+    if not q.choices:
+        return CHOICE_PROMPT
+    return SINGLE_PROMPT if single(q) else SEVERAL_PROMPT
+
+
+def option_feedback(q: Question, s: Statement) -> str:
+    """What an option of the choice question tells the student who picked it."""
+    if s.feedback:
+        return s.feedback
+    if not q.choices:
+        return TRUE_FEEDBACK
+    return "Right." if s.true else "Not right."
+
+
 def truefalse_feedback(s: Statement) -> tuple[str, str]:
     """What a true/false question on `s` tells a student who answered right, and wrong."""
     if s.true:
@@ -57,8 +80,13 @@ def mixed(q: Question, seed: str = "") -> list[Statement]:
 
 
 def choice_options(q: Question, seed: str = "") -> list[Statement]:
-    """The options of the question's choice question ("select every true statement"): at most
-    MAX_OPTIONS true and MAX_OPTIONS false ones; [] when it has no false one (no pitfall)."""
+    """The options of the question's choice question: the author's `choices` when the bank has
+    them (shuffled by `seed`), else made ("select every true statement"): at most MAX_OPTIONS
+    true and MAX_OPTIONS false ones; [] when it has no false one (no pitfall)."""
+    if q.choices:
+        authored = [Statement(c.text, c.correct, c.feedback) for c in q.choices]
+        random.Random(f"{seed}:{q.id}").shuffle(authored)
+        return authored
     found = mixed(q, seed)
     true = [s for s in found if s.true][:MAX_OPTIONS]
     false = [s for s in found if not s.true][:MAX_OPTIONS]

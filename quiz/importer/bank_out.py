@@ -110,6 +110,9 @@ def questions(drafts: list[Draft], skipped: list[str]) -> list[dict[str, Any]]:
             values = [v for v in (_text(x) for x in getattr(d, name)) if v]
             if values:
                 item[name] = values
+        options = [{k: _text(v) if isinstance(v, str) else v for k, v in c.items()} for c in d.choices]
+        if options and all(c["text"] and len(c["text"]) <= MAX_TEXT for c in options):
+            item["choices"] = options
         out.append(item)
     return out
 

@@ -40,8 +40,20 @@ class Draft:
     errata: str | None = None
     follow_ups: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
+    choices: list[dict[str, Any]] = field(default_factory=list)  # a choice question's options (bank format)
     demo: str | None = None
     media: list[str] = field(default_factory=list)  # names in `Read.media` the text refers to
+
+
+def choices(options: list[tuple[bool, str, str]]) -> list[dict[str, Any]]:
+    """A choice question's (right, text, feedback) options as the bank's `choices`, or [] when they
+    are not a choice question the bank accepts (one right and one wrong at least, no text twice)."""
+    texts = [a.strip() for _, a, _ in options]
+    right = sum(ok for ok, _, _ in options)
+    if not 0 < right < len(options) or len(set(texts)) < len(texts) or not all(texts):
+        return []
+    return [{"text": a.strip()} | ({"correct": True} if ok else {}) | ({"feedback": why} if why else {})
+            for ok, a, why in options]
 
 
 @dataclass

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from quiz.export.gift import split_category
-from quiz.importer.common import Draft, Read, markdown, read_answer_side
+from quiz.importer.common import Draft, Read, choices, markdown, read_answer_side
 
 _SPECIALS = "\\~=#{}:"
 _PROTECT = {f"\\{c}": chr(0xE000 + i) for i, c in enumerate(_SPECIALS)}
@@ -127,6 +127,7 @@ def _question(block: str, where: str, skipped: list[str]) -> Draft | None:
         draft.question += "\n\n" + "\n".join(f"- {a}" for _, a, _ in options)
         draft.pitfalls = [{"claim": a, "terms": [a], "correction": why}
                           for ok, a, why in options if not ok and why]
+        draft.choices = choices(options)
     draft.answer = "\n\n".join(p for p in ("\n".join(f"- {a}" for a in right) if len(right) > 1 else
                                             "".join(right), feedback) if p)
     return draft

@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote
 from quiz.errors import QuizError
 from quiz.export.gift import split_category
 from quiz.importer.bank_out import media_name
-from quiz.importer.common import Draft, Read, markdown, read_answer_side
+from quiz.importer.common import Draft, Read, choices, markdown, read_answer_side
 
 _OWN_NAME = re.compile(r"^(\d+) ([a-z0-9][a-z0-9_-]*)$")
 _PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'\s<>)]+)")
@@ -102,6 +102,7 @@ def _question(el: ET.Element, kind: str, where: str) -> Draft:
         draft.question += "\n\n" + "\n".join(f"- {a}" for _, a, _ in options if a)
         draft.pitfalls = [{"claim": a, "terms": [a], "correction": why} for ok, a, why in options
                           if not ok and a and why]
+        draft.choices = choices(options)
         parts = ["\n".join(f"- {a}" for a, _ in right) if len(right) > 1 else "".join(a for a, _ in right)]
     else:
         parts = ["\n".join(f"- {a}" for a, _ in right) if len(right) > 1 else "".join(a for a, _ in right)]
