@@ -203,3 +203,21 @@ def test_show_keeps_inline_html_as_text(runner: CliRunner, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert "Raw HTML such as <b>bold</b>, <script>alert('xss')</script> and must be shown." in result.stdout
     assert '<div class="note">a block of HTML</div>' in result.stdout
+
+
+def test_a_long_list_prints_as_one_table(runner: CliRunner, tmp_path: Path) -> None:
+    bank = tmp_path / "long.yaml"
+    bank.write_text("questions:\n" + "".join(
+        f"  - {{id: q{i}, question: Question {i}?, answer: A., key_points: [{{point: p, terms: [p]}}],"
+        f" tags: [topic{i % 3}, extra]}}\n" for i in range(1, 251)), encoding="utf-8")
+    result = runner.invoke(app, ["--bank", str(bank), "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    rows = [line.split()[:2] for line in lines if line.strip()[:1].isdigit()]
+    assert rows == [[str(i), f"q{i}"] for i in range(1, 251)]  # every question, in order
+    assert sum(1 for line in lines if line.split()[:2] == ["#", "question"]) == 1  # one header
+    starts = [line.index(f"q{i} ") for line in lines for i in (1, 99, 100, 101, 250)
+              if line.split()[:2] == [str(i), f"q{i}"]]
+    assert len(set(starts)) == 1  # the same columns across the whole list
+    body = lines[lines.index(next(line for line in lines if line.split()[:2] == ["1", "q1"])):]
+    assert all(line.strip() for line in body[:-1])  # no blank line inside it

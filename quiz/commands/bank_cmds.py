@@ -78,7 +78,7 @@ def list_questions(
     title = f"{bank.deck}: {len(questions)} of {len(bank)}"
     if search:
         title += f" matching '{search}'"
-    ui.out.print(bank_ui.question_table(questions, title, found))
+    bank_ui.print_question_list(questions, title, found)
 
 
 def builtin_banks() -> list[dict[str, object]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.panel import Panel
@@ -15,26 +16,55 @@ if TYPE_CHECKING:
     from quiz.model import Question
 
 
-def question_table(questions: list[Question], title: str,
-                   matched: dict[str, list[str]] | None = None) -> Table:
-    """The question list; with `matched` (a search), a column says where the text was found."""
-    from rich import box
+CHUNK = 100  # rows of the question list rendered at a time
 
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
-    table.add_column("#", justify="right", style="cyan", no_wrap=True)
-    table.add_column("question", ratio=3)
-    table.add_column("topic", no_wrap=True)
-    table.add_column("tags", ratio=1, style="dim")
-    table.add_column("diff", justify="left", no_wrap=True)
-    if matched is not None:
-        table.add_column("found in", min_width=9, style="yellow")
-    for q in questions:
-        text = Text(q.id, style="bold") + Text("\n") + Text(q.question, style="dim")
-        row: list[str | Text] = [str(q.num), text, q.topic, ", ".join(q.tags[1:]), "●" * q.difficulty]
+
+def print_question_list(questions: Sequence[Question], title: str,
+                        matched: dict[str, list[str]] | None = None) -> None:
+    """The question list, printed a few rows at a time: a bank of 10,000 questions starts
+    printing at once (and `| head` stops it early)."""
+    from rich.segment import Segments
+
+    console = ui.out
+    count = -(-len(questions) // CHUNK) or 1
+    for i, table in enumerate(question_tables(questions, title, matched)):
+        lines = console.render_lines(table, console.options, pad=False, new_lines=True)
+        if i > 0:
+            lines = lines[1:]  # the blank top edge: the tables print as one
+        if i < count - 1:
+            lines = lines[:-1]  # and the blank bottom edge
+        console.print(Segments([s for line in lines for s in line]), end="")
+
+
+def question_tables(questions: Sequence[Question], title: str, matched: dict[str, list[str]] | None = None,
+                    chunk: int = 0) -> Iterator[Table]:
+    """The question list as tables of `chunk` rows with the same column widths, the title and
+    header on the first. With `matched` (a search), a column says where the text was found."""
+    from rich import box
+    from rich.cells import cell_len
+
+    chunk = chunk or CHUNK
+    topic = max([len("topic"), *(cell_len(q.topic) for q in questions)])
+    number = max([1, *(len(str(q.num)) for q in questions)])
+    found = max([9, *(cell_len(w) for ws in (matched or {}).values() for w in ws)])
+    for start in range(0, max(len(questions), 1), chunk):
+        first = start == 0
+        table = Table(title=title if first else None, title_justify="left", box=box.SIMPLE_HEAD, expand=True,
+                      show_header=first)
+        table.add_column("#", justify="right", style="cyan", no_wrap=True, width=number)
+        table.add_column("question", ratio=3)
+        table.add_column("topic", no_wrap=True, width=topic)
+        table.add_column("tags", ratio=1, style="dim")
+        table.add_column("diff", justify="left", no_wrap=True, width=4)
         if matched is not None:
-            row.append("\n".join(matched.get(q.id, [])))
-        table.add_row(*row)
-    return table
+            table.add_column("found in", style="yellow", width=found)
+        for q in questions[start:start + chunk]:
+            text = Text(q.id, style="bold") + Text("\n") + Text(q.question, style="dim")
+            row: list[str | Text] = [str(q.num), text, q.topic, ", ".join(q.tags[1:]), "●" * q.difficulty]
+            if matched is not None:
+                row.append("\n".join(matched.get(q.id, [])))
+            table.add_row(*row)
+        yield table
 
 
 def bank_table(rows: list[dict[str, Any]]) -> Table:
