@@ -422,6 +422,13 @@ def bank_exercises(bank: Bank) -> list[Exercise]:
     return exercises
 
 
+def next_unsolved(rows: Sequence[Exercise], current: Exercise, solved: Collection[str]) -> list[Exercise]:
+    """The exercises not solved yet, the ones after `current` first (in the bank's order), then
+    from the start: where `quiz practice` goes after a solve."""
+    at = next((i for i, e in enumerate(rows) if e.id == current.id), len(rows))
+    return [e for e in [*rows[at + 1:], *rows[:at]] if e.id not in solved]
+
+
 def find_exercise(ref: str, bank: Bank, solved: Collection[str] = ()) -> Exercise:
     """The first exercise (not solved yet, if any) of a demo named as `quiz demo` names it, or an
     exercise by id. A demo's own exercise file is all that is read when a demo is named."""
@@ -458,10 +465,16 @@ def find_exercise(ref: str, bank: Bank, solved: Collection[str] = ()) -> Exercis
 # --- writing and checking ---------------------------------------------------------------------
 
 
+#: What `quiz practice` writes into a folder it makes: the folder is ignored whole, by git.
+GITIGNORE = "# Written by quiz practice: your exercise files stay out of git.\n*\n"
+
+
 def write(ex: Exercise, folder: Path) -> tuple[Path, bool]:
     """The exercise file in `folder`, written if absent: (its path, whether it was written now).
 
-    An existing file is the candidate's work: it is never overwritten.
+    An existing file is the candidate's work: it is never overwritten. A folder made here gets
+    a `.gitignore` that ignores it whole (practice files stay out of the enclosing repository's
+    `git status`); a folder that was there is left as it is.
     """
     import shutil
 
@@ -471,7 +484,10 @@ def write(ex: Exercise, folder: Path) -> tuple[Path, bool]:
             raise QuizError(f"{path} is not a file: choose another --dir.")
         return path, False
     try:
+        made = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
+        if made:
+            (folder / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
         with path.open("x", encoding="utf-8") as f:
             f.write(ex.written())
         for companion in ex.demo.companions():  # what the demo imports from beside it

@@ -244,7 +244,15 @@ def test_practice_watches_the_file_until_it_is_solved(tmp_path: Path, quiz_home:
         child.expect_exact("run 2")
         child.expect_exact("checks passed")
         child.expect_exact("Solved: cors-wildcard. Recorded in your progress")
-        child.expect_exact("Watching cors_wildcard.py")
+        # on to the next exercise by itself, as rustlings does: written, checked, watched
+        following = exercises.next_unsolved(EXERCISES, exercises.find_exercise("cors-wildcard", load_bank()),
+                                            {"cors-wildcard"})[0]
+        child.expect_exact(f"On to the next exercise: {following.id} ({following.title})")
+        child.expect_exact("Wrote ")  # its path (cut at 80 columns), then its title and task
+        child.expect_exact(f"Exercise {following.id}")
+        child.expect_exact("— FAILED")
+        child.expect_exact(f"Watching {following.file_name}: save it to check again")
+        assert "Solved:" not in child.before  # its file as written fails
         child.sendintr()
         child.expect_exact("Stopped watching.")
         child.expect(pexpect.EOF)
@@ -252,3 +260,68 @@ def test_practice_watches_the_file_until_it_is_solved(tmp_path: Path, quiz_home:
         child.close(force=True)
     assert child.exitstatus == 0
     assert rows(quiz_home, "SELECT exercise_id FROM solved_exercises") == [("cors-wildcard",)]
+    # --stay: a solved exercise is watched on
+    child = pexpect.spawn(sys.executable, ["-m", "quiz", "practice", "cors-wildcard", "--stay", "--dir",
+                                           str(tmp_path)], env=env, encoding="utf-8", dimensions=(50, 150),
+                          timeout=60)
+    try:
+        child.expect_exact("Solved: cors-wildcard.")
+        child.expect_exact(f"-m quiz practice {following.id}")  # as it was started: python -m quiz
+        child.expect_exact("Watching cors_wildcard.py: save it to check again")
+        child.sendintr()
+        child.expect_exact("Stopped watching.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+def test_a_tour_that_stops_says_how_many_checks_ran(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "practice"
+    assert runner.invoke(app, ["practice", "middleware", "--once", "--dir", str(folder)]).exit_code == 1
+    path = folder / "process_time.py"
+    path.write_text(path.read_text().replace("calls: list[str] = []", "calls = None"))  # the tour's list
+    result = runner.invoke(app, ["practice", "middleware", "--once", "--trust", "--dir", str(folder)])
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.stdout.split())
+    assert "✘ the tour stopped: AttributeError: 'NoneType' object has no attribute 'clear'" in said
+    assert re.search(r"process_time: the tour stopped with an error before any check ran in [\d.]+ s "
+                     "— FAILED", said), said
+    assert "checks passed" not in said
+
+
+def test_the_practice_folder_stays_out_of_git_status(runner: CliRunner, tmp_path: Path) -> None:
+    import subprocess
+
+    repo = tmp_path / "notes"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "mine.md").write_text("my notes\n")
+    folder = repo / "practice"
+    assert runner.invoke(app, ["practice", "cors", "--once", "--dir", str(folder)]).exit_code == 1
+    assert (folder / "cors_wildcard.py").is_file()
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo,
+                            capture_output=True, text=True, check=True)
+    assert status.stdout.splitlines() == ["?? mine.md"]
+    own = tmp_path / "own"  # a folder that was there is left as it is
+    own.mkdir()
+    assert runner.invoke(app, ["practice", "cors", "--once", "--dir", str(own)]).exit_code == 1
+    assert sorted(p.name for p in own.iterdir()) == ["cors_wildcard.py"]
+
+
+def test_tab_offers_the_exercise_ids(runner: CliRunner) -> None:
+    def offered(line: str) -> list[str]:
+        env = {"_QUIZ_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": line}
+        result = runner.invoke(app, [], env=env, prog_name="quiz")
+        assert result.exit_code == 0, result.output
+        return re.findall(r'"([\w-]+)":', result.stdout)  # zsh: "value":"help"
+
+    everything = offered("quiz practice ")
+    assert {e.id for e in EXERCISES} <= set(everything)
+    from quiz.demo import builtin_demos
+
+    with_exercises = {e.demo.slug for e in EXERCISES}
+    without = {d.slug for d in builtin_demos()} - with_exercises
+    assert len(without) > 10 and not without & set(everything)  # a demo with no exercise is not offered
+    assert with_exercises <= set(everything)  # a demo with exercises is
+    assert offered("quiz practice cors") == ["cors-wildcard", "cors"]

@@ -81,6 +81,23 @@ def complete_demo(ctx: typer.Context, incomplete: str) -> list[str]:
     return sorted(n for n in names if n.startswith(incomplete))
 
 
+def complete_exercise(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """`quiz practice`: the exercise ids, then the demos that have exercises."""
+    from quiz import exercises
+    from quiz.demo import all_demos
+
+    bank = _safe_bank(ctx)
+    if bank is None:
+        return []
+    try:
+        ids = [(i, "exercise") for i in exercises.exercise_ids(bank) if i.startswith(incomplete)]
+        demos = [(d.slug, "demo with exercises") for d in all_demos(bank)
+                 if d.slug.startswith(incomplete) and exercises.exercise_file(d).is_file()]
+    except Exception:  # a broken bank completes nothing rather than a traceback in the shell
+        return []
+    return ids + demos
+
+
 def emit_json(data: Any) -> None:
     import json
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from quiz.commands._common import complete_demo, emit_json, examples, load
+from quiz.commands._common import complete_exercise, emit_json, examples, load
+
+if TYPE_CHECKING:
+    from quiz.approval import Snapshot
 
 
 def practice(
@@ -16,7 +19,7 @@ def practice(
         str | None,
         typer.Argument(
             help="An exercise id, or a topic as `quiz demo` takes it (a demo name, a question number or id).",
-            autocompletion=complete_demo,
+            autocompletion=complete_exercise,
             metavar="TOPIC|N",
             show_default=False,
         ),
@@ -36,14 +39,20 @@ def practice(
     trust: Annotated[
         bool, typer.Option("--trust", help="Run a bank's checks without asking for approval (for scripts).")
     ] = False,
+    stay: Annotated[
+        bool, typer.Option("--stay", help="Once the exercise is solved, keep watching it (by default the "
+                           "next unsolved exercise is written and watched).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="With --list: JSON.")] = False,
 ) -> None:
     """Practise: write an exercise file (a demo with its key lines broken) and watch it until the
     demo's own checks pass. Your file is never overwritten: run it again to check your work.
 
-    Without --once it checks again each time you save the file, until Ctrl-C. A solved
-    exercise is recorded in your progress (see `quiz stats`). The checks are the demo's code:
-    a bank's demo asks for approval first, as `quiz demo` does.
+    Without --once it checks again each time you save the file, until Ctrl-C; once the
+    exercise is solved it moves on to the next unsolved one (writes it and watches it), unless
+    --stay. A solved exercise is recorded in your progress (see `quiz stats`). A folder quiz
+    creates gets a `.gitignore`, so your practice files stay out of `git status`. The checks are
+    the demo's code: a bank's demo asks for approval first, as `quiz demo` does.
     """
     from quiz import exercises, session, ui
     from quiz.approval import record_practice_file
@@ -74,37 +83,50 @@ def practice(
     if solution:
         practice_ui.solution(ex)
         return
+    from quiz.exercises import Exercise
     from quiz.ui import demo as demo_ui
 
-    check_folder(folder, ex.file_name)
-    # its tour and its edits run: code from the bank, run from the snapshot that was approved
-    found = ex
-    approved = demo_ui.approve_demo(found.demo, trust, lambda s: exercises.reread(found, s.demo).written(),
-                                    what="an exercise")
-    ex = exercises.reread(found, approved)
-    path, written = exercises.write(ex, folder)
-    if written:
-        record_practice_file(path, ex.id)
-    else:
-        practice_ui.approve_file(ex, path, trust)
-    practice_ui.intro(ex, path, written)
+    def start(found: Exercise) -> tuple[Exercise, Path]:
+        """The exercise approved, its file written (or the candidate's own approved), shown."""
+        check_folder(folder, found.file_name)
+        # its tour and its edits run: code from the bank, run from the snapshot that was approved
+        def shown(snapshot: Snapshot) -> str:
+            return exercises.reread(found, snapshot.demo).written()
 
-    def check() -> bool:
-        result = practice_ui.run_check(ex, path)
-        if result.ok:
-            with Store.open() as store:
-                store.solve(bank.bank_id, ex.id, session.system_clock())
-                done = store.solved(bank.bank_id)
-            following = [e for e in exercises.bank_exercises(bank) if e.id not in done]
-            practice_ui.solved(ex, following[0] if following else None)
-        return result.ok
+        approved = demo_ui.approve_demo(found.demo, trust, shown, what="an exercise")
+        ex = exercises.reread(found, approved)
+        path, written = exercises.write(ex, folder)
+        if written:
+            record_practice_file(path, ex.id)
+        else:
+            practice_ui.approve_file(ex, path, trust)
+        practice_ui.intro(ex, path, written)
+        return ex, path
 
-    if once:
-        if not check():
-            practice_ui.not_yet(path)
-            raise typer.Exit(1)
-        return
-    practice_ui.watch(path, check)
+    moving_on = not (once or stay)
+    following: list[Exercise] = []  # after a solve: the exercises left, the next first
+    while True:
+        ex, path = start(ex)
+        following.clear()
+
+        def check(ex: Exercise = ex, path: Path = path) -> bool:
+            result = practice_ui.run_check(ex, path)
+            if result.ok:
+                with Store.open() as store:
+                    store.solve(bank.bank_id, ex.id, session.system_clock())
+                    done = store.solved(bank.bank_id)
+                following[:] = exercises.next_unsolved(exercises.bank_exercises(bank), ex, done)
+                practice_ui.solved(ex, following[0] if following else None, moving_on=moving_on)
+            return result.ok
+
+        if once:
+            if not check():
+                practice_ui.not_yet(path)
+                raise typer.Exit(1)
+            return
+        if not practice_ui.watch(path, check, stop_on_solve=moving_on) or not following:
+            return
+        ex = following[0]
 
 
 def check_folder(folder: Path, name: str) -> None:

@@ -150,11 +150,11 @@ def compact_event(event: Event) -> None:
         demo_event(event)
 
 
-def watch_header(path: Path, run: int) -> None:
+def watch_header(path: Path, run: int, clear: bool = True) -> None:
     """Before each run of a watched file: a clean screen (in a terminal) and what runs."""
     from datetime import datetime
 
-    if ui.out.is_terminal:
+    if clear and ui.out.is_terminal:
         ui.out.clear()
     from quiz.model import visible
 
@@ -169,17 +169,21 @@ def watch_footer(path: Path) -> None:
 
 
 def demo_summary(result: DemoResult) -> None:
+    """The last line of a tour: checks passed of those that ran, and whether the tour stopped
+    with an error before its end (then the checks that did not run are not counted)."""
     total = len(result.checks)
     style = "bold green" if result.ok else "bold red"
     verdict = "passed" if result.ok else "FAILED"
+    if result.failure is not None:
+        ran = f"after {total} check{'s' * (total != 1)} ran ({result.passed} passed)" if total else \
+            "before any check ran"
+        summary = f"{result.demo.slug}: the tour stopped with an error {ran} in {result.seconds:.2f} s"
+        summary += f" — {verdict}"
+    else:
+        summary = (f"{result.demo.slug}: {result.passed}/{total} checks passed in {result.seconds:.2f} s "
+                   f"— {verdict}")
     ui.out.print()
-    ui.out.print(
-        Text(
-            f"{result.demo.slug}: {result.passed}/{total} checks passed in "
-            f"{result.seconds:.2f} s — {verdict}",
-            style=style,
-        )
-    )
+    ui.out.print(Text(summary, style=style))
 
 
 def demo_results_table(results: list[DemoResult]) -> Table:

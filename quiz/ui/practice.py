@@ -92,14 +92,17 @@ def run_check(ex: Exercise, path: Path) -> DemoResult:
     return result
 
 
-def solved(ex: Exercise, following: Exercise | None) -> None:
+def solved(ex: Exercise, following: Exercise | None, moving_on: bool = False) -> None:
     ui.out.print(Text(f"Solved: {ex.id}. Recorded in your progress ({ui.command('stats')}).",
                       style="bold green"), soft_wrap=True)
-    if following is not None:
+    if following is None:
+        ui.out.print(Text("Every exercise is solved.", style="dim"))
+    elif moving_on:
+        ui.out.print(Text(f"On to the next exercise: {following.id} ({following.title}). "
+                          "(--stay keeps watching a solved one.)", style="bold"), soft_wrap=True)
+    else:
         next_one = ui.command(f"practice {following.id}")
         ui.out.print(Text(f"Next: {next_one}  ({following.title})", style="dim"), soft_wrap=True)
-    else:
-        ui.out.print(Text("Every exercise is solved.", style="dim"))
 
 
 def not_yet(path: Path) -> None:
@@ -115,8 +118,13 @@ def solution(ex: Exercise) -> None:
     ui.out.print(Syntax(ex.solution_diff(), "diff", theme="ansi_dark", word_wrap=True))
 
 
-def watch(path: Path, check: Callable[[], bool]) -> None:
-    """Check now and on every save of the file, until Ctrl-C."""
+class _Solved(Exception):
+    """The watched exercise passed: the watch stops, to move on."""
+
+
+def watch(path: Path, check: Callable[[], bool], stop_on_solve: bool = False) -> bool:
+    """Check now and on every save of the file, until Ctrl-C (False), or with `stop_on_solve`
+    until the checks pass (True)."""
     from quiz import demo as demos
 
     runs = 0
@@ -129,11 +137,15 @@ def watch(path: Path, check: Callable[[], bool]) -> None:
             from quiz.model import visible
 
             raise QuizError(f"{visible(str(path))} is gone (removed, or its folder was): stopped watching.")
-        demo_ui.watch_header(path, runs)
-        check()
+        demo_ui.watch_header(path, runs, clear=runs > 1)  # the first run keeps the exercise's task above
+        if check() and stop_on_solve:
+            raise _Solved
         demo_ui.watch_footer(path)
 
     try:
         demos.watch([path], run_once)
     except KeyboardInterrupt:
         ui.out.print("Stopped watching.")
+    except _Solved:
+        return True
+    return False
