@@ -58,11 +58,11 @@ def reads_the_same(markdown: str) -> str:
 
 # What each format carries besides id, number, question, answer and topic.
 CARRIED = {
-    "apkg": {"tags", "difficulty", "errata", "follow_ups", "references", "demo"},
-    "anki-tsv": {"tags", "difficulty", "errata", "follow_ups", "references", "demo"},
-    "csv": {"tags", "difficulty", "errata", "follow_ups", "references", "demo"},
-    "gift": {"errata", "follow_ups", "references", "demo"},
-    "moodle-xml": {"tags", "errata", "follow_ups", "references", "demo"},
+    "apkg": {"tags", "difficulty", "errata", "follow_ups", "references", "demo", "pitfalls"},
+    "anki-tsv": {"tags", "difficulty", "errata", "follow_ups", "references", "demo", "pitfalls"},
+    "csv": {"tags", "difficulty", "errata", "follow_ups", "references", "demo", "pitfalls"},
+    "gift": {"errata", "follow_ups", "references", "demo", "pitfalls"},
+    "moodle-xml": {"tags", "errata", "follow_ups", "references", "demo", "pitfalls"},
     "json": {"tags", "difficulty", "errata", "follow_ups", "references", "demo", "pitfalls", "key_points"},
     "yaml": {"tags", "difficulty", "errata", "follow_ups", "references", "demo", "pitfalls", "key_points"},
 }
