@@ -164,6 +164,26 @@ def test_an_anki_deck_with_media_and_cloze(runner: CliRunner, tmp_path: Path, le
     assert (data["deck"], data["bank_id"]) == ("Course", "course")
 
 
+@pytest.mark.parametrize("legacy", [False, True], ids=["current", "legacy"])
+def test_media_past_the_cap_are_one_sentence_and_nothing_is_written(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, legacy: bool) -> None:
+    """The cap is 1 GB of unpacked media; lowered here below the deck's one image (a real deck
+    of more than 1 GB is no test to run on a shared machine), it is the same code path."""
+    from quiz.importer import anki
+
+    deck = anki_deck(tmp_path, legacy)
+    monkeypatch.setattr(anki, "MAX_MEDIA", len(PNG) - 1)
+    result = run_import(runner, deck, "-o", tmp_path / "bank")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {deck}: the media its notes use come to more than {len(PNG) - 1} bytes once unpacked, "
+        "so nothing was imported: split the deck, or remove its largest media in Anki, and export it again.")
+    assert not (tmp_path / "bank").exists()
+    monkeypatch.setattr(anki, "MAX_MEDIA", len(PNG))  # exactly the image: imported
+    assert (imported(runner, tmp_path / "bank", deck)[0])
+    assert (tmp_path / "bank" / "media" / "diagram one.png").read_bytes() == PNG
+
+
 def test_an_apkg_anki_reads_back_after_import(runner: CliRunner, tmp_path: Path) -> None:
     """The apkg export of the imported bank is still a deck Anki takes (the loop closes)."""
     deck = anki_deck(tmp_path, legacy=False)

@@ -28,7 +28,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, unquote
 
 from quiz.errors import QuizError
@@ -37,6 +37,7 @@ from quiz.importer.common import Draft, Read, markdown, pitfalls_from, read_answ
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 MAX_COLLECTION = 4 << 30  # a collection bigger than this once decompressed is refused (a zip bomb)
+MAX_MEDIA = 1 << 30  # the media a deck's notes use, all together once unpacked: more is refused
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 QUESTION_FIELDS = ("front", "question", "text")
 ANSWER_FIELDS = ("back", "answer")
@@ -259,21 +260,57 @@ def read(path: Path, data: bytes) -> Read:
                 raise QuizError(f"{path}: the collection inside cannot be read ({exc}).") from None
             finally:
                 db.close()
-            for name in list(out.media):
-                member = media.get(name)
-                safe = media_name(name)
-                try:
-                    content = zf.read(member) if member else None
-                except KeyError:
-                    content = None
-                del out.media[name]
-                if content is None or safe is None:
-                    out.skipped.append(f"{path.name}: media file {name!r} is missing from the package")
-                    continue
-                out.media[safe] = _zstd(content) if content.startswith(ZSTD_MAGIC) else content
+            _read_media(zf, path, media, out)
         return out
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_media(zf: zipfile.ZipFile, path: Path, media: dict[str, str], out: Read) -> None:
+    """The media the notes use, unpacked into `out.media`; all together at most MAX_MEDIA bytes
+    (a QuizError past it, before anything is written)."""
+    import zstandard
+
+    room = MAX_MEDIA
+    for name in list(out.media):
+        member = media.get(name)
+        safe = media_name(name)
+        del out.media[name]
+        try:
+            content = None
+            if member:
+                with zf.open(member) as f:
+                    if cast("zipfile.ZipExtFile", f).peek(4)[:4] == ZSTD_MAGIC:  # current Anki: zstd files
+                        with zstandard.ZstdDecompressor().stream_reader(f) as reader:
+                            content = _read_upto(reader, room + 1)
+                    else:
+                        content = _read_upto(f, room + 1)
+        except KeyError:
+            content = None
+        except (zipfile.BadZipFile, zstandard.ZstdError, OSError) as exc:
+            raise QuizError(f"{path}: the media file {name!r} inside cannot be read ({exc}).") from None
+        if content is None or safe is None:
+            out.skipped.append(f"{path.name}: media file {name!r} is missing from the package")
+            continue
+        room -= len(content)
+        if room < 0:
+            raise QuizError(f"{path}: the media its notes use come to more than {_size(MAX_MEDIA)} once "
+                            "unpacked, so nothing was imported: split the deck, or remove its largest "
+                            "media in Anki, and export it again.")
+        out.media[safe] = content
+
+
+def _read_upto(source: Any, limit: int) -> bytes:
+    """At most `limit` bytes of a stream (a read may return fewer than asked: read on to the end)."""
+    parts, total = [], 0
+    while total < limit and (chunk := source.read(min(limit - total, 1 << 20))):
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**30:g} GB" if n >= 1 << 30 else f"{n / 2**20:g} MB" if n >= 1 << 20 else f"{n:,} bytes"
 
 
 def _read_notes(db: sqlite3.Connection, path: Path, media: dict[str, str]) -> Read:
