@@ -9,15 +9,17 @@ system's.
 `fsrs` is imported only when a card is reviewed or its retrievability computed, so that
 starting a drill does not pay for it.
 
-FSRS fuzzes long intervals with `random`; here the fuzz is drawn from a generator seeded by
-the question id and the review's time, so replaying a card's review log (`replay`, after a
-merge of two devices' logs) gives exactly the card the reviews gave when they were made.
+FSRS fuzzes long intervals with `random()`; here the fuzz is drawn from a generator seeded by
+the question id and the review's time (only for a review that is fuzzed), so replaying a
+card's review log (`replay`, after a merge of two devices' logs) gives exactly the card the
+reviews gave when they were made.
 """
 
 from __future__ import annotations
 
 import contextlib
 import random
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -102,18 +104,18 @@ def review(card: CardState, rating: Rating, now: datetime, duration_ms: int | No
            scheduler: fsrs.Scheduler | None = None) -> CardState:
     """The card after being rated `rating` at `now` (FSRS); the input card is unchanged."""
     sched = scheduler or default_scheduler()
-    with _seeded_fuzz():
-        return _review(sched, card, rating, utc(now), duration_ms)
+    with _fuzz() as fuzz:
+        return _review(sched, fuzz, card, rating, utc(now), duration_ms)
 
 
-def replay(question_id: str, reviews: Iterable[tuple[Rating, datetime, int | None]],
-           scheduler: fsrs.Scheduler | None = None) -> list[CardState]:
-    """The card after each of `reviews` (rating, UTC time, duration in ms), given in time order
-    to a new card: the card's state rebuilt from its review log.
+def replay(question_id: str, reviews: Iterable[tuple[Rating, datetime, int | None] | tuple[Rating, datetime,
+           int | None, str]], scheduler: fsrs.Scheduler | None = None) -> list[CardState]:
+    """The card after each of `reviews` (rating, UTC time, duration in ms, and optionally the
+    time as `isoformat(timespec="microseconds")` writes it), given in time order to a new card:
+    the card's state rebuilt from its review log.
 
     The same FSRS steps as `review` (the same card, rating, time and fuzz give the same card),
-    with the fsrs card carried from one review to the next: a log of 100,000 reviews replays
-    in about a second.
+    with the fsrs card carried from one review to the next.
     """
     import fsrs
 
@@ -122,13 +124,14 @@ def replay(question_id: str, reviews: Iterable[tuple[Rating, datetime, int | Non
     states = {fsrs.State(int(s)): s for s in State}
     out: list[CardState] = []
     card: fsrs.Card | None = None
-    with _seeded_fuzz():
-        for rating, when, duration_ms in reviews:
+    with _fuzz() as fuzz:
+        fuzz.question_id = question_id
+        for rating, when, duration_ms, *text in reviews:
             if when.tzinfo is not UTC:
                 when = utc(when)
             if card is None:
                 card = _to_fsrs(new_card(question_id, when))
-            random.seed(_fuzz_seed(question_id, when))
+            fuzz.when, fuzz.text = when, text[0] if text else None
             card, _ = sched.review_card(card, ratings[rating], when, duration_ms)
             out.append(CardState(question_id, states[card.state], card.step, card.stability, card.difficulty,
                                  card.due, when))
@@ -136,25 +139,51 @@ def replay(question_id: str, reviews: Iterable[tuple[Rating, datetime, int | Non
 
 
 def _fuzz_seed(question_id: str, when: datetime) -> str:
-    """What seeds the fuzz of one review (fsrs draws it from `random.random()`)."""
+    """What seeds the fuzz of one review (fsrs draws it from `random()`)."""
     return f"{question_id}|{when.isoformat(timespec='microseconds')}"
 
 
+class _Fuzz:
+    """fsrs's `random()` while quiz reviews: the number a generator seeded with the review's
+    question id and time draws first, computed only when fsrs asks for one (an interval long
+    enough to be fuzzed), so that the other reviews cost no seeding."""
+
+    def __init__(self) -> None:
+        self.generator = random.Random()
+        self.question_id = ""
+        self.when = datetime.min.replace(tzinfo=UTC)
+        self.text: str | None = None  # `when` as _fuzz_seed writes it, when the caller has it
+
+    def __call__(self) -> float:
+        seed = f"{self.question_id}|{self.text}" if self.text else _fuzz_seed(self.question_id, self.when)
+        self.generator.seed(seed)
+        return self.generator.random()
+
+
+_FUZZ_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
-def _seeded_fuzz() -> Iterator[None]:
-    """Leave the `random` module's state as it was, whatever `_review` seeds it with."""
-    state = random.getstate()
-    try:
-        yield
-    finally:
-        random.setstate(state)
+def _fuzz() -> Iterator[_Fuzz]:
+    """fsrs's fuzz drawn from a `_Fuzz` (fsrs calls the `random` it imported); the `random`
+    module's own state is never touched."""
+    import fsrs.scheduler
+
+    fuzz = _Fuzz()
+    with _FUZZ_LOCK:
+        drawn = fsrs.scheduler.random  # type: ignore[attr-defined]
+        fsrs.scheduler.random = fuzz  # type: ignore[attr-defined]
+        try:
+            yield fuzz
+        finally:
+            fsrs.scheduler.random = drawn  # type: ignore[attr-defined]
 
 
-def _review(sched: fsrs.Scheduler, card: CardState, rating: Rating, now: datetime,
+def _review(sched: fsrs.Scheduler, fuzz: _Fuzz, card: CardState, rating: Rating, now: datetime,
             duration_ms: int | None) -> CardState:
     import fsrs
 
-    random.seed(_fuzz_seed(card.question_id, now))
+    fuzz.question_id, fuzz.when, fuzz.text = card.question_id, now, None
     new, _ = sched.review_card(_to_fsrs(card), fsrs.Rating(int(rating)), now, duration_ms)
     return replace(card, state=State(int(new.state)), step=new.step, stability=new.stability,
                    difficulty=new.difficulty, due=utc(new.due), last_review=now)

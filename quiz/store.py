@@ -55,6 +55,11 @@ def _iso(when: datetime) -> str:
     return utc(when).isoformat(timespec="microseconds")
 
 
+def _canonical(text: str) -> bool:
+    """Whether a stored time is written as `_iso` writes it (then it is the fuzz's seed as is)."""
+    return len(text) == 32 and text[10] == "T" and text[19] == "." and text.endswith("+00:00")
+
+
 def _time(text: str) -> datetime:
     return utc(datetime.fromisoformat(text))
 
@@ -886,8 +891,8 @@ class Store:
             keys.discard((bank, qid))
             try:
                 # every time here is UTC, stored as _iso writes it: no need for _time's checks
-                states = replay(qid, [(ratings[r[4]], datetime.fromisoformat(r[2]).replace(tzinfo=UTC), r[5])
-                                      for r in items], scheduler)
+                states = replay(qid, [(ratings[r[4]], datetime.fromisoformat(r[2]).replace(tzinfo=UTC), r[5],
+                                       r[2] if _canonical(r[2]) else "") for r in items], scheduler)
             except (ValueError, OverflowError, KeyError) as exc:
                 raise ReplayError(bank, qid, self.path, f"a review cannot be replayed: {exc}") from None
             previous: CardState | None = None
