@@ -961,8 +961,8 @@ CORPUS_FLOORS: dict[str, dict[str, float]] = {
              "swapped Hard or below": 0.75, "misconception named": 0.20,
              "misconception Hard or below": 0.75, "other_question Again": 0.80,
              "partial Again or Hard": 0.95},
-    "heldout": {"strong_spoken Good or Easy": 0.50, "strong_bullets Good or Easy": 0.25,
-                "strong_typos Good or Easy": 0.27, "wrong Again": 0.85, "swapped named": 0.05,
+    "heldout": {"strong_spoken Good or Easy": 0.55, "strong_bullets Good or Easy": 0.33,
+                "strong_typos Good or Easy": 0.33, "wrong Again": 0.85, "swapped named": 0.05,
                 "swapped Hard or below": 0.80, "misconception named": 0.07,
                 "misconception Hard or below": 0.72, "other_question Again": 0.90,
                 "partial Again or Hard": 0.95},
@@ -991,3 +991,13 @@ def test_the_blind_corpus_figures_hold(half: str) -> None:
     high = {name: round(measured[name], 3) for name, ceiling in CORPUS_CEILINGS[half].items()
             if not measured[name] <= ceiling}
     assert low == {} and high == {}
+
+
+@pytest.mark.parametrize(("qid", "answer", "point"), [
+    ("dependency-injection", "- swap deps in tests", "Easy to test by overriding dependencies"),
+    ("dependency-injection", "- tests: replace a dependency with a fake", "Easy to test by overriding dependencies"),
+])
+def test_the_bank_synonyms_credit_short_forms_and_other_verbs(qid: str, answer: str, point: str) -> None:
+    """Terse notes say `deps`, `db`, `params`, `config`; people say replace or swap for override."""
+    g = grade(answer, load_builtin(qid))
+    assert next(p for p in g.points if p.point == point).hit
