@@ -993,11 +993,8 @@ def test_the_blind_corpus_figures_hold(half: str) -> None:
     assert low == {} and high == {}
 
 
-@pytest.mark.parametrize(("qid", "answer", "point"), [
-    ("dependency-injection", "- swap deps in tests", "Easy to test by overriding dependencies"),
-    ("dependency-injection", "- tests: replace a dependency with a fake", "Easy to test by overriding dependencies"),
-])
-def test_the_bank_synonyms_credit_short_forms_and_other_verbs(qid: str, answer: str, point: str) -> None:
+@pytest.mark.parametrize("answer", ["- swap deps in tests", "- tests: replace a dependency with a fake"])
+def test_the_bank_synonyms_credit_short_forms_and_other_verbs(answer: str) -> None:
     """Terse notes say `deps`, `db`, `params`, `config`; people say replace or swap for override."""
-    g = grade(answer, load_builtin(qid))
-    assert next(p for p in g.points if p.point == point).hit
+    g = grade(answer, load_builtin("dependency-injection"))
+    assert next(p for p in g.points if p.point == "Easy to test by overriding dependencies").hit
