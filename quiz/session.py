@@ -604,8 +604,9 @@ class TopicMastery:
     topic: str
     questions: int
     seen: int
-    mastery: float  # mean retrievability now over every question of the topic (unseen: 0)
-    recall: float | None  # mean retrievability over the cards seen
+    mastery: float  # mean retrievability now over every question of the topic (unseen, learning: 0)
+    recall: float | None  # mean retrievability over the cards learned (in review), None: none yet
+    learning: int = 0  # cards seen but still in (re)learning: just failed or new, not recalled yet
 
 
 @dataclass(frozen=True)
@@ -644,7 +645,7 @@ class Stats:
                       for b in self.banks],
             "topics": [{"topic": t.topic, "questions": t.questions, "seen": t.seen,
                         "mastery": round(t.mastery, 3),
-                        "recall": None if t.recall is None else round(t.recall, 3)}
+                        "recall": None if t.recall is None else round(t.recall, 3), "learning": t.learning}
                        for t in self.topics],
             "states": self.states,
             "not_in_bank": self.orphans,
@@ -663,19 +664,26 @@ class Stats:
 def stats(questions: Sequence[Question], store: Store, now: datetime, tz: tzinfo | None = None,
           scheduler: fsrs.Scheduler | None = None, weeks: int = 12) -> Stats:
     """The store's bank: mastery per topic, cards by state, forecast, heatmap, streak and
-    scores over time."""
+    scores over time.
+
+    A card in (re)learning (new, or failed and shown again within minutes) has not been
+    recalled after a wait yet: its retrievability right after being shown says nothing, so it
+    counts 0 in mastery and is left out of recall (counted as `learning`)."""
     now = sched.utc(now)
     cards = store.cards()
     ids = {q.id for q in questions}
-    recall = {qid: sched.retrievability(c, now, scheduler) for qid, c in cards.items() if qid in ids}
+    learning = {qid for qid, c in cards.items() if c.state in (State.LEARNING, State.RELEARNING)}
+    recall = {qid: sched.retrievability(c, now, scheduler) for qid, c in cards.items()
+              if qid in ids and qid not in learning}
     topics: dict[str, list[Question]] = {}
     for q in questions:
         topics.setdefault(q.topic, []).append(q)
     mastery = []
     for topic, qs in sorted(topics.items()):
-        seen = [recall[q.id] for q in qs if q.id in recall]
-        mastery.append(TopicMastery(topic, len(qs), len(seen), sum(seen) / len(qs),
-                                    sum(seen) / len(seen) if seen else None))
+        held = [recall[q.id] for q in qs if q.id in recall]
+        pending = sum(q.id in learning for q in qs)
+        mastery.append(TopicMastery(topic, len(qs), len(held) + pending, sum(held) / len(qs),
+                                    sum(held) / len(held) if held else None, pending))
     states = {"new": len(ids - set(cards))}
     counts = Counter(c.state for qid, c in cards.items() if qid in ids)
     states.update({s.name.lower(): counts[s] for s in State})

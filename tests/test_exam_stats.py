@@ -417,3 +417,28 @@ def test_prose_stops_at_100_columns_on_wide_terminals(monkeypatch: pytest.Monkey
     assert ui.out.width == 100
     monkeypatch.setattr(ui.out, "_width", 60)
     assert ui.out.width == 60
+
+
+def test_a_topic_just_failed_is_learning_not_recalled(runner: CliRunner, bank: Path, clock: Clock) -> None:
+    """Issue 23: "recall of seen 100%" for a topic failed a minute ago; columns without headers;
+    a heatmap without months or legend."""
+    result = runner.invoke(app, ["drill", "--id", "middleware"], input=answer("no idea", "1"))
+    assert result.exit_code == 0, result.output
+    clock.advance(seconds=30)
+    data = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)
+    core = next(t for t in data["topics"] if t["seen"])
+    assert (core["seen"], core["learning"], core["recall"], core["mastery"]) == (1, 1, None, 0)
+    screen = runner.invoke(app, ["stats"])
+    assert screen.exit_code == 0, screen.output
+    lines = screen.stdout.splitlines()
+    header = next(line for line in lines if "topic" in line and "seen" in line)
+    cells = [c.strip() for c in header.strip("┃ ").split("┃")]
+    assert cells == ["topic", "seen", "mastery", "recall", "learning"]  # every column named
+    row = next(line for line in lines if line.startswith("│ core"))
+    assert [c.strip() for c in row.strip("│ ").split("│")][-2:] == ["—", "1"]  # no recall: 1 learning
+    months = lines[lines.index(next(line for line in lines if line.startswith("Mon"))) - 1]
+    # 12 weeks up to Monday 6 Jan 2025: Nov 1 falls in the 2nd week, Dec 1 in the 6th, Jan 1 in the 11th
+    assert months == "      Nov     Dec       Jan"
+    assert "less · 0 ░ 1-2 ▒ 3-5 ▓ 6-10 █ 11+ more (reviews a day)" in flat(screen.stdout)
+    weekly = next(line for line in lines if "week of" in line)
+    assert flat(weekly) == "week of ┃ reviews ┃ average score"

@@ -30,7 +30,12 @@ def bar(share: float, width: int = 20) -> Text:
     return Text("█" * filled, style=score_style(share * 100)) + Text("░" * (width - filled), style="dim")
 
 
-def heatmap_view(days: Sequence[tuple[date, int]]) -> Table:
+#: What each mark of the heatmap stands for: reviews in the day.
+_LEGEND = ("0", "1-2", "3-5", "6-10", "11+")
+
+
+def heatmap_view(days: Sequence[tuple[date, int]]) -> Group:
+    """Reviews per day, a column a week (Monday on top), under the months' names, over a legend."""
     weeks = (len(days) + 6) // 7
     table = Table.grid()
     table.add_column(no_wrap=True)
@@ -42,7 +47,19 @@ def heatmap_view(days: Sequence[tuple[date, int]]) -> Table:
         grid[i % 7][i // 7] = Text(_LEVELS[level], style=_LEVEL_STYLES[level])
     for row, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
         table.add_row(Text(name, style="dim"), *grid[row])
-    return table
+    months = [" "] * (6 + 2 * weeks)  # a month's name above the week its first day falls in
+    starts = [(w, d) for w in range(weeks) for d, _ in days[7 * w: 7 * w + 7] if d.day == 1]
+    if days:
+        starts.append((0, days[0][0]))  # the first week's month, if it leaves room for the next
+    for week, day in starts:
+        at = 4 + 2 * week  # over the week's marks, after the day names
+        if all(c == " " for c in months[at - 1: at + 4]):  # never touching another month's name
+            months[at: at + 3] = day.strftime("%b")
+    legend = Text("less", style="dim")
+    for mark, style, counts in zip(_LEVELS, _LEVEL_STYLES, _LEGEND, strict=True):
+        legend += Text(mark, style=style) + Text(f" {counts}", style="dim")
+    legend += Text("  more (reviews a day)", style="dim")
+    return Group(Text("".join(months).rstrip(), style="dim"), table, legend)
 
 
 def forecast_view(days: Sequence[tuple[date, int]]) -> Table:
@@ -72,17 +89,20 @@ def banks_view(stats: Stats) -> Table:
 
 
 def stats_view(stats: Stats) -> Group:
-    topics = Table(title="Mastery by topic (FSRS recall probability now)", title_justify="left")
+    topics = Table(title="Mastery by topic: FSRS recall probability now, over every question (mastery) and "
+                   "over the cards learned (recall); learning: just failed or new, not counted yet",
+                   title_justify="left")
     topics.add_column("topic")
     topics.add_column("seen", justify="right")
     topics.add_column("mastery", no_wrap=True, overflow="crop")
-    topics.add_column("", justify="right")
-    topics.add_column("recall of seen", justify="right")
-    width = max(4, min(20, ui.out.width - 50))  # narrow terminals get shorter bars, not cut ones
+    topics.add_column("recall", justify="right")
+    topics.add_column("learning", justify="right")
+    width = max(4, min(20, ui.out.width - 58))  # narrow terminals get shorter bars, not cut ones
     for t in stats.topics:
         recall = "—" if t.recall is None else f"{t.recall * 100:.0f}%"
-        topics.add_row(t.topic, f"{t.seen}/{t.questions}", bar(t.mastery, width), f"{t.mastery * 100:.0f}%",
-                       recall)
+        mastery = bar(t.mastery, width) + f" {t.mastery * 100:3.0f}%"
+        topics.add_row(t.topic, f"{t.seen}/{t.questions}", mastery, recall,
+                       str(t.learning) if t.learning else Text("—", style="dim"))
     states = Text("Cards: ", style="bold") + Text(" · ".join(
         f"{name.capitalize()} {n}" for name, n in stats.states.items()))
     if stats.orphans == 1:
@@ -97,13 +117,11 @@ def stats_view(stats: Stats) -> Group:
     scores = Table(title="Average score by week", title_justify="left", show_edge=False)
     scores.add_column("week of")
     scores.add_column("reviews", justify="right")
-    scores.add_column("average", justify="right")
-    scores.add_column("")
+    scores.add_column("average score", no_wrap=True)
     for start, n, avg in stats.weekly:
         if n:
-            shown = "—" if avg is None else f"{avg:.0f}"
-            scores.add_row(start.strftime("%d %b"), str(n), shown,
-                           bar((avg or 0) / 100, 10) if avg is not None else Text(""))
+            shown = Text("—") if avg is None else Text(f"{avg:3.0f} ") + bar(avg / 100, 10)
+            scores.add_row(start.strftime("%d %b"), str(n), shown)
     parts: list[RenderableType] = [banks_view(stats) if stats.bank_id is None else topics, states, Text(""),
                                    Text(f"Due in the next {len(stats.forecast)} days (first: today)",
                                         style="bold italic"), forecast, Text(""),
