@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -221,3 +225,27 @@ def test_a_long_list_prints_as_one_table(runner: CliRunner, tmp_path: Path) -> N
     assert len(set(starts)) == 1  # the same columns across the whole list
     body = lines[lines.index(next(line for line in lines if line.split()[:2] == ["1", "q1"])):]
     assert all(line.strip() for line in body[:-1])  # no blank line inside it
+
+
+def test_search_puts_the_most_relevant_first_and_tags_are_never_cut(runner: CliRunner) -> None:
+    found = json.loads(runner.invoke(app, ["list", "--search", "settings", "--json"]).stdout)
+    assert found[0]["id"] == "settings"  # its id, question area, a tag: before those with it in the answer
+    weights = [sum({"id": 16, "question": 8, "tag": 4, "key point": 2, "answer": 1}[w] for w in q["matched"])
+               for q in found]
+    assert weights == sorted(weights, reverse=True) and len(found) > 3
+
+    def at_80_columns(*args: str) -> str:
+        env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+        env.pop("QUIZ_BANK", None)
+        out = subprocess.run([sys.executable, "-m", "quiz", *args], capture_output=True, text=True, env=env,
+                             timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert max(len(line) for line in out.stdout.splitlines()) <= 80
+        return out.stdout
+
+    table = at_80_columns("list", "--search", "settings")
+    ids = [line.split()[1] for line in table.splitlines() if re.match(r"\s+\d+\s", line)]
+    assert ids == [q["id"] for q in found]
+    assert "found in id, answer," in table  # the line under the question (wrapped at 80)
+    listed = at_80_columns("list", "--topic", "security")
+    assert "…" not in listed and " authentication " in listed  # every tag whole

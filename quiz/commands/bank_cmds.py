@@ -16,6 +16,10 @@ from quiz.commands._common import (
     load,
 )
 
+#: What a search match in each place weighs, for `list --search`'s order: any match in the id
+#: beats every other place together, and so on down.
+RELEVANCE = {"id": 16, "question": 8, "tag": 4, "key point": 2, "answer": 1}
+
 
 def list_questions(
     ctx: typer.Context,
@@ -38,7 +42,9 @@ def list_questions(
 ) -> None:
     """List the questions of the bank: number, id, topic, tags and difficulty.
 
-    With --search, a column says where TEXT was found. --topic and --tag ignore case.
+    With --search, the most relevant first (TEXT in the id weighs most, then in the question, a
+    tag, a key point, the answer) and a line says where TEXT was found. --topic and --tag ignore
+    case.
     With --banks, the built-in banks that `--bank NAME` selects (the first is the default).
     """
     from quiz import ui
@@ -55,6 +61,8 @@ def list_questions(
     bank = load(ctx)
     questions = bank.select(topics=topic or (), tags=tag or (), search=search)
     found = {q.id: matches(q, search) for q in questions} if search else None
+    if found is not None:  # the most relevant first: where it was found weighs, then the number
+        questions.sort(key=lambda q: (-sum(RELEVANCE[w] for w in found[q.id]), q.num))
     if as_json:
         emit_json(
             [

@@ -39,14 +39,15 @@ def print_question_list(questions: Sequence[Question], title: str,
 def question_tables(questions: Sequence[Question], title: str, matched: dict[str, list[str]] | None = None,
                     chunk: int = 0) -> Iterator[Table]:
     """The question list as tables of `chunk` rows with the same column widths, the title and
-    header on the first. With `matched` (a search), a column says where the text was found."""
+    header on the first. Each tag on a line of its own, whole. With `matched` (a search), a line
+    under the question says where the text was found."""
     from rich import box
     from rich.cells import cell_len
 
     chunk = chunk or CHUNK
     topic = max([len("topic"), *(cell_len(q.topic) for q in questions)])
     number = max([1, *(len(str(q.num)) for q in questions)])
-    found = max([9, *(cell_len(w) for ws in (matched or {}).values() for w in ws)])
+    tag = min(20, max([4, *(cell_len(t) for q in questions for t in q.tags[1:])]))
     for start in range(0, max(len(questions), 1), chunk):
         first = start == 0
         table = Table(title=title if first else None, title_justify="left", box=box.SIMPLE_HEAD, expand=True,
@@ -54,16 +55,13 @@ def question_tables(questions: Sequence[Question], title: str, matched: dict[str
         table.add_column("#", justify="right", style="cyan", no_wrap=True, width=number)
         table.add_column("question", ratio=3)
         table.add_column("topic", no_wrap=True, width=topic)
-        table.add_column("tags", ratio=1, style="dim")
+        table.add_column("tags", style="dim", width=tag, overflow="fold")
         table.add_column("diff", justify="left", no_wrap=True, width=4)
-        if matched is not None:
-            table.add_column("found in", style="yellow", width=found)
         for q in questions[start:start + chunk]:
             text = Text(q.id, style="bold") + Text("\n") + Text(q.question, style="dim")
-            row: list[str | Text] = [str(q.num), text, q.topic, ", ".join(q.tags[1:]), "●" * q.difficulty]
             if matched is not None:
-                row.append("\n".join(matched.get(q.id, [])))
-            table.add_row(*row)
+                text += Text("\nfound in " + ", ".join(matched.get(q.id, [])), style="yellow")
+            table.add_row(str(q.num), text, q.topic, "\n".join(q.tags[1:]), "●" * q.difficulty)
         yield table
 
 
