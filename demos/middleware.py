@@ -70,14 +70,22 @@ from contextlib import closing  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 
-def _layers(app):
-    """The ASGI apps a request passes through, outermost first, down to the router."""
+def _layers(app, origin=False):
+    """The ASGI apps a request passes through, outermost first, down to the router; with
+    `origin`, each with where it comes from: "this file" for the functions above, else the
+    package whose class it is (FastAPI's `build_middleware_stack` in fastapi/applications.py adds
+    its own layers around and inside the user middleware: the stack differs between versions)."""
     from starlette.routing import Router
 
     names = []
     while app is not None and len(names) < 30:
         dispatch = getattr(app, "dispatch_func", None)  # @app.middleware("http") functions
-        names.append(getattr(dispatch, "__name__", None) or type(app).__name__)
+        name = getattr(dispatch, "__name__", None) or type(app).__name__
+        if origin:
+            where = "this file" if dispatch is not None and dispatch.__module__ == __name__ \
+                else type(app).__module__.split(".")[0]
+            name += f" ({where})"
+        names.append(name)
         app = None if isinstance(app, Router) else getattr(app, "app", None)
     return names
 
@@ -141,7 +149,11 @@ def tour(t):
     t.step("ServerErrorMiddleware, outside all user middleware, builds that 500, then re-raises "
            "for the server to log.")
     chain = _layers(t.app.middleware_stack)
-    t.note("the middleware stack, outermost first", " -> ".join(chain))
+    t.note("the middleware stack, outermost first (where each comes from)",
+           " -> ".join(_layers(t.app.middleware_stack, origin=True)))
+    t.note("not in this file", "FastAPI's build_middleware_stack (fastapi/applications.py) puts "
+           "Starlette's ServerErrorMiddleware and FastAPI's own layers outside your middleware, "
+           "ExceptionMiddleware and AsyncExitStackMiddleware inside it")
     users = [i for i, name in enumerate(chain) if name in ("watch_errors", "add_process_time_header")]
     t.check("ServerErrorMiddleware first, the user middleware after it",
             chain[:1] == ["ServerErrorMiddleware"] and len(users) == 2 and min(users) > 0)

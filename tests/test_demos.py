@@ -225,3 +225,29 @@ def test_the_response_classes_demo_tells_pydantic_bytes_from_json_dumps() -> Non
         "the default path sends Reading.model_dump_json(), byte for byte",
         "response_class=JSONResponse sends json.dumps of the dumped dict: other bytes",
     }
+
+
+def test_the_middleware_demo_says_where_each_layer_of_the_stack_comes_from() -> None:
+    """Issue 23: the printed stack named ExceptionTelemetryMiddleware and AppBodyLimitMiddleware,
+    which appear nowhere in the code shown; and the errata's figure is the demo's own."""
+    import re
+
+    from quiz.bank import load_bank
+    from quiz.demo import Note
+
+    demo = next(d for d in builtin_demos() if d.slug == "middleware")
+    events: list[object] = []
+    assert run_demo(demo, events.append).ok
+    stack = next(e for e in events if isinstance(e, Note) and e.label.startswith("the middleware stack"))
+    layers = [re.fullmatch(r"(\w+) \(([\w ]+)\)", part) for part in stack.value.split(" -> ")]
+    assert all(layers), stack.value
+    source = demo.path.read_text()
+    for name, origin in (m.groups() for m in layers if m):
+        assert (origin == "this file") == (f"def {name}(" in source), (name, origin)
+        assert origin in ("this file", "fastapi", "starlette"), (name, origin)
+    assert any(origin == "fastapi" for _, origin in (m.groups() for m in layers if m))
+    assert any(isinstance(e, Note) and "build_middleware_stack" in e.value for e in events)
+    sleep = re.search(r"await asyncio\.sleep\(([\d.]+)\)", source)
+    assert sleep
+    errata = load_bank().get("middleware").errata or ""
+    assert f"measuring at least {sleep.group(1)} s" in " ".join(errata.split())
