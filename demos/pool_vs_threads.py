@@ -85,7 +85,7 @@ def tour(t):
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    def wait_for(what, condition, seconds=10.0):
+    def wait_for(what, condition, seconds=20.0):
         """Poll the server's own statistics until `condition` holds (or give up)."""
         deadline = time.monotonic() + seconds
         while True:
@@ -108,7 +108,7 @@ def tour(t):
     try:
         reports = [burst.submit(t.client.get, "/report/small") for _ in range(4)]
         s = wait_for("while the reports run", lambda s: s.get("in_report") == 4
-                     and s.get("checked_out", {}).get("small") == 2)
+                     and s.get("checked_out", {}).get("small", 0) >= 2)
         t.check("4 threads in the endpoint, 2 holding a connection, 2 waiting for one",
                 s.get("in_report") == 4 and s.get("checked_out", {}).get("small") == 2, str(s))
         t.check("every thread token is borrowed", s.get("borrowed_tokens") == 4, str(s))
@@ -116,7 +116,8 @@ def tour(t):
         t.step("/ping needs no database, yet it waits: the threads waiting for a connection "
                "hold the tokens. /stats, an async endpoint, still answers.")
         ping = burst.submit(t.client.get, "/ping")
-        s = wait_for("with /ping sent", lambda s: s.get("waiting_for_a_token", 0) >= 1)
+        s = wait_for("with /ping sent", lambda s: s.get("waiting_for_a_token", 0) >= 1
+                     or "ping ran" in record["events"])
         t.check("/ping is waiting for a thread token", s.get("waiting_for_a_token") == 1, str(s))
         t.check("it has not run", "ping ran" not in record["events"], str(record["events"]))
     finally:
