@@ -38,7 +38,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from quiz.grading.text import NEGATIONS, QUANTIFIERS, STOPWORDS, Answer, prepare, split_words, stem
+from quiz.grading.text import NEGATIONS, QUANTIFIERS, STOPWORDS, Answer, prepare, split_words, stem, stem_all
 
 API_RATIO = 90
 SHORT_TERM = 4
@@ -100,6 +100,9 @@ class Term:
     pattern: re.Pattern[str] | None  # word-bounded exact match of an API name
     strict: bool = False  # a pitfall's phrase: its quantifiers and judgements are never left out
 
+    def __hash__(self) -> int:  # the answer's matches are kept per term: hashing every field (a
+        return hash((self.text, self.norm, self.strict))  # compiled pattern too) took 5% of grading
+
 
 @lru_cache(maxsize=8192)
 def compile_term(term: str, strict: bool = False) -> Term | None:
@@ -154,9 +157,13 @@ def matches(answer: Answer, term: Term) -> list[Match]:
 
 
 def _matches(answer: Answer, term: Term) -> list[Match]:
+    index = _index(answer)
     if term.kind == "short":
         forms = {term.norm, term.norm + "s", term.norm.removesuffix("s")}
-        return [Match(100, i, i + 1, w) for i, w in enumerate(answer.tokens) if w in forms]
+        places = sorted(i for form in forms for i in index.by_token.get(form, ()))
+        return [Match(100, i, i + 1, answer.tokens[i]) for i in places]
+    if term.kind == "phrase" and not index.may_hold(term.content):
+        return []  # neither a window (see _anchored) nor _scattered can hold it
     found: list[Match] = []
     if term.pattern is not None:
         for start, _, text in answer.clauses:
@@ -165,9 +172,12 @@ def _matches(answer: Answer, term: Term) -> list[Match]:
                 found.append(Match(100, i, answer.token_at(start, text, m.end() - 1) + 1, m.group()))
     sizes = {max(1, term.words - 1), term.words, term.words + 1}
     for size in sorted(sizes):
-        choices, texts = answer.choices(size, term.kind == "api" or term.words == 1)
+        if term.kind == "api":  # only the windows of its first letter can match
+            choices, texts = index.starting(size, term.norm.lstrip("@")[:1])
+        else:
+            choices, texts = answer.choices(size, term.words == 1)
         for text, score, idx in process.extract(term.norm, texts, scorer=fuzz.ratio,
-                                                score_cutoff=term.threshold, limit=None):
+                                                score_cutoff=term.threshold, limit=None) if texts else ():
             _, start, end = choices[idx]
             if term.kind == "api" and (text.lstrip("@")[:1] != term.norm.lstrip("@")[:1]
                                        or _skeleton(text) != term.skeleton
@@ -182,6 +192,113 @@ def _matches(answer: Answer, term: Term) -> list[Match]:
         found = [m for m in found if any(t in NEGATIONS for t in answer.tokens[max(0, m.start - 2):m.end])]
     found.sort(key=lambda m: (-m.score, m.start))
     return found
+
+
+class _Index:
+    """What an answer holds, worked out once per answer, so that a term that cannot match is
+    never compared with its windows (the matches found are the same as comparing them all).
+
+    A phrase's match (a window, see `_anchored`, or its words in order, see `_scattered`) holds
+    all its content words but at most one, and always the first and the last. A content word is
+    held only where a token, a dotted part of one or two tokens written together is the same
+    word (`same_word`: the same text, a synonym, the same stem, or a stem of five letters or
+    more within WORD_RATIO of it), or has the stem of two content words written together."""
+
+    def __init__(self, answer: Answer):
+        self.answer = answer
+        toks = answer.tokens
+        self.by_token: dict[str, list[int]] = {}
+        self.by_initial: dict[str, list[int]] = {}  # first letter (after any `@`) -> tokens
+        for i, tok in enumerate(toks):
+            self.by_token.setdefault(tok, []).append(i)
+            self.by_initial.setdefault(tok.lstrip("@")[:1], []).append(i)
+        self.forms = set(self.by_token)
+        self.forms.update(p for tok in self.by_token if "." in tok for p in tok.split(".") if p)
+        self.stems = {stem(f) for f in self.forms}
+        self.long: dict[str, list[str]] = {}  # first letter -> stems of five letters or more
+        for root in self.stems:
+            if len(root) >= 5:
+                self.long.setdefault(root[:1], []).append(root)
+        self.pairs = {a + b for a, b in zip(toks, toks[1:], strict=False)}  # written together
+        self._pair_stems: dict[str, tuple[set[str], list[str]]] | None = None
+        self._by_pair_initial: dict[str, list[str]] = {}
+        self._held: dict[str, bool] = {}
+        self._may: dict[tuple[str, ...], bool] = {}
+        self._starting: dict[tuple[int, str], tuple[list[tuple[str, int, int]], list[str]]] = {}
+
+    def _pairs(self, initial: str) -> tuple[set[str], list[str]]:
+        """The stems of the pairs of tokens written together that start with `initial`, and
+        those of five letters or more."""
+        if self._pair_stems is None:
+            self._pair_stems = {}
+            for pair in self.pairs:
+                self._by_pair_initial.setdefault(pair[:1], []).append(pair)
+        found = self._pair_stems.get(initial)
+        if found is None:
+            pairs = self._by_pair_initial.get(initial, [])
+            roots = stem_all([p for p in pairs if p.isalpha()]) + [p for p in pairs if not p.isalpha()]
+            found = self._pair_stems[initial] = (set(roots), [r for r in roots if len(r) >= 5])
+        return found
+
+    def has_stem(self, root: str) -> bool:
+        return root in self.stems or root in self._pairs(root[:1])[0]
+
+    def holds(self, word: str) -> bool:
+        """Whether some token, dotted part or pair of tokens could be `word` (`same_word`)."""
+        held = self._held.get(word)
+        if held is None:
+            root = stem(word)
+            held = (word in self.forms or word in self.pairs or self.has_stem(root)
+                    or any(other in self.forms or other in self.pairs for other in SYNONYMS.get(word, ()))
+                    or len(root) >= 5 and any(
+                        process.extractOne(root, roots, scorer=fuzz.ratio, score_cutoff=WORD_RATIO)
+                        for roots in (self.long.get(root[:1], ()), self._pairs(root[:1])[1]) if roots))
+            self._held[word] = held
+        return held
+
+    def may_hold(self, content: tuple[str, ...]) -> bool:
+        """Whether a phrase with these content words could match at all."""
+        may = self._may.get(content)
+        if may is None:
+            may = self._may[content] = self._may_hold(content)
+        return may
+
+    def _may_hold(self, content: tuple[str, ...]) -> bool:
+        if not content:
+            return True
+        joined = [c + d for c, d in zip(content, content[1:], strict=False)]
+
+        def held(c: str) -> bool:
+            return self.holds(c) or any(c in j and self.has_stem(stem(j)) for j in joined)
+
+        if not held(content[0]) or not held(content[-1]):
+            return False
+        missing = sum(1 for c in content[1:-1] if not held(c))
+        return missing <= (1 if len(content) >= 4 else 0)
+
+    def starting(self, size: int, initial: str) -> tuple[list[tuple[str, int, int]], list[str]]:
+        """The choices of `size` words for an API name (see `Answer.choices`) that start with
+        `initial` (after an `@`), in the same order: their spans and texts."""
+        key = (size, initial)
+        if key not in self._starting:
+            answer, toks = self.answer, self.answer.tokens
+            choices = []  # a token of `@` alone starts "@ name": its letter is the space
+            for i in sorted(self.by_initial.get(initial, []) + self.by_initial.get("", [])):
+                start, end, _ = answer.clauses[answer.clause[i]]
+                n = min(size, end - start)
+                text = " ".join(toks[i:i + n])
+                if i + n <= end and text.lstrip("@")[:1] == initial:
+                    choices.append((text, i, i + n))
+            if size == 1:
+                choices += [c for c in answer.chains() if c[0].lstrip("@")[:1] == initial]
+            self._starting[key] = (choices, [c[0] for c in choices])
+        return self._starting[key]
+
+
+def _index(answer: Answer) -> _Index:
+    if answer.index is None:
+        answer.index = _Index(answer)
+    return answer.index  # type: ignore[no-any-return]
 
 
 def _scattered(answer: Answer, term: Term) -> list[Match]:

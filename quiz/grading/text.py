@@ -125,6 +125,11 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+def stem_all(words: list[str]) -> list[str]:
+    """The stems of words that are all letters, in one call (what `stem` gives each)."""
+    return list(_stemmer().stemWords(words))
+
+
 def content_words(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in words if len(w) > 2 and w not in STOPWORDS))
 
@@ -148,6 +153,7 @@ class Answer:
         self._chains: list[tuple[str, int, int]] | None = None
         self.initials: dict[str, list[int]] | None = None
         self.matched: dict[Any, Any] = {}  # term -> its matches (quiz.grading.terms.matches)
+        self.index: Any = None  # where its words are (quiz.grading.terms._Index)
         self._choices: dict[tuple[int, bool], tuple[list[tuple[str, int, int]], list[str]]] = {}
 
     def _add_clause(self, raw: str) -> None:
