@@ -25,25 +25,23 @@ questions:
 """
 
 
-ROW = ("id", "number", "question", "tags", "difficulty", "demo", "file", "line", "at", "size")
-
-
 def edit_entry(entry: Path, row: dict[str, Any] | None = None, rest: dict[str, Any] | None = None,
                index: int = 0) -> None:
     """Edit a cache entry on disk as someone with a text editor and zlib would: a question's row
-    (its first line) or its rest (zlib-compressed JSON after it), the offsets kept right."""
+    (the columns of its first line) or its rest (zlib-compressed JSON after it), the offsets kept
+    right."""
     data = entry.read_bytes()
     first, body = data.split(b"\n", 1)
     header = json.loads(first)
-    blobs = [json.loads(zlib.decompress(body[r[8]:r[8] + r[9]])) for r in header["questions"]]
-    fields = {**dict(zip(ROW, header["questions"][index], strict=True)), **(row or {})}
-    header["questions"][index][:] = [fields[k] for k in ROW]
+    columns = header["questions"]
+    places = zip(columns["at"], columns["size"], strict=True)
+    blobs = [json.loads(zlib.decompress(body[at:at + size])) for at, size in places]
+    for name, value in (row or {}).items():
+        columns[name][index] = value
     blobs[index].update(rest or {})
     packed = [zlib.compress(json.dumps(b).encode()) for b in blobs]
-    at = 0
-    for r, blob in zip(header["questions"], packed, strict=True):
-        r[8], r[9] = at, len(blob)
-        at += len(blob)
+    columns["at"] = [sum(len(p) for p in packed[:i]) for i in range(len(packed))]
+    columns["size"] = [len(p) for p in packed]
     entry.write_bytes(json.dumps(header, ensure_ascii=False).encode() + b"\n" + b"".join(packed))
 
 

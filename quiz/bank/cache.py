@@ -33,7 +33,8 @@ from quiz.model import CONTROL, MAX_NUMBER, MAX_TEXT, SLUG, Choice, KeyPoint, Pi
 from quiz.paths import cache_dir
 
 CACHE_FORMAT = 4  # raised when the same files load into another bank or the layout changes
-# (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use)
+# (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use; 4: the
+# rows as columns)
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
 CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry in use always stays
 MAX_HEADER = 64 * 1024 * 1024  # the first line: rows of at most 20 banks files' questions
@@ -45,8 +46,9 @@ _ESCAPE = re.compile(r"\\(?:[bfr]|u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F
 
 
 def _clean(raw: str) -> bool:
-    """Whether a line of an entry holds no control character, raw or escaped."""
-    if CONTROL.search(raw) is not None:
+    """Whether a line of an entry holds no control character, raw or escaped (a raw one below
+    U+0020 is refused by the JSON reader too; ASCII text has only DEL left to look for)."""
+    if ("\x7f" in raw) if raw.isascii() else CONTROL.search(raw) is not None:
         return False
     for found in _ESCAPE.finditer(raw):
         at = start = found.start()
@@ -63,6 +65,20 @@ def _text(value: object) -> bool:
 
 def _texts(values: object) -> bool:
     return type(values) is list and all(type(t) is str and len(t) <= MAX_TEXT for t in values)
+
+
+def _strs(values: list[Any]) -> bool:
+    """Whether every value is a text within the bounds (a column: no Python loop)."""
+    return set(map(type, values)) <= {str} and (not values or max(map(len, values)) <= MAX_TEXT)
+
+
+def _ints(values: list[Any], low: int, high: int) -> bool:
+    return set(map(type, values)) <= {int} and (not values or (min(values) >= low and max(values) <= high))
+
+
+# The rows of an entry, a column each (checked a column at a time).
+COLUMNS = ("id", "number", "question", "tags", "difficulty", "demo", "file", "line", "at", "size")
+_IDS = re.compile(r"(?:[a-z0-9][a-z0-9_-]{0,79}\n)*")  # ids one a line: SLUG, at most 80 characters
 
 
 def _groups(values: object) -> bool:
@@ -264,36 +280,38 @@ def _bank(data: dict[str, Any], entry: _Entry, files: Sequence[Path], roots: Map
     if type(groups) is not list or not all(_groups(g) for g in groups):
         raise ValueError("groups")
     entry.groups = [tuple(tuple(g) for g in group) for group in groups]
-    ids: set[str] = set()
-    numbers: set[int] = set()
-    escapes: dict[tuple[str, int], bool] = {}
+    columns = data["questions"]
+    if type(columns) is not dict:
+        raise ValueError("questions")
+    every = [columns[c] for c in COLUMNS]
+    ids, numbers, texts, tags, levels, demos, files_at, lines, ats, sizes = every
+    count = len(ids) if type(ids) is list else -1
+    if not all(type(c) is list and len(c) == count for c in every):
+        raise ValueError("columns")
+    if not (_strs(ids) and _IDS.fullmatch("".join(i + "\n" for i in ids)) and len(set(ids)) == count):
+        raise ValueError("id")
+    if not (_ints(numbers, 1, MAX_NUMBER) and len(set(numbers)) == count):
+        raise ValueError("number")
+    if not _ints(levels, 1, 3):
+        raise ValueError("difficulty")
+    if not (_strs(texts) and (not texts or min(map(len, texts)) > 0)):
+        raise ValueError("question")
+    if not (set(map(type, tags)) <= {list} and _strs([t for ts in tags for t in ts])):
+        raise ValueError("tags")
+    named = [(d, f) for d, f in zip(demos, files_at, strict=True) if d is not None]
+    if not (_ints(files_at, 0, len(sources) - 1) and _ints(lines, 0, 2**31) and _ints(ats, 0, 2**62)
+            and _ints(sizes, 1, MAX_REST) and _strs([d for d, _ in named])):
+        raise ValueError("where")
+    for demo, f in set(named):
+        if demo_escapes(demo, resolved[f].parent, folders[f]):
+            raise ValueError(f"demo {demo}")
     questions: list[Question] = []
     new, make = object.__new__, CachedQuestion
-    for qid, number, question, tags, difficulty, demo, file, line, at, size in data["questions"]:
-        if type(qid) is not str or not SLUG.match(qid) or len(qid) > 80 or qid in ids:
-            raise ValueError(f"{qid}: id")
-        if type(number) is not int or not 1 <= number <= MAX_NUMBER or number in numbers:
-            raise ValueError(f"{qid}: number")
-        if type(difficulty) is not int or difficulty not in (1, 2, 3):
-            raise ValueError(f"{qid}: difficulty")
-        if not (_text(question) and question and type(tags) is list and (demo is None or _text(demo))
-                and type(line) is int and type(at) is int and type(size) is int and at >= 0 and size > 0):
-            raise ValueError(f"{qid}: text")
-        for tag in tags:
-            if type(tag) is not str or len(tag) > MAX_TEXT:
-                raise ValueError(f"{qid}: tag")
-        source, root = resolved[file], folders[file]
-        if demo is not None:
-            where = (demo, file)
-            if where not in escapes:
-                escapes[where] = demo_escapes(demo, source.parent, root)
-            if escapes[where]:
-                raise ValueError(f"{qid}: demo")
-        ids.add(qid)
-        numbers.add(number)
+    for qid, number, text, ts, level, demo, f, line, at, size in zip(ids, numbers, texts, tags, levels, demos,
+                                                                    files_at, lines, ats, sizes, strict=True):
         q = new(make)
-        q.__dict__.update(id=qid, number=number, question=question, tags=tuple(tags), difficulty=difficulty,
-                          demo=demo, source=source, line=line, root=root, _entry=entry, _at=(at, size))
+        q.__dict__.update(id=qid, number=number, question=text, tags=tuple(ts), difficulty=level, demo=demo,
+                          source=resolved[f], line=line, root=folders[f], _entry=entry, _at=(at, size))
         questions.append(q)
     return Bank(questions, deck, [Path(s) for s in sources], bank_id, written=written)
 
@@ -302,11 +320,13 @@ def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) ->
     """Store a bank that validated under `key`: the rows, then each question's rest."""
     file_of = {f.resolve(): i for i, f in enumerate(bank.sources)}
     groups: dict[tuple[tuple[str, ...], ...], int] = {}
-    rows, blobs, at = [], [], 0
+    columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    blobs, at = [], 0
     for q in bank:
         blob = zlib.compress(json.dumps(_rest(q, groups), ensure_ascii=False).encode("utf-8"))
-        rows.append([q.id, q.number, q.question, list(q.tags), q.difficulty, q.demo, file_of[q.source],
-                     q.line, at, len(blob)])
+        for c, value in zip(COLUMNS, (q.id, q.number, q.question, list(q.tags), q.difficulty, q.demo,
+                                      file_of[q.source], q.line, at, len(blob)), strict=True):
+            columns[c].append(value)
         blobs.append(blob)
         at += len(blob)
     header = {
@@ -318,7 +338,7 @@ def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) ->
         "sources": [str(p) for p in bank.sources],
         "roots": [str(roots.get(f, f.parent).resolve()) for f in bank.sources],
         "groups": [[list(g) for g in group] for group in groups],
-        "questions": rows,
+        "questions": columns,
     }
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:

@@ -118,7 +118,6 @@ def show(
     ] = False,
 ) -> None:
     """Show a question with its answer, key points, errata, pitfalls and follow-ups."""
-    from quiz.ui import demo as demo_ui
     from quiz.ui import questions as bank_ui
 
     bank = load(ctx)
@@ -129,6 +128,7 @@ def show(
     bank_ui.show_question(q, answer=not no_answer)
     if demo:
         from quiz.demo import find_demo, run_demo
+        from quiz.ui import demo as demo_ui
 
         chosen = find_demo(q.id, bank)
         chosen = demo_ui.approve_demo(chosen, trust)
