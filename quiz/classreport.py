@@ -129,32 +129,97 @@ def read_student(path: Path, bank_id: str, questions: dict[str, Question], now: 
 
 
 def recall(reviews: Sequence[tuple[Rating, datetime, int | None]], now: datetime) -> float:
-    """The FSRS retrievability at `now` of a card with these reviews (in time order).
+    """The FSRS retrievability at `now` of a card with these reviews (in time order), as
+    py-fsrs's `review_card` replay (without fuzz) gives it.
 
-    Replayed without fuzz: fuzz only spreads due dates, while stability and difficulty follow
-    the ratings and the actual times between reviews, so recall is the same as with it (and
-    the replay a third faster: no per-review reseeding)."""
-    import fsrs
-
-    scheduler = _plain_scheduler()
-    ratings = {r: fsrs.Rating(int(r)) for r in Rating}
-    card = fsrs.Card(card_id=1)
+    A card's stability and difficulty follow only the ratings and the whole days between
+    reviews: the learning and relearning steps (the card's state) change when it is due, never
+    these two, and fuzz only spreads due dates. So the replay keeps the two numbers, with
+    py-fsrs's formulas written out in its own order of operations (the same floats:
+    `tests/test_class.py` checks it against `review_card` on random logs) and its parameters,
+    and skips the copy, the due date and the review log of each review."""
+    steps = _steps()
+    factor, decay = steps.factor, steps.decay
+    stability = difficulty = 0.0
+    last: datetime | None = None
     for rating, when, _ in reviews:
-        card, _log = scheduler.review_card(card, ratings[rating], when)
-    last = card.last_review or now
-    return float(scheduler.get_card_retrievability(card, max(now, last)))
+        r = int(rating)
+        if last is None:
+            stability, difficulty = steps.first[r]
+        else:
+            days = (when - last).days
+            if days < 1:
+                stability = steps.short_term(stability, r)
+            else:
+                retrievability = (1 + factor * days / stability) ** decay
+                stability = steps.long_term(difficulty, stability, retrievability, r)
+            difficulty = steps.difficulty(difficulty, r)
+        last = when
+    if last is None:
+        return 0.0
+    elapsed = max(0, (max(now, last) - last).days)
+    return float((1 + factor * elapsed / stability) ** decay)
 
 
-_plain: Any = None
+class _Steps:
+    """py-fsrs 6's stability and difficulty steps (`fsrs/scheduler.py`: `_initial_stability`,
+    `_initial_difficulty`, `_short_term_stability`, `_next_difficulty`, `_next_stability`) over
+    plain floats, with the default parameters of a scheduler without fuzz."""
 
+    def __init__(self) -> None:
+        import math
 
-def _plain_scheduler() -> Any:
-    global _plain
-    if _plain is None:
         import fsrs
+        from fsrs import scheduler as fs
 
-        _plain = fsrs.Scheduler(enable_fuzzing=False)
-    return _plain
+        sched = fsrs.Scheduler(enable_fuzzing=False)
+        p = [float(x) for x in sched.parameters]
+        self.p, self.e = p, math.e
+        self.factor, self.decay = sched._FACTOR, sched._DECAY
+        self.s_min, self.d_min, self.d_max = fs.STABILITY_MIN, fs.MIN_DIFFICULTY, fs.MAX_DIFFICULTY
+        self.first = {r: (max(p[r - 1], self.s_min), self._clamp(p[4] - (math.e ** (p[5] * (r - 1))) + 1))
+                      for r in (1, 2, 3, 4)}
+        self.easy = p[4] - (math.e ** (p[5] * (4 - 1))) + 1
+        self.short = {r: math.e ** (p[17] * (r - 3 + p[18])) for r in (1, 2, 3, 4)}
+        self.forget_short = math.e ** (p[17] * p[18])
+        self.recall_base = math.e ** (p[8])
+
+    def _clamp(self, d: float) -> float:
+        return min(max(d, self.d_min), self.d_max)
+
+    def short_term(self, s: float, r: int) -> float:
+        increase: float = self.short[r] * (s ** -self.p[19])
+        if r > 1:
+            increase = max(increase, 1.0)
+        return max(s * increase, self.s_min)
+
+    def difficulty(self, d: float, r: int) -> float:
+        p = self.p
+        delta = -(p[6] * (r - 3))
+        arg_2 = d + (10.0 - d) * delta / 9.0
+        return self._clamp(p[7] * self.easy + (1 - p[7]) * arg_2)
+
+    def long_term(self, d: float, s: float, retrievability: float, r: int) -> float:
+        p, e = self.p, self.e
+        if r == 1:
+            long = p[11] * (d ** -p[12]) * (((s + 1) ** (p[13])) - 1) * (e ** ((1 - retrievability) * p[14]))
+            found: float = min(long, s / self.forget_short)
+        else:
+            hard = p[15] if r == 2 else 1
+            easy = p[16] if r == 4 else 1
+            found = s * (1 + self.recall_base * (11 - d) * (s ** -p[9])
+                         * ((e ** ((1 - retrievability) * p[10])) - 1) * hard * easy)
+        return max(found, self.s_min)
+
+
+_steps_made: _Steps | None = None
+
+
+def _steps() -> _Steps:
+    global _steps_made
+    if _steps_made is None:
+        _steps_made = _Steps()
+    return _steps_made
 
 
 _graded: dict[tuple[str, str], tuple[str, ...]] = {}

@@ -86,6 +86,31 @@ def test_the_class_in_numbers(runner: CliRunner, tmp_path: Path) -> None:
     assert carol[core] is None
 
 
+def test_recall_is_what_py_fsrs_review_card_gives() -> None:
+    """The report's replay (the scheduler's own steps, no copy, no due date) against py-fsrs's
+    `review_card` on random logs: gaps of minutes to months, every rating, long runs."""
+    import random
+
+    import fsrs
+
+    from quiz.classreport import recall
+    from quiz.grading import Rating
+
+    rng = random.Random(11)
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    for _ in range(300):
+        when = NOW - timedelta(days=400)
+        reviews = []
+        for _ in range(rng.choice([1, 2, 5, 30, 120])):
+            when += timedelta(minutes=rng.choice([1, 10, 300, 1439, 1441, 4000, 20_000, 90_000]))
+            reviews.append((Rating(rng.choice([1, 2, 3, 4])), when, None))
+        card = fsrs.Card(card_id=1)
+        for rating, at, _ in reviews:
+            card, _log = scheduler.review_card(card, fsrs.Rating(int(rating)), at)
+        now = max(NOW, when)
+        assert recall(reviews, now) == scheduler.get_card_retrievability(card, now)
+
+
 def test_the_terminal_report(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["class", "report", str(write_class(tmp_path / "logs"))])
     assert result.exit_code == 0, result.output
