@@ -12,7 +12,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -44,13 +44,13 @@ logger = logging.getLogger("demo.request_id_threads")
 logger.setLevel(logging.INFO)
 logger.propagate = False
 logger.handlers[:] = [queue_handler]
-executor = ThreadPoolExecutor(max_workers=2)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     listener.start()
-    yield
+    with ThreadPoolExecutor(max_workers=2) as executor:  # a pool of our own, shut down at exit
+        yield {"executor": executor}
     listener.stop()
 
 
@@ -90,11 +90,11 @@ def sync_endpoint():  # a def endpoint: FastAPI runs it with run_in_threadpool
 
 
 @app.get("/offload")
-async def offload():
+async def offload(request: Request):
     logger.info("async endpoint")
     await run_in_threadpool(work, "run_in_threadpool")  # <- copies the context
     await asyncio.to_thread(work, "asyncio.to_thread")  # <- copies the context
-    loop = asyncio.get_running_loop()
+    loop, executor = asyncio.get_running_loop(), request.state.executor
     await loop.run_in_executor(executor, work, "run_in_executor")  # <- does NOT copy it
     ctx = contextvars.copy_context()
     await loop.run_in_executor(executor, ctx.run, work, "copy_context().run")  # <- copied by hand
