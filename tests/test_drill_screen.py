@@ -24,13 +24,15 @@ ROWS, COLS = 40, 100
 class Term:
     """A 100x40 terminal running `python -m quiz ARGS`: what it shows, and keys to type."""
 
-    def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None):
+    def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None,
+                 program: list[str] | None = None, cwd: Path | None = None):
         environ = {**os.environ, "QUIZ_HOME": str(home), "TERM": "xterm", "COLUMNS": str(COLS),
                    "LINES": str(ROWS), **(env or {})}
         environ.pop("QUIZ_BANK", None)
         self.screen = pyte.Screen(COLS, ROWS)
         self.stream = pyte.Stream(self.screen)
-        self.child = pexpect.spawn(sys.executable, ["-m", "quiz", *args], env=environ,
+        command, *first = program or [sys.executable, "-m", "quiz"]
+        self.child = pexpect.spawn(command, [*first, *args], env=environ, cwd=str(cwd) if cwd else None,
                                    encoding="utf-8", dimensions=(ROWS, COLS), timeout=30)
         self.log = ""
         self.seen = 0  # how much of the log `output` has looked at
@@ -248,3 +250,39 @@ def test_the_marks_travel_with_the_review_through_export_and_import(tmp_path: Pa
     assert again.returncode == 0, again.stderr
     assert "✔ Runs before and after every request (your wording: “It wraps each call to the app" in " ".join(
         again.stdout.split())
+
+
+def test_under_uv_run_the_commands_on_screen_read_uv_run_quiz(quiz_home: Path) -> None:
+    """Issue 23.6: started as `uv run quiz` (uv's marker in the environment, the project's own
+    script), the commands quiz prints are the ones to type: `uv run quiz ...`."""
+    root = Path(__file__).resolve().parent.parent
+    assert Path(sys.prefix) == root / ".venv", "run the tests through uv, from the project's .venv"
+    term = Term(quiz_home, "drill", "--new", "0", program=[str(Path(sys.executable).with_name("quiz"))],
+                env={"UV_RUN_RECURSION_DEPTH": "1"}, cwd=root)
+    term.wait("Nothing is due now.")
+    assert term.close() == 0
+    said = "".join(term.screen.display)  # a command longer than the terminal wraps at its edge, uncut
+    assert "limit of 0: uv run quiz drill --new 40, or uv run quiz drill --cram." in said
+
+
+def test_practice_moves_on_with_the_solve_still_on_screen(tmp_path: Path, quiz_home: Path) -> None:
+    """Issue 23.7: once an exercise is solved the next unsolved one is written and watched, and
+    the screen still shows that the first was solved and what the next one asks."""
+    folder = tmp_path / "practice"
+    term = Term(quiz_home, "practice", "cors", "--dir", str(folder))
+    term.wait("Watching cors_wildcard.py")
+    time.sleep(0.5)  # the watcher is up
+    path = folder / "cors_wildcard.py"
+    path.write_text(path.read_text().replace(
+        'allow_origins=["*"],', 'allow_origins=["https://app.example.com", "http://localhost:5173"],'))
+    term.wait("Watching streaming_read_all.py", seconds=60)
+    term.settle()
+    screen = term.text()
+    assert "Solved: cors-wildcard. Recorded in your progress" in screen
+    assert "On to the next exercise: streaming-read-all" in screen
+    assert "Exercise streaming-read-all" in screen  # its task, above its first run
+    assert "streaming_read_all: " in screen and "— FAILED" in screen  # its file as written
+    term.child.sendintr()
+    term.output("Stopped watching.")
+    assert term.close() == 0
+    assert (folder / ".gitignore").is_file() and (folder / "streaming_read_all.py").is_file()
