@@ -325,3 +325,16 @@ def test_tab_offers_the_exercise_ids(runner: CliRunner) -> None:
     assert len(without) > 10 and not without & set(everything)  # a demo with no exercise is not offered
     assert with_exercises <= set(everything)  # a demo with exercises is
     assert offered("quiz practice cors") == ["cors-wildcard", "cors"]
+
+
+def test_practice_alone_starts_the_first_exercise_not_solved(runner: CliRunner, tmp_path: Path,
+                                                              quiz_home: Path) -> None:
+    folder = tmp_path / "practice"
+    first, second = EXERCISES[0], EXERCISES[1]
+    result = runner.invoke(app, ["practice", "--once", "--dir", str(folder)])
+    assert result.exit_code == 1, result.output  # as written, it fails
+    assert f"Exercise {first.id}" in result.stdout
+    (folder / first.file_name).write_text(first.solution())
+    assert runner.invoke(app, ["practice", "--once", "--dir", str(folder)]).exit_code == 0
+    result = runner.invoke(app, ["practice", "--once", "--dir", str(folder)])
+    assert result.exit_code == 1 and f"Exercise {second.id}" in result.stdout

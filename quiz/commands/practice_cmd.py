@@ -18,7 +18,8 @@ def practice(
     ref: Annotated[
         str | None,
         typer.Argument(
-            help="An exercise id, or a topic as `quiz demo` takes it (a demo name, a question number or id).",
+            help="An exercise id, or a topic as `quiz demo` takes it (a demo name, a question number or id); "
+            "none: the first exercise not solved yet.",
             autocompletion=complete_exercise,
             metavar="TOPIC|N",
             show_default=False,
@@ -74,12 +75,17 @@ def practice(
         else:
             practice_ui.exercise_table(rows, solved)
         return
-    if ref is None:
-        raise typer.BadParameter(
-            f"name an exercise or a topic (see `{ui.command('practice --list')}`), or use --list.",
-            param_hint="TOPIC|N"
-        )
-    ex = exercises.find_exercise(ref, bank, solved)
+    if ref is None:  # the first exercise not solved yet, in the bank's order
+        left = [e for e in exercises.bank_exercises(bank) if e.id not in solved]
+        if not left:
+            practice_ui.exercise_table(exercises.bank_exercises(bank), solved)
+            again = ui.command("practice ID")
+            ui.out.print(f"Every exercise is solved: name one to practise it again ({again}).",
+                         soft_wrap=True)
+            return
+        ex = left[0]
+    else:
+        ex = exercises.find_exercise(ref, bank, solved)
     if solution:
         practice_ui.solution(ex)
         return
@@ -146,6 +152,7 @@ def check_folder(folder: Path, name: str) -> None:
 def register(app: typer.Typer) -> None:
     app.command(
         epilog=examples(
+            "quiz practice                       the first exercise you have not solved",
             "quiz practice middleware",
             "quiz practice 6 --dir ~/interview",
             "quiz practice cors --once",
