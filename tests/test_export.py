@@ -1532,3 +1532,33 @@ def test_exam_papers_in_versions_with_their_answer_keys(runner: CliRunner, tmp_p
     assert sorted(order(papers["A"])[-4:]) == sorted(order(papers["B"])[-4:])
     assert order(papers["A"])[-4:] != order(papers["B"])[-4:]  # each version in its own order
     assert runner.invoke(app, ["export", "--format", "csv", "--versions", "2"]).exit_code == 2
+
+
+def test_exam_papers_in_markdown(runner: CliRunner, tmp_path: Path) -> None:
+    """The same papers and keys in Markdown, as a CommonMark renderer (markdown-it) shows them."""
+    from markdown_it import MarkdownIt
+
+    args = ["export", "-o", str(tmp_path / "exam.md"), "--topic", "security", "--count", "4",
+            "--seed", "w3", "--versions", "2", "--answer-key", str(tmp_path / "key.md")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in tmp_path.glob("*.md"))
+    assert written == ["exam-A.md", "exam-B.md", "key-A.md", "key-B.md"]
+
+    def shown(name: str) -> tuple[str, list[str], str]:
+        """The page's title, its question headings (h3), and all its text."""
+        tokens = MarkdownIt("commonmark").parse((tmp_path / name).read_text(encoding="utf-8"))
+        heads = [(t.tag, tokens[i + 1].content) for i, t in enumerate(tokens) if t.type == "heading_open"]
+        text = "\n".join(t.content for t in tokens if t.type == "inline")
+        return heads[0][1], [content for tag, content in heads if tag == "h3"], text
+
+    papers = {v: [q.split(". ", 1)[1] for q in shown(f"exam-{v}.md")[1]] for v in "AB"}
+    for v in "AB":
+        title, questions, text = shown(f"exam-{v}.md")
+        key_title, key_questions, key_text = shown(f"key-{v}.md")
+        assert title == f"FastAPI Advanced Interview · Version {v}"
+        assert key_title == f"FastAPI Advanced Interview · Version {v} · answer key"
+        assert [q.split(". ", 1)[0] for q in questions] == ["1", "2", "3", "4"]  # the paper's order
+        assert key_questions == questions  # the key follows its paper
+        assert "Key points" not in text and "Key points" in key_text
+    assert papers["A"] != papers["B"] and sorted(papers["A"]) == sorted(papers["B"])  # each its own order

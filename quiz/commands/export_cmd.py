@@ -54,6 +54,7 @@ EXPORT_EPILOG = (
     )
 )
 _HANDOUTS = ("markdown", "html")
+_PAPERS = _HANDOUTS  # exam papers in versions, and their keys
 _ANKI = ("apkg", "anki-tsv")
 
 
@@ -148,14 +149,14 @@ def export(
     versions_n: Annotated[
         int | None,
         typer.Option("--versions", metavar="K", min=1, show_default=False,
-                     help="html: K versions of the paper, each in its own order, labelled A, B, ... "
-                     "(written as FILE-A.html, FILE-B.html, ...)."),
+                     help="markdown and html: K versions of the paper, each in its own order, labelled "
+                     "A, B, ... (written as FILE-A.html, FILE-B.html, ...)."),
     ] = None,
     answer_key: Annotated[
         Path | None,
         typer.Option("--answer-key", metavar="FILE", show_default=False,
-                     help="html: also write the answer key alone to FILE (one per version); the paper "
-                     "then has no answers unless --answers says so."),
+                     help="markdown and html: also write the answer key alone to FILE (one per "
+                     "version); the paper then has no answers unless --answers says so."),
     ] = None,
     answers: Annotated[
         AnswersChoice | None,
@@ -217,8 +218,8 @@ def export(
              "--bom/--no-bom": (bom, ("csv",)), "--layout": (layout, ("html",)),
              "--questions": (kinds, ("gift", "moodle-xml", "html")),
              "--subdecks": (subdecks or None, _ANKI),
-             "--tag-prefix": (tag_prefix, _ANKI), "--versions": (versions_n, ("html",)),
-             "--answer-key": (answer_key, ("html",))}
+             "--tag-prefix": (tag_prefix, _ANKI), "--versions": (versions_n, _PAPERS),
+             "--answer-key": (answer_key, _PAPERS)}
     fmt = _choose_format(format_.value if format_ is not None else None, output,
                          {name: formats for name, (value, formats) in given.items() if value is not None})
     if versions_n and versions_n > 1 and output is None:

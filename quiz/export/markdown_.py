@@ -144,18 +144,30 @@ def _answer(q: Question, options: ExportOptions, depth: int) -> list[str]:
 
 
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
-    out = [f"# {inline(options.deck)}", ""]
+    version = f" · Version {options.label}" if options.label else ""
+    out = [f"# {inline(options.deck + version)}{' · answer key' if options.key_only else ''}", ""]
     count = f"{len(questions)} question{'s' * (len(questions) != 1)}"
+    numbers = {q.id: i if options.numbered else q.num for i, q in enumerate(questions, 1)}
+
+    def heading(q: Question) -> str:
+        return f"### {numbers[q.id]}. {inline(q.question)}"
+
+    if options.key_only:  # an exam paper's key, printed apart: the answers in the paper's order
+        out += [f"{count}: the answers, in the order of the paper.", "", "## Answer key", ""]
+        for q in questions:
+            out += [heading(q), "", f"*{inline(source_line(q, options.deck))}*", ""]
+            out += _answer(q, options, 4)
+        return _joined(out)
     answers = {"inline": "answers after each question", "end": "answers at the end",
                "none": "no answers"}[options.answers]
     out += [f"{count}, {answers}.", "", "## Contents", ""]
-    out += [f"- [{q.num}. {inline(q.question)}](#{_anchor(q)})" for q in questions]
+    out += [f"- [{numbers[q.id]}. {inline(q.question)}](#{_anchor(q)})" for q in questions]
     out += [""]
     if options.answers == "end" and questions:
         out += ["Answer key: [at the end](#answer-key).", ""]
     out += ["## Questions", ""]
     for q in questions:
-        out += [f'<a id="{_anchor(q)}"></a>', "", f"### {q.num}. {inline(q.question)}", "", _meta(q), ""]
+        out += [f'<a id="{_anchor(q)}"></a>', "", heading(q), "", _meta(q), ""]
         if options.answers == "end":
             out += [f"[Answer](#a-{q.id})", ""]
         if options.answers == "inline":
@@ -164,9 +176,13 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
     if options.answers == "end" and questions:
         out += ['<a id="answer-key"></a>', "", "## Answer key", ""]
         for q in questions:
-            out += [f'<a id="a-{q.id}"></a>', "", f"### {q.num}. {inline(q.question)}", ""]
+            out += [f'<a id="a-{q.id}"></a>', "", heading(q), ""]
             out += [f"*{inline(source_line(q, options.deck))}*", ""]
             out += _answer(q, options, 4)
+    return _joined(out)
+
+
+def _joined(out: list[str]) -> str:
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
