@@ -184,3 +184,36 @@ def test_the_cap_never_evicts_the_bank_in_use(tmp_path: Path, quiz_home: Path) -
     prune_cache(quiz_home / "cache", max_bytes=1, in_use=in_use)
     assert [p.name for p in (quiz_home / "cache").iterdir()] == [in_use.name]
     assert isinstance(load_bank([big]).questions[0], CachedQuestion)
+
+
+def test_a_shown_answer_is_rendered_once_and_printed_the_same(quiz_home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QUIZ_HOME": str(quiz_home), "COLUMNS": "90", "FORCE_COLOR": "1",
+           "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    show = [sys.executable, "-m", "quiz", "show", "3"]
+    first = subprocess.run(show, capture_output=True, text=True, env=env, check=True).stdout
+    kept = list((quiz_home / "cache" / "screens").glob("*.json"))
+    assert len(kept) == 2  # the answer and the errata
+    again = subprocess.run([sys.executable, "-X", "importtime", *show[1:]], capture_output=True, text=True,
+                           env=env, check=True)
+    assert again.stdout == first  # the same bytes, colours and all
+    imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines()}
+    assert "rich.markdown" not in imported and "pygments" not in imported  # nothing rendered again
+
+
+def test_a_kept_rendering_holding_a_control_character_is_rendered_again(runner: Any, quiz_home: Path) -> None:
+    from quiz.cli import app
+
+    first = runner.invoke(app, ["show", "3"])
+    assert first.exit_code == 0
+    for kept in (quiz_home / "cache" / "screens").glob("*.json"):
+        segments = json.loads(kept.read_text(encoding="utf-8"))
+        segments[0][0] = "\x1b]52;c;aGVsbG8=\x07" + segments[0][0]
+        kept.write_text(json.dumps(segments), encoding="utf-8")
+    again = runner.invoke(app, ["show", "3"])
+    assert again.exit_code == 0
+    assert again.stdout == first.stdout and "\x1b" not in again.stdout

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quiz import ui
+from quiz.ui.rendered import print_cached
 
 if TYPE_CHECKING:
     from quiz.bank import Problem
@@ -145,17 +146,16 @@ def show_question(q: Question, *, answer: bool = True) -> None:
     ui.out.print(question_panel(q))
     if not answer:
         return
-    ui.out.print(Panel(answer_markdown(q), title="Answer", title_align="left", border_style="green"))
+    print_cached(ui.out, ("answer", q.answer), lambda: Panel(answer_markdown(q), title="Answer",
+                                                             title_align="left", border_style="green"))
     points = Table.grid(padding=(0, 1))
     for kp in q.key_points:
         points.add_row("•", Text(kp.point))
     ui.out.print(Panel(points, title="Key points", title_align="left", border_style="blue"))
     if q.errata:
-        ui.out.print(
-            Panel(
-                markdown(q.errata), title="What changed (errata)", title_align="left", border_style="yellow"
-            )
-        )
+        errata = q.errata
+        print_cached(ui.out, ("errata", errata), lambda: Panel(
+            markdown(errata), title="What changed (errata)", title_align="left", border_style="yellow"))
     if q.pitfalls:
         ui.out.print(Panel(pitfalls_table(q), title="Pitfalls: what candidates say that is wrong or outdated",
                            title_align="left", border_style="red"))
