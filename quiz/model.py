@@ -78,12 +78,15 @@ class Pitfall:
     correction: str
     since: str | None = None
     reference: str | None = None
+    subject: tuple[str, ...] = ()  # a statement: `terms` said of one of these (quiz.grading.pitfalls)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"claim": self.claim, "terms": list(self.terms), "correction": self.correction}
         for name in ("since", "reference"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
+        if self.subject:
+            out["subject"] = list(self.subject)
         return out
 
 
@@ -202,7 +205,8 @@ class Question:
             errata=opt(data.get("errata")),
             pitfalls=tuple(
                 Pitfall(v(p["claim"]), tuple(v(t) for t in p["terms"]), v(p["correction"]),
-                        opt(p.get("since")), opt(p.get("reference")))
+                        opt(p.get("since")), opt(p.get("reference")),
+                        tuple(v(t) for t in p.get("subject") or ()))
                 for p in data.get("pitfalls") or ()
             ),
             follow_ups=tuple(v(f) for f in data.get("follow_ups") or ()),

@@ -49,6 +49,7 @@ class PitfallSchema(BaseModel):
     correction: str = Field(min_length=1, max_length=MAX_TEXT)
     since: Text | None = None
     reference: Text | None = None
+    subject: Terms = Field(default_factory=list)
 
 
 class ChoiceSchema(BaseModel):

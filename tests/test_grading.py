@@ -998,3 +998,43 @@ def test_the_bank_synonyms_credit_short_forms_and_other_verbs(answer: str) -> No
     """Terse notes say `deps`, `db`, `params`, `config`; people say replace or swap for override."""
     g = grade(answer, load_builtin("dependency-injection"))
     assert next(p for p in g.points if p.point == "Easy to test by overriding dependencies").hit
+
+
+STATUS = Question(
+    "status", 1, "What does a request without a token get?", "401 with WWW-Authenticate.",
+    (KeyPoint("A missing token gets 401", ("401",)),),
+    pitfalls=(Pitfall("A missing token gets 403.", ("403", "forbidden"), "It gets 401.",
+                      subject=("missing token", "no token", "not authenticated")),),
+)
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    ("A request with a missing token gets 403.", True),
+    ("If there is no token the helper answers Forbidden.", True),  # any wording of either part
+    ("Not authenticated? Then it is 403.", False),  # another sentence
+    ("Not authenticated, it is 403.", True),  # the next part of the sentence points back
+    ("A missing token gets 401, a missing role 403.", False),  # 403 said of another subject
+    ("A missing token gets 401 and a missing role gets 403.", False),
+    ("A missing token gets 401, not 403.", False),
+    ("Older tutorials say a missing token gets 403.", False),
+    ("The helper answers 403 for a missing token.", True),  # "answers" the verb, not "some answers"
+])
+def test_a_pitfall_with_a_subject_is_named_only_when_said_of_it(answer: str, named: bool) -> None:
+    assert bool(grade(answer, STATUS).pitfalls) is named
+
+
+def test_a_pitfall_subject_round_trips_through_the_bank_format(tmp_path: Path) -> None:
+    from quiz.bank import load_bank
+
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(yaml.safe_dump({"questions": [{
+        "id": "status", "question": "What does a request without a token get?", "answer": "401.",
+        "key_points": [{"point": "A missing token gets 401", "terms": ["401"]}],
+        "pitfalls": [{"claim": "A missing token gets 403.", "terms": ["403"], "correction": "401.",
+                      "subject": ["missing token"]}]}]}))
+    for _ in range(2):  # parsed, then read back from the cache
+        q = load_bank([bank]).get("status")
+        assert q.pitfalls[0].subject == ("missing token",)
+        assert q.pitfalls[0].to_dict()["subject"] == ["missing token"]
+        assert grade("A missing token gets 403.", q).pitfalls
+        assert not grade("A missing role gets 403.", q).pitfalls

@@ -32,9 +32,9 @@ from quiz.bank.yamlfile import gc_paused
 from quiz.model import CONTROL, MAX_NUMBER, MAX_TEXT, SLUG, Choice, KeyPoint, Pitfall, Question, demo_escapes
 from quiz.paths import cache_dir
 
-CACHE_FORMAT = 4  # raised when the same files load into another bank or the layout changes
+CACHE_FORMAT = 5  # raised when the same files load into another bank or the layout changes
 # (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use; 4: the
-# rows as columns)
+# rows as columns; 5: a pitfall's subject)
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
 CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry in use always stays
 MAX_HEADER = 64 * 1024 * 1024  # the first line: rows of at most 20 banks files' questions
@@ -195,11 +195,11 @@ class _Entry:
                     return None
                 key_points.append(KeyPoint(point, tuple(terms), tuple(subject), tuple(map(tuple, contrasts))))
             pitfalls = []
-            for claim, terms, correction, since, reference in pits:
-                if not (_text(claim) and _texts(terms) and _text(correction)
+            for claim, terms, correction, since, reference, subject in pits:
+                if not (_text(claim) and _texts(terms) and _text(correction) and _texts(subject)
                         and (since is None or _text(since)) and (reference is None or _text(reference))):
                     return None
-                pitfalls.append(Pitfall(claim, tuple(terms), correction, since, reference))
+                pitfalls.append(Pitfall(claim, tuple(terms), correction, since, reference, tuple(subject)))
             choices = []
             for text, correct, feedback in d["choices"]:
                 if not (_text(text) and text and type(correct) is bool and _text(feedback)):
@@ -221,7 +221,8 @@ def _rest(q: Question, groups: dict[tuple[tuple[str, ...], ...], int]) -> dict[s
         "key_points": [[k.point, list(k.terms), list(k.subject), [list(c) for c in k.contrasts]]
                        for k in q.key_points],
         "errata": q.errata,
-        "pitfalls": [[p.claim, list(p.terms), p.correction, p.since, p.reference] for p in q.pitfalls],
+        "pitfalls": [[p.claim, list(p.terms), p.correction, p.since, p.reference, list(p.subject)]
+                     for p in q.pitfalls],
         "follow_ups": list(q.follow_ups),
         "references": list(q.references),
         "choices": [[c.text, c.correct, c.feedback] for c in q.choices],

@@ -21,6 +21,13 @@ clause starts with `but` or points back at them and judges or denies them ("Olde
 @validator; in v2 that's deprecated", "It's a common belief that X; it isn't"). Every statement that
 asserts a pitfall (its clause, up to a comma that starts a new one: ", it", ", and", ...)
 earns no key point: the point it contradicts is not credited from there.
+
+A pitfall with a `subject` is a statement, as a key point can be: its terms are what it claims
+and its subject what it claims it of ("Starlette" -> "an ASGI server", "a missing token" ->
+"403"). It is asserted only where a term is said in the same part of a sentence as a subject
+(between commas, and before `and`), or in the part right after one when that part starts with
+a pronoun ("Starlette, it is the server"); so "Uvicorn is the ASGI server" is not "Starlette is
+an ASGI server", and any wording of the subject with any wording of the claim names it.
 """
 
 from __future__ import annotations
@@ -65,6 +72,9 @@ _FOLLOWING = frozenset({"but", "though", "although", "however"})
 SOURCES = frozenset("""old older outdated obsolete legacy deprecated unmaintained abandoned superseded
     formerly previously unlike people answers tutorials guides articles examples blogs posts
     courses folks myth myths misconception misconceptions belief mistake mistakes""".split())
+#: Sources that are verbs too ("the helper answers 403"): a source only after one of QUALIFIERS.
+VERBS_TOO = frozenset({"answers", "posts", "guides"})
+QUALIFIERS = frozenset("some many most older old other several lot lots these those few".split())
 #: "in v1", "Pydantic v1", "Pydantic 1": the old version named before the pitfall's words.
 OLD_VERSIONS = frozenset({("in", "v1"), ("pydantic", "v1"), ("pydantic", "1"), ("starlette", "0")})
 #: Anywhere after a pitfall's words in its clause, or in the next clause when that clause starts
@@ -86,7 +96,8 @@ def reported(answer: Answer, start: int, end: int) -> bool:
     towards = False
     for i in before:
         towards = towards or (moved and toks[i] in TOWARDS)
-        if toks[i] in SOURCES and not towards:
+        source = toks[i] in SOURCES and (toks[i] not in VERBS_TOO or i and toks[i - 1] in QUALIFIERS)
+        if source and not towards:
             return True
         if i and (toks[i - 1], toks[i]) in OLD_VERSIONS:
             return True
@@ -171,9 +182,13 @@ def find_pitfalls(pitfalls: Sequence[PitfallLike], answer: Answer,
     hits, statements = [], set()
     for p in pitfalls:
         best: tuple[str, Match] | None = None
+        subject = tuple(getattr(p, "subject", ()))
+        said_of = _subjects(answer, widen(subject)) if subject else None
         for raw in widen(tuple(p.terms)):
             for term in variants(raw, False):
                 for m in matches(answer, term):
+                    if said_of is not None and not _of_subject(answer, m, said_of):
+                        continue
                     if not rejects(answer, term, m, correction_words(p.correction, p.claim)):
                         statements.add(answer.statement[m.start])
                         if best is None or m.score > best[1].score:
@@ -182,3 +197,29 @@ def find_pitfalls(pitfalls: Sequence[PitfallLike], answer: Answer,
             raw, m = best
             hits.append(PitfallHit(p.claim, p.correction, raw, shown(m.found), p.since, p.reference))
     return hits, statements
+
+
+#: A part of a sentence that starts with one of these says its claim of the subject named just before.
+PRONOUNS = frozenset("it they this that which these those its".split())
+
+
+def _subjects(answer: Answer, subject: tuple[str, ...]) -> set[int]:
+    """The parts of sentences (`Answer.segment`) that name the subject, not negated."""
+    out = set()
+    for raw in subject:
+        for term in variants(raw, True):
+            for m in matches(answer, term):
+                if (m.score >= term.threshold and answer.segment[m.start] == answer.segment[m.end - 1]
+                        and not is_negated(answer, term, m)):
+                    out.add(answer.segment[m.start])
+    return out
+
+
+def _of_subject(answer: Answer, m: Match, said_of: set[int]) -> bool:
+    """Whether the claim at `m` is said of the subject: named in its part of the sentence, or in
+    the part just before when its own starts with a pronoun ("Starlette? It is a server")."""
+    segment = answer.segment[m.start]
+    if segment in said_of:
+        return True
+    first = next(i for i in range(m.start, -1, -1) if i == 0 or answer.segment[i - 1] != segment)
+    return answer.tokens[first] in PRONOUNS and segment - 1 in said_of
