@@ -496,7 +496,8 @@ def mistakes_html(q: Question) -> str:
     items = []
     for p in q.pitfalls:
         data = {"terms": list(p.terms)} | ({"since": p.since} if p.since else {}) \
-            | ({"reference": p.reference} if p.reference else {})
+            | ({"reference": p.reference} if p.reference else {}) \
+            | ({"subject": list(p.subject)} if p.subject else {})
         since = f' <span class="since">({text_html(p.since)})</span>' if p.since else ""
         ref = f" {link_html(p.reference)}" if p.reference else ""
         items.append(f'<li class="pitfall" data-pitfall="{escape(json.dumps(data, ensure_ascii=False))}">'

@@ -148,7 +148,7 @@ def _items(el: Tag) -> list[str]:
 
 def pitfalls_from(el: Tag) -> list[dict[str, Any]]:
     """The `li.pitfall` items of a Common mistakes list: claim, correction and what the
-    `data-pitfall` JSON carries (terms, since, reference)."""
+    `data-pitfall` JSON carries (terms, since, reference, subject)."""
     out = []
     for li in el.find_all("li", class_="pitfall"):
         claim, correction = li.find(class_="claim"), li.find(class_="correction")
@@ -165,6 +165,9 @@ def pitfalls_from(el: Tag) -> list[dict[str, Any]]:
         for key in ("since", "reference"):
             if isinstance(data, dict) and isinstance(data.get(key), str):
                 item[key] = data[key]
+        subject = data.get("subject") if isinstance(data, dict) else None
+        if isinstance(subject, list) and subject:
+            item["subject"] = [str(s) for s in subject]
         out.append(item)
     return out
 
