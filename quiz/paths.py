@@ -73,7 +73,7 @@ def launcher() -> str:
     if script.name not in ("quiz", "quiz.exe"):
         return "quiz"
     if os.environ.get("UV_RUN_RECURSION_DEPTH") and (project := _uv_project()) is not None:
-        return "uv run quiz" if _nearest_project(Path.cwd()) == project else \
+        return "uv run quiz" if _nearest_project() == project else \
             f"uv run --project {shlex.quote(str(project))} quiz"
     found = shutil.which("quiz")
     if found and script.is_file() and Path(found).resolve() == script.resolve():
@@ -91,7 +91,11 @@ def _uv_project() -> Path | None:
     return None
 
 
-def _nearest_project(folder: Path) -> Path | None:
-    """The project `uv run` finds from `folder`: the nearest folder up holding a pyproject.toml."""
-    folder = folder.resolve()
+def _nearest_project(folder: Path | None = None) -> Path | None:
+    """The project `uv run` finds from `folder` (the current one): the nearest folder up holding
+    a pyproject.toml; None when there is none (or the current folder was removed)."""
+    try:
+        folder = (folder or Path.cwd()).resolve()
+    except OSError:
+        return None
     return next((f for f in (folder, *folder.parents) if (f / "pyproject.toml").is_file()), None)

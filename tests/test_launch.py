@@ -109,3 +109,15 @@ def test_commands_are_never_cut_in_two_in_a_pipe(tmp_path: Path) -> None:
     assert drill and re.fullmatch(rf"{re.escape(quiz)} drill --cram( --topic [a-z-]+)+", drill.group(1)), \
         exam.stdout
     assert max(len(line) for line in exam.stdout.splitlines()) > 80  # the command, whole on its line
+
+
+def test_a_removed_current_folder_is_no_traceback(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = f"cd {gone} && rmdir {gone} && exec {SCRIPT} stats"
+    for uv_run in (False, True):
+        out = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60,
+                             env=env(tmp_path, uv_run=uv_run, on_path=False))
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+        assert re.search(r"Exercises: 0 of \d+ solved", out.stdout)
+        gone.mkdir()

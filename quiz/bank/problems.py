@@ -49,7 +49,7 @@ class BankError(QuizError):
 def display(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError):  # not under it, or the current folder was removed
         return str(path)
 
 
