@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -104,18 +105,29 @@ def plain_code(html: str) -> str:
     return _CODE_BLOCK.sub(text, html)
 
 
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    import markdownify
+
+    return markdownify.MarkdownConverter(
+        heading_style="ATX", bullets="-", escape_asterisks=False, escape_underscores=False,
+        code_language_callback=_code_language, newline_style="backslash",
+    )
+
+
 def markdown(html: str) -> str:
     """An HTML fragment as the bank's Markdown: code blocks fenced, lists as `-`, links kept."""
     if "<" not in html and "&" not in html:
         return html.strip()
-    import markdownify
+    return _tidy(_converter().convert(plain_code(html)))
 
-    html = plain_code(html)
 
-    text = markdownify.markdownify(
-        html, heading_style="ATX", bullets="-", escape_asterisks=False, escape_underscores=False,
-        code_language_callback=_code_language, newline_style="backslash",
-    )
+def node_markdown(node: Any) -> str:
+    """`markdown` of what an already parsed node holds (no second parse of its HTML)."""
+    return _tidy(str(_converter().process_tag(node, parent_tags=set())))
+
+
+def _tidy(text: str) -> str:
     text = re.sub(r"\\\n", "\n", text)  # a <br> inside a paragraph: a line break is enough here
     parts = re.split(r"(^```[^\n]*\n.*?^```$)", text, flags=re.M | re.S)  # code blocks keep their blank lines
     return "".join(p if i % 2 else re.sub(r"\n{3,}", "\n\n", p) for i, p in enumerate(parts)).strip()
@@ -154,8 +166,7 @@ def pitfalls_from(el: Tag) -> list[dict[str, Any]]:
         claim, correction = li.find(class_="claim"), li.find(class_="correction")
         if claim is None or correction is None:
             continue
-        item: dict[str, Any] = {"claim": plain(claim.decode_contents()),
-                                "correction": plain(correction.decode_contents())}
+        item: dict[str, Any] = {"claim": node_markdown(claim), "correction": node_markdown(correction)}
         try:
             data = json.loads(str(li.get("data-pitfall") or "{}"))
         except ValueError:
@@ -179,7 +190,7 @@ def read_answer_side(html: str, draft: Draft) -> None:
     from bs4 import BeautifulSoup, Tag
 
     soup = BeautifulSoup(plain_code(html), "html.parser")
-    answer: list[str] = []
+    answer: list[Any] = []
     section = "answer"
     blocks = [el for el in soup.contents if isinstance(el, Tag) or str(el).strip()]
     footer = blocks[-1] if blocks and isinstance(blocks[-1], Tag) and blocks[-1].name == "p" else None
@@ -204,7 +215,7 @@ def read_answer_side(html: str, draft: Draft) -> None:
             section = heading
             continue
         if section == "answer":
-            answer.append(str(el))
+            answer.append(el)
         elif section == "pitfalls" and tag is not None:
             draft.pitfalls += pitfalls_from(tag)
         elif section == "errata":
@@ -213,4 +224,7 @@ def read_answer_side(html: str, draft: Draft) -> None:
             draft.follow_ups += _items(tag)
         # key points are not carried: their terms are not in any export, and a point without
         # them would grade by its own words only (the import says which questions need them)
-    draft.answer = markdown("".join(answer))
+    whole = BeautifulSoup("", "html.parser")  # the answer's blocks, converted as parsed
+    for el in answer:
+        whole.append(el.extract())
+    draft.answer = node_markdown(whole)
