@@ -62,8 +62,8 @@ class KeyPoint:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> KeyPoint:
-        v = visible
+    def from_dict(cls, data: dict[str, Any], checked: bool = False) -> KeyPoint:
+        v = str if checked else visible
         return cls(v(data["point"]), tuple(v(t) for t in data.get("terms") or ()),
                    tuple(v(t) for t in data.get("subject") or ()),
                    tuple(tuple(v(m) for m in c) for c in data.get("contrasts") or ()))
@@ -185,10 +185,12 @@ class Question:
 
     @classmethod
     def from_dict(
-        cls, data: dict[str, Any], source: Path = Path("."), line: int = 0, root: Path | None = None
+        cls, data: dict[str, Any], source: Path = Path("."), line: int = 0, root: Path | None = None,
+        checked: bool = False,
     ) -> Question:
-        """Build from already validated bank-format data; control characters made visible."""
-        v = visible
+        """Build from already validated bank-format data; control characters made visible
+        (`checked`: the texts are known to hold none)."""
+        v = str if checked else visible
 
         def opt(text: str | None) -> str | None:
             return None if text is None else v(text)
@@ -198,7 +200,7 @@ class Question:
             number=data["number"],
             question=v(data["question"]),
             answer=v(data["answer"]),
-            key_points=tuple(KeyPoint.from_dict(k) for k in data["key_points"]),
+            key_points=tuple(KeyPoint.from_dict(k, checked) for k in data["key_points"]),
             tags=tuple(v(t) for t in data.get("tags") or ()),
             difficulty=data.get("difficulty", 2),
             demo=opt(data.get("demo")),

@@ -157,7 +157,7 @@ class _Combiner:
                 duplicate = duplicate or dup_num
             if data is None or duplicate:
                 continue
-            q = Question.from_dict(data, source, node.start_mark.line + 1, root)
+            q = Question.from_dict(data, source, node.start_mark.line + 1, root, checked=pf.clean)
             if not q.key_points:
                 problems.append(problem_at(pf.path, node_at(node, ["key_points"]), f"{where}.key_points",
                                            "needs key points: without them the drill can only ask you "

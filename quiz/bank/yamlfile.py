@@ -142,6 +142,7 @@ class Parsed:
     root: Path | None = None
     deck_node: yaml.Node | None = None  # where the file names its deck
     vocabulary: dict[str, list[list[str]]] | None = None  # the file's own `contrasts` and `synonyms`
+    clean: bool = False  # no control character anywhere in the file, raw or escaped: nothing to make visible
 
 
 @functools.cache
@@ -252,6 +253,28 @@ class _Builder:
         return out
 
 
+# A double-quoted YAML escape that may make a control character: `\e`, `\x1b`, `\u202e`, ...
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abvfreN])")
+_NAMED = {"0": "\0", "a": "\a", "b": "\b", "v": "\v", "f": "\f", "r": "\r", "e": "\x1b", "N": "\x85"}
+
+
+def _control_escape(text: str) -> bool:
+    """Whether an escape in `text` may stand for a control character (an even number of
+    backslashes before it is text: `\\\\e`). Only double-quoted scalars have escapes; one
+    elsewhere is looked at all the same (then every text is looked at, as without this)."""
+    for found in _ESCAPE.finditer(text):
+        at = start = found.start()
+        while at and text[at - 1] == "\\":
+            at -= 1
+        if (start - at) % 2:
+            continue
+        code = found.group(1)
+        char = _NAMED.get(code) or chr(min(int(code[1:], 16), 0x10FFFF))
+        if CONTROL.match(char):
+            return True
+    return False
+
+
 def _control_warnings(path: Path, root: yaml.Node, problems: list[Problem]) -> None:
     """A warning at every text holding a control character (shown made visible, never raw)."""
     import yaml
@@ -348,7 +371,8 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
         also = first.start_mark.line + 1
         msg = f"duplicate key '{key.value}' (also at line {also}): the first one would be lost"
         problems.append(problem_at(path, key, "", msg))
-    if "\\" in text or CONTROL.search(text):  # escapes (or raw C1 characters) may hide control characters
+    clean = CONTROL.search(text) is None and not _control_escape(text)
+    if not clean:  # a raw C1 character, or an escape that makes a control character
         _control_warnings(path, node, problems)
     if isinstance(data, list):  # a bare list of questions is accepted too
         data = {"questions": data}
@@ -390,4 +414,4 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
             dumped[name] = [*groups, *dumped[name]]
         entries.append(Entry(raw, qn, dumped))
     deck_node = node_at(node, ["deck"]) if deck else None
-    return Parsed(path, deck, entries, bank_id, root, deck_node, shared)
+    return Parsed(path, deck, entries, bank_id, root, deck_node, shared, clean)
