@@ -121,3 +121,15 @@ def test_a_removed_current_folder_is_no_traceback(tmp_path: Path) -> None:
         assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
         assert re.search(r"Exercises: 0 of \d+ solved", out.stdout)
         gone.mkdir()
+
+
+@needs_uv
+def test_quiz_new_prints_next_steps_that_run_as_printed(tmp_path: Path) -> None:
+    bank = tmp_path / "my bank"  # a space: the path is quoted for the shell
+    out = subprocess.run([str(SCRIPT), "new", str(bank)], cwd=ROOT, capture_output=True, text=True,
+                         env=env(tmp_path, uv_run=True, on_path=False), timeout=60)
+    assert out.returncode == 0, out.stderr
+    steps = out.stdout.split("Next:\n", 1)[1].splitlines()
+    assert steps[0] == f"  uv run quiz validate '{bank}' --strict"
+    for step in steps[:2]:  # validate, show
+        assert run_pasted(step.strip(), tmp_path, ROOT, uv_run=True, on_path=False)

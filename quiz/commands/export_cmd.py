@@ -341,10 +341,12 @@ def new(
     written = scaffold(bank_dir, deck)
     for path in written:
         ui.out.print(f"Wrote {path}", soft_wrap=True, markup=False)
-    arg = shell_quote(str(bank_dir))
+    from quiz.paths import launcher
+
+    arg, quiz = shell_quote(str(bank_dir)), launcher()  # as you started quiz: `uv run quiz`, ...
     ui.out.print(
-        f"\nNext:\n  quiz validate {arg} --strict\n  quiz --bank {arg} show 1\n"
-        f"  quiz --bank {arg} demo {EXAMPLE_ID}",
+        f"\nNext:\n  {quiz} validate {arg} --strict\n  {quiz} --bank {arg} show 1\n"
+        f"  {quiz} --bank {arg} demo {EXAMPLE_ID}",
         soft_wrap=True, highlight=False, markup=False,
     )
 

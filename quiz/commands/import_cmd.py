@@ -85,8 +85,12 @@ def import_(
             typer.echo(visible(f"  {line}"))
     if result.need_key_points:
         k = result.need_key_points
+        from quiz.export import shell_quote
+        from quiz.paths import launcher
+
+        validate = f"{launcher()} validate {shell_quote(str(output))}"
         typer.echo(f"{k} question{'s' * (k != 1)} need key points before the drill can grade "
-                   f"{'them' if k != 1 else 'it'}: quiz validate {output} lists them.")
+                   f"{'them' if k != 1 else 'it'}: {validate} lists them.")
 
 
 def register(app: typer.Typer) -> None:
