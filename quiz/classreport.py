@@ -15,7 +15,6 @@ recall over the topic's questions they tried.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections import Counter
@@ -77,6 +76,8 @@ def _lines(path: Path) -> Iterator[bytes | None]:
 
 def read_student(path: Path, bank_id: str, questions: dict[str, Question], now: datetime) -> Student:
     """One log reduced to its student's summary: the reviews of `bank_id`'s questions only."""
+    import orjson
+
     name = path.stem.removeprefix("quiz-progress-")
     student = Student(name, path.name)
     history: dict[str, list[tuple[Rating, datetime, int | None]]] = {}
@@ -88,7 +89,7 @@ def read_student(path: Path, bank_id: str, questions: dict[str, Question], now: 
                 student.problem = student.problem or f"{path.name}:{number}: longer than a review can be"
             continue
         try:
-            line = json.loads(raw)
+            line = orjson.loads(raw[3:] if number == 1 and raw.startswith(b"\xef\xbb\xbf") else raw)
             if isinstance(line, dict) and "exercise_id" in line and "review_id" not in line:
                 continue  # an exercise solved (quiz practice), not a review
             rating = Rating(line["rating"])

@@ -67,8 +67,8 @@ def test_the_class_in_numbers(runner: CliRunner, tmp_path: Path) -> None:
     data = report_json(runner, write_class(tmp_path / "logs"))
     assert (data["students"], data["reviews"], data["files"]) == (3, 7, 3)
     assert data["skipped"] == {"another bank": 1, "bad line": 1}
-    assert data["problems"] == ["quiz-progress-carol.jsonl:2: not a review (Expecting property name "
-                                "enclosed in double quotes: line 1 column 2 (char 1))"]
+    assert data["problems"] == ["quiz-progress-carol.jsonl:2: not a review (unexpected character, "
+                                "expected a string key: line 1 column 2 (char 1))"]
     q = {row["id"]: row for row in data["questions"]}
     mw, cors = q["middleware"], q["cors"]
     assert (mw["students"], mw["reviews"], mw["mean_score"], mw["again_share"]) == (2, 5, 44.0, 0.4)
