@@ -286,3 +286,33 @@ def test_practice_moves_on_with_the_solve_still_on_screen(tmp_path: Path, quiz_h
     term.output("Stopped watching.")
     assert term.close() == 0
     assert (folder / ".gitignore").is_file() and (folder / "streaming_read_all.py").is_file()
+
+
+def test_solves_made_on_one_device_show_on_the_other_after_a_sync(tmp_path: Path) -> None:
+    """Issue 23.5: "3 of 15 solved" on one laptop, "0 of 15" on the other after a sync."""
+    import subprocess
+
+    from quiz import exercises
+    from quiz.bank import load_bank
+
+    laptop, desktop, folder = tmp_path / "laptop", tmp_path / "desktop", tmp_path / "sync"
+    folder.mkdir()
+
+    def quiz(home: Path, *args: str) -> int:
+        env = {**os.environ, "QUIZ_HOME": str(home)}
+        env.pop("QUIZ_BANK", None)
+        return subprocess.run([sys.executable, "-m", "quiz", *args], env=env, capture_output=True,
+                              timeout=120).returncode
+
+    ex = exercises.find_exercise("process-time", load_bank())
+    practice = tmp_path / "practice"
+    assert quiz(laptop, "practice", ex.id, "--once", "--dir", str(practice)) == 1  # written
+    (practice / ex.file_name).write_text(ex.solution())
+    assert quiz(laptop, "practice", ex.id, "--once", "--dir", str(practice)) == 0  # solved
+    assert quiz(laptop, "progress", "sync", str(folder)) == 0
+    assert quiz(desktop, "progress", "sync", str(folder)) == 0
+    term = Term(desktop, "stats")
+    term.wait("Exercises: ")
+    assert term.close() == 0
+    total = len(exercises.bank_exercises(load_bank()))
+    assert f"Exercises: 1 of {total} solved" in term.text()
