@@ -215,7 +215,7 @@ GIFT = textwrap.dedent("""\
       ~200
     }
 
-    ::Q2:: HTTP is stateless.{T#Right: each request stands alone.}
+    ::Q2:: HTTP is stateless.{T#Right\\: each request stands alone.}
 
     ::Q3:: Name the verb that reads a resource. {=GET =get}
 
@@ -230,6 +230,11 @@ GIFT = textwrap.dedent("""\
 
 
 def test_gift_questions_of_each_kind(runner: CliRunner, tmp_path: Path) -> None:
+    from tests.test_export import gift_pegjs
+
+    kinds = [(q["type"], q["title"]) for q in gift_pegjs(GIFT) if q["type"] != "Category"]
+    assert kinds == [("MC", "Q1 status"), ("TF", "Q2"), ("Short", "Q3"), ("Essay", "Q4 essay"),
+                     ("Numerical", "Q5"), ("Matching", "Q6"), ("Short", "Q7")]  # a GIFT parser's reading
     path = tmp_path / "web.gift"
     path.write_text(GIFT, encoding="utf-8")
     questions, out = imported(runner, tmp_path / "bank", path)
