@@ -16,6 +16,7 @@ edited on disk or written by a broken quiz: the entry is deleted and the bank pa
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ CACHE_FORMAT = 5  # raised when the same files load into another bank or the lay
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
 CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry in use always stays
 MAX_HEADER = 64 * 1024 * 1024  # the first line: rows of at most 20 banks files' questions
+FREEZE_FROM = 2000  # questions: a larger bank read back is frozen (gc.freeze), a smaller one need not be
 MAX_REST = 64 * MAX_TEXT  # the rest of a question: far more than validation lets through
 
 # A control character written as a JSON escape: a `\u001b`, or the short forms of backspace, form
@@ -250,7 +252,7 @@ def read_cache(path: Path, key: str, files: Sequence[Path], roots: Mapping[Path,
         raw = line.decode("utf-8")
         if not raw.endswith("\n") or not _clean(raw):
             raise ValueError("header")
-        with gc_paused(freeze=True):
+        with gc_paused():
             data = json.loads(raw)
             if data.get("format") != CACHE_FORMAT or data.get("key") != key:
                 raise ValueError("key")
@@ -259,6 +261,8 @@ def read_cache(path: Path, key: str, files: Sequence[Path], roots: Mapping[Path,
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError):
         entry.close() if entry is not None else os.close(fd)
         return None
+    if len(bank) > FREEZE_FROM:  # it lives as long as the command: out of the collector's sight
+        gc.freeze()
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: pruned last
     return bank

@@ -128,7 +128,7 @@ def gc_paused(freeze: bool = False) -> Iterator[None]:
 class Entry:
     """One item of a file's `questions:` list: its validated data (None when invalid)."""
 
-    raw: Any
+    raw: Any  # the item as written, kept only when it is invalid
     node: yaml.Node
     data: dict[str, Any] | None
 
@@ -412,6 +412,6 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
         dumped = q.model_dump()
         for name, groups in shared.items():  # the file's vocabulary first, then the question's own
             dumped[name] = [*groups, *dumped[name]]
-        entries.append(Entry(raw, qn, dumped))
+        entries.append(Entry(None, qn, dumped))  # valid: its data is all that is needed, not the raw mapping
     deck_node = node_at(node, ["deck"]) if deck else None
     return Parsed(path, deck, entries, bank_id, root, deck_node, shared, clean)
