@@ -44,8 +44,8 @@ async def hold(name: str):
 
 
 @app.get("/report")
-async def report(request: Request):
-    for step in range(1000):  # a long computation in small steps (10 s)
+async def report(request: Request, steps: int):  # the tour asks for 1,000 steps (10 s)
+    for step in range(steps):  # a long computation in small steps
         if await request.is_disconnected():  # <- the client gave up: stop working for nobody
             events.append(f"report stopped at step {step}: client gone")
             return {"stopped": step}
@@ -55,10 +55,10 @@ async def report(request: Request):
 
 
 @app.get("/feed")
-async def feed():
+async def feed(lines: int):  # the tour asks for 3,000 lines (30 s)
     async def rows():
         try:
-            for i in range(3000):
+            for i in range(lines):
                 yield f"row {i}\n"
                 await asyncio.sleep(0.01)
             events.append("feed ran to the end")
@@ -201,7 +201,7 @@ def _tour(t, pool, httpx2):
     with Served(t.app) as served:
         with httpx2.Client(base_url=served.url, timeout=httpx2.Timeout(60, read=0.3)) as client:
             try:
-                client.get("/report")  # the client gives up after 0.3 s and closes the connection
+                client.get("/report", params={"steps": 1000})  # gives up after 0.3 s, closes the connection
                 gave_up = False
             except httpx2.ReadTimeout:
                 gave_up = True
@@ -209,7 +209,8 @@ def _tour(t, pool, httpx2):
             wait_for(lambda: any(e.startswith("report") for e in events))
         stopped = any(e.startswith("report stopped") for e in events)
         t.check("the report noticed the disconnect and stopped", stopped, str(events))
-        with httpx2.Client(base_url=served.url, timeout=60) as client, client.stream("GET", "/feed") as r:
+        with httpx2.Client(base_url=served.url, timeout=60) as client, \
+                client.stream("GET", "/feed", params={"lines": 3000}) as r:
             first = next(r.iter_lines(), "")
             streaming = r.status_code == 200
         closed = streaming and wait_for(lambda: "feed closed" in events or "feed ran to the end" in events)
