@@ -1038,3 +1038,18 @@ def test_a_pitfall_subject_round_trips_through_the_bank_format(tmp_path: Path) -
         assert q.pitfalls[0].to_dict()["subject"] == ["missing token"]
         assert grade("A missing token gets 403.", q).pitfalls
         assert not grade("A missing role gets 403.", q).pitfalls
+
+
+@pytest.mark.parametrize(("qid", "answer"), [
+    ("authentication", "HTTPBearer answers 403 when the Authorization header is missing."),
+    ("starlette", "Starlette is the web server underneath FastAPI."),
+    ("background-tasks", "Background tasks are executed in a separate worker process after the response."),
+    ("scaling", "Uvicorn workers share memory so a module-level dict works as a cache."),
+    ("cors", "CORS stops other servers and curl from calling the API."),
+    ("testing", "TestClient spins up a real uvicorn server for the tests."),
+    ("rbac", "A logged-in user who lacks the admin role should get a 401."),
+    ("rate-limiting", "When a client exceeds the limit, return 403 Forbidden."),
+])
+def test_classic_misconceptions_are_named_in_other_wordings(qid: str, answer: str) -> None:
+    g = grade(answer, load_builtin(qid))
+    assert g.pitfalls and g.suggested <= Rating.HARD
