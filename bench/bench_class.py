@@ -9,8 +9,9 @@ Figures:
 
 1. `quiz class report DIR --json`, as an instructor runs it (a fresh process): wall and CPU
    time, and peak memory (the largest resident set among the process and its workers).
-   Target: under 30 s and 300 MB for 300 x 10,000. Beside it, the floor measured in the same
-   run: `json.loads` of every line of every log, in this process (the ratio's baseline).
+   Target: under 30 s and 300 MB for 300 x 10,000, judged on the CPU time of every process
+   (the wall time on a shared machine follows the load). Beside it, the floor measured in the
+   same run: `json.loads` of every line of every log, in this process (the ratio's baseline).
 2. The same report of a class a tenth the size: peak memory stays about the same (logs are
    streamed one student at a time), time scales with the reviews.
 3. The FSRS replay of one student's log (10,000 reviews): the report's `recall` against
@@ -147,8 +148,11 @@ def main() -> None:
         print(f"FSRS replay of one log ({args.reviews:,} reviews, CPU, best of 3): review_card {old:.3f} s, "
               f"the report's {new:.3f} s: {old / new:.1f}x faster")
         scale = args.students * args.reviews / 3_000_000
+        # on a machine shared with other work the wall time grows with the load, the CPU time much
+        # less (bench_scale.py does the same): the verdict is on the CPU time of every process
         print(f"target (scaled to this size): under {30 * scale:.1f} s and 300 MB: "
-              f"{'met' if wall < 30 * scale and peak < 300 else 'NOT met'}")
+              f"{'met' if cpu < 30 * scale and peak < 300 else 'NOT met'} on CPU time "
+              f"({'met' if wall < 30 * scale else 'not met'} on wall time at this load)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
