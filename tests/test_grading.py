@@ -1053,3 +1053,15 @@ def test_a_pitfall_subject_round_trips_through_the_bank_format(tmp_path: Path) -
 def test_classic_misconceptions_are_named_in_other_wordings(qid: str, answer: str) -> None:
     g = grade(answer, load_builtin(qid))
     assert g.pitfalls and g.suggested <= Rating.HARD
+
+
+@pytest.mark.parametrize(("answer", "flagged"), [
+    ("def endpoints block the event loop.", True),
+    ("Plain def endpoints do not block the event loop: they run in the thread pool.", False),
+    ("Sync endpoints don't block the event loop.", False),
+    ("def endpoints never block the event loop.", False),
+])
+def test_a_negation_inside_a_claims_words_says_the_opposite(answer: str, flagged: bool) -> None:
+    """"does not block" is a statement of its own (the negation is not a cue before a negative
+    word), but inside a pitfall's words it says the opposite of the pitfall."""
+    assert bool(grade(answer, load_builtin("async-vs-def")).pitfalls) is flagged

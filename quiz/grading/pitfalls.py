@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from quiz.grading.results import PitfallHit, PitfallLike
-from quiz.grading.terms import Match, Term, is_negated, matches, variants
+from quiz.grading.terms import Match, Term, is_negated, matches, negated_inside, variants
 from quiz.grading.text import STOPWORDS, Answer, prepare, shown, split_words, stem
 
 PRE_REJECT_REACH = 4
@@ -119,6 +119,8 @@ def rejects(answer: Answer, term: Term, m: Match,
     or X followed by what the pitfall's correction says: "X runs after the response")."""
     if is_negated(answer, term, m) or reported(answer, m.start, m.end):
         return True
+    if negated_inside(answer, term, m):
+        return True  # a negation inside the claim's words ("def endpoints do not block the loop")
     clause = answer.clause[m.start]
     toks = answer.tokens
     end = min(m.end, m.start + term.words)  # a window one word longer than the term still ends there

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from quiz.grading.results import KeyPointLike, PointResult
-from quiz.grading.terms import Match, Term, first_match, is_negated
+from quiz.grading.terms import Match, Term, first_match, is_negated, negated_inside
 from quiz.grading.text import NEGATIONS, STOPWORDS, Answer, content_words, prepare, shown, split_words, stem
 
 POINT_SHARE = 0.75
@@ -54,7 +54,8 @@ def judge(point: KeyPointLike, answer: Answer, tainted: frozenset[int],
     def accept(term: Term, m: Match) -> bool:
         if answer.statement[m.start] in tainted:
             return False
-        return not is_negated(answer, term, m) or _says_the_negation(point.point, term)
+        return not (is_negated(answer, term, m) or negated_inside(answer, term, m)) \
+            or _says_the_negation(point.point, term)
 
     found = first_match(answer, point.terms if terms is None else terms, True, accept)
     if found is not None:

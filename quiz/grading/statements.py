@@ -48,7 +48,7 @@ from functools import lru_cache
 
 from quiz.grading.pitfalls import POST_REJECT, POST_REJECT_REACH, PRE_REJECT, PRE_REJECT_REACH, reported
 from quiz.grading.results import Contradiction
-from quiz.grading.terms import Match, is_negated, matches, variants
+from quiz.grading.terms import Match, is_negated, matches, negated_inside, variants
 from quiz.grading.text import Answer, normalise, shown
 
 #: A subject after its predicate counts as this many words further away.
@@ -132,7 +132,7 @@ def _occurrences(answer: Answer, terms: tuple[str, ...], contrasts: Groups, syno
             for m in matches(answer, term):
                 if m.score < term.threshold or answer.statement[m.start] in tainted:
                     continue
-                if is_negated(answer, term, m):
+                if is_negated(answer, term, m) or negated_inside(answer, term, m):
                     continue
                 out.append(_Seen(m.start, m.end, m.found, contrast, member, other, index))
     return out

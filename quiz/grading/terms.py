@@ -361,6 +361,13 @@ def _anchored(answer: Answer, term: Term, start: int, end: int) -> bool:
     return len(missing) <= (1 if len(content) >= 4 else 0)
 
 
+def negated_inside(answer: Answer, term: Term, m: Match) -> bool:
+    """A negation among the matched words that the term does not have: "does not block the event
+    loop" says the opposite of "blocks the event loop" (a negation before a negative word such as
+    `block` is not a cue, so `is_negated` does not see it)."""
+    return not term.negative and any(answer.tokens[i] in NEGATIONS for i in range(m.start, m.end))
+
+
 def is_negated(answer: Answer, term: Term, m: Match) -> bool:
     if term.negative:  # "no retries": only a negation before it counts
         return answer.negated[m.start]
