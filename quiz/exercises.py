@@ -210,9 +210,11 @@ def entries(path: Path, kind: str, problems: list[Problem]) -> list[tuple[Any, y
     if error is not None or root is None:
         problems.append(Problem(display(path), 1, 1, "", error or "the file is empty"))
         return []
+    pairs = root.value if isinstance(root, yaml.MappingNode) else []
+    keys = {k.value: k for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
     if not isinstance(data, dict) or not isinstance(data.get(kind), list) or not data[kind]:
         extra = [k for k in data if k != kind] if isinstance(data, dict) else []
-        where = node_at(root, [extra[0]]) if extra else root
+        where = keys.get(extra[0], root) if extra else root
         hint = did_you_mean(str(extra[0]), [kind]) if extra else ""
         message = f"the file holds `{kind}:` and a list of them (- id: ...), and nothing else.{hint}"
         problems.append(problem_at(path, where, str(extra[0]) if extra else "", message))
@@ -221,7 +223,7 @@ def entries(path: Path, kind: str, problems: list[Problem]) -> list[tuple[Any, y
     for key in data:
         if key != kind:
             message = f"unknown field: the file holds `{kind}:` only.{did_you_mean(str(key), [kind])}"
-            problems.append(problem_at(path, node_at(root, [key]), str(key), message))
+            problems.append(problem_at(path, keys.get(key, root), str(key), message))
     return [(entry, listed.value[i]) for i, entry in enumerate(data[kind])
             if isinstance(listed, yaml.SequenceNode) and i < len(listed.value)]
 

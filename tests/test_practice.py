@@ -166,6 +166,9 @@ def test_an_instructor_adds_exercises_to_a_bank(runner: CliRunner, tmp_path: Pat
          "greet.yaml:2:5: say-hello: no replacement says `TODO:` where the work is"),
         (GOOD_EXERCISE.replace("'return {\"hello\": \"world\"}'", "'app = FastAPI()'"),
          "greet.yaml:2:5: say-hello: no edit touches a `# <-` line of the demo"),
+        (GOOD_EXERCISE.replace("exercises:", "exercise:"),
+         "greet.yaml:1:1: exercise: the file holds `exercises:` and a list of them (- id: ...), and nothing "
+         "else. Did you mean 'exercises'?"),
         (GOOD_EXERCISE.replace("task: Return the greeting.", "tsk: Return the greeting."),
          "greet.yaml:4:5: say-hello.tsk: unknown field; did you mean `task`?"),
         (GOOD_EXERCISE.replace("return {}  # TODO: say hello", "return {  # TODO: say hello"),
