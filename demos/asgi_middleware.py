@@ -55,6 +55,11 @@ def build(middleware) -> FastAPI:
         tasks.add_task(events.append, ("task", "background task ran", None))
         return {"user": "alice"}
 
+    @api.get("/login-sync")
+    def login_sync():  # a def endpoint runs in a worker thread, on a copy of the context
+        current_user.set("bob")
+        return {"user": "bob"}
+
     @api.get("/stream")
     async def stream():
         async def rows():
@@ -94,6 +99,10 @@ def tour(t):
             -1 < sent < task < after, str(events))
     t.check("the contextvar the endpoint set is visible in the middleware afterwards",
             ("middleware", "after", "alice") in events, str(events))
+    events.clear()
+    t.get("/login-sync")
+    t.check("but not one a def endpoint set: it ran in a worker thread, on a copy of the context",
+            ("middleware", "after", None) in events, str(events))
 
     t.step("BaseHTTPMiddleware runs the app in another task: call_next returns when the headers "
            "are ready, before the body and the background tasks.")
