@@ -1457,6 +1457,43 @@ def test_an_author_writes_the_choices(runner: CliRunner, tmp_path: Path) -> None
     assert [c.correct for c in cached.get("pool").choices] == [True, True, False]
 
 
+def test_the_markdown_handout_asks_the_choices_and_the_statements(runner: CliRunner,
+                                                                   tmp_path: Path) -> None:
+    """`--questions` in the Markdown handout, as a CommonMark renderer (markdown-it) shows it."""
+    from markdown_it import MarkdownIt
+
+    bank = write_bank(tmp_path / "b", "Choices", [
+        question("status", "What answers a body that fails validation?", choices=SINGLE),
+        question("mw", "Explain middleware.", pitfalls=[PITFALL])], bank_id="choices")
+
+    def items(kind: str) -> tuple[list[str], list[str]]:
+        """The list items of the paper, and those of its answer key."""
+        result = runner.invoke(app, ["--bank", str(bank), "export", "--format", "markdown",
+                                     "--questions", kind, "--answers", "end"])
+        assert result.exit_code == 0, result.output
+        paper, key = result.stdout.split('<a id="answer-key"></a>')
+        md = MarkdownIt("commonmark")
+
+        def listed(text: str) -> list[str]:
+            tokens = md.parse(text)
+            breaks = ("softbreak", "hardbreak")
+            return ["".join(c.content if c.type in ("text", "code_inline") else "\n" if c.type in breaks
+                            else "" for c in t.children or ())
+                    for i, t in enumerate(tokens)
+                    if t.type == "inline" and tokens[i - 2].type == "list_item_open"]
+
+        return listed(paper), listed(key)
+
+    paper, key = items("choice")
+    assert sorted(p for p in paper if p.startswith("○")) == sorted(f"○ {c['text']}" for c in SINGLE)
+    assert f"☐ {PITFALL['claim']}" in paper and "☐ A point" in paper  # made from the statements
+    assert "Right: 422 Unprocessable Content\nValidation fails first." in key  # as it shows
+    assert f"False: {PITFALL['claim']}\nInstead: {PITFALL['correction']}" in key
+    paper, _ = items("truefalse")
+    assert "T ☐ F ☐ A point" in paper and f"T ☐ F ☐ {PITFALL['claim']}" in paper
+    assert not any("400 Bad Request" in p for p in paper)  # true/false asks the statements only
+
+
 @pytest.mark.parametrize(("choices", "message"), [
     ([{"text": "a", "correct": True}, {"text": "b", "correct": True}], "one `correct: true` and one wrong"),
     ([{"text": "a"}, {"text": "b"}], "one `correct: true` and one wrong"),

@@ -173,9 +173,9 @@ def export(
     kinds: Annotated[
         KindChoice | None,
         typer.Option("--questions", metavar="KIND", show_default=False,
-                     help="gift, moodle-xml and html: essay (the default), choice (select every true "
-                     "statement: key points true, pitfalls false with their corrections), truefalse (one per "
-                     "statement), or all."),
+                     help="gift, moodle-xml, html and markdown: essay (the default), choice (the "
+                     "question's own choices, else select every true statement: key points true, pitfalls "
+                     "false with their corrections), truefalse (one per statement), or all."),
     ] = None,
     layout: Annotated[
         LayoutChoice | None,
@@ -216,7 +216,7 @@ def export(
     answers_mode = answers.value if answers is not None else None
     given = {"--answers": (answers_mode, _HANDOUTS), "--space": (space, ("html",)),
              "--bom/--no-bom": (bom, ("csv",)), "--layout": (layout, ("html",)),
-             "--questions": (kinds, ("gift", "moodle-xml", "html")),
+             "--questions": (kinds, ("gift", "moodle-xml", *_HANDOUTS)),
              "--subdecks": (subdecks or None, _ANKI),
              "--tag-prefix": (tag_prefix, _ANKI), "--versions": (versions_n, _PAPERS),
              "--answer-key": (answer_key, _PAPERS)}

@@ -94,10 +94,7 @@ def _statements(q: Question, options: ExportOptions) -> str:
 
 
 def _printed(q: Question, options: ExportOptions) -> list[st.Statement]:
-    """The statements printed: the author's choices in the choice version, else the statements."""
-    if q.choices and not options.makes("truefalse"):
-        return st.choice_options(q, options.seed)
-    return st.mixed(q, options.seed)
+    return st.printed(q, options.makes("truefalse"), options.seed)
 
 
 def _statements_key(q: Question, options: ExportOptions) -> str:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from quiz.export import ExportOptions, demo_command, source_line
 from quiz.export import html as h
+from quiz.export import statements as st
 
 if TYPE_CHECKING:
     from quiz.model import Question
@@ -117,8 +118,34 @@ def _meta(q: Question) -> str:
     return "*" + " · ".join(parts) + "*"
 
 
+def _asks(options: ExportOptions) -> bool:
+    return options.makes("choice") or options.makes("truefalse")
+
+
+def _statements(q: Question, options: ExportOptions) -> list[str]:
+    """The printable choice or true/false version: each statement with boxes to tick."""
+    if options.makes("truefalse"):
+        prompt, box = "True or false? Tick one box for each statement.", "T ☐ F ☐"
+    else:
+        prompt, box = st.choice_prompt(q), "○" if st.single(q) else "☐"
+    found = st.printed(q, options.makes("truefalse"), options.seed)
+    return [f"**{prompt}**", "", *[f"- {box} {inline(s.text)}" for s in found], ""]
+
+
+def _statements_key(q: Question, options: ExportOptions, depth: int) -> list[str]:
+    authored = bool(q.choices) and not options.makes("truefalse")
+    words = {True: "Right", False: "Wrong"} if authored else {True: "True", False: "False"}
+    out = [f"{'#' * depth} {'Choices' if authored else 'Statements'}", ""]
+    for s in st.printed(q, options.makes("truefalse"), options.seed):
+        why = s.feedback if s.feedback and (authored or not s.true) else ""
+        instead = f"  \n  {'' if authored else 'Instead: '}{inline(why)}" if why else ""
+        out.append(f"- **{words[s.true]}:** {inline(s.text)}{instead}")
+    return [*out, ""]
+
+
 def _answer(q: Question, options: ExportOptions, depth: int) -> list[str]:
-    out = [f"{'#' * depth} Answer", "", block(q.answer, depth), ""]
+    out = _statements_key(q, options, depth) if _asks(options) else []
+    out += [f"{'#' * depth} Answer", "", block(q.answer, depth), ""]
     out += [f"{'#' * depth} Key points", ""]
     out += [f"- {inline(k.point)}" for k in q.key_points] + [""]
     if q.pitfalls:
@@ -168,6 +195,8 @@ def render(questions: Sequence[Question], options: ExportOptions) -> str:
     out += ["## Questions", ""]
     for q in questions:
         out += [f'<a id="{_anchor(q)}"></a>', "", heading(q), "", _meta(q), ""]
+        if _asks(options):
+            out += _statements(q, options)
         if options.answers == "end":
             out += [f"[Answer](#a-{q.id})", ""]
         if options.answers == "inline":

@@ -65,6 +65,14 @@ def option_feedback(q: Question, s: Statement) -> str:
     return "Right." if s.true else "Not right."
 
 
+def printed(q: Question, truefalse: bool, seed: str = "") -> list[Statement]:
+    """What a printed handout asks to tick: the true/false statements, or in the choice version
+    the author's own choices when the question has them (else the statements)."""
+    if q.choices and not truefalse:
+        return choice_options(q, seed)
+    return mixed(q, seed)
+
+
 def truefalse_feedback(s: Statement) -> tuple[str, str]:
     """What a true/false question on `s` tells a student who answered right, and wrong."""
     if s.true:
