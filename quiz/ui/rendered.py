@@ -6,6 +6,10 @@ Pygments (whose Python lexer alone takes 55 ms to build).
 What is kept is data, not escape codes: the text and style of each piece (Rich's segments), and
 Rich writes them for the terminal at hand (its colours, or none). A kept rendering whose text
 holds a control character, or that does not read back, is rendered again.
+
+The graded screen's model answer is a `ModelAnswer` (kept the same way, and in memory for this
+run); `prepare` renders it (or reads it) while the candidate types, and grades an answer that
+says nothing, so the question's terms are compiled before the real answer comes.
 """
 
 from __future__ import annotations
@@ -13,17 +17,22 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.panel import Panel
 from rich.segment import Segment, Segments
 from rich.style import Style
 
 from quiz import __version__
 from quiz.model import CONTROL
 from quiz.paths import cache_dir
+
+if TYPE_CHECKING:
+    from quiz.model import Question
 
 KEEP = 2000  # renderings kept; beyond, the least recently used half goes
 FOLDER = "screens"
@@ -42,17 +51,69 @@ def _rich_stamp() -> str:
 def print_cached(console: Console, parts: tuple[str, ...], make: Callable[[], RenderableType]) -> None:
     """Print `make()`, a rendering that depends only on `parts` (its text and how it is framed)
     and the console's width: from the cache when it was rendered before."""
+    console.print(Segments(segments(console, console.options, parts, make)), end="")
+
+
+_memo: dict[str, list[Segment]] = {}  # this run's renderings (the drill's, by `prepare` too)
+_lock = threading.Lock()
+
+
+def segments(console: Console, options: ConsoleOptions, parts: tuple[str, ...],
+             make: Callable[[], RenderableType]) -> list[Segment]:
+    """The segments of `make()` at `options`' width: kept in this run, kept in the cache folder,
+    or rendered (and kept)."""
     import hashlib
 
-    options = console.options
     key = hashlib.sha256(json.dumps([__version__, _rich_stamp(), options.max_width, options.ascii_only,
                                      options.legacy_windows, *parts]).encode()).hexdigest()
-    path = cache_dir() / FOLDER / f"{key[:40]}.json"
-    segments = _read(path)
-    if segments is None:
-        segments = list(console.render(make(), options))
-        _write(path, segments)
-    console.print(Segments(segments), end="")
+    with _lock:
+        found = _memo.get(key)
+        if found is None:
+            path = cache_dir() / FOLDER / f"{key[:40]}.json"
+            found = _read(path)
+            if found is None:
+                found = list(console.render(make(), options))
+                _write(path, found)
+            _memo[key] = found
+    return found
+
+
+class ModelAnswer:
+    """The graded screen's model answer in its green panel, rendered once per answer and width."""
+
+    def __init__(self, question: Question):
+        self.text = question.answer
+
+    def _panel(self) -> RenderableType:
+        from quiz.ui.questions import markdown
+
+        return Panel(markdown(self.text), title="Model answer", title_align="left", border_style="green")
+
+    def segments(self, console: Console, options: ConsoleOptions) -> list[Segment]:
+        return segments(console, options, ("model answer", self.text), self._panel)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        yield from self.segments(console, options)
+
+
+#: An answer that matches no term: grading it compiles every term of the question.
+NOTHING_SAID = "zzzz qqqq xxxx"
+
+
+def prepare(question: Question, console: Console) -> threading.Thread:
+    """While the candidate types: the model answer rendered (or read from the cache) at the
+    console's width, and the question's terms compiled (they are bank data: once per question)."""
+
+    def work() -> None:
+        from quiz.grading import grade
+
+        with contextlib.suppress(Exception):  # the graded screen does the same, and says what is wrong
+            ModelAnswer(question).segments(console, console.options)
+            grade(NOTHING_SAID, question)
+
+    thread = threading.Thread(target=work, name="quiz-prepare", daemon=True)
+    thread.start()
+    return thread
 
 
 def _read(path: Path) -> list[Segment] | None:
@@ -61,7 +122,7 @@ def _read(path: Path) -> list[Segment] | None:
         styles: dict[str, Style] = {}
         out = []
         for text, style in data:
-            if type(text) is not str or CONTROL.search(text) or type(style) is not str:
+            if type(text) is not str or type(style) is not str or CONTROL.search(text + style):
                 return None
             if style not in styles:
                 styles[style] = Style.parse(style) if style else Style.null()
