@@ -70,10 +70,6 @@ class Mark:
         return {"point": self.point, "said": self.said, "wording": self.wording}
 
 
-OWN_WORDING = "your wording"
-#: How close (rapidfuzz partial ratio, 0-100) an answer must come to a wording the candidate
-#: marked as said for that point to be credited.
-OWN_RATIO = 90
 _CLAUSES = re.compile(r"[.;!?\n]+|\s[-–—]\s|,\s*(?:and|but|so)\s")
 
 
@@ -94,24 +90,6 @@ def rescore(g: Grade, points: Sequence[PointResult]) -> Grade:
     if g.pitfalls:
         suggested = min(suggested, PITFALL_CAP)
     return replace(g, points=tuple(points), score=score, suggested=suggested)
-
-
-def credit_own(g: Grade, answer: str, own: dict[str, list[str]]) -> Grade:
-    """Points missed that the answer says in a wording the candidate marked as said before."""
-    if g.shown_as_empty or not own:
-        return g
-    from rapidfuzz import fuzz
-
-    text = normalise(answer)
-    points = list(g.points)
-    for i, p in enumerate(points):
-        if p.hit:
-            continue
-        for wording in own.get(p.point, ()):
-            if fuzz.partial_ratio(normalise(wording), text) >= OWN_RATIO:
-                points[i] = PointResult(p.point, True, OWN_WORDING, wording, 100)
-                break
-    return rescore(g, points) if points != list(g.points) else g
 
 
 @dataclass(frozen=True)
@@ -363,7 +341,7 @@ class Drill:
         said in the candidate's own wording credited, then their marks, then the caps."""
         now = self.clock()
         card = self.cards.get(q.id) or sched.new_card(q.id, now)
-        graded = credit_own(grade(answer, q), answer, self.own.get(q.id, {}))
+        graded = grade(answer, q, own=self.own.get(q.id))  # their wordings: matched as terms are
         result = graded
         if marks:
             said = {m.point: m.said for m in marks}

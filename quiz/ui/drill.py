@@ -125,8 +125,6 @@ def markable(graded: Graded) -> str:
 
 def points_table(graded: Graded, keys: str = "") -> Table:
     """✔ said, ✘ missed, each point with its key when `keys` (the candidate's marks say so)."""
-    from quiz.session import OWN_WORDING
-
     marked = {m.point: m.said for m in graded.marks}
     table = Table.grid(padding=(0, 1))
     if keys:
@@ -142,12 +140,10 @@ def points_table(graded: Graded, keys: str = "") -> Table:
             line = Text(p.point)
             if p.point in marked:
                 line += Text("  (you said it)", style="yellow")
-            elif p.matched == OWN_WORDING and p.found:
-                line += Text(f"  (your wording: “{p.found}”)", style="cyan")
+            elif p.own and p.matched:  # a wording they marked as said before, as they wrote it
+                line += Text(f"  (your wording: “{p.matched}”)", style="cyan")
             elif p.matched and p.found:
                 line += Text(f"  (“{p.found}”)", style="dim")
-            if p.own:
-                line += Text("  your wording", style="cyan")
         else:
             mark = Text("✘", style="bold red")
             line = missed_text(p)
