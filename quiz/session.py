@@ -193,6 +193,28 @@ def own_wordings(store: Store) -> dict[str, dict[str, list[str]]]:
     return own
 
 
+def with_marks(graded: Grade, marks: Sequence[Mark]) -> Grade:
+    """The grader's verdict with the candidate's marks applied: score and suggestion follow."""
+    if not marks:
+        return graded
+    said = {m.point: m.said for m in marks}
+    return rescore(graded, [replace(p, hit=said[p.point], matched="you said it" if said[p.point] else None,
+                                    found=None) if p.point in said else p for p in graded.points])
+
+
+def toggled(base: Grade, marks: Sequence[Mark], index: int, answer: str) -> list[Mark]:
+    """The marks with key point `index` turned around, or its mark taken back."""
+    point = base.points[index]
+    out = [m for m in marks if m.point != point.point]
+    if len(out) == len(marks):
+        out.append(Mark(point.point, not point.hit, wording_for(point.point, answer)))
+    return out
+
+
+def marks_json(marks: Sequence[Mark]) -> str | None:
+    return json.dumps([m.to_dict() for m in marks], ensure_ascii=False) if marks else None
+
+
 def marks_of(raw: str) -> list[Mark]:
     """A review's stored marks (anything unreadable is left out)."""
     try:
@@ -342,12 +364,7 @@ class Drill:
         now = self.clock()
         card = self.cards.get(q.id) or sched.new_card(q.id, now)
         graded = grade(answer, q, own=self.own.get(q.id))  # their wordings: matched as terms are
-        result = graded
-        if marks:
-            said = {m.point: m.said for m in marks}
-            result = rescore(result, [replace(p, hit=said[p.point], matched="you said it" if said[p.point]
-                                              else None, found=None) if p.point in said else p
-                                      for p in result.points])
+        result = with_marks(graded, marks)
         cap, why = self.cap(q)
         if cap is not None and result.suggested > cap:
             result = replace(result, suggested=cap)
@@ -360,11 +377,7 @@ class Drill:
         base = graded.graded or graded.grade
         if graded.grade.shown_as_empty or not 0 <= index < len(base.points):
             return graded
-        point = base.points[index]
-        marks = [m for m in graded.marks if m.point != point.point]
-        if len(marks) == len(graded.marks):
-            marks.append(Mark(point.point, not point.hit, wording_for(point.point, graded.answer)))
-        return self.grade(graded.question, graded.answer, marks)
+        return self.grade(graded.question, graded.answer, toggled(base, graded.marks, index, graded.answer))
 
     def rate(self, graded: Graded, rating: Rating, duration_ms: int | None = None) -> Outcome:
         """Commit the rating: the card's new FSRS state and a review log row, at once.
@@ -383,8 +396,7 @@ class Drill:
             result = graded.grade
             if result.self_rated:  # recorded with the score of the rating the candidate chose
                 result = replace(result, score=rated_score(rating))
-            marks = (json.dumps([m.to_dict() for m in graded.marks], ensure_ascii=False)
-                     if graded.marks else None)
+            marks = marks_json(graded.marks)
             card = self.store.record(q.id, rating, now, apply, score=result.score,
                                      answer=graded.answer, duration_ms=duration_ms, mode="drill",
                                      overrides=marks)
@@ -451,6 +463,9 @@ class ExamAnswer:
     grade: Grade | None
     duration_ms: int | None = None
     late: bool = False
+    reviewed_at: datetime | None = None  # when it was recorded in the schedule (--record)
+    marks: tuple[Mark, ...] = ()  # "I said this" in the review; `grade` has them applied
+    graded: Grade | None = None  # the grader's own verdict, when marks changed it
 
     @property
     def score(self) -> int:
@@ -542,7 +557,8 @@ class Exam:
     def answer(self, q: Question, text: str, duration_ms: int | None = None) -> ExamAnswer:
         now = self.clock()
         late = self.deadline is not None and now > self.deadline
-        result = ExamAnswer(q, text, grade(text, q), duration_ms, late)
+        result = ExamAnswer(q, text, grade(text, q), duration_ms, late,
+                            now if self.store is not None else None)
         rating = result.grade.suggested if result.grade else Rating.AGAIN
         with shielded():
             if self.store is not None:
@@ -554,6 +570,24 @@ class Exam:
                 self.recorded += 1
             self.answers.append(result)
         return result
+
+    def mark(self, position: int, index: int) -> ExamAnswer:
+        """In the review: turn the grader's verdict on key point `index` of answer `position`
+        around (or take the mark back). Score and suggestion follow at once; a recorded answer's
+        review takes the new score, rating and marks (the card is replayed from its log), so
+        the wording is the candidate's in the next drill, as a drill's marks are."""
+        a = self.answers[position]
+        base = a.graded or a.grade
+        if base is None or base.shown_as_empty or not 0 <= index < len(base.points):
+            return a
+        marks = tuple(toggled(base, a.marks, index, a.answer or ""))
+        now = replace(a, grade=with_marks(base, marks), marks=marks, graded=base)
+        if self.store is not None and now.reviewed_at is not None and now.grade is not None:
+            with shielded():
+                self.store.amend(a.question.id, now.reviewed_at, now.grade.suggested, now.grade.score,
+                                 marks_json(marks), self.scheduler)
+        self.answers[position] = now
+        return now
 
     def skip(self, q: Question) -> None:
         self.answers.append(ExamAnswer(q, None, None))

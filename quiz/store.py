@@ -775,6 +775,24 @@ class Store:
         with _guard(self.path), _transaction(self.db):
             pass
 
+    def amend(self, question_id: str, reviewed_at: datetime, rating: Rating, score: int | None,
+              overrides: str | None, scheduler: fsrs.Scheduler | None = None) -> CardState | None:
+        """Change the rating, score and marks of the review of `question_id` made at
+        `reviewed_at` (the exam review's "I said this"), and rebuild the card from its log, in
+        one transaction. The card as it is now."""
+        bank = self._bank()
+        with _guard(self.path), _transaction(self.db):
+            row = self.db.execute(
+                "SELECT id FROM reviews WHERE bank_id = ? AND question_id = ? AND reviewed_at = ? "
+                "ORDER BY id DESC LIMIT 1", (bank, question_id, _iso(utc(reviewed_at)))).fetchone()
+            if row is None:
+                raise QuizError(f"The review of '{question_id}' is no longer in the progress database: "
+                                "the mark is not saved.")
+            self.db.execute("UPDATE reviews SET rating = ?, score = ?, overrides = ? WHERE id = ?",
+                            (int(rating), score, overrides, row[0]))
+            self._rebuild({(bank, question_id)}, scheduler)
+        return self.cards([question_id]).get(question_id)
+
     def undo(self, question_id: str, reviewed_at: datetime,
              scheduler: fsrs.Scheduler | None = None) -> CardState | None:
         """Take back the review of `question_id` made at `reviewed_at`, in one transaction: its

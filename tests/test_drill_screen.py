@@ -316,3 +316,41 @@ def test_solves_made_on_one_device_show_on_the_other_after_a_sync(tmp_path: Path
     assert term.close() == 0
     total = len(exercises.bank_exercises(load_bank()))
     assert f"Exercises: 1 of {total} solved" in term.text()
+
+
+def test_i_said_this_in_the_exam_review_changes_the_score_and_is_kept_with_the_review(
+        tmp_path: Path, quiz_home: Path) -> None:
+    """Issue 19 item 5, the exam review: a key marks a missed point as said; score and
+    suggestion change at once; a recorded exam keeps the mark, score and rating in its review;
+    the next drill credits the same wording."""
+    bank = write_bank(tmp_path / "bank")
+    said = "It wraps each call to the app like an onion"
+    term = Term(quiz_home, "--bank", str(bank), "exam", "--id", "middleware", "--record")
+    term.answer(f"{said}. Register it with app.add_middleware.")
+    term.output("the model answers of the 1 question missed")
+    term.child.send("m")
+    term.wait("any other key: next")
+    text = term.text()
+    assert "Score 50/100 · 1 of 2 key points" in text and "suggested: Hard" in text
+    assert "a ✘ Runs before and after every request" in text
+    assert "b ✔ Registered with app.add_middleware" in text
+    term.child.send("a")  # I said this
+    term.wait("Score 100/100")
+    text = term.text()
+    assert "a ✔ Runs before and after every request  (you said it)" in text
+    assert "suggested: Easy" in text[text.rindex("Score 100/100"):]
+    term.child.send("x")
+    assert term.close() == 0
+    assert rows(quiz_home, "SELECT rating, score, mode FROM reviews") == [(4, 100, "exam")]
+    (marks,) = rows(quiz_home, "SELECT overrides FROM reviews")[0]
+    import json
+
+    point = "Runs before and after every request"
+    assert json.loads(marks) == [{"point": point, "said": True, "wording": said}]
+
+    again = Term(quiz_home, "--bank", str(bank), "drill", "--id", "middleware")
+    again.answer(f"{said}; you add it with add_middleware.")
+    again.wait("Enter = ")
+    assert f"a ✔ {point}  (your wording: “It wraps each call to the app" in again.text()
+    again.child.send("q")
+    assert again.close() == 0

@@ -191,16 +191,16 @@ def exam(
         out = ui.err if as_json else ui.out
         read = prompt.reader(out)
         card, interrupted = exam_ui.run_exam(run, read, out)
+        if as_json:
+            emit_json(card.to_json())
+        else:
+            ui.out.print()
+            ui.out.print(exam_ui.scorecard_view(card), soft_wrap=True)  # its command is never cut in two
+            if read.interactive and not interrupted:
+                exam_ui.review_missed(card, read, exam=run)  # its marks go to the recorded reviews
     finally:
         if store is not None:
             store.close()
-    if as_json:
-        emit_json(card.to_json())
-    else:
-        ui.out.print()
-        ui.out.print(exam_ui.scorecard_view(card), soft_wrap=True)  # its command is never cut in two
-        if read.interactive and not interrupted:
-            exam_ui.review_missed(card, read)
     if interrupted:
         ui.err.print("Interrupted.")
         raise typer.Exit(130)

@@ -177,6 +177,16 @@ def verdict_view(graded: Graded, now: datetime) -> Group:
     """The verdict: score, key points (✔ said, ✘ missed), pitfalls asserted (in red, with what
     holds today), why the suggestion is capped, and the rating line: the last lines printed, so
     they sit next to the rating prompt on any terminal of 40 lines or more."""
+    parts: list[RenderableType] = [verdict_panel(graded)]
+    if graded.capped:
+        parts.append(Text(graded.capped, style="yellow"))
+    parts.append(rating_line(graded, now))
+    return Group(*parts)
+
+
+def verdict_panel(graded: Graded) -> Panel:
+    """Score, suggestion and the key points, each with its marking key (the drill and the exam
+    review)."""
     g = graded.grade
     if g.empty:
         title = Text("The answer, and what a good one mentions", style="bold")
@@ -199,11 +209,7 @@ def verdict_view(graded: Graded, now: datetime) -> Group:
     if g.self_rated:
         body = Group(Text("No key points to grade against: compare your answer with the model answer "
                           "above and rate it yourself."), body)
-    parts: list[RenderableType] = [Panel(body, title=title, title_align="left", border_style="blue")]
-    if graded.capped:
-        parts.append(Text(graded.capped, style="yellow"))
-    parts.append(rating_line(graded, now))
-    return Group(*parts)
+    return Panel(body, title=title, title_align="left", border_style="blue")
 
 
 def graded_view(graded: Graded, now: datetime) -> Group:

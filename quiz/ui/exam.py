@@ -6,17 +6,24 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from quiz import ui
-from quiz.ui import questions as bank_ui
-from quiz.ui.drill import contradiction_text, pitfall_text, points_table, question_view, score_style
+from quiz.ui.drill import (
+    MARK_KEYS,
+    contradiction_text,
+    pitfall_text,
+    points_table,
+    question_view,
+    score_style,
+    verdict_panel,
+)
 from quiz.ui.prompt import Reader
+from quiz.ui.rendered import ModelAnswer
 
 if TYPE_CHECKING:
-    from quiz.session import Exam, ExamAnswer, Scorecard
+    from quiz.session import Exam, ExamAnswer, Graded, Scorecard
 
 
 EXAM_HELP = """\
@@ -153,9 +160,12 @@ def missed(card: Scorecard) -> list[ExamAnswer]:
     return [a for a in card.answers if a.grade is None or a.grade.missed or a.grade.pitfalls]
 
 
-def review_missed(card: Scorecard, read: Reader, out: Console | None = None) -> None:
+def review_missed(card: Scorecard, read: Reader, out: Console | None = None,
+                  exam: Exam | None = None) -> None:
     """After the scorecard, in a terminal: one key (m) shows the model answers of the questions
-    missed, each with the points said (✔) and missed (✘); any other key ends."""
+    missed, each with the points said (✔) and missed (✘); any other key ends. With the `exam`,
+    a, b, c ... on a question mark that key point as said (or not said), as in the drill: the
+    score and the suggestion change at once, and a recorded answer keeps the marks."""
     out = out or ui.out
     todo = missed(card)
     if not todo:
@@ -171,9 +181,34 @@ def review_missed(card: Scorecard, read: Reader, out: Console | None = None) -> 
         out.print(question_view(q, f"{a.score}/100" if a.grade else "not answered"))
         if a.answer:
             out.print(Text("You said: ", style="bold") + Text(a.answer, style="dim"), soft_wrap=True)
-        out.print(Panel(bank_ui.answer_markdown(q), title="Model answer", title_align="left",
-                        border_style="green"))
-        if a.grade is not None and not a.grade.shown_as_empty:
-            from quiz.session import Graded
+        out.print(ModelAnswer(q))
+        if a.grade is None or a.grade.shown_as_empty:
+            continue
+        if exam is None or a not in exam.answers:
+            out.print(points_table(_graded(a)))
+            continue
+        position = exam.answers.index(a)
+        while True:
+            out.print(_review_verdict(exam.answers[position]))
+            key = read.key().casefold()
+            keys = MARK_KEYS[:len(a.grade.points)]
+            if len(key) != 1 or key not in keys:
+                break
+            exam.mark(position, keys.index(key))
 
-            out.print(points_table(Graded(q, a.answer or "", a.grade, {})))
+
+def _graded(a: ExamAnswer) -> Graded:
+    from quiz.session import Graded
+
+    assert a.grade is not None
+    return Graded(a.question, a.answer or "", a.grade, {}, marks=a.marks, graded=a.graded)
+
+
+def _review_verdict(a: ExamAnswer) -> Group:
+    """The score, the suggestion and the key points with their marking keys."""
+    graded = _graded(a)
+    keys = MARK_KEYS[:len(graded.grade.points)]
+    line = Text(f"{keys[0]}-{keys[-1]}" if len(keys) > 1 else keys, style="bold cyan")
+    line += Text(" mark a point: I said this (✘) / I did not (✔)", style="dim")
+    line += Text(" · any other key: next", style="dim")
+    return Group(verdict_panel(graded), line)
