@@ -174,6 +174,8 @@ def test_the_exam_line_wraps_has_one_clock_and_leaves_nothing_behind(tmp_path: P
     assert not [line for line in term.lines() if re.match(r"\[\d+:\d\d\]", line)]  # no clock left
     term.child.send("m")
     term.wait("Model answer")
+    term.wait("any other key: next")  # an answered question's points can be marked (issue 19)
+    term.child.send(" ")
     term.wait("Browsers block cross-origin requests; CORSMiddleware")
     assert term.close() == 0
 
