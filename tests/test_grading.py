@@ -969,7 +969,7 @@ CORPUS_FLOORS: dict[str, dict[str, float]] = {
 }
 CORPUS_CEILINGS: dict[str, dict[str, float]] = {
     "tune": {"wrong Good or Easy": 0.03, "fair_rejection flagged": 0.03},
-    "heldout": {"wrong Good or Easy": 0.07, "fair_rejection flagged": 0.10},
+    "heldout": {"wrong Good or Easy": 0.07, "fair_rejection flagged": 0.05},
 }
 
 
