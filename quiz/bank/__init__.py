@@ -7,7 +7,7 @@ The rooms, each importing only the ones above it:
   problems   Problem, BankError, and the words for a finding (where, what)
   core       Bank: the questions in order, lookup and selection
   yamlfile   one file read: YAML with positions, validated question by question
-  cache      a validated bank as JSON, keyed by its files' content
+  cache      a validated bank read back by columns, each question's rest on first use
   loading    a bank from its paths: files combined, validated, or read back from the cache
 Nothing here imports the demos or the exercises: they build on the bank, not the other way.
 """
