@@ -44,7 +44,7 @@ def visible(text: str) -> str:
     return CONTROL.sub(_picture, text) if CONTROL.search(text) else text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyPoint:
     """One thing a good spoken answer mentions, and the words that show it was mentioned."""
 
@@ -69,7 +69,7 @@ class KeyPoint:
                    tuple(tuple(v(m) for m in c) for c in data.get("contrasts") or ()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pitfall:
     """A wrong or outdated claim a candidate may make, how to recognise it, and what holds today."""
 
@@ -90,7 +90,7 @@ class Pitfall:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choice:
     """An option of a choice question the author wrote: its text, whether it is right, and what
     to tell a student who picks it (or, for a right one, misses it)."""
@@ -108,7 +108,7 @@ class Choice:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """One interview question. Progress is keyed by `id`, never by text or position."""
 

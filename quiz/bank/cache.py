@@ -311,12 +311,20 @@ def _bank(data: dict[str, Any], entry: _Entry, files: Sequence[Path], roots: Map
         if demo_escapes(demo, resolved[f].parent, folders[f]):
             raise ValueError(f"demo {demo}")
     questions: list[Question] = []
-    new, make = object.__new__, CachedQuestion
+    new, make, put = object.__new__, CachedQuestion, object.__setattr__
     for qid, number, text, ts, level, demo, f, line, at, size in zip(ids, numbers, texts, tags, levels, demos,
                                                                     files_at, lines, ats, sizes, strict=True):
         q = new(make)
-        q.__dict__.update(id=qid, number=number, question=text, tags=tuple(ts), difficulty=level, demo=demo,
-                          source=resolved[f], line=line, root=folders[f], _entry=entry, _at=(at, size))
+        put(q, "id", qid)  # the fields a list shows: in the question's slots
+        put(q, "number", number)
+        put(q, "question", text)
+        put(q, "tags", tuple(ts))
+        put(q, "difficulty", level)
+        put(q, "demo", demo)
+        put(q, "source", resolved[f])
+        put(q, "line", line)
+        put(q, "root", folders[f])
+        q.__dict__.update(_entry=entry, _at=(at, size))  # where its rest is
         questions.append(q)
     return Bank(questions, deck, [Path(s) for s in sources], bank_id, written=written)
 

@@ -114,7 +114,9 @@ class _Combiner:
         self.deck: str | None = None
         self.deck_file: Path | None = None
         self.bank_id: str | None = None
-        self.first: Parsed | None = None  # the bank's first file
+        # the bank's first file and where it names its deck (not its questions' YAML nodes: they
+        # go as soon as the file is added)
+        self.first: tuple[Path, yaml.Node | None] | None = None
         self.vocabulary: dict[str, list[tuple[str, ...]]] = {"contrasts": [], "synonyms": []}
 
     def _duplicate(self, seen: dict[Any, tuple[Path, int]], value: Any, what: str, pf: Parsed,
@@ -135,7 +137,7 @@ class _Combiner:
             problems.append(problem_at(pf.path, pf.deck_node, "deck", msg, "warning"))
         if not self.deck and pf.deck:
             self.deck, self.deck_file = pf.deck, pf.path
-        self.first = self.first or pf
+        self.first = self.first or (pf.path, pf.deck_node)
         self.bank_id = self.bank_id or pf.bank_id
         for name, groups in (pf.vocabulary or {}).items():  # one file's words serve the whole bank
             self.vocabulary[name] += [tuple(g) for g in groups if tuple(g) not in self.vocabulary[name]]
@@ -225,8 +227,8 @@ class _Combiner:
             deck = derive_bank_id(self.deck or "")
             msg = (f"no bank_id: progress and Anki notes follow the deck's name ('{deck}'), so renaming the "
                    f"deck starts them over; add `bank_id: {deck}` at the top")
-            node = self.first.deck_node
-            self.problems.append(Problem(display(self.first.path), node.start_mark.line + 1 if node else 1, 1,
+            path, node = self.first
+            self.problems.append(Problem(display(path), node.start_mark.line + 1 if node else 1, 1,
                                          "bank_id", msg, "warning"))
         deck = self.deck or "FastAPI Advanced Interview"
         return Bank(self.questions, deck, list(files), self.bank_id or "", written=self.position), sorted(
