@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,7 +17,7 @@ from quiz.grading import Contradiction, PitfallHit, PointResult, Rating
 from quiz.ui import demo as demo_ui
 from quiz.ui import questions as bank_ui
 from quiz.ui.prompt import RATING_STYLE, Reader, prewarm
-from quiz.ui.rendered import ModelAnswer, prepare
+from quiz.ui.rendered import ModelAnswer, prepare, prepared
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
@@ -314,13 +313,10 @@ def card_subtitle(drill: Drill, q: Question) -> str:
     return text + (" · d: see it run" if q.demo else "")
 
 
-def _rate(drill: Drill, read: Reader, q: Question, answer: str, duration: int,
-          ahead: threading.Thread | None = None) -> bool:
-    """Grade `answer`, show the verdict, read and save the rating; False when the drill ends.
-    `ahead`: the work `rendered.prepare` began while the candidate typed."""
+def _rate(drill: Drill, read: Reader, q: Question, answer: str, duration: int) -> bool:
+    """Grade `answer`, show the verdict, read and save the rating; False when the drill ends."""
     out = ui.out
-    if ahead is not None:
-        ahead.join()
+    prepared()  # what `prepare` began while the candidate typed: done, and never graded twice at once
     graded = drill.grade(q, answer)
     read.flush()  # keys pressed before the grade is on screen do not rate it
     out.print()  # the panel starts on a line of its own, whatever the prompt left
@@ -355,7 +351,8 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
                 return
             continue
         started = time.monotonic()
-        ahead = prepare(q, out) if read.interactive else None  # while the candidate types
+        if read.interactive:
+            prepare(q, out)  # while the candidate types
         while True:
             typed = read.answer()
             if typed.key == "?":
@@ -388,7 +385,7 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
                 break
             if typed.key in ("q", "eof"):
                 return
-            if not _rate(drill, read, q, typed.text, int((time.monotonic() - started) * 1000), ahead):
+            if not _rate(drill, read, q, typed.text, int((time.monotonic() - started) * 1000)):
                 return
             break
 

@@ -111,9 +111,20 @@ def prepare(question: Question, console: Console) -> threading.Thread:
             ModelAnswer(question).segments(console, console.options)
             grade(NOTHING_SAID, question)
 
+    prepared()
     thread = threading.Thread(target=work, name="quiz-prepare", daemon=True)
+    _preparing.append(thread)
     thread.start()
     return thread
+
+
+_preparing: list[threading.Thread] = []
+
+
+def prepared() -> None:
+    """Wait for the work `prepare` began (grading is done by one thread at a time)."""
+    while _preparing:
+        _preparing.pop().join()
 
 
 def _read(path: Path) -> list[Segment] | None:
