@@ -162,8 +162,11 @@ def exam(
     At the end, a scorecard by question and by topic names the weakest topics. Your
     schedule is not touched unless --record (each answer then counts with its suggested
     rating). In a terminal the time left ticks on the prompt; when it runs out, the answer
-    typed so far counts and the exam ends at once; questions not reached score 0. Scripted
-    input: answers separated by blank lines; a line `s` skips, `q` ends.
+    typed so far counts and the exam ends at once; questions not reached score 0. After the
+    scorecard, in a terminal, m shows the model answers of the questions missed, where a, b,
+    c ... mark a key point as said (or not said): the score and the suggestion change at once,
+    and with --record the answer's review keeps them. Scripted input: answers separated by
+    blank lines; a line `s` skips, `q` ends.
     """
     from quiz import session, ui
     from quiz.store import Store
