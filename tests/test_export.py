@@ -35,6 +35,7 @@ from quiz.export import html as h
 from quiz.export.apkg import FIELDS, MODEL_ID, deck_id
 from quiz.export.csv_ import COLUMNS, unguard
 from quiz.export.gift import unescape
+from quiz.export.statements import contradiction
 from quiz.model import Question
 
 LONG = "\n\n".join(f"Paragraph {i}: a long answer keeps going, with `code {i}` and <tags> & more."
@@ -1337,7 +1338,9 @@ def test_gift_pegjs_reads_every_kind_back(runner: CliRunner, nasty: Path, which:
         assert essay["stem"]["text"] == h.text_html(q.question)
         assert essay["globalFeedback"]["text"] == h.answer_side(q, options)
         assert essay["id"] == q.id and (essay["tags"] or []) == [" ".join(t.split()) for t in q.tags]
-    statements = sum(len(q.key_points) + len(q.pitfalls) for q in bank)
+    contradictions = sum(bool(contradiction(k, q.contrasts + k.contrasts))
+                         for q in bank for k in q.key_points)
+    statements = sum(len(q.key_points) + len(q.pitfalls) for q in bank) + contradictions
     assert len([i for i in parsed if i["type"] == "TF"]) == statements
     assert len([i for i in parsed if i["type"] == "MC"]) == sum(bool(q.pitfalls) for q in bank)
 
@@ -1395,6 +1398,35 @@ def test_choice_and_truefalse_come_from_key_points_and_pitfalls(runner: CliRunne
     key = text.rindex("Answer key")
     assert re.search(r"T ?☐ ?F ?☐ ?Runs before and after every request", text[:key])
     assert f"False: {PITFALL['claim']} Instead: {PITFALL['correction']}" in text[key:]
+
+
+
+def test_a_statement_point_gives_its_contradiction_as_a_false_statement(runner: CliRunner,
+                                                                       tmp_path: Path) -> None:
+    """A key point with a subject, swapped by the bank's contrasts, is a false statement with
+    the point as its correction; a point whose text holds both sides of a contrast gives none."""
+    points = [{"point": "The last middleware added is the outermost", "subject": ["added last", "last added"],
+               "terms": ["outermost"]},
+              {"point": "Plain def endpoints run in the thread pool", "subject": ["def endpoint"],
+               "terms": ["thread pool"]},
+              {"point": "Runs before and after every request", "subject": ["middleware"],
+               "terms": ["before"]}]
+    q = question("middleware", "Explain middleware.", key_points=points, pitfalls=[PITFALL],
+                 contrasts=[["first", "last"], ["def", "async def"], ["before", "after"]])
+    bank = write_bank(tmp_path / "b", "Kinds", [q])
+    result = runner.invoke(app, ["--bank", str(bank), "export", "--format", "gift",
+                                 "--questions", "truefalse"])
+    assert result.exit_code == 0, result.output
+    tf = [i for i in gift_pegjs(result.stdout) if i["type"] == "TF"]
+    said = {re.sub(r".*True or false\? (.*)</p>$", r"\1", t["stem"]["text"]): t for t in tf}
+    assert {s: t["isTrue"] for s, t in said.items()} == {
+        points[0]["point"]: True, points[1]["point"]: True, points[2]["point"]: True, PITFALL["claim"]: False,
+        "The first middleware added is the outermost": False,
+        "Plain async def endpoints run in the thread pool": False}
+    swapped = said["The first middleware added is the outermost"]
+    assert {swapped["trueFeedback"]["text"], swapped["falseFeedback"]["text"]} == {
+        "Right, it is false. It is the other way round: The last middleware added is the outermost",
+        "It is false. It is the other way round: The last middleware added is the outermost"}
 
 
 SINGLE = [{"text": "422 Unprocessable Content", "correct": True, "feedback": "Validation fails first."},

@@ -1,9 +1,13 @@
 """Statements a question's bank entry already holds, for choice and true/false questions.
 
 The key points are true statements; the pitfalls are false ones, each with its correction as
-the feedback. `statements` is the one place that says so: other sources of false statements
-(the grader's contradictions of a key point) join there. `mixed` puts them in an order that
-gives nothing away (true and false interleaved), the same order for the same seed.
+the feedback; and a key point that is a statement (it has a `subject`) gives one more false
+one, its contradiction: the point with a word of its subject or terms swapped for a contrasting
+one from the bank's `contrasts` ("The last middleware added is the outermost" -> "The first
+middleware added is the outermost"), the point itself as the correction. That is the swap the
+grader calls a contradiction (quiz.grading.statements), so no author writes it. `statements`
+is the one place that says so. `mixed` puts them in an order that gives nothing away (true and
+false interleaved), the same order for the same seed.
 
     for s in mixed(q, seed="v1"):
         print("T" if s.true else "F", s.text, s.feedback)
@@ -12,11 +16,12 @@ gives nothing away (true and false interleaved), the same order for the same see
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from quiz.model import Question
+    from quiz.model import KeyPoint, Question
 
 QuestionKind = Literal["essay", "choice", "truefalse", "all"]
 QUESTION_KINDS: tuple[QuestionKind, ...] = ("essay", "choice", "truefalse", "all")
@@ -38,10 +43,42 @@ class Statement:
 
 
 def statements(q: Question) -> list[Statement]:
-    """The question's statements: its key points (true), then its pitfalls (false, corrected)."""
+    """The question's statements: its key points (true), then its pitfalls (false, corrected),
+    then the contradictions of its statement points (false, the point as the correction)."""
     out = [Statement(k.point, True, "") for k in q.key_points]
     out += [Statement(p.claim, False, p.correction) for p in q.pitfalls]
+    for k in q.key_points:
+        swapped = contradiction(k, q.contrasts + k.contrasts)
+        if swapped and all(swapped.lower() != s.text.lower() for s in out):
+            out.append(Statement(swapped, False, f"It is the other way round: {k.point}"))
     return out
+
+
+def _word(member: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w@.]){re.escape(member)}(?!\w)", re.IGNORECASE)
+
+
+def contradiction(k: KeyPoint, contrasts: tuple[tuple[str, ...], ...]) -> str:
+    """The key point's text with the one contrast member that its subject or terms hold, and its
+    text says once (and no other member of its set), swapped for the next member of that set; ""
+    for a point with no subject, or none or several such members (the point's text would not
+    turn into its opposite)."""
+    if not k.subject:
+        return ""
+    said = " ".join(k.subject + k.terms).lower()
+    found: list[tuple[re.Match[str], str]] = []
+    for group in contrasts:
+        held = [m for m in group if _word(m).search(said)]
+        in_text = [(match, m) for m in group for match in _word(m).finditer(k.point)]
+        if len(in_text) == 1 and in_text[0][1] in held:  # a text with two members has no opposite
+            match, member = in_text[0]
+            found.append((match, group[(group.index(member) + 1) % len(group)]))
+    if len(found) != 1:
+        return ""
+    match, other = found[0]
+    if match.group()[0].isupper():
+        other = other[0].upper() + other[1:]
+    return k.point[:match.start()] + other + k.point[match.end():]
 
 
 def single(q: Question) -> bool:
