@@ -217,3 +217,21 @@ def test_a_kept_rendering_holding_a_control_character_is_rendered_again(runner: 
     again = runner.invoke(app, ["show", "3"])
     assert again.exit_code == 0
     assert again.stdout == first.stdout and "\x1b" not in again.stdout
+
+
+def test_the_list_is_kept_too_and_printed_the_same(quiz_home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QUIZ_HOME": str(quiz_home), "COLUMNS": "90", "FORCE_COLOR": "1",
+           "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    for args in (["list"], ["list", "--search", "middleware"]):
+        first = subprocess.run([sys.executable, "-m", "quiz", *args], capture_output=True, text=True, env=env,
+                               check=True).stdout
+        again = subprocess.run([sys.executable, "-X", "importtime", "-m", "quiz", *args], capture_output=True,
+                               text=True, env=env, check=True)
+        assert again.stdout == first and "middleware" in first
+        imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines()}
+        assert "rich.table" not in imported  # printed as kept, not laid out again

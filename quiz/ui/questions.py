@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from quiz import ui
 from quiz.ui.rendered import print_cached
 
 if TYPE_CHECKING:
+    from rich.panel import Panel
+    from rich.table import Table
+
     from quiz.bank import Problem
     from quiz.model import Question
 
@@ -27,6 +29,11 @@ def print_question_list(questions: Sequence[Question], title: str,
     from rich.segment import Segments
 
     console = ui.out
+    if len(questions) <= CHUNK:  # one table: printed as kept from an earlier list, when it was
+        rows = [[q.num, q.id, q.question, list(q.tags), q.difficulty] for q in questions]
+        print_cached(console, ("list", title, json.dumps(rows), json.dumps(matched)),
+                     lambda: next(question_tables(questions, title, matched)))
+        return
     count = -(-len(questions) // CHUNK) or 1
     for i, table in enumerate(question_tables(questions, title, matched)):
         lines = console.render_lines(table, console.options, pad=False, new_lines=True)
@@ -44,6 +51,7 @@ def question_tables(questions: Sequence[Question], title: str, matched: dict[str
     under the question says where the text was found."""
     from rich import box
     from rich.cells import cell_len
+    from rich.table import Table
 
     chunk = chunk or CHUNK
     topic = max([len("topic"), *(cell_len(q.topic) for q in questions)])
@@ -69,6 +77,7 @@ def question_tables(questions: Sequence[Question], title: str, matched: dict[str
 def bank_table(rows: list[dict[str, Any]]) -> Table:
     """The built-in banks: the name `--bank` takes, bank id, deck, questions."""
     from rich import box
+    from rich.table import Table
 
     table = Table(title="Built-in banks (quiz --bank NAME)", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("name", style="bold cyan", no_wrap=True)
@@ -82,6 +91,8 @@ def bank_table(rows: list[dict[str, Any]]) -> Table:
 
 
 def question_panel(q: Question, subtitle: str | None = None) -> Panel:
+    from rich.panel import Panel
+
     meta = f"#{q.num} · {q.id} · {q.topic} · difficulty {q.difficulty}/3"
     return Panel(
         Text(q.question, style="bold"),
@@ -129,6 +140,8 @@ def answer_markdown(q: Question) -> Any:
 
 def pitfalls_table(q: Question) -> Table:
     """Each pitfall: the wrong claim, what holds today, since when and where it is written."""
+    from rich.table import Table
+
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column()
@@ -143,6 +156,9 @@ def pitfalls_table(q: Question) -> Table:
 
 
 def show_question(q: Question, *, answer: bool = True) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+
     ui.out.print(question_panel(q))
     if not answer:
         return
