@@ -72,7 +72,8 @@ _FOLLOWING = frozenset({"but", "though", "although", "however"})
 SOURCES = frozenset("""old older outdated obsolete legacy deprecated unmaintained abandoned superseded
     formerly previously unlike people answers tutorials guides articles examples blogs posts
     courses folks myth myths misconception misconceptions belief mistake mistakes""".split())
-#: Sources that are verbs too ("the helper answers 403"): a source only after one of QUALIFIERS.
+#: Sources that are verbs or things of their own too ("the helper answers 403", "schema examples"):
+#: a source only after one of QUALIFIERS.
 VERBS_TOO = frozenset({"answers", "posts", "guides"})
 QUALIFIERS = frozenset("some many most older old other several lot lots these those few".split())
 #: "in v1", "Pydantic v1", "Pydantic 1": the old version named before the pitfall's words.
