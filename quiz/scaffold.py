@@ -74,6 +74,10 @@ questions:
           when it cannot.
         since: predates every supported version   # optional: the version in which this changed
         reference: https://fastapi.tiangolo.com/tutorial/path-params/   # optional
+      - claim: A value of the wrong type gets 400 Bad Request.
+        subject: [wrong type, invalid value, bad value]   # optional: a statement, its terms said of these
+        terms: ["400", bad request]
+        correction: FastAPI answers 422 and names the parameter in the error.
     choices:                    # optional: your own choice question for the LMS and the handout
       - text: 422, with a body that names the parameter   # (`export --questions choice`); without
         correct: true                                      # it, one is made from the key points
