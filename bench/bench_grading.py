@@ -12,7 +12,9 @@
    Then the blind corpus (`tests/answers/corpus/`, ~1,000 answers written without sight of the
    key points, labelled strong_spoken/strong_bullets/strong_typos, partial, wrong, swapped,
    other_question, misconception, fair_rejection): every figure of `grading_figures.py` on
-   the tuning half and on the held-back half, against issue 19's targets.
+   the tuning half and on the held-back half, against issue 19's targets. The same for the
+   senior corpus (`tests/answers/corpus-senior/`, 240 answers to the built-in `senior` bank's 20
+   questions, written blind from the question texts alone), graded against that bank.
 2. Speed: grading one answer alone (every answer of both sets, 20 rounds), then answer -> graded
    screen (grade, FSRS previews, the whole screen rendered) on a generated bank of 10,000
    questions with 3,000 cards of progress, as in bench_drill.py. Targets: one answer graded in
@@ -22,6 +24,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import tempfile
@@ -35,10 +38,12 @@ import yaml
 from quiz.bank import load_bank
 from quiz.grading import Grade, Rating, grade
 from quiz.grading.text import Answer
+from quiz.model import BUILTIN_BANKS
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_drill import answer_to_screen, big_bank  # noqa: E402
-from grading_figures import corpus, figures  # noqa: E402
+from grading_figures import CORPUS as CORPUS_ROOT  # noqa: E402
+from grading_figures import SENIOR_CORPUS, corpus, figures  # noqa: E402
 from grading_figures import verdict as against
 
 LABELLED = Path(__file__).parents[1] / "tests" / "answers" / "labelled.yaml"
@@ -84,6 +89,21 @@ def separation(name: str, pairs: list[tuple[str, str, Any]], low_target: float) 
     return out
 
 
+def corpus_table(title: str, root: Path, questions: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Every figure of one corpus's two halves, tune / held-back, against the targets."""
+    halves = {half: figures(corpus(half, root), questions) for half in ("tune", "heldout")}
+    out = [(title, "tune / held-back", "target (held-back)")]
+    for name in halves["tune"]:
+        tune, held = halves["tune"][name], halves["heldout"].get(name, float("nan"))
+        if name.startswith("n ") or (math.isnan(tune) and math.isnan(held)):
+            continue  # counts come last; a label this corpus does not have (other_question)
+        out.append((f"  {name}", f"{tune:.0%} / {held:.0%}", against(name, held)))
+    counts = ", ".join(f"{name[2:]} {int(n)}" for name, n in halves["heldout"].items()
+                       if name.startswith("n "))
+    out.append(("  held-back answers per label", counts, ""))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bank", type=Path, help="the bank to grade against (default: the built-in one)")
@@ -98,17 +118,10 @@ def main() -> None:
         pairs += these
         out += separation(path.name, these, low_target)
 
-    questions = {q.id: q for q in bank.questions}
-    halves = {half: figures(corpus(half), questions) for half in ("tune", "heldout")}
-    out.append(("blind corpus (tests/answers/corpus)", "tune / held-back", "target (held-back)"))
-    for name in halves["tune"]:
-        if name.startswith("n "):
-            continue
-        tune, held = halves["tune"][name], halves["heldout"].get(name, float("nan"))
-        out.append((f"  {name}", f"{tune:.0%} / {held:.0%}", against(name, held)))
-    counts = ", ".join(f"{name[2:]} {int(n)}" for name, n in halves["heldout"].items()
-                       if name.startswith("n "))
-    out.append(("  held-back answers per label", counts, ""))
+    out += corpus_table("blind corpus (tests/answers/corpus)", CORPUS_ROOT, {q.id: q for q in bank.questions})
+    senior = load_bank([BUILTIN_BANKS["senior"]])
+    out += corpus_table("senior corpus (tests/answers/corpus-senior, senior bank)", SENIOR_CORPUS,
+                        {q.id: q for q in senior.questions})
 
     times, cpu, floor = [], [], []
     for _ in range(20):  # the floor in the same rounds: reading the answer, no term matched

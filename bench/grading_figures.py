@@ -1,8 +1,11 @@
 """The grading corpus's figures against issue 19's targets: shared by bench_grading.py (which
 prints them) and tests/test_grading.py (which holds them).
 
-The corpus (`tests/answers/corpus/`) is split once: `tune-*.yaml` may be read to improve the
-grader, `heldout-*.yaml` never is (only its figures are looked at). Labels and what is measured:
+The corpus (`tests/answers/corpus/`, for the built-in bank) is split once: `tune-*.yaml` may be
+read to improve the grader, `heldout-*.yaml` never is (only its figures are looked at). The
+senior corpus (`tests/answers/corpus-senior/`, for the built-in `senior` bank, 12 answers per
+question, no other_question) is split the same way and measured the same way. Labels and what
+is measured:
 
     strong_spoken, strong_bullets, strong_typos   rated Good or Easy          >= 95% each
     wrong                                          rated Again                 >= 90%, never Good
@@ -23,6 +26,7 @@ import yaml
 from quiz.grading import Grade, Rating, grade
 
 CORPUS = Path(__file__).parents[1] / "tests" / "answers" / "corpus"
+SENIOR_CORPUS = CORPUS.with_name("corpus-senior")
 STRONG = ("strong_spoken", "strong_bullets", "strong_typos")
 
 #: figure name -> (target, "min" when the figure must be at least the target, "max" at most).
@@ -37,10 +41,10 @@ TARGETS: dict[str, tuple[float, str]] = {
 }
 
 
-def corpus(half: str) -> list[dict[str, Any]]:
-    """Every labelled answer of one half ("tune" or "heldout")."""
+def corpus(half: str, root: Path = CORPUS) -> list[dict[str, Any]]:
+    """Every labelled answer of one half ("tune" or "heldout") of the corpus in `root`."""
     rows: list[dict[str, Any]] = []
-    for path in sorted(CORPUS.glob(f"{half}-*.yaml")):
+    for path in sorted(root.glob(f"{half}-*.yaml")):
         rows += yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
     return rows
 
