@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -1065,3 +1068,32 @@ def test_a_negation_inside_a_claims_words_says_the_opposite(answer: str, flagged
     """"does not block" is a statement of its own (the negation is not a cue before a negative
     word), but inside a pitfall's words it says the opposite of the pitfall."""
     assert bool(grade(answer, load_builtin("async-vs-def")).pitfalls) is flagged
+
+
+GRADE_EVERY_ANSWER = """
+import json, sys, yaml
+from pathlib import Path
+from quiz.bank import load_bank
+from quiz.grading import grade
+questions = {q.id: q for q in load_bank([Path("questions")]).questions}
+out = []
+for path in sorted(Path("tests/answers/corpus").glob("tune-*.yaml")):
+    for row in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]:
+        g = grade(row["text"], questions[row["question"]])
+        out.append(repr(g))
+json.dump(out, sys.stdout)
+"""
+
+
+def test_an_answer_grades_the_same_in_every_process() -> None:
+    """Python salts its string hashes per process: the grade (score, what was matched, what it
+    names) must not depend on the order of a set."""
+    root = Path(__file__).resolve().parent.parent
+    runs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run([sys.executable, "-c", GRADE_EVERY_ANSWER], cwd=root, env=env,
+                              capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout))
+    assert len(runs[0]) > 400
+    assert runs[0] == runs[1]

@@ -122,7 +122,7 @@ def _occurrences(answer: Answer, terms: tuple[str, ...], contrasts: Groups, syno
     """Where the terms, in any wording, are said, and where their contrasting forms are (swapped
     first, then widened: a synonym never hides that a term holds two members of a set)."""
     out: list[_Seen] = []
-    plain = set(widen(terms, synonyms))
+    plain = widen(terms, synonyms)  # a tuple, not a set: the order decides ties, in every process alike
     forms: list[tuple[str, bool, str, str, int]] = [(t, False, "", "", -1) for t in plain]
     forms += [(wide, True, member, other, index) for t in terms
               for new, member, other, index in swaps(t, contrasts)
