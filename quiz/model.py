@@ -70,6 +70,34 @@ class KeyPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class Fact:
+    """A statement of the bank checked in every answer for contradictions only: `terms` said of
+    `subject` (as a key point with a subject), never credited, never required. Said the other
+    way round ("the first middleware added is the outermost") it is a contradiction."""
+
+    fact: str
+    terms: tuple[str, ...]
+    subject: tuple[str, ...]
+    contrasts: tuple[tuple[str, ...], ...] = ()  # its own, beside the bank's
+
+    @property
+    def point(self) -> str:  # what a contradiction names
+        return self.fact
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"fact": self.fact, "subject": list(self.subject), "terms": list(self.terms)}
+        if self.contrasts:
+            out["contrasts"] = [list(c) for c in self.contrasts]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], checked: bool = False) -> Fact:
+        v = str if checked else visible
+        return cls(v(data["fact"]), tuple(v(t) for t in data["terms"]), tuple(v(t) for t in data["subject"]),
+                   tuple(tuple(v(m) for m in c) for c in data.get("contrasts") or ()))
+
+
+@dataclass(frozen=True, slots=True)
 class Pitfall:
     """A wrong or outdated claim a candidate may make, how to recognise it, and what holds today."""
 
@@ -129,6 +157,8 @@ class Question:
     #: the bank file's, then the question's own (quiz.grading.statements).
     contrasts: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     synonyms: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+    #: The bank's facts (one tuple for every question of the bank): checked for contradictions only.
+    facts: tuple[Fact, ...] = field(default=(), compare=False)
     source: Path = field(default=Path("."), compare=False)
     line: int = field(default=0, compare=False)
     root: Path | None = field(default=None, compare=False)  # the bank's folder: demos stay inside it

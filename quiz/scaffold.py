@@ -30,6 +30,11 @@ contrasts:                      # words of which one excludes the others: a stat
   - ["422", "400"]              # swapped for another is a contradiction (see the second key point)
 synonyms:                       # words candidates say for one another: every term matches in either
   - [endpoint, path operation]
+facts:                          # statements checked in every answer for contradictions only: never
+  - fact: A parameter is converted before the endpoint runs   # credited, never required; said the
+    subject: [converted, validated]                           # other way round ("it is validated
+    terms: [before the endpoint, before the function]         # after the endpoint runs") they cap
+    contrasts: [[before, after]]                              # the rating at Hard
 questions:
   - id: path-parameters         # a stable slug: progress is keyed by it, so never reuse one
     number: 1                   # the order, and a handle: `quiz show 1`

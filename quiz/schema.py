@@ -41,6 +41,17 @@ class KeyPointSchema(BaseModel):
     contrasts: Groups = Field(default_factory=list)
 
 
+class FactSchema(BaseModel):
+    """A bank's fact: a statement checked in every answer for contradictions only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fact: str = Field(min_length=1, max_length=MAX_TEXT)
+    subject: Terms = Field(min_length=1)
+    terms: Terms = Field(min_length=1)
+    contrasts: Groups = Field(default_factory=list)
+
+
 class PitfallSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -99,6 +110,7 @@ class BankFileSchema(BaseModel):
     deck: Text | None = None
     contrasts: Groups = Field(default_factory=list)
     synonyms: Groups = Field(default_factory=list)
+    facts: list[FactSchema] = Field(default_factory=list)
     questions: list[dict[str, Any]] = Field(default_factory=list)
 
 

@@ -2,7 +2,8 @@
 or re-checking every text, and only as much of it as a command uses.
 
 An entry is one file. Its first line is JSON: the key, the bank's name and files, the word
-groups its files declare (contrasts, synonyms: once, not once a question), and one short row a
+groups its files declare (contrasts, synonyms: once, not once a question), the bank's facts (once),
+and one short row a
 question: id, number, question, tags, difficulty, demo, and where the rest of it is. Then, for
 each question, that rest (answer, key points, errata, pitfalls, ...) as zlib-compressed JSON,
 read the first time a command uses it: `quiz show 7` on a bank of 10,000 questions reads one.
@@ -30,12 +31,23 @@ from typing import Any, Generic, TypeVar
 from quiz import __version__
 from quiz.bank.core import Bank
 from quiz.bank.yamlfile import gc_paused
-from quiz.model import CONTROL, MAX_NUMBER, MAX_TEXT, SLUG, Choice, KeyPoint, Pitfall, Question, demo_escapes
+from quiz.model import (
+    CONTROL,
+    MAX_NUMBER,
+    MAX_TEXT,
+    SLUG,
+    Choice,
+    Fact,
+    KeyPoint,
+    Pitfall,
+    Question,
+    demo_escapes,
+)
 from quiz.paths import cache_dir
 
-CACHE_FORMAT = 5  # raised when the same files load into another bank or the layout changes
+CACHE_FORMAT = 6  # raised when the same files load into another bank or the layout changes
 # (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use; 4: the
-# rows as columns; 5: a pitfall's subject)
+# rows as columns; 5: a pitfall's subject; 6: the bank's facts)
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
 CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry in use always stays
 MAX_HEADER = 64 * 1024 * 1024  # the first line: rows of at most 20 banks files' questions
@@ -87,6 +99,19 @@ def _groups(values: object) -> bool:
     return type(values) is list and all(_texts(g) for g in values)
 
 
+def _facts(table: object) -> tuple[Fact, ...]:
+    """A table of facts from an entry's first line, checked as validation would; ValueError if not."""
+    if type(table) is not list:
+        raise ValueError("facts")
+    out = []
+    for fact, terms, subject, contrasts in table:
+        if not (_text(fact) and fact and _texts(terms) and terms and _texts(subject) and subject
+                and _groups(contrasts)):
+            raise ValueError("facts")
+        out.append(Fact(fact, tuple(terms), tuple(subject), tuple(map(tuple, contrasts))))
+    return tuple(out)
+
+
 def cache_key(files: Sequence[Path], roots: Mapping[Path, Path], contents: Mapping[Path, bytes]) -> str:
     """The key of a bank: quiz's version, each file's path and folder, and the bytes read (the
     same bytes that are parsed on a miss)."""
@@ -105,7 +130,7 @@ def cache_path(key: str) -> Path:
 
 T = TypeVar("T")
 REST = ("answer", "key_points", "errata", "pitfalls", "follow_ups", "references", "choices", "contrasts",
-        "synonyms")
+        "synonyms", "facts")
 
 
 class _Rest(Generic[T]):
@@ -139,6 +164,7 @@ class CachedQuestion(Question):
     choices: tuple[Choice, ...] = _Rest()  # type: ignore[assignment]
     contrasts: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
     synonyms: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
+    facts: tuple[Fact, ...] = _Rest()  # type: ignore[assignment]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Question):
@@ -157,6 +183,7 @@ class _Entry:
     def __init__(self, path: Path, fd: int, start: int, groups: list[tuple[tuple[str, ...], ...]],
                  reparse: Callable[[], Bank]) -> None:
         self.path, self.fd, self.start, self.groups = path, fd, start, groups
+        self.facts: list[tuple[Fact, ...]] = []
         self.reparse = reparse
         self.fresh: dict[str, Question] | None = None  # the bank parsed again, once an entry failed
         self.close = weakref.finalize(self, os.close, fd)
@@ -212,12 +239,14 @@ class _Entry:
             return {"answer": answer, "key_points": tuple(key_points), "errata": errata,
                     "pitfalls": tuple(pitfalls), "follow_ups": tuple(d["follow_ups"]),
                     "references": tuple(d["references"]), "choices": tuple(choices),
-                    "contrasts": self.groups[d["contrasts"]], "synonyms": self.groups[d["synonyms"]]}
+                    "contrasts": self.groups[d["contrasts"]], "synonyms": self.groups[d["synonyms"]],
+                    "facts": self.facts[d["facts"]]}
         except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, zlib.error):
             return None
 
 
-def _rest(q: Question, groups: dict[tuple[tuple[str, ...], ...], int]) -> dict[str, Any]:
+def _rest(q: Question, groups: dict[tuple[tuple[str, ...], ...], int],
+          facts: dict[tuple[Fact, ...], int]) -> dict[str, Any]:
     return {
         "answer": q.answer,
         "key_points": [[k.point, list(k.terms), list(k.subject), [list(c) for c in k.contrasts]]
@@ -230,6 +259,7 @@ def _rest(q: Question, groups: dict[tuple[tuple[str, ...], ...], int]) -> dict[s
         "choices": [[c.text, c.correct, c.feedback] for c in q.choices],
         "contrasts": groups.setdefault(q.contrasts, len(groups)),
         "synonyms": groups.setdefault(q.synonyms, len(groups)),
+        "facts": facts.setdefault(q.facts, len(facts)),
     }
 
 
@@ -285,6 +315,7 @@ def _bank(data: dict[str, Any], entry: _Entry, files: Sequence[Path], roots: Map
     if type(groups) is not list or not all(_groups(g) for g in groups):
         raise ValueError("groups")
     entry.groups = [tuple(tuple(g) for g in group) for group in groups]
+    entry.facts = [_facts(table) for table in data["facts"]]
     columns = data["questions"]
     if type(columns) is not dict:
         raise ValueError("questions")
@@ -333,10 +364,11 @@ def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) ->
     """Store a bank that validated under `key`: the rows, then each question's rest."""
     file_of = {f.resolve(): i for i, f in enumerate(bank.sources)}
     groups: dict[tuple[tuple[str, ...], ...], int] = {}
+    facts: dict[tuple[Fact, ...], int] = {}
     columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     blobs, at = [], 0
     for q in bank:
-        blob = zlib.compress(json.dumps(_rest(q, groups), ensure_ascii=False).encode("utf-8"))
+        blob = zlib.compress(json.dumps(_rest(q, groups, facts), ensure_ascii=False).encode("utf-8"))
         for c, value in zip(COLUMNS, (q.id, q.number, q.question, list(q.tags), q.difficulty, q.demo,
                                       file_of[q.source], q.line, at, len(blob)), strict=True):
             columns[c].append(value)
@@ -351,6 +383,8 @@ def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) ->
         "sources": [str(p) for p in bank.sources],
         "roots": [str(roots.get(f, f.parent).resolve()) for f in bank.sources],
         "groups": [[list(g) for g in group] for group in groups],
+        "facts": [[[f.fact, list(f.terms), list(f.subject), [list(c) for c in f.contrasts]] for f in table]
+                  for table in facts],
         "questions": columns,
     }
     tmp = path.with_suffix(f".{os.getpid()}.tmp")

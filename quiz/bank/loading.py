@@ -21,6 +21,7 @@ from quiz.model import (
     BUILTIN_BANK,
     BUILTIN_BANKS,
     BUILTIN_DEMOS,
+    Fact,
     Question,
     demo_escapes,
     image_path,
@@ -118,6 +119,7 @@ class _Combiner:
         # go as soon as the file is added)
         self.first: tuple[Path, yaml.Node | None] | None = None
         self.vocabulary: dict[str, list[tuple[str, ...]]] = {"contrasts": [], "synonyms": []}
+        self.facts: list[Fact] = []  # every file's, once: one tuple for the whole bank
 
     def _duplicate(self, seen: dict[Any, tuple[Path, int]], value: Any, what: str, pf: Parsed,
                    node: yaml.Node, fld: str) -> bool:
@@ -141,6 +143,7 @@ class _Combiner:
         self.bank_id = self.bank_id or pf.bank_id
         for name, groups in (pf.vocabulary or {}).items():  # one file's words serve the whole bank
             self.vocabulary[name] += [tuple(g) for g in groups if tuple(g) not in self.vocabulary[name]]
+        self.facts += [f for f in pf.facts if f not in self.facts]
         source = pf.path.resolve()
         root = pf.root.resolve() if pf.root else source.parent
         for index, entry in enumerate(pf.questions):
@@ -189,6 +192,18 @@ class _Combiner:
         return dataclasses.replace(q, contrasts=q.contrasts + extra["contrasts"],
                                    synonyms=q.synonyms + extra["synonyms"])
 
+    def _check_facts(self) -> None:
+        """A model answer that contradicts one of the bank's facts: the fact (or its terms) is wrong."""
+        from quiz.grading import grade
+
+        for q in self.questions:
+            for c in grade(q.answer, q).contradictions:
+                if any(c.point == f.fact for f in q.facts):
+                    msg = (f"the model answer contradicts the fact '{c.point}' where it says "
+                           f"'{c.found}' ({c.said} for {c.instead}): correct the fact or narrow its terms")
+                    self.problems.append(Problem(display(q.source), q.line, 1, f"{q.id}.answer", msg,
+                                                 "warning"))
+
     def _check_images(self, q: Question, pf: Parsed, node: yaml.Node, source: Path, root: Path,
                       where: str) -> None:
         """An image an answer or errata shows must be a file inside the bank's folder."""
@@ -222,6 +237,11 @@ class _Combiner:
 
     def bank(self, files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
         self.questions = [self._with_vocabulary(q) for q in self.questions]
+        if self.facts:
+            facts = tuple(self.facts)
+            self.questions = [dataclasses.replace(q, facts=facts) for q in self.questions]
+            if self.check_demos:  # validating: a fact the model answers contradict is wrong (or too loose)
+                self._check_facts()
         self.questions.sort(key=lambda q: q.num)
         if not self.bank_id and self.first is not None:
             deck = derive_bank_id(self.deck or "")

@@ -25,7 +25,7 @@ from quiz.bank.problems import (
     problem_at,
     schema_problems,
 )
-from quiz.model import CONTROL, visible
+from quiz.model import CONTROL, Fact, visible
 
 # Limits no bank author meets by accident; larger input is refused at validation, so that
 # what is allowed stays fast (see bench/bench_scale.py). Stated in the README.
@@ -142,6 +142,7 @@ class Parsed:
     root: Path | None = None
     deck_node: yaml.Node | None = None  # where the file names its deck
     vocabulary: dict[str, list[list[str]]] | None = None  # the file's own `contrasts` and `synonyms`
+    facts: tuple[Fact, ...] = ()  # the file's own `facts`, shared by the whole bank
     clean: bool = False  # no control character anywhere in the file, raw or escaped: nothing to make visible
 
 
@@ -388,6 +389,7 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
         deck, bank_id, items = bank_file.deck, bank_file.bank_id, bank_file.questions
         shared: dict[str, list[list[str]]] = {"contrasts": bank_file.contrasts,
                                                "synonyms": bank_file.synonyms}
+        facts = tuple(Fact.from_dict(f.model_dump()) for f in bank_file.facts)
     except ValidationError as exc:  # reported; the questions are still checked, one by one
         problems.extend(schema_problems(path, node, exc.errors(), [], BankFileSchema))
         deck = data.get("deck") if isinstance(data.get("deck"), str) else None
@@ -395,6 +397,7 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
         listed = data.get("questions")
         items = listed if isinstance(listed, list) else []
         shared = {}
+        facts = ()
     qnode = node_at(node, ["questions"])
     entries: list[Entry] = []
     for i, raw in enumerate(items):
@@ -414,4 +417,4 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
             dumped[name] = [*groups, *dumped[name]]
         entries.append(Entry(None, qn, dumped))  # valid: its data is all that is needed, not the raw mapping
     deck_node = node_at(node, ["deck"]) if deck else None
-    return Parsed(path, deck, entries, bank_id, root, deck_node, shared, clean)
+    return Parsed(path, deck, entries, bank_id, root, deck_node, shared, facts, clean)

@@ -1,4 +1,4 @@
-"""The bank itself, as JSON or as YAML: `{bank_id, deck, questions}` in the bank format.
+"""The bank itself, as JSON or as YAML: `{bank_id, deck, facts, questions}` in the bank format.
 
 Every field a question has is written (`Question.to_dict`), numbers included, so loading
 the export gives the same questions; the YAML passes `quiz validate` and works as
@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 
 
 def bank_data(questions: Sequence[Question], options: ExportOptions) -> dict[str, Any]:
-    return {"bank_id": options.bank_id, "deck": options.deck, "questions": [q.to_dict() for q in questions]}
+    out: dict[str, Any] = {"bank_id": options.bank_id, "deck": options.deck}
+    facts = dict.fromkeys(f for q in questions for f in q.facts)  # the bank's, once
+    if facts:
+        out["facts"] = [f.to_dict() for f in facts]
+    return {**out, "questions": [q.to_dict() for q in questions]}
 
 
 def render_json(questions: Sequence[Question], options: ExportOptions) -> str:

@@ -68,6 +68,22 @@ class KeyPointLike(Protocol):
     # optional (read with getattr): subject: Sequence[str], contrasts: Sequence[Sequence[str]]
 
 
+class FactLike(Protocol):
+    """A bank's fact: a statement checked for contradictions only (quiz.grading.statements)."""
+
+    @property
+    def fact(self) -> str: ...
+
+    @property
+    def terms(self) -> Sequence[str]: ...
+
+    @property
+    def subject(self) -> Sequence[str]: ...
+
+    @property
+    def contrasts(self) -> Sequence[Sequence[str]]: ...
+
+
 class PitfallLike(Protocol):
     @property
     def claim(self) -> str: ...

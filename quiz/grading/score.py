@@ -1,4 +1,6 @@
-"""`grade(answer, question)`: every key point judged on its own, then the pitfalls.
+"""`grade(answer, question)`: every key point judged on its own, then the pitfalls, and the
+bank's facts for contradictions only (a fact said the other way round caps the rating at Hard
+as a contradicted key point does; a fact is never credited and never required).
 
 An empty answer means "show me": score 0, Again. So does a non-answer ("I don't know", "no
 idea", "not sure", "skip", "pass", "?") with nothing else of substance (two content words at
@@ -22,7 +24,7 @@ from quiz.grading.results import (
     rated_score,
     suggest,
 )
-from quiz.grading.statements import Groups, Verdict, groups, judge_statement, widen
+from quiz.grading.statements import Groups, Verdict, groups, judge_facts, judge_statement, widen
 from quiz.grading.text import STOPWORDS, Answer, content_words, prepare, split_words, stem
 
 SUBSTANCE = 2
@@ -71,9 +73,13 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
     contrasts = groups(tuple(tuple(g) for g in getattr(question, "contrasts", ())))
     synonyms = groups(tuple(tuple(g) for g in getattr(question, "synonyms", ())))
     asserted, pitfall_statements = find_pitfalls(question.pitfalls, text, lambda t: widen(t, synonyms))
+    facts = judge_facts(tuple(getattr(question, "facts", ())), text, contrasts, synonyms,
+                        frozenset(pitfall_statements))
     if not points:  # nothing to grade against (an imported question): the candidate rates, as in Anki
-        suggested = min(Rating.GOOD, PITFALL_CAP) if asserted else Rating.GOOD
-        return Grade((), rated_score(suggested), suggested, pitfalls=tuple(asserted), self_rated=True)
+        swapped = tuple(c for v in facts for c in v.contradictions)
+        suggested = min(Rating.GOOD, PITFALL_CAP) if asserted or swapped else Rating.GOOD
+        return Grade((), rated_score(suggested), suggested, pitfalls=tuple(asserted), self_rated=True,
+                     contradictions=swapped)
     tainted = frozenset(pitfall_statements)
     verdicts: dict[int, Verdict] = {}
     for i, p in enumerate(points):
@@ -82,7 +88,10 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
             verdicts[i] = judge_statement(p.point, subject, tuple(p.terms), text, contrasts + own_contrasts,
                                           synonyms, tainted)
     contradictions = tuple(c for v in verdicts.values() for c in v.contradictions)
-    tainted = tainted.union(*(v.statements for v in verdicts.values()))  # voids its own statement only
+    named = {c.found for c in contradictions}  # a key point's contradiction, not named twice by a fact
+    contradictions += tuple(c for v in facts for c in v.contradictions if c.found not in named)
+    every = (*verdicts.values(), *facts)
+    tainted = tainted.union(*(v.statements for v in every))  # voids its own statement only
     mine = own or {}
     results = tuple(_point(p, verdicts.get(i), text, tainted, mine.get(p.point, ()), synonyms)
                     for i, p in enumerate(points))

@@ -47,8 +47,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from quiz.grading.pitfalls import POST_REJECT, POST_REJECT_REACH, PRE_REJECT, PRE_REJECT_REACH, reported
-from quiz.grading.results import Contradiction
-from quiz.grading.terms import Match, is_negated, matches, negated_inside, variants
+from quiz.grading.results import Contradiction, FactLike
+from quiz.grading.terms import Match, Term, is_negated, matches, negated_inside, variants
 from quiz.grading.text import Answer, normalise, shown
 
 #: A subject after its predicate counts as this many words further away.
@@ -117,24 +117,34 @@ class _Seen:
     group: int = -1  # ... and the set they belong to
 
 
-def _occurrences(answer: Answer, terms: tuple[str, ...], contrasts: Groups, synonyms: Groups,
-                 tainted: frozenset[int]) -> list[_Seen]:
-    """Where the terms, in any wording, are said, and where their contrasting forms are (swapped
-    first, then widened: a synonym never hides that a term holds two members of a set)."""
-    out: list[_Seen] = []
+#: A term's form: the compiled term, whether it is a contrasting form, the member it has and the
+#: one put in, and the set they belong to.
+Form = tuple[Term, bool, str, str, int]
+
+
+@lru_cache(maxsize=4096)
+def forms(terms: tuple[str, ...], contrasts: Groups, synonyms: Groups) -> tuple[Form, ...]:
+    """The terms in every wording, then their contrasting forms (swapped first, then widened: a
+    synonym never hides that a term holds two members of a set)."""
     plain = widen(terms, synonyms)  # a tuple, not a set: the order decides ties, in every process alike
-    forms: list[tuple[str, bool, str, str, int]] = [(t, False, "", "", -1) for t in plain]
-    forms += [(wide, True, member, other, index) for t in terms
-              for new, member, other, index in swaps(t, contrasts)
-              for wide in widen((new,), synonyms) if wide not in plain]
-    for raw, contrast, member, other, index in forms:
-        for term in variants(raw, True):
-            for m in matches(answer, term):
-                if m.score < term.threshold or answer.statement[m.start] in tainted:
-                    continue
-                if is_negated(answer, term, m) or negated_inside(answer, term, m):
-                    continue
-                out.append(_Seen(m.start, m.end, m.found, contrast, member, other, index))
+    raw: list[tuple[str, bool, str, str, int]] = [(t, False, "", "", -1) for t in plain]
+    raw += [(wide, True, member, other, index) for t in terms
+            for new, member, other, index in swaps(t, contrasts)
+            for wide in widen((new,), synonyms) if wide not in plain]
+    return tuple((term, contrast, member, other, index) for text, contrast, member, other, index in raw
+                 for term in variants(text, True))
+
+
+def _occurrences(answer: Answer, found: tuple[Form, ...], tainted: frozenset[int]) -> list[_Seen]:
+    """Where the forms are said (not negated, outside a tainted statement)."""
+    out: list[_Seen] = []
+    for term, contrast, member, other, index in found:
+        for m in matches(answer, term):
+            if m.score < term.threshold or answer.statement[m.start] in tainted:
+                continue
+            if is_negated(answer, term, m) or negated_inside(answer, term, m):
+                continue
+            out.append(_Seen(m.start, m.end, m.found, contrast, member, other, index))
     return out
 
 
@@ -163,14 +173,47 @@ class Verdict:
     statements: frozenset[int]  # the statements that contradict it
 
 
+NOTHING = Verdict(None, (), frozenset())
+
+
+@lru_cache(maxsize=16)
+def fact_forms(facts: tuple[FactLike, ...], contrasts: Groups, synonyms: Groups
+               ) -> tuple[tuple[str, tuple[Form, ...], tuple[Form, ...]], ...]:
+    """A bank's facts with their terms' forms, worked out once per bank (not per answer)."""
+    out = []
+    for f in facts:
+        sets = contrasts + groups(tuple(map(tuple, f.contrasts)))
+        out.append((f.fact, forms(tuple(f.subject), sets, synonyms), forms(tuple(f.terms), sets, synonyms)))
+    return tuple(out)
+
+
+def judge_facts(facts: tuple[FactLike, ...], answer: Answer, contrasts: Groups, synonyms: Groups,
+                tainted: frozenset[int]) -> list[Verdict]:
+    """Every fact of the bank against the answer, for contradictions only: a fact is never
+    credited and never required; said the other way round it is a contradiction, as a statement
+    point's is."""
+    return [v for fact, subject, predicate in fact_forms(facts, contrasts, synonyms)
+            if (v := judge_forms(fact, subject, predicate, answer, tainted, said_too=False)).contradictions]
+
+
 def judge_statement(point: str, subject: Sequence[str], predicate: Sequence[str], answer: Answer,
                     contrasts: Groups, synonyms: Groups, tainted: frozenset[int]) -> Verdict:
     """Whether the answer says `predicate` of `subject` somewhere, and where it says it the
     other way round."""
-    subjects = _occurrences(answer, tuple(subject), contrasts, synonyms, tainted)
-    preds = _occurrences(answer, tuple(predicate), contrasts, synonyms, tainted)
+    return judge_forms(point, forms(tuple(subject), contrasts, synonyms),
+                       forms(tuple(predicate), contrasts, synonyms), answer, tainted)
+
+
+def judge_forms(point: str, subject: tuple[Form, ...], predicate: tuple[Form, ...], answer: Answer,
+                tainted: frozenset[int], said_too: bool = True) -> Verdict:
+    """`judge_statement` with the terms' forms worked out (`forms`); `said_too=False` looks for
+    contradictions only (a fact), so an answer that names no subject is done at once."""
+    subjects = _occurrences(answer, subject, tainted)
+    if not subjects and not said_too:
+        return NOTHING
+    preds = _occurrences(answer, predicate, tainted)
     said: tuple[int, int, str] | None = None
-    contradictions: dict[str, Contradiction] = {}
+    contradictions: dict[tuple[int, str, str], Contradiction] = {}  # one a statement and swap
     statements: set[int] = set()
     for p in preds:
         segment = answer.segment[p.start]
@@ -195,7 +238,7 @@ def judge_statement(point: str, subject: Sequence[str], predicate: Sequence[str]
         elif (s.contrast != p.contrast or s.group == p.group) and not INSTRUMENTS.intersection(
                 answer.tokens[a:b]) and not _rejected(answer, a, b):
             wrong = s if s.contrast else p
-            contradictions.setdefault(words, Contradiction(point, words, shown(wrong.other),
-                                                           shown(wrong.member)))
+            key = (answer.statement[p.start], wrong.other, wrong.member)
+            contradictions.setdefault(key, Contradiction(point, words, shown(wrong.other), shown(wrong.member)))
             statements.add(answer.statement[p.start])
     return Verdict(said, tuple(contradictions.values()), frozenset(statements))

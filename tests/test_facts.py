@@ -1,0 +1,141 @@
+"""A bank's facts (issue 19, item 1): statements checked in every answer of the bank for
+contradictions only. Said the other way round they are named and cap the rating at Hard; said
+right, or the swap denied, nothing is named; a fact is never credited and never required."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from quiz.bank import load_bank, validate_paths
+from quiz.bank.cache import CachedQuestion
+from quiz.cli import app
+from quiz.grading import Rating, grade
+
+FACTS = [
+    {"fact": "The last middleware added is the outermost",
+     "subject": ["last added", "added last", "last middleware"], "terms": ["outermost", "runs first"]},
+    {"fact": "401 means the credentials are missing or invalid; 403 that they lack permission",
+     "subject": ["missing role", "lacks the role", "without permission"], "terms": ["403", "forbidden"]},
+]
+BANK: dict[str, Any] = {
+    "bank_id": "facts-test",
+    "contrasts": [["first", "last"], ["outermost", "innermost"], ["401", "403"]],
+    "facts": FACTS,
+    "questions": [{"id": "order", "question": "In which order does middleware run?",
+                   "answer": "Each middleware wraps the app and everything added before it.",
+                   "key_points": [{"point": "Middleware wraps the app", "terms": ["wraps the app"]},
+                                  {"point": "A middleware can act before and after the endpoint",
+                                   "terms": ["before and after"]}]}],
+}
+
+
+def write(tmp_path: Path, data: dict[str, Any] = BANK) -> Path:
+    path = tmp_path / "bank.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def exam(runner: CliRunner, bank: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("QUIZ_BANK", str(bank))
+    result = runner.invoke(app, ["exam", "--json", "--time", "0", "--seed", "1"], input=text + "\n")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["answers"][0]  # type: ignore[no-any-return]
+
+
+def test_a_swapped_fact_is_named_in_the_exam_and_caps_the_rating(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiz_home: Path) -> None:
+    bank = write(tmp_path)
+    text = "Each middleware wraps the app, before and after the endpoint. The first middleware added is the outermost."
+    answer = exam(runner, bank, text, monkeypatch)
+    assert answer["score"] == 100  # both key points said: a fact is never credited or required
+    assert answer["suggested"] == "Hard"
+    [said] = answer["contradictions"]
+    assert (said["said"], said["instead"]) == ("first", "last")
+    assert said["point"] == "The last middleware added is the outermost"
+    monkeypatch.setenv("QUIZ_BANK", str(bank))
+    screen = runner.invoke(app, ["exam", "--time", "0", "--seed", "1"], input=text + "\n")
+    out = " ".join(screen.stdout.split())
+    assert "You said: first middleware added is the outermost" in out
+    assert "It is last, not first" in out
+
+
+@pytest.mark.parametrize("text", [
+    "Each middleware wraps the app, before and after the endpoint. The last middleware added is the outermost.",
+    "Each middleware wraps the app, before and after the endpoint. The first middleware added is not the outermost.",
+    "Each middleware wraps the app, before and after the endpoint.",
+])
+def test_a_fact_said_right_or_its_swap_denied_is_not_named(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiz_home: Path, text: str) -> None:
+    answer = exam(runner, write(tmp_path), text, monkeypatch)
+    assert answer["contradictions"] == []
+    assert answer["suggested"] == "Easy"
+
+
+def test_facts_are_shared_by_every_file_of_a_folder_bank_and_checked_in_every_answer(tmp_path: Path) -> None:
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    write(folder)  # the facts
+    other = {"questions": [{"id": "auth", "question": "What does a protected endpoint answer?",
+                            "answer": "403 when the role is missing.",
+                            "key_points": [{"point": "It checks the token", "terms": ["token"]}]}]}
+    (folder / "more.yaml").write_text(yaml.safe_dump(other), encoding="utf-8")
+    q = load_bank([folder]).get("auth")
+    assert [f.fact for f in q.facts] == [f["fact"] for f in FACTS]
+    g = grade("It checks the token. It returns 401 when the user is missing the role.", q)
+    assert [(c.said, c.instead) for c in g.contradictions] == [("401", "403")]
+    assert g.score == 100 and g.suggested == Rating.HARD
+
+
+def test_a_fact_the_model_answer_contradicts_or_without_a_subject_is_reported(tmp_path: Path) -> None:
+    data = json.loads(json.dumps(BANK))
+    data["questions"][0]["answer"] = "The first middleware added is the outermost and wraps the app."
+    _, problems = validate_paths([write(tmp_path, data)])
+    [found] = [p for p in problems if "contradicts the fact" in p.message]
+    assert found.severity == "warning" and found.field == "order.answer"
+    assert "The last middleware added is the outermost" in found.message
+    data["facts"] = [{"fact": "No subject", "subject": [], "terms": ["outermost"]}]
+    _, problems = validate_paths([write(tmp_path, data)])
+    assert any(p.severity == "error" and "facts" in p.field for p in problems)
+
+
+def test_facts_come_back_from_the_cache_and_a_tampered_table_is_parsed_again(
+        tmp_path: Path, quiz_home: Path) -> None:
+    bank = write(tmp_path)
+    parsed = load_bank([bank]).get("order")
+    cached = load_bank([bank]).get("order")
+    assert isinstance(cached, CachedQuestion) and cached.facts == parsed.facts
+    [entry] = list((quiz_home / "cache").glob("bank-*"))
+    first, rest = entry.read_bytes().split(b"\n", 1)
+    header = json.loads(first)
+    header["facts"][0][0][2] = []  # a fact without a subject: validation refuses it
+    entry.write_bytes(json.dumps(header).encode() + b"\n" + rest)
+    again = load_bank([bank]).get("order")
+    assert not isinstance(again, CachedQuestion) and again.facts == parsed.facts
+
+
+def test_the_bank_export_carries_the_facts_at_the_top(runner: CliRunner, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch, quiz_home: Path) -> None:
+    monkeypatch.setenv("QUIZ_BANK", str(write(tmp_path)))
+    out = tmp_path / "out.yaml"
+    result = runner.invoke(app, ["export", "--format", "yaml", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [f["fact"] for f in yaml.safe_load(out.read_text(encoding="utf-8"))["facts"]] == [
+        f["fact"] for f in FACTS]
+    assert load_bank([out]).get("order").facts == load_bank([write(tmp_path)]).get("order").facts
+
+
+def test_quiz_new_examples_fact_is_named_when_swapped(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["new", str(tmp_path / "my-bank")])
+    assert result.exit_code == 0, result.output
+    (q,) = load_bank([tmp_path / "my-bank"]).questions
+    assert q.facts and grade(q.answer, q).contradictions == ()
+    g = grade("The value is converted to the annotation. It is validated after the endpoint runs.", q)
+    assert [(c.said, c.instead) for c in g.contradictions] == [("after", "before")]
+    assert g.suggested <= Rating.HARD
+    assert grade("The value is converted to the annotation before the endpoint runs.", q).contradictions == ()
