@@ -35,6 +35,9 @@ BANK: dict[str, Any] = {
 }
 
 
+WRAPS = "Each middleware wraps the app, before and after the endpoint."
+
+
 def write(tmp_path: Path, data: dict[str, Any] = BANK) -> Path:
     path = tmp_path / "bank.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -49,9 +52,9 @@ def exam(runner: CliRunner, bank: Path, text: str, monkeypatch: pytest.MonkeyPat
 
 
 def test_a_swapped_fact_is_named_in_the_exam_and_caps_the_rating(
-        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiz_home: Path) -> None:
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bank = write(tmp_path)
-    text = "Each middleware wraps the app, before and after the endpoint. The first middleware added is the outermost."
+    text = WRAPS + " The first middleware added is the outermost."
     answer = exam(runner, bank, text, monkeypatch)
     assert answer["score"] == 100  # both key points said: a fact is never credited or required
     assert answer["suggested"] == "Hard"
@@ -66,12 +69,12 @@ def test_a_swapped_fact_is_named_in_the_exam_and_caps_the_rating(
 
 
 @pytest.mark.parametrize("text", [
-    "Each middleware wraps the app, before and after the endpoint. The last middleware added is the outermost.",
-    "Each middleware wraps the app, before and after the endpoint. The first middleware added is not the outermost.",
-    "Each middleware wraps the app, before and after the endpoint.",
+    WRAPS + " The last middleware added is the outermost.",
+    WRAPS + " The first middleware added is not the outermost.",
+    WRAPS,
 ])
 def test_a_fact_said_right_or_its_swap_denied_is_not_named(
-        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiz_home: Path, text: str) -> None:
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     answer = exam(runner, write(tmp_path), text, monkeypatch)
     assert answer["contradictions"] == []
     assert answer["suggested"] == "Easy"
@@ -120,7 +123,7 @@ def test_facts_come_back_from_the_cache_and_a_tampered_table_is_parsed_again(
 
 
 def test_the_bank_export_carries_the_facts_at_the_top(runner: CliRunner, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch, quiz_home: Path) -> None:
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUIZ_BANK", str(write(tmp_path)))
     out = tmp_path / "out.yaml"
     result = runner.invoke(app, ["export", "--format", "yaml", "-o", str(out)])
