@@ -239,6 +239,7 @@ def judge_forms(point: str, subject: tuple[Form, ...], predicate: tuple[Form, ..
                 answer.tokens[a:b]) and not _rejected(answer, a, b):
             wrong = s if s.contrast else p
             key = (answer.statement[p.start], wrong.other, wrong.member)
-            contradictions.setdefault(key, Contradiction(point, words, shown(wrong.other), shown(wrong.member)))
+            found = Contradiction(point, words, shown(wrong.other), shown(wrong.member))
+            contradictions.setdefault(key, found)
             statements.add(answer.statement[p.start])
     return Verdict(said, tuple(contradictions.values()), frozenset(statements))
