@@ -7,9 +7,13 @@ Nothing here imports fastapi, uvicorn or httpx2: only `quiz demo` does, when it 
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
+import functools
+import importlib
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -106,7 +110,7 @@ def output_failed(exc: OSError) -> None:
     raise typer.Exit(1)
 
 
-app = typer.Typer(
+_root = typer.Typer(
     cls=QuizGroup,
     name="quiz",
     help=(
@@ -144,7 +148,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_root.callback()
 def root(
     ctx: typer.Context,
     bank: Annotated[
@@ -189,33 +193,78 @@ class QuizCommand(TyperCommand):
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
 
 
-def _register() -> None:
-    from quiz.commands import (
-        bank_cmds,
-        class_cmd,
-        demo_cmd,
-        drill_cmds,
-        export_cmd,
-        import_cmd,
-        practice_cmd,
-        progress_cmds,
-    )
+#: Each command's module in quiz/commands/, in --help's order (the candidate's commands first):
+#: `quiz show 3` imports and builds one command, not all 17.
+COMMANDS = {
+    "drill": "drill_cmds", "exam": "drill_cmds", "stats": "drill_cmds", "due": "drill_cmds",
+    "reset": "drill_cmds", "list": "bank_cmds", "show": "bank_cmds", "validate": "bank_cmds",
+    "demo": "demo_cmd", "practice": "practice_cmd", "export": "export_cmd", "new": "export_cmd",
+    "import": "import_cmd", "progress": "progress_cmds", "class": "class_cmd",
+}
 
-    drill_cmds.register(app)  # the candidate's commands first in --help
-    bank_cmds.register(app)
-    demo_cmd.register(app)
-    practice_cmd.register(app)
-    export_cmd.register(app)
-    import_cmd.register(app)
-    progress_cmds.register(app)
-    class_cmd.register(app)
-    groups = [g.typer_instance for g in app.registered_groups if g.typer_instance]
-    for info in [*app.registered_commands, *(c for g in groups for c in g.registered_commands)]:
+
+def build(modules: Iterable[str]) -> typer.Typer:
+    """The root with the commands of these modules of quiz/commands/ (each has `register(app)`)."""
+    built = copy.copy(_root)
+    built.registered_commands, built.registered_groups = [], []
+    for module in modules:
+        importlib.import_module(f"quiz.commands.{module}").register(built)
+    groups = [g.typer_instance for g in built.registered_groups if g.typer_instance]
+    for info in [*built.registered_commands, *(c for g in groups for c in g.registered_commands)]:
         if info.cls in (None, TyperCommand):
             info.cls = QuizCommand
+    return built
 
 
-_register()
+@functools.cache
+def whole_app() -> typer.Typer:
+    """Every command: `quiz.cli.app`."""
+    return build(dict.fromkeys(COMMANDS.values()))
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        return whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def command_name(args: list[str]) -> str | None:
+    """The command `args` name, read as the root parses them: its options (and `--bank`'s
+    value) skipped; None when there is none."""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            return args[i + 1] if i + 1 < len(args) else None
+        if a in GLOBAL_VALUED:
+            i += 2
+            continue
+        if not a.startswith("-"):
+            return a
+        i += 1
+    return None
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command `args` runs (`drill` when none is named): its module alone
+    is imported, and Typer builds it alone (a command is built from its signature's annotations,
+    1-3 ms each). The whole app for help, the version, completion and a name that is no command
+    (its error suggests one): they list or look up the others."""
+    if any(key.endswith("_COMPLETE") for key in os.environ):
+        return whole_app()
+    name = command_name(args)
+    if name is None:
+        if any(a in ("-h", "--help", "--version") or a.endswith("-completion") for a in args):
+            return whole_app()
+        name = "drill"  # `quiz` alone: today's drill
+    if name not in COMMANDS:
+        return whole_app()
+    one = build([COMMANDS[name]])
+    one.registered_commands = [c for c in one.registered_commands if (
+        c.name or typer.main.get_command_name(c.callback.__name__ if c.callback else "")) == name]
+    one.registered_groups = [g for g in one.registered_groups
+                             if typer.main.solve_typer_info_defaults(g).name == name]
+    return one
 
 
 def reopen_closed_streams() -> None:
@@ -257,7 +306,7 @@ def main() -> None:
 
         ui.warn(warning)
     try:
-        app()
+        app_for(sys.argv[1:])()
     except SystemExit:
         try:
             sys.stdout.flush()  # what is still buffered fails here, not in the interpreter's exit

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from quiz import grading
 from quiz import scheduler as sched
-from quiz.grading import Grade, PointResult, Rating, grade, normalise, rated_score, suggest
+from quiz.grading import Grade, PointResult, Rating, rated_score, suggest
 from quiz.grading.results import PITFALL_CAP
 from quiz.scheduler import CardState, State
 
@@ -77,6 +78,7 @@ def wording_for(point: str, answer: str) -> str:
     """The clause of `answer` closest to `point`: what the candidate means by it."""
     from rapidfuzz import fuzz
 
+    normalise = grading.normalise
     clauses = [c.strip(" ,-*•") for c in _CLAUSES.split(answer) if c.strip(" ,-*•")]
     if not clauses:
         return answer.strip()
@@ -363,7 +365,7 @@ class Drill:
         said in the candidate's own wording credited, then their marks, then the caps."""
         now = self.clock()
         card = self.cards.get(q.id) or sched.new_card(q.id, now)
-        graded = grade(answer, q, own=self.own.get(q.id))  # their wordings: matched as terms are
+        graded = grading.grade(answer, q, own=self.own.get(q.id))  # their wordings: matched as terms are
         result = with_marks(graded, marks)
         cap, why = self.cap(q)
         if cap is not None and result.suggested > cap:
@@ -557,7 +559,7 @@ class Exam:
     def answer(self, q: Question, text: str, duration_ms: int | None = None) -> ExamAnswer:
         now = self.clock()
         late = self.deadline is not None and now > self.deadline
-        result = ExamAnswer(q, text, grade(text, q), duration_ms, late,
+        result = ExamAnswer(q, text, grading.grade(text, q), duration_ms, late,
                             now if self.store is not None else None)
         rating = result.grade.suggested if result.grade else Rating.AGAIN
         with shielded():

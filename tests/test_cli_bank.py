@@ -249,3 +249,31 @@ def test_search_puts_the_most_relevant_first_and_tags_are_never_cut(runner: CliR
     assert "found in id, answer," in table  # the line under the question (wrapped at 80)
     listed = at_80_columns("list", "--topic", "security")
     assert "…" not in listed and " authentication " in listed  # every tag whole
+
+
+def test_a_command_run_alone_is_the_one_the_whole_app_has() -> None:
+    """`quiz CMD` builds CMD alone (quiz.cli.COMMANDS names its module): the same command, the
+    same options and help, and every command of the app is in the map."""
+    import typer.main
+
+    from quiz.cli import COMMANDS, app_for
+
+    whole = typer.main.get_command(app)
+    assert sorted(whole.commands) == sorted(COMMANDS)  # type: ignore[attr-defined]
+    for name in COMMANDS:
+        alone = typer.main.get_command(app_for(["--no-color", name, "--help"]))
+        assert list(alone.commands) == [name]  # type: ignore[attr-defined]
+        one, full = alone.commands[name], whole.commands[name]  # type: ignore[attr-defined]
+        assert [(p.name, p.opts, p.help) for p in one.params] == [(p.name, p.opts, p.help) for p in full.params]
+        assert (one.help, one.epilog) == (full.help, full.epilog)
+    assert list(typer.main.get_command(app_for(["--bank", "list"])).commands) == ["drill"]  # type: ignore[attr-defined]
+    assert typer.main.get_command(app_for(["lst"])).commands.keys() == whole.commands.keys()  # type: ignore[attr-defined]
+
+
+def test_show_imports_only_its_command_module(tmp_path: Path) -> None:
+    env = {**os.environ, "QUIZ_HOME": str(tmp_path / "home")}
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "quiz", "show", "3"], capture_output=True,
+                         text=True, env=env, check=True)
+    imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines()}
+    assert "Explain Middleware in FastAPI." in out.stdout and "quiz.commands.bank_cmds" in imported
+    assert not imported & {"quiz.commands.export_cmd", "quiz.commands.drill_cmds", "quiz.export"}

@@ -11,7 +11,13 @@ one part per module, each in its docstring:
 - `pitfalls`: when an answer asserts a pitfall, and when it names one only to reject it;
 - `score`: `grade()` itself, empty answers and non-answers;
 - `results`: what comes back (`Grade`, `PointResult`, `PitfallHit`) and the rating bounds.
+
+The results are imported with the package; `grade` and `normalise` (rapidfuzz, the stemmer,
+every rule) only when first asked for (PEP 562), so that what needs only a `Rating` (the
+scheduler, the store, the drill's first screen) does not load the grader.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from quiz.grading.results import (
     RATING_BOUNDS,
@@ -24,8 +30,25 @@ from quiz.grading.results import (
     rated_score,
     suggest,
 )
-from quiz.grading.score import grade
-from quiz.grading.text import normalise
+
+if TYPE_CHECKING:
+    from quiz.grading.score import grade
+    from quiz.grading.text import normalise
 
 __all__ = ["RATING_BOUNDS", "Contradiction", "Gradable", "Grade", "PitfallHit", "PointResult", "Rating",
            "grade", "normalise", "rated_score", "suggest"]
+
+
+def __getattr__(name: str) -> Any:
+    """`grade` and `normalise`, imported on first use."""
+    if name == "grade":
+        from quiz.grading.score import grade
+
+        globals()["grade"] = grade
+        return grade
+    if name == "normalise":
+        from quiz.grading.text import normalise
+
+        globals()["normalise"] = normalise
+        return normalise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -46,9 +46,11 @@ def configure(no_color: bool = False, banks: Sequence[Path] = ()) -> None:
     global _bank_options
     if no_color or os.environ.get("NO_COLOR"):
         out.no_color = err.no_color = True
-    from quiz.export import shell_quote
+    _bank_options = ""
+    if banks:  # quiz.export is imported only then
+        from quiz.export import shell_quote
 
-    _bank_options = "".join(f"--bank {shell_quote(str(b))} " for b in banks)
+        _bank_options = "".join(f"--bank {shell_quote(str(b))} " for b in banks)
 
 
 def command(args: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -337,7 +338,7 @@ def _rate(drill: Drill, read: Reader, q: Question, answer: str, duration: int) -
     return True
 
 
-def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
+def _drill_loop(drill: Drill, read: Reader, bank: Bank | None, warm: list[threading.Thread]) -> None:
     out = ui.out
     kept: dict[str, tuple[str, int]] = {}  # answers of undone ratings: rated again, not retyped
     while (q := drill.next()) is not None:
@@ -352,6 +353,8 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
             continue
         started = time.monotonic()
         if read.interactive:
+            if not warm:  # once the first question is on the screen
+                warm.append(prewarm())
             prepare(q, out)  # while the candidate types
         while True:
             typed = read.answer()
@@ -392,11 +395,11 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None) -> None:
 
 def run_drill(drill: Drill, read: Reader, bank: Bank | None = None) -> Summary:
     """Run the drill to its end, a quit, or Ctrl-C; then print and return the summary."""
-    warm = prewarm() if read.interactive else None
+    warm: list[threading.Thread] = []
     ui.out.print(drill_header(drill))
     interrupted = False
     try:
-        _drill_loop(drill, read, bank)
+        _drill_loop(drill, read, bank, warm)
     except KeyboardInterrupt:
         interrupted = True
         ui.out.print()
@@ -404,8 +407,8 @@ def run_drill(drill: Drill, read: Reader, bank: Bank | None = None) -> Summary:
         ui.out.print(summary_view(drill.summary()))
         raise
     finally:
-        if warm is not None:
-            warm.join(timeout=5)
+        for thread in warm:
+            thread.join(timeout=5)
     summary = drill.summary(interrupted)
     ui.out.print(summary_view(summary))
     return summary
