@@ -271,9 +271,13 @@ def test_a_command_run_alone_is_the_one_the_whole_app_has() -> None:
 
 
 def test_show_imports_only_its_command_module(tmp_path: Path) -> None:
-    env = {**os.environ, "QUIZ_HOME": str(tmp_path / "home")}
-    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "quiz", "show", "3"], capture_output=True,
-                         text=True, env=env, check=True)
-    imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines()}
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print(' '.join(sorted(sys.modules)), file=sys.stderr))\n"
+            "sys.argv = ['quiz', 'show', '3']\n"
+            "from quiz.cli import main\n"
+            "main()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "QUIZ_HOME": str(tmp_path / "home")}, check=True)
+    imported = set(out.stderr.split())
     assert "Explain Middleware in FastAPI." in out.stdout and "quiz.commands.bank_cmds" in imported
     assert not imported & {"quiz.commands.export_cmd", "quiz.commands.drill_cmds", "quiz.export"}
