@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -264,10 +265,15 @@ def test_a_command_run_alone_is_the_one_the_whole_app_has() -> None:
         alone = typer.main.get_command(app_for(["--no-color", name, "--help"]))
         assert list(alone.commands) == [name]  # type: ignore[attr-defined]
         one, full = alone.commands[name], whole.commands[name]  # type: ignore[attr-defined]
-        assert [(p.name, p.opts, p.help) for p in one.params] == [(p.name, p.opts, p.help) for p in full.params]
+        def shown(command: Any) -> list[tuple[Any, ...]]:
+            return [(p.name, p.opts, getattr(p, "help", None)) for p in command.params]
+
+        assert shown(one) == shown(full)
         assert (one.help, one.epilog) == (full.help, full.epilog)
-    assert list(typer.main.get_command(app_for(["--bank", "list"])).commands) == ["drill"]  # type: ignore[attr-defined]
-    assert typer.main.get_command(app_for(["lst"])).commands.keys() == whole.commands.keys()  # type: ignore[attr-defined]
+    bare = typer.main.get_command(app_for(["--bank", "list"]))  # `list` is --bank's value: the drill
+    assert list(bare.commands) == ["drill"]  # type: ignore[attr-defined]
+    typo = typer.main.get_command(app_for(["lst"]))  # no such command: the whole app says so
+    assert typo.commands.keys() == whole.commands.keys()  # type: ignore[attr-defined]
 
 
 def test_show_imports_only_its_command_module(tmp_path: Path) -> None:
