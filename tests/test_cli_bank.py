@@ -287,3 +287,37 @@ def test_show_imports_only_its_command_module(tmp_path: Path) -> None:
     imported = set(out.stderr.split())
     assert "Explain Middleware in FastAPI." in out.stdout and "quiz.commands.bank_cmds" in imported
     assert not imported & {"quiz.commands.export_cmd", "quiz.commands.drill_cmds", "quiz.export"}
+
+
+def test_a_title_reads_as_rich_reads_a_string() -> None:
+    """question_panel passes plain titles as Text (Rich's emoji table is not loaded for them):
+    the same screen as the string for any title, markup and :emoji: codes included."""
+    import io
+
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from quiz.ui.questions import title_text
+
+    titles = ["#3 · middleware · core · difficulty 2/3",
+              "new · left: 4 new · 0 learning · 0 due · d: see it run", "a :smile: b",
+              "x [bold]y[/]", "early: due at 12:30:45", "a::b", "c:d", "\\[x]", ":thumbs_up:"]
+    for title in titles:
+        screens = []
+        for given in (title, title_text(title)):
+            console = Console(file=io.StringIO(), width=60, color_system="truecolor", force_terminal=True)
+            console.print(Panel(Text("q"), title=given, subtitle=given))
+            screens.append(console.file.getvalue())  # type: ignore[attr-defined]
+        assert screens[0] == screens[1], title
+    assert isinstance(title_text(titles[0]), Text) and title_text(":thumbs_up:") == ":thumbs_up:"
+
+
+def test_the_drills_first_screen_loads_neither_the_grader_nor_rich_tables() -> None:
+    code = ("import sys\nimport quiz.cli, quiz.session, quiz.store, quiz.ui.drill, quiz.ui.prompt\n"
+            "from quiz.grading import Rating, Grade\n"
+            "print(' '.join(m for m in ('rapidfuzz', 'Stemmer', 'quiz.grading.score', 'rich.table', 'fsrs',"
+            " 'quiz.commands.export_cmd') if m in sys.modules))\n"
+            "from quiz.grading import grade\nprint(grade.__module__)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["", "quiz.grading.score"]

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from quiz import ui
@@ -15,6 +14,8 @@ from quiz import ui
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+
+    from rich.table import Table
 
     from quiz.approval import Snapshot
     from quiz.demo import Demo, DemoResult, Event
@@ -187,6 +188,8 @@ def demo_summary(result: DemoResult) -> None:
 
 
 def demo_results_table(results: list[DemoResult]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Demos", title_justify="left")
     table.add_column("demo", style="bold")
     table.add_column("checks", justify="right")
@@ -204,6 +207,8 @@ def demo_results_table(results: list[DemoResult]) -> Table:
 
 def mutant_results_table(slug: str, results: list[Any]) -> Table:
     """One row a mutant: red (a check caught it) is what a mutant must be."""
+    from rich.table import Table
+
     table = Table(title=f"Mutants of the {slug} demo", title_justify="left")
     table.add_column("mutant", style="bold")
     table.add_column("what it breaks")
@@ -220,6 +225,8 @@ def mutant_results_table(slug: str, results: list[Any]) -> Table:
 
 
 def demo_list_table(rows: list[Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Demos", title_justify="left")
     table.add_column("demo", style="bold", no_wrap=True)
     table.add_column("questions", no_wrap=True)

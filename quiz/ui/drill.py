@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from quiz import ui
@@ -21,6 +20,8 @@ from quiz.ui.prompt import RATING_STYLE, Reader, prewarm
 from quiz.ui.rendered import ModelAnswer, prepare, prepared
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from quiz.bank import Bank
     from quiz.model import Question
     from quiz.scheduler import Plan
@@ -125,6 +126,8 @@ def markable(graded: Graded) -> str:
 
 def points_table(graded: Graded, keys: str = "") -> Table:
     """✔ said, ✘ missed, each point with its key when `keys` (the candidate's marks say so)."""
+    from rich.table import Table
+
     marked = {m.point: m.said for m in graded.marks}
     table = Table.grid(padding=(0, 1))
     if keys:
@@ -224,6 +227,8 @@ def graded_view(graded: Graded, now: datetime) -> Group:
 
 
 def summary_view(summary: Summary) -> Panel:
+    from rich.table import Table
+
     rows = Table.grid(padding=(0, 2))
     rows.add_column(style="bold", no_wrap=True)
     rows.add_column()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,16 @@ if TYPE_CHECKING:
 
 
 CHUNK = 100  # rows of the question list rendered at a time
+
+#: What Rich reads as an `:emoji:` code in a title (rich._emoji_replace matches within these).
+_EMOJI_LIKE = re.compile(r":\S*:")
+
+
+def title_text(text: str) -> str | Text:
+    """A panel title as Rich reads a string (markup, `:emoji:` codes), as plain Text when it has
+    neither: the same output, without loading Rich's table of 3,600 emoji before the first
+    question."""
+    return text if "[" in text or _EMOJI_LIKE.search(text) else Text(text)
 
 
 def print_question_list(questions: Sequence[Question], title: str,
@@ -96,9 +107,9 @@ def question_panel(q: Question, subtitle: str | None = None) -> Panel:
     meta = f"#{q.num} · {q.id} · {q.topic} · difficulty {q.difficulty}/3"
     return Panel(
         Text(q.question, style="bold"),
-        title=meta,
+        title=title_text(meta),
         title_align="left",
-        subtitle=subtitle,
+        subtitle=None if subtitle is None else title_text(subtitle),
         subtitle_align="right",
         border_style="cyan",
     )
