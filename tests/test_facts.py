@@ -142,3 +142,51 @@ def test_quiz_new_examples_fact_is_named_when_swapped(runner: CliRunner, tmp_pat
     assert [(c.said, c.instead) for c in g.contradictions] == [("after", "before")]
     assert g.suggested <= Rating.HARD
     assert grade("The value is converted to the annotation before the endpoint runs.", q).contradictions == ()
+
+
+@pytest.mark.parametrize(("bank", "qid", "swapped", "right"), [
+    ("fastapi", "depends", "The first middleware added is the outermost.",
+     "The last middleware added is the outermost."),
+    ("fastapi", "testing", "The app calls receive to emit the response.",
+     "The app awaits receive for incoming messages and calls send to emit the response."),
+    ("fastapi", "middleware", "A user who lacks the role gets 401.", "A user who lacks the role gets 403."),
+    ("fastapi", "settings", "Plain def endpoints run directly on the event loop.",
+     "Plain def endpoints run in the thread pool."),
+    ("fastapi", "caching", "Swagger UI is served at /redoc.", "Swagger UI is served at /docs."),
+])
+def test_the_builtin_facts_name_a_swap_in_any_question_of_the_bank(bank: str, qid: str, swapped: str,
+                                                                  right: str) -> None:
+    from quiz.model import BUILTIN_BANKS
+
+    q = load_bank([BUILTIN_BANKS[bank]]).get(qid)
+    g = grade(swapped, q)
+    assert g.contradictions and g.suggested <= Rating.HARD
+    assert grade(right, q).contradictions == ()
+
+
+RIGHT = ("strong_spoken", "strong_bullets", "strong_typos", "partial", "fair_rejection", "other_question")
+
+
+@pytest.mark.parametrize("bank", ["fastapi"])
+def test_no_right_answer_of_the_tuning_half_is_flagged_by_a_fact(bank: str) -> None:
+    """The bank's facts add no contradiction to a right answer of the corpus's tuning half (the
+    held-back half is measured by bench/bench_grading.py, never tuned on)."""
+    import dataclasses
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    from grading_figures import CORPUS, SENIOR_CORPUS, corpus
+
+    from quiz.model import BUILTIN_BANKS
+
+    questions = {q.id: q for q in load_bank([BUILTIN_BANKS[bank]])}
+    assert next(iter(questions.values())).facts
+    flagged = []
+    for row in corpus("tune", CORPUS if bank == "fastapi" else SENIOR_CORPUS):
+        if row["label"] in RIGHT:
+            q = questions[row["question"]]
+            before = grade(row["text"], dataclasses.replace(q, facts=())).contradictions
+            added = [c.found for c in grade(row["text"], q).contradictions if c not in before]
+            if added:
+                flagged.append((row["question"], row["label"], added))
+    assert flagged == []

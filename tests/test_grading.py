@@ -960,8 +960,8 @@ def test_a_bank_synonym_names_a_pitfall_in_another_wording(qid: str, answer: str
 #: read to change the grader: a figure below issue 19's target is stated, not tuned.
 CORPUS_FLOORS: dict[str, dict[str, float]] = {
     "tune": {"strong_spoken Good or Easy": 0.72, "strong_bullets Good or Easy": 0.87,
-             "strong_typos Good or Easy": 0.80, "wrong Again": 0.87, "swapped named": 0.27,
-             "swapped Hard or below": 0.82, "misconception named": 0.70,
+             "strong_typos Good or Easy": 0.80, "wrong Again": 0.87, "swapped named": 0.60,
+             "swapped Hard or below": 0.90, "misconception named": 0.70,
              "misconception Hard or below": 0.93, "other_question Again": 0.82,
              "partial Again or Hard": 0.95},
     "heldout": {"strong_spoken Good or Easy": 0.57, "strong_bullets Good or Easy": 0.33,

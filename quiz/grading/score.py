@@ -16,6 +16,7 @@ from quiz.grading.pitfalls import find_pitfalls
 from quiz.grading.points import closest, judge
 from quiz.grading.results import (
     PITFALL_CAP,
+    Contradiction,
     Gradable,
     Grade,
     KeyPointLike,
@@ -76,7 +77,7 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
     facts = judge_facts(tuple(getattr(question, "facts", ())), text, contrasts, synonyms,
                         frozenset(pitfall_statements))
     if not points:  # nothing to grade against (an imported question): the candidate rates, as in Anki
-        swapped = tuple(c for v in facts for c in v.contradictions)
+        swapped = _once((), [c for v in facts for c in v.contradictions])
         suggested = min(Rating.GOOD, PITFALL_CAP) if asserted or swapped else Rating.GOOD
         return Grade((), rated_score(suggested), suggested, pitfalls=tuple(asserted), self_rated=True,
                      contradictions=swapped)
@@ -88,8 +89,7 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
             verdicts[i] = judge_statement(p.point, subject, tuple(p.terms), text, contrasts + own_contrasts,
                                           synonyms, tainted)
     contradictions = tuple(c for v in verdicts.values() for c in v.contradictions)
-    named = {c.found for c in contradictions}  # a key point's contradiction, not named twice by a fact
-    contradictions += tuple(c for v in facts for c in v.contradictions if c.found not in named)
+    contradictions += _once(contradictions, [c for v in facts for c in v.contradictions])
     every = (*verdicts.values(), *facts)
     tainted = tainted.union(*(v.statements for v in every))  # voids its own statement only
     mine = own or {}
@@ -101,6 +101,16 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
     if asserted or contradictions:
         suggested = min(suggested, PITFALL_CAP)
     return Grade(results, score, suggested, pitfalls=tuple(asserted), contradictions=contradictions)
+
+
+def _once(named: tuple[Contradiction, ...], more: list[Contradiction]) -> tuple[Contradiction, ...]:
+    """The facts' contradictions but those of words already named (by a key point or another
+    fact: "async def runs in the thread pool" swaps two facts at once)."""
+    out: list[Contradiction] = []
+    for c in more:
+        if not any(c.found in n.found or n.found in c.found for n in (*named, *out)):
+            out.append(c)
+    return tuple(out)
 
 
 def _point(point: KeyPointLike, verdict: Verdict | None, text: Answer, tainted: frozenset[int],

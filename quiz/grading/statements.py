@@ -48,8 +48,8 @@ from functools import lru_cache
 
 from quiz.grading.pitfalls import POST_REJECT, POST_REJECT_REACH, PRE_REJECT, PRE_REJECT_REACH, reported
 from quiz.grading.results import Contradiction, FactLike
-from quiz.grading.terms import Match, Term, is_negated, matches, negated_inside, variants
-from quiz.grading.text import Answer, normalise, shown
+from quiz.grading.terms import SYNONYMS, Match, Term, is_negated, matches, negated_inside, variants
+from quiz.grading.text import Answer, normalise, shown, stem, stem_all
 
 #: A subject after its predicate counts as this many words further away.
 AFTER_PENALTY = 3
@@ -176,24 +176,76 @@ class Verdict:
 NOTHING = Verdict(None, (), frozenset())
 
 
+_RUNS = re.compile(r"[a-z0-9]+")
+
+
+def _anchor(word: str) -> str:
+    """What a word is looked up by: its stem, or a name's longest run of letters and digits
+    (`app.mount` by "mount", `"401"` by "401")."""
+    return stem(word) if word.isalpha() else stem(max(_RUNS.findall(word) or [word], key=len))
+
+
+def _anchors(term: Term) -> frozenset[str] | None:
+    """Words of which an answer must hold one (as written, or with another ending) for the term
+    to match: its first word (and its first two written joined); None when it has none."""
+    if term.kind == "short":
+        words = [term.norm, term.norm + "s", term.norm.removesuffix("s")]
+    elif term.kind == "api":
+        words = [term.norm]
+    elif term.content:
+        first = term.content[0]
+        words = [first, *SYNONYMS.get(first, ()), *(first + w for w in term.content[1:2])]
+    else:
+        return None
+    return frozenset(_anchor(w) for w in words if w)
+
+
+def _held(answer: Answer) -> set[str]:
+    """The anchors an answer holds: its words' stems and runs, and its words written together."""
+    toks = answer.tokens
+    runs = [r for t in toks for r in _RUNS.findall(t)]
+    pairs = [a + b for a, b in zip(toks, toks[1:], strict=False)]
+    return {*toks, *runs, *pairs, *stem_all([w for w in (*toks, *runs, *pairs) if w.isalpha()])}
+
+
+Anchored = tuple[tuple[Form, frozenset[str] | None], ...]
+
+
 @lru_cache(maxsize=16)
 def fact_forms(facts: tuple[FactLike, ...], contrasts: Groups, synonyms: Groups
-               ) -> tuple[tuple[str, tuple[Form, ...], tuple[Form, ...]], ...]:
-    """A bank's facts with their terms' forms, worked out once per bank (not per answer)."""
+               ) -> tuple[tuple[str, Anchored, Anchored], ...]:
+    """A bank's facts with their subjects' and terms' forms, each with its anchors (`_anchors`),
+    worked out once per bank (not per answer)."""
     out = []
     for f in facts:
         sets = contrasts + groups(tuple(map(tuple, f.contrasts)))
-        out.append((f.fact, forms(tuple(f.subject), sets, synonyms), forms(tuple(f.terms), sets, synonyms)))
+        subject, predicate = (tuple((form, _anchors(form[0])) for form in forms(tuple(terms), sets, synonyms))
+                              for terms in (f.subject, f.terms))
+        out.append((f.fact, subject, predicate))
     return tuple(out)
+
+
+def _present(found: Anchored, held: set[str]) -> tuple[Form, ...]:
+    return tuple(form for form, anchors in found if anchors is None or not anchors.isdisjoint(held))
 
 
 def judge_facts(facts: tuple[FactLike, ...], answer: Answer, contrasts: Groups, synonyms: Groups,
                 tainted: frozenset[int]) -> list[Verdict]:
     """Every fact of the bank against the answer, for contradictions only: a fact is never
     credited and never required; said the other way round it is a contradiction, as a statement
-    point's is."""
-    return [v for fact, subject, predicate in fact_forms(facts, contrasts, synonyms)
-            if (v := judge_forms(fact, subject, predicate, answer, tainted, said_too=False)).contradictions]
+    point's is. A bank may hold many facts and an answer names the subjects of few, so a
+    subject or term is looked for only where the answer holds its first word as written or with
+    another ending (a fact's words are not matched misspelt)."""
+    if not facts:
+        return []
+    held = _held(answer)
+    out = []
+    for fact, subject, predicate in fact_forms(facts, contrasts, synonyms):
+        if (said := _present(subject, held)) and (terms := _present(predicate, held)):
+            verdict = judge_forms(fact, said, terms, answer, tainted, said_too=False)
+            if verdict.contradictions:
+                out.append(verdict)
+    return out
 
 
 def judge_statement(point: str, subject: Sequence[str], predicate: Sequence[str], answer: Answer,
