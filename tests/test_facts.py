@@ -145,14 +145,13 @@ def test_quiz_new_examples_fact_is_named_when_swapped(runner: CliRunner, tmp_pat
 
 
 @pytest.mark.parametrize(("bank", "qid", "swapped", "right"), [
-    ("fastapi", "depends", "The first middleware added is the outermost.",
-     "The last middleware added is the outermost."),
     ("fastapi", "testing", "The app calls receive to emit the response.",
      "The app awaits receive for incoming messages and calls send to emit the response."),
     ("fastapi", "middleware", "A user who lacks the role gets 401.", "A user who lacks the role gets 403."),
-    ("fastapi", "settings", "Plain def endpoints run directly on the event loop.",
-     "Plain def endpoints run in the thread pool."),
     ("fastapi", "caching", "Swagger UI is served at /redoc.", "Swagger UI is served at /docs."),
+    ("fastapi", "depends", "The server sends the preflight to the browser.",
+     "The browser sends the preflight to the server."),
+    ("fastapi", "settings", "Celery workers publish the tasks.", "Celery workers consume the tasks."),
 ])
 def test_the_builtin_facts_name_a_swap_in_any_question_of_the_bank(bank: str, qid: str, swapped: str,
                                                                   right: str) -> None:
@@ -190,3 +189,18 @@ def test_no_right_answer_of_the_tuning_half_is_flagged_by_a_fact(bank: str) -> N
             if added:
                 flagged.append((row["question"], row["label"], added))
     assert flagged == []
+
+
+@pytest.mark.parametrize("bank", ["fastapi"])
+def test_no_fact_restates_a_pitfall_of_its_bank(bank: str) -> None:
+    """A myth the bank's catalogue holds is a pitfall (a correction, a version, and the rules for
+    an answer that names it to reject it), not a fact: no pitfall's claim contradicts a fact."""
+    import dataclasses
+
+    from quiz.model import BUILTIN_BANKS
+
+    questions = list(load_bank([BUILTIN_BANKS[bank]]))
+    facts_only = dataclasses.replace(questions[0], key_points=(), pitfalls=())
+    restated = [(p.claim, [c.point for c in grade(p.claim, facts_only).contradictions])
+                for q in questions for p in q.pitfalls if grade(p.claim, facts_only).contradictions]
+    assert restated == []

@@ -179,9 +179,10 @@ def correction_words(correction: str, claim: str) -> frozenset[tuple[str, ...]]:
 
 def find_pitfalls(pitfalls: Sequence[PitfallLike], answer: Answer,
                   widen: Callable[[tuple[str, ...]], tuple[str, ...]] = lambda t: t,
-                  ) -> tuple[list[PitfallHit], set[int]]:
+                  rejected: set[int] | None = None) -> tuple[list[PitfallHit], set[int]]:
     """The pitfalls the answer asserts, and every statement that asserts one (`widen` gives
-    a term's other wordings: the bank's synonyms)."""
+    a term's other wordings: the bank's synonyms); `rejected` receives the statements that name
+    a pitfall only to reject it."""
     hits, statements = [], set()
     for p in pitfalls:
         best: tuple[str, Match] | None = None
@@ -196,6 +197,8 @@ def find_pitfalls(pitfalls: Sequence[PitfallLike], answer: Answer,
                         statements.add(answer.statement[m.start])
                         if best is None or m.score > best[1].score:
                             best = (raw, m)
+                    elif rejected is not None and m.score >= term.threshold:
+                        rejected.add(answer.statement[m.start])
         if best is not None:
             raw, m = best
             hits.append(PitfallHit(p.claim, p.correction, raw, shown(m.found), p.since, p.reference))

@@ -73,9 +73,11 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
                      non_answer=True)
     contrasts = groups(tuple(tuple(g) for g in getattr(question, "contrasts", ())))
     synonyms = groups(tuple(tuple(g) for g in getattr(question, "synonyms", ())))
-    asserted, pitfall_statements = find_pitfalls(question.pitfalls, text, lambda t: widen(t, synonyms))
+    rejected: set[int] = set()  # statements that name a pitfall only to reject it
+    asserted, pitfall_statements = find_pitfalls(question.pitfalls, text, lambda t: widen(t, synonyms),
+                                                 rejected)
     facts = judge_facts(tuple(getattr(question, "facts", ())), text, contrasts, synonyms,
-                        frozenset(pitfall_statements))
+                        frozenset(pitfall_statements | rejected))  # a myth named to reject it is no swap
     if not points:  # nothing to grade against (an imported question): the candidate rates, as in Anki
         swapped = _once((), [c for v in facts for c in v.contradictions])
         suggested = min(Rating.GOOD, PITFALL_CAP) if asserted or swapped else Rating.GOOD
