@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 from quiz.bank.cache import cache_key, cache_path, read_cache, write_cache
 from quiz.bank.core import Bank, derive_bank_id, did_you_mean
 from quiz.bank.problems import BankError, Problem, display, entry_label, fieldname, node_at, problem_at
-from quiz.bank.yamlfile import Parsed, gc_paused, parse_file, read_bounded
+from quiz.bank.yamlfile import Entry, Parsed, gc_paused, parse_file, read_bounded
 from quiz.errors import QuizError
 from quiz.model import (
     BUILTIN_BANK,
@@ -122,13 +122,13 @@ class _Combiner:
         self.facts: list[Fact] = []  # every file's, once: one tuple for the whole bank
 
     def _duplicate(self, seen: dict[Any, tuple[Path, int]], value: Any, what: str, pf: Parsed,
-                   node: yaml.Node, fld: str) -> bool:
+                   entry: Entry, fld: str) -> bool:
         if value not in seen:
-            seen[value] = (pf.path, node.start_mark.line + 1)
+            seen[value] = (pf.path, entry.line)
             return False
         other, line = seen[value]
         msg = f"duplicate {what} (also at {display(other)}:{line})"
-        self.problems.append(problem_at(pf.path, node_at(node, [fld]), fld, msg))
+        self.problems.append(problem_at(pf.path, node_at(entry.node, [fld]), fld, msg))
         return True
 
     def add(self, pf: Parsed) -> None:
@@ -148,7 +148,7 @@ class _Combiner:
         root = pf.root.resolve() if pf.root else source.parent
         for index, entry in enumerate(pf.questions):
             self.position += 1
-            node, data = entry.node, entry.data
+            data = entry.data  # entry.node (composed again from its text) only for a problem's place
             fields = data if data is not None else entry.raw if isinstance(entry.raw, dict) else {}
             where = fieldname(entry_label("questions", index, fields))
             if data is not None and data["number"] is None:
@@ -156,31 +156,32 @@ class _Combiner:
             qid, num = fields.get("id"), fields.get("number", self.position)
             duplicate = False
             if isinstance(qid, str):
-                duplicate = self._duplicate(self.seen_ids, qid, f"id '{qid}'", pf, node, "id")
+                duplicate = self._duplicate(self.seen_ids, qid, f"id '{qid}'", pf, entry, "id")
             if isinstance(num, int) and not isinstance(num, bool):
-                dup_num = self._duplicate(self.seen_nums, num, f"number {num}", pf, node, "number")
+                dup_num = self._duplicate(self.seen_nums, num, f"number {num}", pf, entry, "number")
                 duplicate = duplicate or dup_num
             if data is None or duplicate:
                 continue
-            q = Question.from_dict(data, source, node.start_mark.line + 1, root, checked=pf.clean)
+            q = Question.from_dict(data, source, entry.line, root, checked=pf.clean)
+            entry.data = data = None  # the question has it now
             if not q.key_points:
-                problems.append(problem_at(pf.path, node_at(node, ["key_points"]), f"{where}.key_points",
-                                           "needs key points: without them the drill can only ask you "
-                                           "to rate yourself", "warning"))
+                problems.append(problem_at(pf.path, node_at(entry.node, ["key_points"]),
+                                           f"{where}.key_points", "needs key points: without them the "
+                                           "drill can only ask you to rate yourself", "warning"))
             for i, kp in enumerate(q.key_points):
                 if not kp.terms:
                     problems.append(
                         problem_at(
                             pf.path,
-                            node_at(node, ["key_points", i]),
+                            node_at(entry.node, ["key_points", i]),
                             f"{where}.key_points[{i}].terms",
                             "no terms: the point is matched on its own words only",
                             "warning",
                         )
                     )
             if q.demo:
-                self._check_demo(q, pf, node_at(node, ["demo"]), source, root, f"{where}.demo")
-            self._check_images(q, pf, node, source, root, where)
+                self._check_demo(q, pf, entry, source, root, f"{where}.demo")
+            self._check_images(q, pf, entry, source, root, where)
             self.questions.append(q)
 
     def _with_vocabulary(self, q: Question) -> Question:
@@ -204,7 +205,7 @@ class _Combiner:
                     self.problems.append(Problem(display(q.source), q.line, 1, f"{q.id}.answer", msg,
                                                  "warning"))
 
-    def _check_images(self, q: Question, pf: Parsed, node: yaml.Node, source: Path, root: Path,
+    def _check_images(self, q: Question, pf: Parsed, entry: Entry, source: Path, root: Path,
                       where: str) -> None:
         """An image an answer or errata shows must be a file inside the bank's folder."""
         for fld in ("answer", "errata"):
@@ -213,27 +214,32 @@ class _Combiner:
                 if not path.is_relative_to(root):
                     msg = f"the image '{ref}' is outside the bank's folder {display(root)}: " \
                         "images stay inside it"
-                    self.problems.append(problem_at(pf.path, node_at(node, [fld]), f"{where}.{fld}", msg))
+                    at = node_at(entry.node, [fld])
+                    self.problems.append(problem_at(pf.path, at, f"{where}.{fld}", msg))
                 elif not path.is_file():
                     msg = f"names no image file: '{ref}' (looked for {display(path)})"
-                    self.problems.append(problem_at(pf.path, node_at(node, [fld]), f"{where}.{fld}", msg,
-                                                    "warning"))
+                    at = node_at(entry.node, [fld])
+                    self.problems.append(problem_at(pf.path, at, f"{where}.{fld}", msg, "warning"))
 
-    def _check_demo(self, q: Question, pf: Parsed, dnode: yaml.Node, source: Path, root: Path,
+    def _check_demo(self, q: Question, pf: Parsed, entry: Entry, source: Path, root: Path,
                     fld: str) -> None:
         assert q.demo is not None
+
+        def problem(msg: str) -> Problem:  # the demo's node is looked up only for a problem
+            return problem_at(pf.path, node_at(entry.node, ["demo"]), fld, msg)
+
         demo = q.demo_path()
         if demo_escapes(q.demo, source.parent, root):
             msg = f"'{q.demo}' is outside the bank's folder {display(root)}: a demo stays inside it"
-            self.problems.append(problem_at(pf.path, dnode, fld, msg))
+            self.problems.append(problem(msg))
         elif demo is None:
             msg = f"names no demo file: '{q.demo}' {_where_demos_are(q.demo, source.parent)}"
-            self.problems.append(problem_at(pf.path, dnode, fld, msg))
+            self.problems.append(problem(msg))
         elif self.check_demos and not demo.is_relative_to(BUILTIN_DEMOS.resolve()):
             if demo not in self.demo_checked:
                 self.demo_checked[demo] = demo_file_problem(demo)
             if (found := self.demo_checked[demo]) is not None:
-                self.problems.append(problem_at(pf.path, dnode, fld, found))
+                self.problems.append(problem(found))
 
     def bank(self, files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
         self.questions = [self._with_vocabulary(q) for q in self.questions]

@@ -124,13 +124,32 @@ def gc_paused(freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-@dataclass
 class Entry:
-    """One item of a file's `questions:` list: its validated data (None when invalid)."""
+    """One item of a file's `questions:` list: its validated data (None when invalid), its line,
+    and its YAML node, for the position of a problem. A file read event by event keeps only
+    where the item is in the text: its node is composed from that text when first asked for."""
 
-    raw: Any  # the item as written, kept only when it is invalid
-    node: yaml.Node
-    data: dict[str, Any] | None
+    __slots__ = ("raw", "data", "line", "_node", "_where")
+
+    def __init__(self, raw: Any, node: yaml.Node | None, data: dict[str, Any] | None,
+                 where: tuple[str, int, int, int, int] | None = None) -> None:
+        self.raw = raw  # the item as written, kept only when it is invalid
+        self.data = data
+        self._node, self._where = node, where  # where: text, line, column (0-based), start, end
+        self.line = node.start_mark.line + 1 if node is not None else where[1] + 1 if where else 1
+
+    @property
+    def node(self) -> yaml.Node:
+        if self._node is None:
+            assert self._where is not None
+            text, line, column, start, end = self._where
+            # the same lines and columns as in the whole file: what precedes it is blank
+            loader = _loader_class()("\n" * line + " " * column + text[start:end])
+            try:
+                self._node = loader.get_single_node()
+            finally:
+                loader.dispose()
+        return self._node
 
 
 @dataclass
@@ -254,6 +273,119 @@ class _Builder:
         return out
 
 
+class _Slow(Exception):
+    """The file uses what the event reader leaves to the whole-document path (anchors, aliases,
+    tags, duplicate or non-text keys, a root that is not a mapping)."""
+
+
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+
+
+def _read_events(loader: Any) -> tuple[dict[str, Any], list[tuple[int, int, int, int]], yaml.Node | None]:
+    """The document's data built from the parser's events, as `_construct` builds it from the
+    nodes, without a node tree: a 10,000-question file's tree is ~120 MB. Returns the data, where
+    each item of `questions:` is (line, column, start, end), and the deck's node."""
+    import yaml
+    from yaml.events import (
+        AliasEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+    )
+
+    get, implicit, resolve = loader.get_event, loader.yaml_implicit_resolvers, loader.resolve
+    scalar_node = yaml.ScalarNode
+    ends: list[Any] = [None]  # the event that closed the last collection built
+
+    def tag_of(ev: Any) -> str:
+        tag, value = ev.tag, ev.value
+        if tag is None:  # as Loader.resolve: the implicit resolvers of plain scalars, else text
+            if ev.implicit[0]:
+                for found, regexp in implicit.get(value[:1], ()):
+                    if regexp.match(value):
+                        return str(found)
+            return _STR
+        return str(resolve(scalar_node, value, ev.implicit)) if tag == "!" else str(tag)
+
+    def text_key(e: Any) -> bool:
+        return e.__class__ is ScalarEvent and e.anchor is None and tag_of(e) == _STR
+
+    def build(ev: Any) -> Any:
+        cls = ev.__class__
+        if cls is ScalarEvent:
+            if ev.anchor is not None:
+                raise _Slow
+            tag = tag_of(ev)
+            if tag == _STR:
+                return ev.value
+            node = scalar_node(tag, ev.value, ev.start_mark, ev.end_mark, style=ev.style)
+            return loader.construct_object(node, deep=True)
+        if cls is AliasEvent or ev.anchor is not None:
+            raise _Slow
+        if cls is SequenceStartEvent:
+            if ev.tag not in (None, "!", _SEQ):
+                raise _Slow
+            items = []
+            e = get()
+            while e.__class__ is not SequenceEndEvent:
+                items.append(build(e))
+                e = get()
+            ends[0] = e
+            return items
+        if cls is MappingStartEvent:
+            if ev.tag not in (None, "!", _MAP):
+                raise _Slow
+            out: dict[str, Any] = {}
+            e = get()
+            while e.__class__ is not MappingEndEvent:
+                if not text_key(e) or e.value in out:
+                    raise _Slow
+                out[e.value] = build(get())
+                e = get()
+            ends[0] = e
+            return out
+        raise _Slow
+
+    get(), get()  # the stream's and the document's start
+    root: Any = get()
+    if root.__class__ is not MappingStartEvent or root.anchor is not None \
+            or root.tag not in (None, "!", _MAP):
+        raise _Slow
+    data: dict[str, Any] = {}
+    where: list[tuple[int, int, int, int]] = []
+    deck: yaml.Node | None = None
+    e = get()
+    while e.__class__ is not MappingEndEvent:
+        if not text_key(e) or e.value in data:
+            raise _Slow
+        key: str = e.value
+        value: Any = get()
+        if key == "questions" and value.__class__ is SequenceStartEvent:
+            if value.anchor is not None or value.tag not in (None, "!", _SEQ):
+                raise _Slow
+            items = []
+            item: Any = get()
+            while item.__class__ is not SequenceEndEvent:
+                items.append(build(item))
+                end: Any = (ends[0] if item.__class__ is not ScalarEvent else item).end_mark
+                mark: Any = item.start_mark
+                where.append((mark.line, mark.column, mark.index, end.index))
+                item = get()
+            data[key] = items
+        else:
+            data[key] = build(value)
+            if key == "deck" and value.__class__ is ScalarEvent:
+                at: Any = value
+                deck = scalar_node(tag_of(at), at.value, at.start_mark, at.end_mark, style=at.style)
+        e = get()
+    get()  # the document's end
+    if get().__class__ is not yaml.events.StreamEndEvent:  # another document: the whole path says so
+        raise _Slow
+    return data, where, deck
+
+
 # A double-quoted YAML escape that may make a control character: `\e`, `\x1b`, `\u202e`, ...
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abvfreN])")
 _NAMED = {"0": "\0", "a": "\a", "b": "\b", "v": "\v", "f": "\f", "r": "\r", "e": "\x1b", "N": "\x85"}
@@ -341,11 +473,16 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
     import yaml
     from pydantic import ValidationError
 
-    from quiz.schema import BankFileSchema, QuestionSchema
+    from quiz.schema import BankFileSchema
 
     text = _read_text(path, problems, raw)
     if text is None:
         return None
+    clean = CONTROL.search(text) is None and not _control_escape(text)
+    if clean:  # nothing to warn about in the texts: read event by event, without the node tree
+        fast = _parse_events(path, text, problems, root)
+        if fast is not None:
+            return fast
     loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
@@ -372,7 +509,6 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
         also = first.start_mark.line + 1
         msg = f"duplicate key '{key.value}' (also at line {also}): the first one would be lost"
         problems.append(problem_at(path, key, "", msg))
-    clean = CONTROL.search(text) is None and not _control_escape(text)
     if not clean:  # a raw C1 character, or an escape that makes a control character
         _control_warnings(path, node, problems)
     if isinstance(data, list):  # a bare list of questions is accepted too
@@ -399,22 +535,60 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
         shared = {}
         facts = ()
     qnode = node_at(node, ["questions"])
-    entries: list[Entry] = []
-    for i, raw in enumerate(items):
-        qn = node_at(qnode, [i])
+    places = [Entry(None, node_at(qnode, [i]), None) for i in range(len(items))]
+    deck_node = node_at(node, ["deck"]) if deck else None
+    return Parsed(path, deck, _entries(path, items, shared, problems, places), bank_id, root, deck_node,
+                  shared, facts, clean)
+
+
+def _parse_events(path: Path, text: str, problems: list[Problem], root: Path | None) -> Parsed | None:
+    """A clean file (no control character to warn about) read event by event. None when it
+    needs the whole-document path (anything `_read_events` leaves to it, a syntax error, a bank
+    file's schema error): that path then reads it again and reports what it finds, as before."""
+    from pydantic import ValidationError
+
+    from quiz.schema import BankFileSchema
+
+    loader = _loader_class()(text)
+    try:
+        data, where, deck_node = _read_events(loader)
+        bank_file = BankFileSchema.model_validate(data)
+        del data  # its questions are bank_file's: each goes once validated (see _entries)
+    except (_Slow, ValidationError, RecursionError, Exception):  # the whole-document path says what it is
+        return None
+    finally:
+        loader.dispose()
+    items: list[Any] = bank_file.questions
+    if len(items) != len(where):
+        return None
+    shared: dict[str, list[list[str]]] = {"contrasts": bank_file.contrasts, "synonyms": bank_file.synonyms}
+    facts = tuple(Fact.from_dict(f.model_dump()) for f in bank_file.facts)
+    places = [Entry(None, None, None, (text, *at)) for at in where]
+    return Parsed(path, bank_file.deck, _entries(path, items, shared, problems, places), bank_file.bank_id,
+                  root, deck_node if bank_file.deck else None, shared, facts, True)
+
+
+def _entries(path: Path, items: list[Any], shared: dict[str, list[list[str]]], problems: list[Problem],
+             places: list[Entry]) -> list[Entry]:
+    """Each item of `questions:` validated on its own (`places[i]` says where it is)."""
+    from pydantic import ValidationError
+
+    from quiz.schema import QuestionSchema
+
+    for i, (raw, entry) in enumerate(zip(items, places, strict=True)):
         if not isinstance(raw, dict):  # reported by the bank file's schema
-            entries.append(Entry(raw, qn, None))
+            entry.raw = raw
             continue
         try:
             q = QuestionSchema.model_validate(raw)
         except ValidationError as exc:
             label = entry_label("questions", i, raw)
-            problems.extend(schema_problems(path, qn, exc.errors(), label, QuestionSchema))
-            entries.append(Entry(raw, qn, None))
+            problems.extend(schema_problems(path, entry.node, exc.errors(), label, QuestionSchema))
+            entry.raw = raw
             continue
         dumped = q.model_dump()
         for name, groups in shared.items():  # the file's vocabulary first, then the question's own
             dumped[name] = [*groups, *dumped[name]]
-        entries.append(Entry(None, qn, dumped))  # valid: its data is all that is needed, not the raw mapping
-    deck_node = node_at(node, ["deck"]) if deck else None
-    return Parsed(path, deck, entries, bank_id, root, deck_node, shared, facts, clean)
+        entry.data = dumped  # valid: its data is all that is needed, not the raw mapping
+        items[i] = None  # the raw mapping goes now, not with the whole file's
+    return places
