@@ -48,7 +48,7 @@ from functools import lru_cache
 
 from quiz.grading.pitfalls import POST_REJECT, POST_REJECT_REACH, PRE_REJECT, PRE_REJECT_REACH, reported
 from quiz.grading.results import Contradiction, FactLike
-from quiz.grading.terms import SYNONYMS, Match, Term, is_negated, matches, negated_inside, variants
+from quiz.grading.terms import SYNONYMS, Match, Term, _index, is_negated, matches, negated_inside, variants
 from quiz.grading.text import Answer, normalise, shown, stem, stem_all
 
 #: A subject after its predicate counts as this many words further away.
@@ -201,11 +201,11 @@ def _anchors(term: Term) -> frozenset[str] | None:
 
 
 def _held(answer: Answer) -> set[str]:
-    """The anchors an answer holds: its words' stems and runs, and its words written together."""
-    toks = answer.tokens
-    runs = [r for t in toks for r in _RUNS.findall(t)]
-    pairs = [a + b for a, b in zip(toks, toks[1:], strict=False)]
-    return {*toks, *runs, *pairs, *stem_all([w for w in (*toks, *runs, *pairs) if w.isalpha()])}
+    """The anchors an answer holds: its words and their stems, the runs of letters and digits of
+    its names, and each two words written together (the index `matches` builds anyway)."""
+    index = _index(answer)
+    runs = [r for t in index.forms if not t.isalpha() for r in _RUNS.findall(t)]
+    return {*index.forms, *index.stems, *index.pairs, *runs, *stem_all([r for r in runs if r.isalpha()])}
 
 
 Anchored = tuple[tuple[Form, frozenset[str] | None], ...]
