@@ -148,6 +148,10 @@ def test_quiz_new_examples_fact_is_named_when_swapped(runner: CliRunner, tmp_pat
     ("fastapi", "testing", "The app calls receive to emit the response.",
      "The app awaits receive for incoming messages and calls send to emit the response."),
     ("fastapi", "middleware", "A user who lacks the role gets 401.", "A user who lacks the role gets 403."),
+    ("fastapi", "websockets", "The API answers 401 when the role is missing.",  # "answers": the verb
+     "The API answers 403 when the role is missing."),
+    ("fastapi", "websockets", "The helper answers 403 when the token is invalid.",
+     "The helper answers 401 when the token is invalid."),
     ("fastapi", "caching", "Swagger UI is served at /redoc.", "Swagger UI is served at /docs."),
     ("fastapi", "depends", "The server sends the preflight to the browser.",
      "The browser sends the preflight to the server."),

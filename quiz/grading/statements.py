@@ -57,7 +57,7 @@ AFTER_PENALTY = 3
 #: def, offload a blocking call with run_in_threadpool" says nothing of where async def runs.
 INSTRUMENTS = frozenset("with using via through offload offloads offloading wrap wraps wrapping".split())
 #: Before a statement, these report it rather than make it: "some answers return 401 when ...".
-REPORTED = frozenset("""people answers tutorials think believe believes mistake mistakenly wrongly
+REPORTED = frozenset("""people tutorials think believe believes mistake mistakenly wrongly
     incorrectly myth misconception claim claims""".split())
 #: At most this many variants of one term from synonyms (the rest are left out).
 MAX_VARIANTS = 12
