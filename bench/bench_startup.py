@@ -21,6 +21,7 @@ grows with the load of a shared machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pty
 import select
@@ -93,14 +94,16 @@ def cpu_so_far(pid: int) -> tuple[float, float]:
     """CPU seconds of a running process, (all its threads, its main thread): the nanoseconds
     each ran (/proc/PID/task/*/schedstat); else utime + stime in clock ticks for both (10 ms:
     too coarse for figures of 50-100 ms)."""
-    try:
-        tasks = {int(task.name): int((task / "schedstat").read_text().split()[0]) / 1e9
-                 for task in Path(f"/proc/{pid}/task").iterdir()}
+    tasks: dict[int, float] = {}
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError, IndexError):  # a thread that just ended
+                tasks[int(task.name)] = int((task / "schedstat").read_text().split()[0]) / 1e9
+    if tasks.get(pid):
         return sum(tasks.values()), tasks[pid]
-    except (OSError, ValueError, IndexError, KeyError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
-        return ticks, ticks
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    return ticks, ticks
 
 
 def until_marker(argv: list[str], env: dict[str, str], marker: bytes,
