@@ -321,3 +321,17 @@ def test_the_drills_first_screen_loads_neither_the_grader_nor_rich_tables() -> N
             "from quiz.grading import grade\nprint(grade.__module__)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == ["", "quiz.grading.score"]
+
+
+def test_the_start_ups_sha256_is_hashlibs() -> None:
+    """quiz.paths.sha256 (CPython's own below 1 MB, so a command need not load OpenSSL) gives
+    hashlib's digest on either side of the threshold, fed at once or in parts."""
+    import hashlib
+
+    from quiz.paths import LARGE_HASH, sha256
+
+    for data in (b"", b"abc", b"\x00" * (LARGE_HASH - 1), b"x" * LARGE_HASH, bytes(range(256)) * 9000):
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+        parts = sha256(data[:7])
+        parts.update(data[7:])
+        assert parts.digest() == hashlib.sha256(data).digest()

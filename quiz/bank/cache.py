@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import json
 import os
 import re
@@ -43,7 +42,7 @@ from quiz.model import (
     Question,
     demo_escapes,
 )
-from quiz.paths import cache_dir
+from quiz.paths import cache_dir, sha256
 
 CACHE_FORMAT = 6  # raised when the same files load into another bank or the layout changes
 # (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use; 4: the
@@ -115,11 +114,11 @@ def _facts(table: object) -> tuple[Fact, ...]:
 def cache_key(files: Sequence[Path], roots: Mapping[Path, Path], contents: Mapping[Path, bytes]) -> str:
     """The key of a bank: quiz's version, each file's path and folder, and the bytes read (the
     same bytes that are parsed on a miss)."""
-    digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}".encode())
+    digest = sha256(f"{__version__}\0{CACHE_FORMAT}".encode())
     for f in files:
         digest.update(f"\0{f.resolve()}\0{roots.get(f, f.parent).resolve()}\0".encode())
-        digest.update(hashlib.sha256(contents[f]).digest())
-    return digest.hexdigest()
+        digest.update(sha256(contents[f]).digest())
+    return str(digest.hexdigest())
 
 
 def cache_path(key: str) -> Path:

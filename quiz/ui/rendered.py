@@ -29,7 +29,7 @@ from rich.style import Style
 
 from quiz import __version__
 from quiz.model import CONTROL
-from quiz.paths import cache_dir
+from quiz.paths import cache_dir, sha256
 
 if TYPE_CHECKING:
     from quiz.model import Question
@@ -62,10 +62,8 @@ def segments(console: Console, options: ConsoleOptions, parts: tuple[str, ...],
              make: Callable[[], RenderableType]) -> list[Segment]:
     """The segments of `make()` at `options`' width: kept in this run, kept in the cache folder,
     or rendered (and kept)."""
-    import hashlib
-
-    key = hashlib.sha256(json.dumps([__version__, _rich_stamp(), options.max_width, options.ascii_only,
-                                     options.legacy_windows, *parts]).encode()).hexdigest()
+    key: str = sha256(json.dumps([__version__, _rich_stamp(), options.max_width, options.ascii_only,
+                                  options.legacy_windows, *parts]).encode()).hexdigest()
     with _lock:
         found = _memo.get(key)
         if found is None:
