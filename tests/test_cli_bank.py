@@ -282,11 +282,14 @@ def test_show_imports_only_its_command_module(tmp_path: Path) -> None:
             "sys.argv = ['quiz', 'show', '3']\n"
             "from quiz.cli import main\n"
             "main()\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "QUIZ_HOME": str(tmp_path / "home")}, check=True)
+    env = {**os.environ, "QUIZ_HOME": str(tmp_path / "home")}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert "yaml" in first.stderr.split()  # parsed, then cached
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     imported = set(out.stderr.split())
     assert "Explain Middleware in FastAPI." in out.stdout and "quiz.commands.bank_cmds" in imported
-    assert not imported & {"quiz.commands.export_cmd", "quiz.commands.drill_cmds", "quiz.export"}
+    assert not imported & {"quiz.commands.export_cmd", "quiz.commands.drill_cmds", "quiz.export", "yaml",
+                           "quiz.bank.yamlfile", "quiz.bank.problems", "quiz.bank.parsing", "_hashlib"}
 
 
 def test_a_title_reads_as_rich_reads_a_string() -> None:

@@ -29,7 +29,7 @@ from typing import Any, Generic, TypeVar
 
 from quiz import __version__
 from quiz.bank.core import Bank
-from quiz.bank.yamlfile import gc_paused
+from quiz.bank.limits import gc_paused
 from quiz.model import (
     CONTROL,
     MAX_NUMBER,

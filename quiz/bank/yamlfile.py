@@ -3,11 +3,8 @@ validated question by question; every problem goes to a list with its file:line:
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import yaml
 
+from quiz.bank.limits import MAX_FILE_BYTES, MAX_FILE_TEXT, read_bounded
 from quiz.bank.problems import (
     Problem,
     display,
@@ -26,12 +24,6 @@ from quiz.bank.problems import (
     schema_problems,
 )
 from quiz.model import CONTROL, Fact, visible
-
-# Limits no bank author meets by accident; larger input is refused at validation, so that
-# what is allowed stays fast (see bench/bench_scale.py). Stated in the README.
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a bank file: 20 MB
-MAX_FILE_TEXT = "20 MB"
-
 
 _QUOTE_HINT = ("; if the value holds `: ` or ` #`, or starts with `{`, `[` or another YAML sign, "
                "put it in quotes: question: \"...\"")
@@ -99,29 +91,6 @@ def yaml_problems(path: Path, text: str, first: Exception) -> list[Problem]:
         except yaml.YAMLError as again:
             exc = again
     return problems
-
-
-@contextlib.contextmanager
-def gc_paused(freeze: bool = False) -> Iterator[None]:
-    """Pause the cyclic garbage collector while a bank is parsed (or a demo's tour runs).
-
-    Parsing builds hundreds of thousands of small objects that stay alive, and each
-    collection walks them all again: on a 10,000-question bank the collector took three
-    quarters of the time. Nothing parsed here forms a cycle worth collecting early.
-
-    With `freeze`, what survives is moved out of the collector's sight before it is enabled
-    again: a loaded bank lives as long as the command, and the first collection would
-    otherwise walk every object just made (a second on 100,000 questions).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 class Entry:
@@ -431,12 +400,6 @@ def _control_warnings(path: Path, root: yaml.Node, problems: list[Problem]) -> N
                 name = key.value if isinstance(key, yaml.ScalarNode) else "?"
                 stack.append((key, loc))
                 stack.append((value, (*loc, name)))
-
-
-def read_bounded(path: Path) -> bytes:
-    """A bank file's bytes, read once; at most MAX_FILE_BYTES + 1 of them (more is refused)."""
-    with open(path, "rb") as f:
-        return f.read(MAX_FILE_BYTES + 1)
 
 
 def _read_text(path: Path, problems: list[Problem], raw: bytes | None = None) -> str | None:
