@@ -453,7 +453,10 @@ def test_markdown_handout(runner: CliRunner, nasty: Path, which: str, answers: s
 def test_json_is_the_bank(runner: CliRunner, nasty: Path, which: str) -> None:
     data = json.loads(export(runner, which, nasty, "json", None).stdout)
     bank = the_bank(which, nasty)
-    assert data == {"bank_id": bank.bank_id, "deck": bank.deck, "questions": [q.to_dict() for q in bank]}
+    facts = dict.fromkeys(f for q in bank for f in q.facts)  # the bank's facts, once
+    assert data == {"bank_id": bank.bank_id, "deck": bank.deck} | (
+        {"facts": [f.to_dict() for f in facts]} if facts else {}) | {"questions": [q.to_dict() for q in bank]}
+    assert bool(facts) == (which == "builtin")  # the built-in bank states facts; the test bank none
 
 
 @pytest.mark.parametrize("which", BANKS)
