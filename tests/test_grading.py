@@ -259,6 +259,10 @@ def test_a_negated_answer_is_not_credited() -> None:
         "No, there is no wrapping of the request.",
         "It is not a wrapper around each request.",
         "Neither the logging nor the wrapping of the request is done there.",
+        "It doesnt wrap the request.",  # typed fast, without the apostrophe
+        "Middleware isnt something that wraps the request.",
+        "You cant use it to wrap the request.",
+        "it dont wrap the request",
     ],
 )
 def test_a_term_in_a_negated_clause_is_not_credited(answer: str) -> None:

@@ -11,7 +11,8 @@ inside `async def ...`), trailing dots dropped. A clause is cut again into state
 comma that starts a new one (`, it`, `, and`, `, now`, ...).
 
 Negation: `not`, `no`, `never`, `neither`, `nor` (and `doesn't`, `isn't`, `can't`, `cannot`,
-...) negate the next six words of their clause, up to a comma that starts a new statement
+..., typed without the apostrophe too: `doesnt`, `isnt`, `dont`, `cant`) negate the next six
+words of their clause, up to a comma that starts a new statement
 (`, it`, `, now`, `, and`, ...): "a value that does not convert is rejected before the
 endpoint runs: it answers 422" still says 422. "not X but Y" negates X only: `but` starts
 a new clause. A negation before a word that is itself negative ("does not block", "doesn't
@@ -67,6 +68,10 @@ _CONTRACTIONS = [
     (re.compile(r"\bwon['’]t\b"), "will not"),
     (re.compile(r"\bcannot\b"), "can not"),
     (re.compile(r"n['’]t\b"), " not"),
+    # typed fast, without the apostrophe: "isnt", "doesnt", "dont", "cant", "wont"
+    (re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|should|would|could|must|need)nt\b"), r"\1 not"),
+    (re.compile(r"\bcant\b"), "can not"),
+    (re.compile(r"\bwont\b"), "will not"),
 ]
 _ASYNC_DEF = re.compile(r"\basync\s+def\b")
 _WORD_SLASH = re.compile(r"(?<=[a-z0-9])/(?=[a-z0-9.])")
