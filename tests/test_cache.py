@@ -235,3 +235,118 @@ def test_the_list_is_kept_too_and_printed_the_same(quiz_home: Path) -> None:
         assert again.stdout == first and "middleware" in first
         imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines()}
         assert "rich.table" not in imported  # printed as kept, not laid out again
+
+
+# --- which entry, from the files' stat (device, inode, size, times) --------------------------------
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by a test count as settled at once (in use, a file changed in the last two
+    seconds is read and hashed again: it could change again within the same timestamp)."""
+    from quiz.bank import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    from quiz.bank import loading
+
+    reads: list[Path] = []
+    real = loading.read_bounded
+
+    def reading(path: Path) -> bytes:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(loading, "read_bounded", reading)
+    return reads
+
+
+def test_a_bank_whose_files_stat_the_same_is_read_back_without_reading_them(
+    tmp_path: Path, quiz_home: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = write_bank(tmp_path / "bank", "The real answer.")
+    reads = count_reads(monkeypatch)
+    load_bank([bank])  # parsed, stored, noted
+    assert reads == [bank]
+    again = load_bank([bank]).questions[0]
+    assert reads == [bank]  # not read again: its stat is the one noted
+    assert isinstance(again, CachedQuestion) and again.answer == "The real answer."
+
+
+def edit_in_place(path: Path, text: str, keep_mtime: bool) -> None:
+    """Write `text` into `path` itself (same inode), its modification time set back when asked;
+    again until the change time moved (file times move in ticks)."""
+    import os
+    import time
+
+    before = path.stat()
+    while True:
+        with path.open("r+b") as f:
+            f.write(text.encode())
+            f.truncate()
+        if keep_mtime:
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        if path.stat().st_ctime_ns != before.st_ctime_ns:
+            return
+        time.sleep(0.005)  # the same tick: write again (the outcome is checked, not the time)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["same size, touched", "same size and modification time", "other size, same modification time",
+     "swapped for a file of the same size and modification time", "a file added to the folder"],
+)
+def test_an_edited_bank_is_read_again_never_served_stale(
+    tmp_path: Path, quiz_home: Path, settled: None, edit: str
+) -> None:
+    import os
+
+    bank = write_bank(tmp_path / "bank", "Version A.")
+    assert load_bank([bank.parent]).questions[0].answer == "Version A."
+    assert isinstance(load_bank([bank.parent]).questions[0], CachedQuestion)  # noted: served by its stat
+    st = bank.stat()
+    if edit == "same size, touched":
+        edit_in_place(bank, BANK.format(answer="Version B."), keep_mtime=False)
+        os.utime(bank, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    elif edit == "same size and modification time":
+        edit_in_place(bank, BANK.format(answer="Version B."), keep_mtime=True)
+    elif edit == "other size, same modification time":
+        edit_in_place(bank, BANK.format(answer="Version B, longer."), keep_mtime=True)
+    elif edit == "a file added to the folder":
+        (bank.parent / "more.yaml").write_text(
+            BANK.format(answer="Version B.").replace("id: only", "id: more"), encoding="utf-8")
+    else:
+        other = bank.with_name("other.yaml")
+        other.write_text(BANK.format(answer="Version B."), encoding="utf-8")
+        os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(other, bank)
+    expected = {"other size, same modification time": ["Version B, longer."],
+                "a file added to the folder": ["Version A.", "Version B."]}.get(edit, ["Version B."])
+    assert [q.answer for q in load_bank([bank.parent])] == expected
+    if edit != "other size, same modification time":
+        assert bank.stat().st_size == st.st_size  # what the edit kept
+
+
+def test_no_note_is_kept_for_a_file_that_just_changed(
+    tmp_path: Path, quiz_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = write_bank(tmp_path / "bank", "The real answer.")  # changed now: within RACY_NS
+    reads = count_reads(monkeypatch)
+    load_bank([bank])
+    assert isinstance(load_bank([bank]).questions[0], CachedQuestion)
+    assert reads == [bank, bank]  # read and hashed each time: it could change within the same tick
+    assert not list((quiz_home / "cache").glob("where-*"))
+
+
+def test_a_note_for_a_damaged_entry_leads_to_a_parse(
+    tmp_path: Path, quiz_home: Path, settled: None
+) -> None:
+    bank = write_bank(tmp_path / "bank", "The real answer.")
+    load_bank([bank])
+    edit_entry(the_entry(quiz_home), None, {"answer": "Clear \x1b[2J"})
+    assert load_bank([bank]).questions[0].answer == "The real answer."
+    [note] = list((quiz_home / "cache").glob("where-*"))
+    note.write_text('{"stamps": [], "key": "x"}', encoding="utf-8")  # a note that fits no file
+    assert load_bank([bank]).questions[0].answer == "The real answer."

@@ -125,6 +125,66 @@ def cache_path(key: str) -> Path:
     return cache_dir() / f"bank-{key[:32]}.cache"
 
 
+# --- which entry, without reading the files: their stat, as make and Python's .pyc use it ---------
+#
+# A bank's files read, hashed and found in the cache leave a note beside the entries (`where-...`,
+# named by the files' paths): each file's device, inode, size, modification and change times, and
+# the entry's key. While every file stats the same, the key is taken from the note and no file is
+# read. Any write changes the change time (which, unlike the modification time, no user can set
+# back); a file swapped for another has another inode. A file changed in the last RACY_NS before
+# its stat could change again within the same timestamp (file times move in ticks of a few
+# milliseconds), so no note is written for it then: the next command reads and hashes it again.
+
+RACY_NS = 2_000_000_000
+_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+def where_path(files: Sequence[Path], roots: Mapping[Path, Path]) -> Path:
+    """The note of the bank made of these files (each with its bank folder)."""
+    digest = sha256(f"where\0{__version__}\0{CACHE_FORMAT}".encode())
+    for f in files:
+        digest.update(f"\0{f.resolve()}\0{roots.get(f, f.parent).resolve()}\0".encode())
+    return cache_dir() / f"where-{digest.hexdigest()[:32]}"
+
+
+def file_stamps(files: Sequence[Path]) -> list[list[int]]:
+    """Each file's device, inode, size, modification and change times (ns); OSError if one fails."""
+    stamps = []
+    for f in files:
+        st = os.stat(f)
+        stamps.append([st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
+    return stamps
+
+
+def known_key(where: Path, stamps: list[list[int]]) -> str | None:
+    """The key the note gives for files that stat as `stamps`, or None (no note, other stamps)."""
+    try:
+        with open(where, "rb") as f:
+            data = json.loads(f.read(1 << 20))
+        key = data["key"]
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if data.get("stamps") != stamps or type(key) is not str or not _KEY.fullmatch(key):
+        return None
+    return key
+
+
+def remember(where: Path, stamps: list[list[int]], before_ns: int, key: str) -> None:
+    """Note that files stat'ed as `stamps` (at `before_ns`, before they were read) hold the
+    content of `key`; not when one of them changed within RACY_NS of that moment."""
+    if any(max(mtime, ctime) >= before_ns - RACY_NS for *_, mtime, ctime in stamps):
+        with contextlib.suppress(OSError):
+            where.unlink(missing_ok=True)
+        return
+    tmp = where.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps({"stamps": stamps, "key": key}), encoding="utf-8")
+        os.replace(tmp, where)
+    except OSError:  # a read-only cache folder only costs speed
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
 # --- a question read from the cache: its rest read when first used ---------------------------------
 
 T = TypeVar("T")
@@ -287,11 +347,12 @@ def read_cache(path: Path, key: str, files: Sequence[Path], roots: Mapping[Path,
                 raise ValueError("key")
             entry = _Entry(path, fd, len(line), [], reparse)
             bank = _bank(data, entry, files, roots)
+            del data
+            if len(bank) > FREEZE_FROM:  # it lives as long as the command: out of the collector's
+                gc.freeze()  # sight before the collector runs again (it would walk every object once)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError):
         entry.close() if entry is not None else os.close(fd)
         return None
-    if len(bank) > FREEZE_FROM:  # it lives as long as the command: out of the collector's sight
-        gc.freeze()
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: pruned last
     return bank
@@ -404,6 +465,13 @@ def prune_cache(folder: Path, keep: int = CACHE_KEEP, max_bytes: int = CACHE_MAX
                 in_use: Path | None = None) -> None:
     """Delete the least recently used bank caches beyond `keep` files or `max_bytes` in all;
     never `in_use` (the bank the command works with), whatever its size."""
+    notes = []
+    for f in folder.glob("where-*"):  # the notes of which entry a bank's files are: a few lines each
+        with contextlib.suppress(OSError):
+            notes.append((f.stat().st_mtime_ns, f))
+    for _, f in sorted(notes, reverse=True)[4 * keep:]:
+        with contextlib.suppress(OSError):
+            f.unlink()
     entries = []
     for f in folder.glob("bank-*"):
         with contextlib.suppress(OSError):

@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
-
-from quiz.bank.cache import cache_key, cache_path, read_cache, write_cache
+from quiz.bank.cache import (
+    cache_key,
+    cache_path,
+    file_stamps,
+    known_key,
+    read_cache,
+    remember,
+    where_path,
+    write_cache,
+)
 from quiz.bank.core import Bank
 from quiz.bank.limits import read_bounded
 from quiz.errors import QuizError
@@ -82,18 +89,32 @@ def load_bank(paths: Sequence[Path] | None = None) -> Bank:
     """Load the bank in force; any error (not a warning) raises BankError with all of them.
 
     A bank that loaded cleanly before is read back from the cache (no YAML, no pydantic)
-    until the content of one of its files changes.
+    until the content of one of its files changes; while its files stat the same (device,
+    inode, size, modification and change times), without reading them (`cache.known_key`).
     """
     files, roots = _bank_roots(bank_paths(paths))
+    where = where_path(files, roots)
+    before = time.time_ns()  # the stat comes before the read: a later change is a later stat
+    try:
+        stamps: list[list[int]] | None = file_stamps(files)
+    except OSError:
+        stamps = None
+    tried = known_key(where, stamps) if stamps is not None else None
+    if tried is not None:
+        bank = read_cache(cache_path(tried), tried, files, roots, lambda: load_bank(paths))
+        if bank is not None:
+            return bank
     try:  # each file is read once: the key is hashed from the very bytes that are parsed
         contents: dict[Path, bytes] | None = {f: read_bounded(f) for f in files}
     except OSError:  # parsing reports it, in the file's own words
         contents = None
     key = cache_key(files, roots, contents) if contents is not None else None
     cached = cache_path(key) if key is not None else None
-    if cached is not None and key is not None:
+    if cached is not None and key is not None and key != tried:
         bank = read_cache(cached, key, files, roots, lambda: load_bank(paths))
         if bank is not None:
+            if stamps is not None:
+                remember(where, stamps, before, key)
             return bank
     from quiz.bank.parsing import load_files
     from quiz.bank.problems import BankError
@@ -104,6 +125,8 @@ def load_bank(paths: Sequence[Path] | None = None) -> Bank:
         raise BankError(errors)
     if cached is not None and key is not None:
         write_cache(cached, bank, key, roots)
+        if stamps is not None:
+            remember(where, stamps, before, key)
     return bank
 
 
