@@ -3,23 +3,38 @@
 A pitfall is *asserted* when one of its terms matches (same rules) where the answer does
 not reject it. It is rejected when the match is negated ("not uvicorn.workers but ..."),
 follows a rejecting word within four words ("avoid", "instead of", "rather than", "the old",
-"deprecated", "replaced", "stop using", "without", "the source says", "older tutorials",
+"deprecated", "replaced", "stop using", "without", "older tutorials",
 ...; after a word of change, with no `to`, `with`, `by` or `for` between: "replaced by X"
-asserts X),
-comes after "used to" in its clause, or is followed within six words by a rejecting word
+asserts X), or is followed within six words by a rejecting word
 ("X is deprecated", "X was removed", "X was merged into Y", "X is the v1 way", "X is no
 longer maintained", "X isn't needed", "X has had no release", "X is a trap", "X is a bad
 idea", "X is an anti-pattern"), also in a next clause that starts with `but` or `though`
 ("X, but it is deprecated", "X, but that's no longer true"). A prose term is also rejected
 when the next six content words hold three in a row of the pitfall's correction, not all of
 them its claim's ("committing after the yield runs after the response" says the
-correction). The whole clause is read too: it reports a claim only to reject it when a word of
-the past or of others stands anywhere before the pitfall's words ("the older docs used python-jose
-and passlib", "some people describe Depends as a container", "in Pydantic v1 you imported
-BaseSettings"), a verdict anywhere after them ("... is deprecated", "... is a myth"), or the next
-clause starts with `but` or points back at them and judges or denies them ("Older answers show
-@validator; in v2 that's deprecated", "It's a common belief that X; it isn't"). Every statement that
-asserts a pitfall (its clause, up to a comma that starts a new one: ", it", ", and", ...)
+correction).
+
+The whole sentence is read too (`reported`), back to its start and on to its end but not
+across a clause that starts with `but`, `however`, `instead`, ... ("Many think X, so Y" and
+"X (or Z)" report Y and Z too; "Some say X, but Y" asserts Y). It reports a claim only to
+reject it when before the claim stands
+- a word of the past or of others ("the older docs used python-jose and passlib", "some
+  people describe Depends as a container", "in Pydantic v1 you imported BaseSettings", "I used
+  to think X"), unless a word of change points at the claim ("replaced the old X with Y");
+- a belief or saying that someone else holds: "many believe X", "newcomers tend to think X",
+  "some say X", "anyone who tells you X", "you'll read that X", "a common mistake is thinking
+  X", "the trap of believing X"; the speaker's present belief asserts ("I think X", "I'd say
+  X") and a past one rejects ("I thought X"); an authority's saying asserts ("the docs say X");
+  a frame closed by the comma of "Contrary to what many think," or "Unlike ...," holds nothing
+  after it;
+- a frame held up to be judged or denied: "the idea that X", "it's wrong to think X", "it is
+  not true that X", "it's no longer the case that X", "never assume X", "nothing says X";
+or after it a verdict ("... is deprecated", "... is a myth"), or the sentence is a question not
+answered yes ("X? No."), or the next clause denies it: a short "Not so." or "No.", or one that
+starts with `but` or points back at it and judges or denies it ("Older answers show
+@validator; in v2 that's deprecated", "It's a common belief that X; it isn't"). Every
+statement that asserts a pitfall (its clause, up to a comma that starts a new one: ", it",
+", and", ...)
 earns no key point: the point it contradicts is not credited from there.
 
 A pitfall with a `subject` is a statement, as a key point can be: its terms are what it claims
@@ -37,7 +52,7 @@ from functools import lru_cache
 
 from quiz.grading.results import PitfallHit, PitfallLike
 from quiz.grading.terms import Match, Term, is_negated, matches, negated_inside, variants
-from quiz.grading.text import STOPWORDS, Answer, prepare, shown, split_words, stem
+from quiz.grading.text import FRAMES, STOPWORDS, Answer, prepare, shown, split_words, stem
 
 PRE_REJECT_REACH = 4
 POST_REJECT_REACH = 6
@@ -47,7 +62,7 @@ PRE_REJECT = frozenset(
     """avoid avoiding avoided instead rather deprecated outdated obsolete legacy old older
     unmaintained abandoned removed replace replaces replaced replacing superseded formerly
     previously stop stopped quit migrate migrated migrating moved switched ditch ditched drop
-    dropped without nobody unlike says say said claims claimed tutorials""".split()
+    dropped without nobody unlike tutorials""".split()
 )
 #: After a pitfall's words, within POST_REJECT_REACH words: the answer rejects them.
 POST_REJECT = frozenset(
@@ -71,7 +86,8 @@ _FOLLOWING = frozenset({"but", "though", "although", "however"})
 #: "many examples still import aioredis", "in Pydantic v1 you imported BaseSettings").
 SOURCES = frozenset("""old older outdated obsolete legacy deprecated unmaintained abandoned superseded
     formerly previously unlike people answers tutorials guides articles examples blogs posts
-    courses folks myth myths misconception misconceptions belief mistake mistakes""".split())
+    courses folks myth myths misconception misconceptions belief mistake mistakes mistakenly wrongly
+    incorrectly naively erroneously""".split())
 #: Sources that are verbs or things of their own too ("the helper answers 403", "schema examples"):
 #: a source only after one of QUALIFIERS.
 VERBS_TOO = frozenset({"answers", "posts", "guides"})
@@ -81,18 +97,121 @@ OLD_VERSIONS = frozenset({("in", "v1"), ("pydantic", "v1"), ("pydantic", "1"), (
 #: Anywhere after a pitfall's words in its clause, or in the next clause when that clause starts
 #: with `but`/`though` or points back at it (`that`, `it`, `this`, ...): the answer rejects them.
 VERDICTS = frozenset("""deprecated deprecation outdated obsolete legacy unmaintained removed superseded
-    myth wrong false misconception antipattern archived anymore mistake""".split())
+    myth wrong false misconception antipattern archived anymore mistake mistaken incorrect untrue
+    misleading inaccurate nonsense misunderstanding fallacy""".split())
 ANAPHORS = frozenset("that this it they those these which".split())
+#: A clause of its own that denies the one before: "Some say X. Not so.", "X? Nope."
+DENIALS = frozenset("nope nah wrong false untrue incorrect".split())
+DENIAL_WORDS = 3
+#: After a question, these say yes to it: "Does X block? Yes, ..." asserts X.
+YES = frozenset("yes yeah yep yup right correct exactly indeed true sure".split())
+
+#: A verb of belief or of saying before a claim frames it: who holds it decides. Beliefs are
+#: someone's ("many think X", "newcomers assume X", "thinking X", "the trap of believing X"),
+#: sayings only a person's or a source's ("some say X", "anyone who tells you X", "you'll read that
+#: X"; not "Depends tells FastAPI to ..."); the speaker's own present belief asserts ("I think X",
+#: "I'd say X") and a past one rejects ("I thought X", "I assumed X"); an authority's saying
+#: asserts ("the docs say X").
+BELIEFS = frozenset("""think thinks thinking thought believe believes believed believing assume assumes
+    assumed assuming imagine imagines imagining suppose reckon""".split())
+SAYINGS = frozenset("""say says said saying claim claims claimed claiming tell tells told telling hear
+    heard read suggest suggests suggested insist insists argue argues repeat repeats recommend
+    recommends recommended write writes wrote teach teaches taught""".split())
+FRAME_WORDS = BELIEFS | SAYINGS | STOPWORDS
+PAST_BELIEFS = frozenset("thought believed assumed imagined".split())
+SPEAKER = frozenset({"i", "we"})
+AUTHORITIES = frozenset("""docs doc documentation spec specs specification fastapi starlette pydantic
+    uvicorn rfc pep standard manual changelog maintainers""".split())
+PERSONS = frozenset("""people person many some most others everyone everybody anyone anybody someone
+    somebody newcomers beginners juniors folks developers devs engineers teams candidates colleagues
+    they you one lots lot several few tutorials articles blogs posts guides answers examples courses
+    books videos internet interviewers source sources""".split())
+#: Between a holder and its verb: "people often assume", "newcomers tend to think", "you'll hear".
+HOLDER_SKIP = frozenset("""often sometimes still usually always commonly typically generally tend tends
+    tended to will ll would d might may could can also even really actually mistakenly wrongly
+    incorrectly naively probably who just easily all""".split())
+#: "You" holds a belief or a saying in general only with one of these between: "you'll hear that X",
+#: "you might think X" (but "you read the body with await", "you tell FastAPI to ...").
+GENERIC_YOU = frozenset("ll will might may could often sometimes".split())
+#: "the idea that X", "the assumption that X": a claim held up to be judged.
+NOUN_FRAMES = frozenset("""idea notion belief assumption impression misconception misunderstanding myth
+    claim rumour rumor legend fallacy""".split())
+#: "it's wrong to think X", "it is false that X".
+VERDICT_FRAMES = frozenset("wrong false untrue incorrect mistaken misleading naive nonsense".split())
+#: "Contrary to what many think, X", "Unlike what tutorials say, X": the frame ends at the comma and
+#: what follows it is the speaker's own claim.
+CONTRAST_INTROS = frozenset({"contrary", "unlike", "despite"})
+
+
+def _holder(answer: Answer, verb: int) -> tuple[str | None, bool]:
+    """Who holds the belief or saying at `verb` (the nearest word before it in its statement,
+    past HOLDER_SKIP), and whether a word of HOLDER_SKIP stood between."""
+    toks, skipped = answer.tokens, False
+    for i in range(verb - 1, -1, -1):
+        if answer.statement[i] != answer.statement[verb]:
+            break
+        if toks[i] not in HOLDER_SKIP:
+            return toks[i], skipped
+        skipped = skipped or toks[i] in GENERIC_YOU
+    return None, skipped
+
+
+def _framed(answer: Answer, before: list[int]) -> bool:
+    """Whether a belief or saying of others (see BELIEFS), a noun frame ("the idea that") or a
+    verdict frame ("it's wrong to think") stands at one of `before` (the words before a claim)."""
+    toks = answer.tokens
+    for i in before:
+        w, nxt = toks[i], toks[i + 1]
+        if w in NOUN_FRAMES and nxt == "that" or w in VERDICT_FRAMES and nxt in {"that", "to"}:
+            return True
+        if w not in BELIEFS and w not in SAYINGS or w in {"think", "thought"} and nxt in {"of", "about"}:
+            continue
+        holder, generic = _holder(answer, i)
+        if w.endswith("ing") and holder not in PERSONS and holder not in SPEAKER:
+            holder = None  # "the trap of believing X", "a common mistake is thinking X"
+        if holder in SPEAKER:
+            return w in PAST_BELIEFS
+        if holder in AUTHORITIES:
+            return False
+        if holder == "you" and not generic:
+            continue
+        if holder in PERSONS or holder in SOURCES or holder in QUALIFIERS or holder is None and w in BELIEFS:
+            return True
+    return False
+
+
+#: A clause that starts with one of these says something of its own: what a sentence reports
+#: before it ("Some say X, but Y") does not reach into it, nor the other way round.
+CONTRASTIVE = frozenset("but however though although whereas instead rather while yet".split())
+
+
+def _reach(answer: Answer, clause: int) -> tuple[int, int]:
+    """The clauses of the sentence around `clause` that one report spans: back to the sentence's
+    start and on to its end, but not across a clause that starts with a contrastive word ("Many
+    think X, so Y" reports Y too; "... (or Z)", Z)."""
+    first = last = clause
+    sentence, clauses, toks = answer.sentence, answer.clauses, answer.tokens
+    while first > 0 and sentence[first - 1] == sentence[first] and toks[clauses[first][0]] not in CONTRASTIVE:
+        first -= 1
+    while (last + 1 < len(clauses) and sentence[last + 1] == sentence[last]
+           and toks[clauses[last + 1][0]] not in CONTRASTIVE):
+        last += 1
+    return first, last
 
 
 def reported(answer: Answer, start: int, end: int) -> bool:
-    """Whether the clause holding [start, end) reports its statement only to reject it: a word
-    of the past or of others anywhere before it in the clause (unless a word of change points at
-    it: "replaced by X"), a verdict anywhere after it, or a next clause that starts with `but` or
-    points back at it and gives a verdict or denies it ("...; that's deprecated in v2", "...; it
-    isn't")."""
+    """Whether the sentence holding [start, end) reports its statement only to reject it (within
+    `_reach`: the clauses of its sentence up to one that starts with `but`, `however`, ...): a
+    word of the past or of others anywhere before it (unless a word of change points at it:
+    "replaced by X"), a belief or saying of others that holds it ("many assume X", `_framed`), a
+    verdict anywhere after it, a question (not answered yes), or a next clause that denies it (a
+    short "Not so.", or one that starts with `but` or points back at it and gives a verdict or
+    denies it: "...; that's deprecated in v2", "...; it isn't")."""
     toks, clause = answer.tokens, answer.clause[start]
-    before = [i for i in range(start - 1, max(-1, start - 40), -1) if answer.clause[i] == clause]
+    first, last = _reach(answer, clause)
+    before = list(range(start - 1, max(answer.clauses[first][0], start - 60) - 1, -1))
+    if before and toks[before[-1]] in CONTRAST_INTROS:
+        before = [i for i in before if answer.commas[i] == answer.commas[start]]  # the intro is no source
     moved = any(toks[i] in MOVES for i in before)  # "replaced the old X with Y": Y is the new thing
     towards = False
     for i in before:
@@ -102,23 +221,37 @@ def reported(answer: Answer, start: int, end: int) -> bool:
             return True
         if i and (toks[i - 1], toks[i]) in OLD_VERSIONS:
             return True
-    i = end
-    while i < len(toks) and answer.clause[i] == clause:
-        if toks[i] in VERDICTS:
-            return True
-        i += 1
-    nxt = [j for j in range(i, min(len(toks), i + 8)) if answer.clause[j] == clause + 1]
-    if not nxt or not (toks[nxt[0]] in _FOLLOWING or ANAPHORS.intersection(toks[j] for j in nxt[:4])):
+    if _framed(answer, before) or any(toks[i] in FRAMES and answer.negated[i] for i in before):
+        return True  # ... or a denied frame: "it is not true that X, so Y", "nothing says X (or Z)"
+    if any(toks[i] == "used" and toks[i + 1] == "to" for i in before):
+        return True  # "I used to think X", "we used to put it in X": the past
+    if any(toks[i] in VERDICTS for i in range(end, answer.clauses[last][1])):
+        return True
+    if clause in answer.asked:
+        after = next((c for c in range(last + 1, len(answer.clauses))
+                      if answer.sentence[c] != answer.sentence[clause]), None)
+        return after is None or toks[answer.clauses[after][0]] not in YES
+    if last + 1 >= len(answer.clauses):
+        return False
+    begin, stop, _ = answer.clauses[last + 1]
+    nxt = list(range(begin, min(stop, begin + 8)))
+    lead = begin + (toks[begin] in _FOLLOWING and stop - begin > 1)  # "..., but no."
+    if stop - begin <= DENIAL_WORDS and (answer.is_cue[lead] or toks[lead] in DENIALS):
+        return True
+    if not (toks[begin] in _FOLLOWING or ANAPHORS.intersection(toks[j] for j in nxt[:4])):
         return False
     return any(toks[j] in VERDICTS or toks[j] in {"true", "case", "longer", "needed"} and answer.negated[j]
-               or answer.is_cue[j] and j - nxt[0] <= 3 for j in nxt)
+               or answer.is_cue[j] and j - begin <= 3 for j in nxt)
 
 
 def rejects(answer: Answer, term: Term, m: Match,
             correction: frozenset[tuple[str, ...]] = frozenset()) -> bool:
     """Whether the answer rejects what it says at `m` (negated, "avoid X", "X is deprecated",
     or X followed by what the pitfall's correction says: "X runs after the response")."""
-    if is_negated(answer, term, m) or reported(answer, m.start, m.end):
+    first, own = m.start, term.norm.split()  # a window one word longer may take in the frame: "think X"
+    while first < m.end - 1 and answer.tokens[first] in FRAME_WORDS and answer.tokens[first] not in own:
+        first += 1
+    if is_negated(answer, term, m) or reported(answer, first, m.end):
         return True
     if negated_inside(answer, term, m):
         return True  # a negation inside the claim's words ("def endpoints do not block the loop")
@@ -132,7 +265,7 @@ def rejects(answer: Answer, term: Term, m: Match,
             for i in range(len(following) - CORRECTION_WORDS + 1)}
     if term.kind == "phrase" and said & correction:
         return True  # prose only: "from jose import jwt" names APIs its correction names too
-    own = set(term.norm.split())  # a rejecting word the window took in with the term
+    # a rejecting word the window took in with the term
     if any(t not in own and (t in PRE_REJECT or t in POST_REJECT) for t in toks[m.start:m.end]):
         return True
     before = range(max(0, m.start - PRE_REJECT_REACH), m.start)
@@ -143,9 +276,6 @@ def rejects(answer: Answer, term: Term, m: Match,
         towards = towards or toks[i] in TOWARDS
         if toks[i] in PRE_REJECT and not (towards and toks[i] in MOVES):
             return True
-    # "I used to put it in X": the past, for the whole clause
-    if any(toks[i:i + 2] == ["used", "to"] and answer.clause[i] == clause for i in range(m.start - 1)):
-        return True
     after = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH))
              if answer.clause[i] == clause]
     if any(toks[i] in POST_REJECT or tuple(toks[i:i + 2]) in POST_REJECT_PAIRS for i in after):

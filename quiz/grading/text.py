@@ -1,20 +1,27 @@
-"""Reading the answer: clauses, words, negation.
+"""Reading the answer: sentences, clauses, words, negation.
 
-The answer is cut into clauses: at sentence ends, `;`, blank lines and list items (a line
-that only wraps a sentence does not cut it), spaced dashes, brackets, and before `but`,
-`instead`, `rather`, `whereas`, `however`, `although`, `though`, `because` and `while`
-(and a comma before `not`, `no`, `never`, `now`, `so`). A term never matches across two
-clauses. Each clause is normalised: casefolded, `n't` written `not`, every punctuation mark
+The answer is cut into clauses: at sentence ends (`. ! ? ;`, blank lines, list items and each
+line of a fenced code block; a line that only wraps a sentence does not cut it), and inside a
+sentence at spaced dashes, a code comment's ` # `, brackets (not a call's: `parse_obj()` and
+`Depends(get_db)` in mid-line cut nothing), and before `but`, `instead`, `rather`, `whereas`,
+`however`, `although`, `though`, `because` and `while` (and a comma before `not`, `no`,
+`never`, `now`, `so`). A term never matches across two clauses; each clause knows its sentence,
+and the clauses of a sentence that ends with `?` are asked, not said. Each clause is normalised:
+casefolded, `n't` written `not`, every punctuation mark
 but `_ . @ /` turned into a space, a `/` between two words or numbers too (`nginx/gateway`
 is two words, `409/422` two numbers), `async def` one word (so `def ...` never matches
 inside `async def ...`), trailing dots dropped. A clause is cut again into statements at a
 comma that starts a new one (`, it`, `, and`, `, now`, ...).
 
-Negation: `not`, `no`, `never`, `neither`, `nor` (and `doesn't`, `isn't`, `can't`, `cannot`,
-..., typed without the apostrophe too: `doesnt`, `isnt`, `dont`, `cant`) negate the next six
-words of their clause, up to a comma that starts a new statement
+Negation: `not`, `no`, `never`, `neither`, `nor`, `nothing`, `nobody` and `none of` (and
+`doesn't`, `isn't`, `can't`, `cannot`, ..., typed without the apostrophe too: `doesnt`, `isnt`,
+`dont`, `cant`) negate the next four words of their clause (`longer`, `even`, `ever`, `really`,
+`actually` not counted: "no longer"), up to a comma that starts a new statement
 (`, it`, `, now`, `, and`, ...): "a value that does not convert is rejected before the
-endpoint runs: it answers 422" still says 422. "not X but Y" negates X only: `but` starts
+endpoint runs: it answers 422" still says 422. A negation that reaches a frame (`true`,
+`case`, `think`, `believe`, `assume`, `say`, `mean`, ...) denies all that follows it in the
+statement: "it is not true that X", "it's no longer the case that X", "don't assume X",
+"nothing in the docs says X", "that doesn't mean X". "not X but Y" negates X only: `but` starts
 a new clause. A negation before a word that is itself negative ("does not block", "doesn't
 wait") negates nothing (but "never blocking calls" does: a negative word before `calls`,
 `code`, `I/O`, ... is an adjective), and neither do "not only", "not just", "no matter".
@@ -35,7 +42,16 @@ STOPWORDS = frozenset(
     when where which who why all any each every some such only also just more most less very
     instead via per use used uses using""".split()
 )
-NEGATIONS = frozenset({"not", "no", "never", "neither", "nor"})
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "nobody"})
+#: A negation only before "of": "none of the workers" (a bare `None` is Python's).
+NEGATES_BEFORE_OF = frozenset({"none"})
+#: Within a negation's reach, these carry it to the end of the statement: what is denied is the
+#: whole claim that follows ("it is not true that X", "it's no longer the case that X", "don't
+#: assume X", "nothing in the docs says X", "that doesn't mean X").
+FRAMES = frozenset("""true case correct accurate think believe assume suppose imagine say says claim
+    claims mean means imply implies follow follows""".split())
+#: Words a negation's reach passes over without counting them: "no longer", "not even", "never ever".
+REACH_FREE = frozenset({"longer", "even", "ever", "really", "actually"})
 #: Stop words a phrase still needs: "only for type checking" is not "a type checker".
 QUANTIFIERS = frozenset({"only", "just", "always", "all", "every", "more", "most", "less"})
 #: "not only", "no matter": no negation.
@@ -77,11 +93,24 @@ _ASYNC_DEF = re.compile(r"\basync\s+def\b")
 _WORD_SLASH = re.compile(r"(?<=[a-z0-9])/(?=[a-z0-9.])")
 _CONNECTIVES = "but|instead|rather|whereas|however|although|though|because|while"
 _CLAUSE = re.compile(
-    r"[.!?]+(?=\s|$)|;|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)|\s[-–—]+\s|\s\(|\)(?=[\s.,;:!?]|$)"
+    r"[.!?]+(?=\s|$)|;|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)|\s[-–—]+\s|\s#\s|\s\(|\)(?=[\s.,;:!?]|$)"
     rf"|,?\s+(?=(?:{_CONNECTIVES})\b)"
     r"|,\s*(?=(?:not|no|never|now|so)\b)",
     re.IGNORECASE,
 )
+_CLAUSE_KEPT = re.compile(f"({_CLAUSE.pattern})", re.IGNORECASE)  # the same cuts, each kept
+#: The cuts that end a sentence (the others, a dash, a bracket, `, so`, `but`, cut inside one).
+_SENTENCE_END = re.compile(r"[.!?;]|\n")
+#: A call's brackets (`parse_obj()`, `Depends(get_db)`): no clause of their own.
+_CALL = re.compile(r"(?<=[\w\]])\(([^()\n]*)\)(?![:;]|\s*\n|\s*$)")
+#: A fenced code block: each of its lines is a sentence of its own.
+_FENCED = re.compile(r"```.*?(?:```|$)", re.DOTALL)
+
+
+def _cut(text: str) -> str:
+    """The text with a call's brackets kept from cutting a clause and each line of a code block cut."""
+    text = _FENCED.sub(lambda m: m.group().replace("\n", "\n\n"), text)
+    return _CALL.sub("\x01\\1\x02", text)
 
 
 def prepare(text: str) -> str:
@@ -149,11 +178,22 @@ class Answer:
         self.is_cue: list[bool] = []
         self.statement: list[int] = []  # a clause, or the part of it after ", it"/", and"...
         self.segment: list[int] = []  # a statement's part between commas and before "and"
+        self.commas: list[int] = []  # how many commas come before the word in the answer
         self._statements = 0
         self._segments = 0
+        self._commas = 0
         self.clauses: list[tuple[int, int, str]] = []  # start, end, text
-        for raw in _CLAUSE.split(prepare(text)):
-            self._add_clause(raw)
+        self.sentence: list[int] = []  # each clause's sentence (cut at `. ! ? ;` and list items)
+        self.asked: set[int] = set()  # the clauses of a sentence that ends with a question mark
+        pieces = _CLAUSE_KEPT.split(_cut(prepare(text)))
+        sentence = 0
+        for raw, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
+            if self._add_clause(raw):
+                self.sentence.append(sentence)
+            if _SENTENCE_END.match(end):
+                if "?" in end:
+                    self.asked.update(i for i, n in enumerate(self.sentence) if n == sentence)
+                sentence += 1
         self._windows: dict[int, list[tuple[str, int, int]]] = {}
         self._chains: list[tuple[str, int, int]] | None = None
         self.initials: dict[str, list[int]] | None = None
@@ -161,7 +201,8 @@ class Answer:
         self.index: Any = None  # where its words are (quiz.grading.terms._Index)
         self._choices: dict[tuple[int, bool], tuple[list[tuple[str, int, int]], list[str]]] = {}
 
-    def _add_clause(self, raw: str) -> None:
+    def _add_clause(self, raw: str) -> bool:
+        """Read one clause; whether it held a word."""
         start = len(self.tokens)
         index = len(self.clauses)
         reach = 0  # how many more words the last negation covers
@@ -182,15 +223,22 @@ class Answer:
                 self.clause.append(index)
                 self.statement.append(self._statements)
                 self.segment.append(self._segments)
+                self.commas.append(self._commas + n)
                 self.negated.append(reach > 0)
-                reach = max(0, reach - 1)
-                cue = w in NEGATIONS and self._negates(words, i)
+                if reach and w in FRAMES:
+                    reach = len(raw)  # to the end of the statement (a new one resets it)
+                elif w not in REACH_FREE:
+                    reach = max(0, reach - 1)
+                negation = w in NEGATIONS or w in NEGATES_BEFORE_OF and words[i + 1:i + 2] == ["of"]
+                cue = negation and self._negates(words, i)
                 self.is_cue.append(cue)
                 if cue:
                     reach = NEGATION_REACH
+        self._commas += raw.count(",")
         end = len(self.tokens)
         if end > start:
             self.clauses.append((start, end, " ".join(self.tokens[start:end])))
+        return end > start
 
     @staticmethod
     def _negates(words: list[str], i: int) -> bool:

@@ -1,0 +1,104 @@
+"""What a sentence says: a claim put behind words that reject it (a myth, a belief of others, a
+question answered no, a denied frame) is not the candidate's claim; the same claim behind words
+that assert it ("I think", "the docs say", "Contrary to what many think,") is. Checked on the
+built-in banks' own pitfalls, as the candidate sees it: what the graded answer names."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from quiz.bank import load_bank
+from quiz.grading import grade
+from quiz.model import BUILTIN_BANKS, KeyPoint, Question
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+from bench_rejections import ASSERT, CHECK, TUNE, fill  # noqa: E402
+
+#: A sample of the banks' pitfalls (bench/bench_rejections.py runs every one): question, claim's start.
+SAMPLE = [
+    ("fastapi", "scaling", "Uvicorn workers share memory"),
+    ("fastapi", "background-tasks", "BackgroundTasks run in another process"),
+    ("fastapi", "dependency-injection", "A dependency is built once at startup"),
+    ("fastapi", "request-validation", "Convert models with .dict()"),
+    ("fastapi", "middleware", "The first middleware added is the outermost"),
+    ("fastapi", "api-docs", "FastAPI generates a Swagger 2.0"),
+    ("senior", "idempotency-keys", "POST is idempotent"),
+    ("senior", "request-id-threads", "A contextvar is thread-local"),
+]
+
+
+def _pitfall(bank: str, qid: str, start: str) -> tuple[Question, str]:
+    q = load_bank(None if bank == "fastapi" else [BUILTIN_BANKS[bank]]).get(qid)
+    return q, next(p.claim for p in q.pitfalls if p.claim.startswith(start))
+
+
+def _named(answer: str, q: Question, claim: str) -> bool:
+    return any(h.claim == claim for h in grade(answer, q).pitfalls)
+
+
+@pytest.mark.parametrize(("bank", "qid", "start"), SAMPLE)
+def test_a_claim_behind_words_that_reject_it_is_not_named(bank: str, qid: str, start: str) -> None:
+    q, claim = _pitfall(bank, qid, start)
+    assert _named(fill("{X}.", claim), q, claim)  # said plainly, it is named
+    flagged = [text for text in (fill(opener, claim) for opener in TUNE + CHECK)
+               if (g := grade(text, q)).pitfalls or g.contradictions]
+    assert flagged == []
+
+
+@pytest.mark.parametrize(("bank", "qid", "start"), SAMPLE)
+def test_a_claim_behind_words_that_assert_it_is_named(bank: str, qid: str, start: str) -> None:
+    q, claim = _pitfall(bank, qid, start)
+    missed = [text for text in (fill(opener, claim) for opener in ASSERT) if not _named(text, q, claim)]
+    assert missed == []
+
+
+WORKERS = ("fastapi", "scaling", "Uvicorn workers share memory")
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    ("Uvicorn workers share memory, so a global works as a cache.", True),
+    ("None of the workers share memory; each is its own process.", False),
+    ("Nobody should think workers share memory.", False),
+    ("It's no longer the case that the workers share memory.", False),
+    ("It is not true that with four processes the workers share memory.", False),  # past four words
+    ("That doesn't mean the workers share memory.", False),
+    ("Do the workers share memory? No, each has its own.", False),
+    ("Do the workers share memory? Yes, so a global is enough.", True),
+    ("I thought the workers share memory until I measured it.", False),
+    ("I think the workers share memory.", True),
+    ("The docs say workers share memory.", True),  # an authority's saying asserts
+    ("Many developers assume the workers share memory.", False),
+    ("You'll often hear that workers share memory; they don't.", False),
+    ("Contrary to what many think, the workers share memory.", True),  # the frame ends at the comma
+    ("Some say workers share memory. Not so.", False),
+    ("The idea that workers share memory is a misconception.", False),
+])
+def test_how_a_sentence_frames_a_claim_decides_whether_it_is_named(answer: str, named: bool) -> None:
+    q, claim = _pitfall(*WORKERS)
+    assert _named(answer, q, claim) is named
+
+
+def test_a_report_reaches_the_consequence_and_the_brackets_of_its_sentence_but_not_past_but() -> None:
+    q, claim = _pitfall("fastapi", "background-tasks", "BackgroundTasks run in another process")
+    assert not _named("Many people assume it's simple, so BackgroundTasks run in another process.", q, claim)
+    assert not _named("Newcomers think the tasks are durable (BackgroundTasks run in another process).",
+                      q, claim)
+    assert _named("Some people use Celery, but BackgroundTasks run in another process.", q, claim)
+
+
+def test_a_call_s_brackets_do_not_cut_the_sentence() -> None:
+    q, claim = _pitfall("fastapi", "request-validation", "Convert models with .dict()")
+    assert not _named("It's a myth that you convert with .dict() and parse input with parse_obj().", q, claim)
+
+
+def test_a_denied_frame_denies_the_whole_claim_for_a_key_point_too() -> None:
+    q = Question("w", 1, "Workers?", "!", (KeyPoint("Each worker has its own memory",
+                                                    ("each worker has its own memory",)),))
+    assert grade("Each worker has its own memory.", q).points[0].hit
+    assert not grade("It is not true that each worker has its own memory.", q).points[0].hit
+    assert not grade("Nothing says each worker has its own memory.", q).points[0].hit
+    assert grade("You read the body with await request.body(), and each worker has its own memory.",
+                 q).points[0].hit
