@@ -6,9 +6,7 @@ Nothing here imports fastapi, uvicorn or httpx2: only `quiz demo` does, when it 
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import errno
 import functools
 import importlib
 import os
@@ -21,7 +19,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from quiz import __version__
-from quiz.errors import QuizError
+from quiz.launch import exit_flushed, failures_in_words, reopen_closed_streams
 
 #: Options of the root that are accepted after the command too (`quiz show 3 --no-color`).
 GLOBAL_FLAGS = ("--no-color",)
@@ -62,52 +60,8 @@ class QuizGroup(TyperGroup):
         return super().parse_args(ctx, hoist_globals(args, self.commands))
 
     def invoke(self, ctx: Any) -> Any:
-        try:
+        with failures_in_words():
             return super().invoke(ctx)
-        except QuizError as exc:
-            from quiz import ui
-
-            ui.error(str(exc))
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            from quiz import ui
-
-            ui.err.print("Interrupted.")
-            raise typer.Exit(130) from None
-        except OSError as exc:
-            if exc.filename is None and exc.errno in OUTPUT_ERRORS:
-                output_failed(exc)
-            if exc.filename is None:
-                raise
-            from quiz import ui
-
-            ui.error(path_failed(exc))  # a path the system refused: a 10,000-character name, a loop...
-            raise typer.Exit(1) from None
-
-
-# What writing to a full disk, a closed pipe or a broken terminal raises: quiz's own files are
-# written in the core, which turns their errors into QuizError, so these come from the output.
-OUTPUT_ERRORS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
-
-
-def path_failed(exc: OSError) -> str:
-    """One sentence for a path the system refused, the path shortened if it is very long."""
-    path = os.fsdecode(exc.filename)
-    if len(path) > 200:
-        path = f"{path[:80]}…{path[-40:]} ({len(path):,} characters)"
-    return f"Cannot use {path}: {exc.strerror or exc}."
-
-
-def output_failed(exc: OSError) -> None:
-    """Standard output failed: a closed pipe (`| head`) ends quietly, anything else in one sentence."""
-    with contextlib.suppress(OSError):  # nothing more is written there, not even at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    if exc.errno != errno.EPIPE:
-        with contextlib.suppress(OSError):
-            sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}.\n")
-            sys.stderr.flush()
-    raise typer.Exit(1)
 
 
 _root = typer.Typer(
@@ -267,23 +221,6 @@ def app_for(args: list[str]) -> typer.Typer:
     return one
 
 
-def reopen_closed_streams() -> None:
-    """A standard stream closed by the caller (`quiz drill <&-`) reads as empty (/dev/null), or
-    writes to nowhere: never None for the code that reads or writes it, and its file descriptor
-    never reused for another file."""
-    for fd, name, mode in ((0, "stdin", os.O_RDONLY), (1, "stdout", os.O_WRONLY), (2, "stderr", os.O_WRONLY)):
-        try:
-            os.fstat(fd)
-            continue
-        except OSError:
-            pass
-        new = os.open(os.devnull, mode)
-        if new != fd:
-            os.dup2(new, fd)
-            os.close(new)
-        setattr(sys, name, open(fd, "r" if fd == 0 else "w", encoding="utf-8", closefd=False))  # noqa: SIM115
-
-
 def completion_warning(argv: list[str]) -> str | None:
     """Completion is installed for the name `quiz`: a word when the shell does not find this quiz
     by that name (run through `uv run`, or by its path), and how to put it on PATH."""
@@ -307,12 +244,5 @@ def main() -> None:
         ui.warn(warning)
     try:
         app_for(sys.argv[1:])()
-    except SystemExit:
-        try:
-            sys.stdout.flush()  # what is still buffered fails here, not in the interpreter's exit
-        except OSError as exc:
-            try:
-                output_failed(exc)
-            except typer.Exit:
-                raise SystemExit(1) from None
-        raise
+    except SystemExit as exc:
+        exit_flushed(exc)

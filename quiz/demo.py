@@ -450,17 +450,20 @@ def run_demo(
     `judged_by`: the demo an exercise file is judged by (its folder is importable too)."""
     start = time.perf_counter()
     judged_by = judged_by or tour_from
-    try:
-        module = load_module(demo, tour_from, judged_by)
-    except QuizError as exc:
-        emit(load_failure := Failure(str(exc)))
-        return DemoResult(demo, [], load_failure, time.perf_counter() - start)
     # A full collection over the heap of earlier demos can pause every thread for 100 ms or
-    # more on a loaded machine, in the middle of a timed step: the collector is paused during
-    # the tour (a tour is short and makes little garbage), and runs as it will between tours
-    # (a full collection before each one cost 3.3 s over `demo --all`).
-    with _on_path(*demo_folders(demo, judged_by)), gc_paused():
-        checks, failure = run_tour(module, emit)
+    # more on a loaded machine, in the middle of a timed step: the collector is paused while
+    # the demo loads (the first one imports the whole web stack: each collection during that
+    # import walks it all again) and during the tour (a tour is short and makes little
+    # garbage); it runs as it will between tours (a full collection before each one cost
+    # 3.3 s over `demo --all`).
+    with gc_paused():
+        try:
+            module = load_module(demo, tour_from, judged_by)
+        except QuizError as exc:
+            emit(load_failure := Failure(str(exc)))
+            return DemoResult(demo, [], load_failure, time.perf_counter() - start)
+        with _on_path(*demo_folders(demo, judged_by)):
+            checks, failure = run_tour(module, emit)
     return DemoResult(demo, checks, failure, time.perf_counter() - start)
 
 

@@ -184,6 +184,37 @@ def test_commands_without_demos_never_import_the_web_stack(argv: list[str]) -> N
     assert "HEAVY []" in proc.stderr, proc.stderr
 
 
+def _masked(text: str) -> str:
+    return re.sub(r"\d+\.\d+|\d+ ms", "N", text)  # measured times differ between two runs
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["demo", "middleware", "--quiet"], ["demo", "-q", "3"], ["demo", "cors"], ["demo", "midleware"],
+     ["demo", "99", "-q"], ["demo", "middleware", "--quiet", "--no-color"]],
+)
+def test_a_demo_run_as_a_user_runs_it_says_what_the_typer_app_says(
+    runner: CliRunner, argv: list[str]
+) -> None:
+    """`quiz demo TOPIC [-q]` is read without Typer (start-up): the same output and exit code."""
+    proc = subprocess.run([sys.executable, "-m", "quiz", *argv], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    result = runner.invoke(app, argv)
+    assert (proc.returncode, _masked(proc.stdout), _masked(proc.stderr)) == (
+        result.exit_code, _masked(result.stdout), _masked(result.stderr))
+    assert proc.stdout or proc.stderr
+
+
+def test_one_demo_imports_no_typer() -> None:
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('TYPER', 'typer' in sys.modules, file=sys.stderr))\n"
+            "sys.argv = ['quiz', 'demo', 'middleware', '--quiet']\nfrom quiz.launch import main\nmain()\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "middleware: 14/14 checks passed" in proc.stdout
+    assert "TYPER False" in proc.stderr, proc.stderr
+
+
 def test_a_demo_file_named_on_the_command_line_runs(runner: CliRunner, tmp_path: Path) -> None:
     mine = tmp_path / "mine.py"
     mine.write_text((ROOT / "demos" / "middleware.py").read_text())

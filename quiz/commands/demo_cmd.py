@@ -125,13 +125,7 @@ def demo(
         demo_ui.demo_origin(chosen)
         serving.serve(chosen, port)
         return
-    if quiet:
-        demo_ui.demo_origin(chosen)
-    else:
-        demo_ui.demo_source(chosen)
-    result = demos.run_demo(chosen, lambda e: demo_ui.demo_event(e, verbose=not quiet))
-    demo_ui.demo_summary(result)
-    if not result.ok:
+    if not demo_ui.show_run(chosen, quiet):  # what `quiz demo TOPIC` runs without Typer too
         raise typer.Exit(1)
 
 

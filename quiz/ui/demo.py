@@ -187,6 +187,20 @@ def demo_summary(result: DemoResult) -> None:
     ui.out.print(Text(summary, style=style))
 
 
+def show_run(demo: Demo, quiet: bool = False) -> bool:
+    """`quiz demo TOPIC`: the demo's source (with `quiet`, only where it comes from), each step
+    of its tour as it runs (bodies left out with `quiet`), the verdict; whether it passed."""
+    from quiz.demo import run_demo
+
+    if quiet:
+        demo_origin(demo)
+    else:
+        demo_source(demo)
+    result = run_demo(demo, lambda e: demo_event(e, verbose=not quiet))
+    demo_summary(result)
+    return result.ok
+
+
 def demo_results_table(results: list[DemoResult]) -> Table:
     from rich.table import Table
 
