@@ -107,15 +107,39 @@ class Pitfall:
     since: str | None = None
     reference: str | None = None
     subject: tuple[str, ...] = ()  # a statement: `terms` said of one of these (quiz.grading.pitfalls)
+    #: A bank-wide pitfall (checked in every answer of the bank) is listed under these questions
+    #: (ids) and under every question with one of these tags; a question's own pitfall has neither.
+    questions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, placed: bool = False) -> dict[str, Any]:
+        """In the bank format; `placed`: with where a bank-wide pitfall is listed (`questions`, `tags`)."""
         out: dict[str, Any] = {"claim": self.claim, "terms": list(self.terms), "correction": self.correction}
         for name in ("since", "reference"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
         if self.subject:
             out["subject"] = list(self.subject)
+        for name in ("questions", "tags") if placed else ():
+            if getattr(self, name):
+                out[name] = list(getattr(self, name))
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], checked: bool = False) -> Pitfall:
+        v = str if checked else visible
+
+        def opt(text: str | None) -> str | None:
+            return None if text is None else v(text)
+
+        return cls(v(data["claim"]), tuple(v(t) for t in data["terms"]), v(data["correction"]),
+                    opt(data.get("since")), opt(data.get("reference")),
+                    tuple(v(t) for t in data.get("subject") or ()),
+                    tuple(data.get("questions") or ()), tuple(v(t) for t in data.get("tags") or ()))
+
+    def listed_under(self, question: Question) -> bool:
+        """Whether this bank-wide pitfall is listed under `question` (by its id or a tag)."""
+        return question.id in self.questions or any(t in self.tags for t in question.tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +183,9 @@ class Question:
     synonyms: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     #: The bank's facts (one tuple for every question of the bank): checked for contradictions only.
     facts: tuple[Fact, ...] = field(default=(), compare=False)
+    #: The bank's pitfalls (one tuple for every question of the bank): checked in every answer,
+    #: listed under the questions each names (`listed_pitfalls`).
+    bank_pitfalls: tuple[Pitfall, ...] = field(default=(), compare=False)
     source: Path = field(default=Path("."), compare=False)
     line: int = field(default=0, compare=False)
     root: Path | None = field(default=None, compare=False)  # the bank's folder: demos stay inside it
@@ -171,6 +198,23 @@ class Question:
     def topic(self) -> str:
         """The first tag names the question's topic (an area such as `security`)."""
         return self.tags[0] if self.tags else "general"
+
+    @property
+    def listed_pitfalls(self) -> tuple[Pitfall, ...]:
+        """The pitfalls shown and exported with this question: its own, then the bank's listed
+        under it (`Pitfall.listed_under`)."""
+        claims = {p.claim for p in self.pitfalls}
+        return self.pitfalls + tuple(p for p in self.bank_pitfalls
+                                     if p.claim not in claims and p.listed_under(self))
+
+    @property
+    def checked_pitfalls(self) -> tuple[Pitfall, ...]:
+        """The pitfalls grading looks for in an answer to this question: its own, then every one
+        of the bank's."""
+        if not self.bank_pitfalls:
+            return self.pitfalls
+        claims = {p.claim for p in self.pitfalls}
+        return self.pitfalls + tuple(p for p in self.bank_pitfalls if p.claim not in claims)
 
     def demo_path(self) -> Path | None:
         """The demo file this question names, or None when it names none or none exists."""
@@ -235,12 +279,7 @@ class Question:
             difficulty=data.get("difficulty", 2),
             demo=opt(data.get("demo")),
             errata=opt(data.get("errata")),
-            pitfalls=tuple(
-                Pitfall(v(p["claim"]), tuple(v(t) for t in p["terms"]), v(p["correction"]),
-                        opt(p.get("since")), opt(p.get("reference")),
-                        tuple(v(t) for t in p.get("subject") or ()))
-                for p in data.get("pitfalls") or ()
-            ),
+            pitfalls=tuple(Pitfall.from_dict(p, checked) for p in data.get("pitfalls") or ()),
             follow_ups=tuple(v(f) for f in data.get("follow_ups") or ()),
             references=tuple(v(r) for r in data.get("references") or ()),
             choices=tuple(Choice(v(c["text"]), bool(c.get("correct")), v(c.get("feedback") or ""))

@@ -35,6 +35,13 @@ facts:                          # statements checked in every answer for contrad
     subject: [converted, validated]                           # other way round ("it is validated
     terms: [before the endpoint, before the function]         # after the endpoint runs") they cap
     contrasts: [[before, after]]                              # the rating at Hard
+pitfalls:                       # bank-wide pitfalls: looked for in every answer, whatever the question
+  - claim: Read a model's data with .dict() and build one with parse_obj().
+    terms: [".dict()", "parse_obj"]
+    correction: Pydantic v2 names them model_dump() and model_validate().
+    since: Pydantic 2.0
+    reference: https://docs.pydantic.dev/latest/migration/
+    questions: [path-parameters]  # listed (shown, exported) under these questions; or tags: [basics]
 questions:
   - id: path-parameters         # a stable slug: progress is keyed by it, so never reuse one
     number: 1                   # the order, and a handle: `quiz show 1`

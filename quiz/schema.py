@@ -63,6 +63,14 @@ class PitfallSchema(BaseModel):
     subject: Terms = Field(default_factory=list)
 
 
+class BankPitfallSchema(PitfallSchema):
+    """A bank's pitfall: checked in every answer of the bank, listed under the questions it names
+    (`questions`: ids) and under every question with one of its `tags`."""
+
+    questions: list[Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]] = Field(default_factory=list)
+    tags: list[Text] = Field(default_factory=list)
+
+
 class ChoiceSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -111,6 +119,7 @@ class BankFileSchema(BaseModel):
     contrasts: Groups = Field(default_factory=list)
     synonyms: Groups = Field(default_factory=list)
     facts: list[FactSchema] = Field(default_factory=list)
+    pitfalls: list[BankPitfallSchema] = Field(default_factory=list)
     questions: list[dict[str, Any]] = Field(default_factory=list)
 
 

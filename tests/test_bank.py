@@ -255,20 +255,21 @@ CORRECTED = {2, 3, 4, 5, 6, 7, 9, 11, 12, 13, 15, 16, 17, 18, 19, 20, 22, 23, 25
 
 def test_every_corrected_claim_of_the_builtin_bank_is_a_pitfall() -> None:
     bank = load_bank()
-    assert {q.num for q in bank if q.pitfalls} >= CORRECTED
+    assert {q.num for q in bank if q.listed_pitfalls} >= CORRECTED
     for q in bank:
-        for p in q.pitfalls:
+        for p in q.listed_pitfalls:
             assert p.since and p.reference and p.reference.startswith("https://"), (q.id, p.claim)
 
 
 def test_no_pitfall_claim_earns_a_key_point_of_its_own_question() -> None:
-    """A wrong claim typed as an answer must not be credited with what holds today."""
+    """A wrong claim typed as an answer must not be credited with what holds today (a bank-wide
+    pitfall's, on every question it is listed under)."""
     from quiz.grading import grade
 
     credited = {
         (q.num, p.claim): [r.point for r in grade(p.claim, q).points if r.hit]
         for q in load_bank()
-        for p in q.pitfalls
+        for p in q.listed_pitfalls
     }
     assert {k: v for k, v in credited.items() if v} == {}
 

@@ -454,9 +454,13 @@ def test_json_is_the_bank(runner: CliRunner, nasty: Path, which: str) -> None:
     data = json.loads(export(runner, which, nasty, "json", None).stdout)
     bank = the_bank(which, nasty)
     facts = dict.fromkeys(f for q in bank for f in q.facts)  # the bank's facts, once
+    pitfalls = dict.fromkeys(p for q in bank for p in q.bank_pitfalls)  # and its own pitfalls, once
     assert data == {"bank_id": bank.bank_id, "deck": bank.deck} | (
-        {"facts": [f.to_dict() for f in facts]} if facts else {}) | {"questions": [q.to_dict() for q in bank]}
-    assert bool(facts) == (which == "builtin")  # the built-in bank states facts; the test bank none
+        {"facts": [f.to_dict() for f in facts]} if facts else {}) | (
+        {"pitfalls": [p.to_dict(placed=True) for p in pitfalls]} if pitfalls else {}) | {
+        "questions": [q.to_dict() for q in bank]}
+    assert bool(facts) == bool(pitfalls) == (which == "builtin")  # the built-in bank has both
+    assert all(p["questions"] for p in data.get("pitfalls", []))  # each listed under its questions
 
 
 @pytest.mark.parametrize("which", BANKS)
@@ -1343,9 +1347,9 @@ def test_gift_pegjs_reads_every_kind_back(runner: CliRunner, nasty: Path, which:
         assert essay["id"] == q.id and (essay["tags"] or []) == [" ".join(t.split()) for t in q.tags]
     contradictions = sum(bool(contradiction(k, q.contrasts + k.contrasts))
                          for q in bank for k in q.key_points)
-    statements = sum(len(q.key_points) + len(q.pitfalls) for q in bank) + contradictions
+    statements = sum(len(q.key_points) + len(q.listed_pitfalls) for q in bank) + contradictions
     assert len([i for i in parsed if i["type"] == "TF"]) == statements
-    assert len([i for i in parsed if i["type"] == "MC"]) == sum(bool(q.pitfalls) for q in bank)
+    assert len([i for i in parsed if i["type"] == "MC"]) == sum(bool(q.listed_pitfalls) for q in bank)
 
 
 def test_choice_and_truefalse_come_from_key_points_and_pitfalls(runner: CliRunner, tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 or re-checking every text, and only as much of it as a command uses.
 
 An entry is one file. Its first line is JSON: the key, the bank's name and files, the word
-groups its files declare (contrasts, synonyms: once, not once a question), the bank's facts (once),
-and one short row a
+groups its files declare (contrasts, synonyms: once, not once a question), the bank's facts and
+bank-wide pitfalls (once), and one short row a
 question: id, number, question, tags, difficulty, demo, and where the rest of it is. Then, for
 each question, that rest (answer, key points, errata, pitfalls, ...) as zlib-compressed JSON,
 read the first time a command uses it: `quiz show 7` on a bank of 10,000 questions reads one.
@@ -44,9 +44,9 @@ from quiz.model import (
 )
 from quiz.paths import cache_dir, sha256
 
-CACHE_FORMAT = 6  # raised when the same files load into another bank or the layout changes
+CACHE_FORMAT = 7  # raised when the same files load into another bank or the layout changes
 # (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use; 4: the
-# rows as columns; 5: a pitfall's subject; 6: the bank's facts)
+# rows as columns; 5: a pitfall's subject; 6: the bank's facts; 7: the bank's pitfalls)
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
 CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry in use always stays
 MAX_HEADER = 64 * 1024 * 1024  # the first line: rows of at most 20 banks files' questions
@@ -109,6 +109,25 @@ def _facts(table: object) -> tuple[Fact, ...]:
             raise ValueError("facts")
         out.append(Fact(fact, tuple(terms), tuple(subject), tuple(map(tuple, contrasts))))
     return tuple(out)
+
+
+def _pitfall(row: list[Any]) -> Pitfall:
+    """A pitfall from its row (a bank-wide one's with where it is listed), checked as validation
+    would; ValueError if not."""
+    claim, terms, correction, since, reference, subject, *placed = row
+    questions, tags = placed or ([], [])
+    if not (_text(claim) and claim and _texts(terms) and terms and _text(correction) and correction
+            and _texts(subject) and (since is None or _text(since))
+            and (reference is None or _text(reference))
+            and _texts(questions) and all(SLUG.match(i) for i in questions) and _texts(tags)):
+        raise ValueError("pitfall")
+    return Pitfall(claim, tuple(terms), correction, since, reference, tuple(subject), tuple(questions),
+                   tuple(tags))
+
+
+def _pitfall_row(p: Pitfall, placed: bool = False) -> list[Any]:
+    row = [p.claim, list(p.terms), p.correction, p.since, p.reference, list(p.subject)]
+    return row + [list(p.questions), list(p.tags)] if placed else row
 
 
 def cache_key(files: Sequence[Path], roots: Mapping[Path, Path], contents: Mapping[Path, bytes]) -> str:
@@ -189,7 +208,7 @@ def remember(where: Path, stamps: list[list[int]], before_ns: int, key: str) -> 
 
 T = TypeVar("T")
 REST = ("answer", "key_points", "errata", "pitfalls", "follow_ups", "references", "choices", "contrasts",
-        "synonyms", "facts")
+        "synonyms", "facts", "bank_pitfalls")
 
 
 class _Rest(Generic[T]):
@@ -224,6 +243,7 @@ class CachedQuestion(Question):
     contrasts: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
     synonyms: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
     facts: tuple[Fact, ...] = _Rest()  # type: ignore[assignment]
+    bank_pitfalls: tuple[Pitfall, ...] = _Rest()  # type: ignore[assignment]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Question):
@@ -243,6 +263,7 @@ class _Entry:
                  reparse: Callable[[], Bank]) -> None:
         self.path, self.fd, self.start, self.groups = path, fd, start, groups
         self.facts: list[tuple[Fact, ...]] = []
+        self.pitfalls: list[tuple[Pitfall, ...]] = []
         self.reparse = reparse
         self.fresh: dict[str, Question] | None = None  # the bank parsed again, once an entry failed
         self.close = weakref.finalize(self, os.close, fd)
@@ -282,12 +303,9 @@ class _Entry:
                 if not (_text(point) and _texts(terms) and _texts(subject) and _groups(contrasts)):
                     return None
                 key_points.append(KeyPoint(point, tuple(terms), tuple(subject), tuple(map(tuple, contrasts))))
-            pitfalls = []
-            for claim, terms, correction, since, reference, subject in pits:
-                if not (_text(claim) and _texts(terms) and _text(correction) and _texts(subject)
-                        and (since is None or _text(since)) and (reference is None or _text(reference))):
-                    return None
-                pitfalls.append(Pitfall(claim, tuple(terms), correction, since, reference, tuple(subject)))
+            pitfalls = [_pitfall(row) for row in pits if len(row) == 6]
+            if len(pitfalls) < len(pits):
+                return None
             choices = []
             for text, correct, feedback in d["choices"]:
                 if not (_text(text) and text and type(correct) is bool and _text(feedback)):
@@ -299,26 +317,26 @@ class _Entry:
                     "pitfalls": tuple(pitfalls), "follow_ups": tuple(d["follow_ups"]),
                     "references": tuple(d["references"]), "choices": tuple(choices),
                     "contrasts": self.groups[d["contrasts"]], "synonyms": self.groups[d["synonyms"]],
-                    "facts": self.facts[d["facts"]]}
+                    "facts": self.facts[d["facts"]], "bank_pitfalls": self.pitfalls[d["bank_pitfalls"]]}
         except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, zlib.error):
             return None
 
 
 def _rest(q: Question, groups: dict[tuple[tuple[str, ...], ...], int],
-          facts: dict[tuple[Fact, ...], int]) -> dict[str, Any]:
+          facts: dict[tuple[Fact, ...], int], pitfalls: dict[tuple[Pitfall, ...], int]) -> dict[str, Any]:
     return {
         "answer": q.answer,
         "key_points": [[k.point, list(k.terms), list(k.subject), [list(c) for c in k.contrasts]]
                        for k in q.key_points],
         "errata": q.errata,
-        "pitfalls": [[p.claim, list(p.terms), p.correction, p.since, p.reference, list(p.subject)]
-                     for p in q.pitfalls],
+        "pitfalls": [_pitfall_row(p) for p in q.pitfalls],
         "follow_ups": list(q.follow_ups),
         "references": list(q.references),
         "choices": [[c.text, c.correct, c.feedback] for c in q.choices],
         "contrasts": groups.setdefault(q.contrasts, len(groups)),
         "synonyms": groups.setdefault(q.synonyms, len(groups)),
         "facts": facts.setdefault(q.facts, len(facts)),
+        "bank_pitfalls": pitfalls.setdefault(q.bank_pitfalls, len(pitfalls)),
     }
 
 
@@ -376,6 +394,11 @@ def _bank(data: dict[str, Any], entry: _Entry, files: Sequence[Path], roots: Map
         raise ValueError("groups")
     entry.groups = [tuple(tuple(g) for g in group) for group in groups]
     entry.facts = [_facts(table) for table in data["facts"]]
+    tables = data["pitfalls"]
+    if type(tables) is not list or not all(type(t) is list and all(type(r) is list and len(r) == 8 for r in t)
+                                           for t in tables):
+        raise ValueError("pitfalls")
+    entry.pitfalls = [tuple(map(_pitfall, table)) for table in tables]
     columns = data["questions"]
     if type(columns) is not dict:
         raise ValueError("questions")
@@ -425,10 +448,12 @@ def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) ->
     file_of = {f.resolve(): i for i, f in enumerate(bank.sources)}
     groups: dict[tuple[tuple[str, ...], ...], int] = {}
     facts: dict[tuple[Fact, ...], int] = {}
+    pitfalls: dict[tuple[Pitfall, ...], int] = {}
     columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     blobs, at = [], 0
     for q in bank:
-        blob = zlib.compress(json.dumps(_rest(q, groups, facts), ensure_ascii=False).encode("utf-8"))
+        rest = _rest(q, groups, facts, pitfalls)
+        blob = zlib.compress(json.dumps(rest, ensure_ascii=False).encode("utf-8"))
         for c, value in zip(COLUMNS, (q.id, q.number, q.question, list(q.tags), q.difficulty, q.demo,
                                       file_of[q.source], q.line, at, len(blob)), strict=True):
             columns[c].append(value)
@@ -445,6 +470,7 @@ def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) ->
         "groups": [[list(g) for g in group] for group in groups],
         "facts": [[[f.fact, list(f.terms), list(f.subject), [list(c) for c in f.contrasts]] for f in table]
                   for table in facts],
+        "pitfalls": [[_pitfall_row(p, True) for p in table] for table in pitfalls],
         "questions": columns,
     }
     tmp = path.with_suffix(f".{os.getpid()}.tmp")

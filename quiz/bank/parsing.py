@@ -21,6 +21,7 @@ from quiz.errors import QuizError
 from quiz.model import (
     BUILTIN_DEMOS,
     Fact,
+    Pitfall,
     Question,
     demo_escapes,
     image_path,
@@ -99,6 +100,7 @@ class _Combiner:
         self.first: tuple[Path, yaml.Node | None] | None = None
         self.vocabulary: dict[str, list[tuple[str, ...]]] = {"contrasts": [], "synonyms": []}
         self.facts: list[Fact] = []  # every file's, once: one tuple for the whole bank
+        self.pitfalls: dict[Pitfall, tuple[Path, int]] = {}  # the bank-wide ones, once: where each is
 
     def _duplicate(self, seen: dict[Any, tuple[Path, int]], value: Any, what: str, pf: Parsed,
                    entry: Entry, fld: str) -> bool:
@@ -123,6 +125,8 @@ class _Combiner:
         for name, groups in (pf.vocabulary or {}).items():  # one file's words serve the whole bank
             self.vocabulary[name] += [tuple(g) for g in groups if tuple(g) not in self.vocabulary[name]]
         self.facts += [f for f in pf.facts if f not in self.facts]
+        for i, p in enumerate(pf.pitfalls):
+            self.pitfalls.setdefault(p, (pf.path, i))
         source = pf.path.resolve()
         root = pf.root.resolve() if pf.root else source.parent
         for index, entry in enumerate(pf.questions):
@@ -172,16 +176,47 @@ class _Combiner:
         return dataclasses.replace(q, contrasts=q.contrasts + extra["contrasts"],
                                    synonyms=q.synonyms + extra["synonyms"])
 
-    def _check_facts(self) -> None:
-        """A model answer that contradicts one of the bank's facts: the fact (or its terms) is wrong."""
+    def _check_model_answers(self) -> None:
+        """A model answer that contradicts one of the bank's facts, or says one of its bank-wide
+        pitfalls: the fact or the pitfall (or its terms) is wrong."""
         from quiz.grading import grade
 
+        shared = {p.claim for p in self.pitfalls}
         for q in self.questions:
-            for c in grade(q.answer, q).contradictions:
+            graded = grade(q.answer, q)
+            for c in graded.contradictions:
                 if any(c.point == f.fact for f in q.facts):
                     msg = (f"the model answer contradicts the fact '{c.point}' where it says "
                            f"'{c.found}' ({c.said} for {c.instead}): correct the fact or narrow its terms")
                     self.problems.append(Problem(display(q.source), q.line, 1, f"{q.id}.answer", msg,
+                                                 "warning"))
+            for hit in graded.pitfalls:
+                if hit.claim in shared and hit.claim not in {p.claim for p in q.pitfalls}:
+                    msg = (f"the model answer says the bank's pitfall '{hit.claim}' where it says "
+                           f"'{hit.found}': correct the pitfall or narrow its terms")
+                    self.problems.append(Problem(display(q.source), q.line, 1, f"{q.id}.answer", msg,
+                                                 "warning"))
+
+    def _check_pitfalls(self) -> None:
+        """A bank-wide pitfall names questions and tags the bank has; a question's own pitfall
+        does not repeat one (the copy would be shown twice)."""
+        ids = {q.id for q in self.questions}
+        tags = {t for q in self.questions for t in q.tags}
+        for p, (path, i) in self.pitfalls.items():
+            for fld, names, known in (("questions", p.questions, ids), ("tags", p.tags, tags)):
+                for j, name in enumerate(names):
+                    if name not in known:
+                        what = "no question has the id" if fld == "questions" else "no question has the tag"
+                        msg = f"{what} '{name}'.{did_you_mean(name, sorted(known))}"
+                        at: list[int | str] = ["pitfalls", i, fld, j]
+                        self.problems.append(_problem_in(path, at, f"pitfalls[{i}].{fld}", msg))
+        shared = {p.claim for p in self.pitfalls}
+        for q in self.questions:
+            for k, p in enumerate(q.pitfalls):
+                if p.claim in shared:
+                    msg = (f"'{p.claim}' is also a pitfall of the whole bank: drop this copy and name "
+                           f"'{q.id}' in the bank's pitfall's `questions:` to list it here")
+                    self.problems.append(Problem(display(q.source), q.line, 1, f"{q.id}.pitfalls[{k}]", msg,
                                                  "warning"))
 
     def _check_images(self, q: Question, pf: Parsed, entry: Entry, source: Path, root: Path,
@@ -222,11 +257,13 @@ class _Combiner:
 
     def bank(self, files: Sequence[Path]) -> tuple[Bank, list[Problem]]:
         self.questions = [self._with_vocabulary(q) for q in self.questions]
-        if self.facts:
-            facts = tuple(self.facts)
-            self.questions = [dataclasses.replace(q, facts=facts) for q in self.questions]
-            if self.check_demos:  # validating: a fact the model answers contradict is wrong (or too loose)
-                self._check_facts()
+        if self.facts or self.pitfalls:
+            facts, pitfalls = tuple(self.facts), tuple(self.pitfalls)
+            self.questions = [dataclasses.replace(q, facts=facts, bank_pitfalls=pitfalls)
+                              for q in self.questions]
+            self._check_pitfalls()
+            if self.check_demos:  # validating: a fact or pitfall a model answer says is wrong (or loose)
+                self._check_model_answers()
         self.questions.sort(key=lambda q: q.num)
         if not self.bank_id and self.first is not None:
             deck = derive_bank_id(self.deck or "")
@@ -239,6 +276,18 @@ class _Combiner:
         return Bank(self.questions, deck, list(files), self.bank_id or "", written=self.position), sorted(
             self.problems
         )
+
+
+def _problem_in(path: Path, loc: list[int | str], fld: str, msg: str) -> Problem:
+    """A problem at `loc` of a bank file read again (only when there is one to report)."""
+    from quiz.bank.yamlfile import _loader_class
+
+    loader = _loader_class()(path.read_text(encoding="utf-8"))
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    return problem_at(path, node_at(root, loc), fld, msg)
 
 
 def _where_demos_are(name: str, bank_dir: Path) -> str:

@@ -23,7 +23,7 @@ from quiz.bank.problems import (
     problem_at,
     schema_problems,
 )
-from quiz.model import CONTROL, Fact, visible
+from quiz.model import CONTROL, Fact, Pitfall, visible
 
 _QUOTE_HINT = ("; if the value holds `: ` or ` #`, or starts with `{`, `[` or another YAML sign, "
                "put it in quotes: question: \"...\"")
@@ -132,6 +132,7 @@ class Parsed:
     vocabulary: dict[str, list[list[str]]] | None = None  # the file's own `contrasts` and `synonyms`
     facts: tuple[Fact, ...] = ()  # the file's own `facts`, shared by the whole bank
     clean: bool = False  # no control character anywhere in the file, raw or escaped: nothing to make visible
+    pitfalls: tuple[Pitfall, ...] = ()  # the file's own bank-wide `pitfalls`, shared by the whole bank
 
 
 @functools.cache
@@ -489,6 +490,7 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
         shared: dict[str, list[list[str]]] = {"contrasts": bank_file.contrasts,
                                                "synonyms": bank_file.synonyms}
         facts = tuple(Fact.from_dict(f.model_dump()) for f in bank_file.facts)
+        pitfalls = tuple(Pitfall.from_dict(p.model_dump()) for p in bank_file.pitfalls)
     except ValidationError as exc:  # reported; the questions are still checked, one by one
         problems.extend(schema_problems(path, node, exc.errors(), [], BankFileSchema))
         deck = data.get("deck") if isinstance(data.get("deck"), str) else None
@@ -496,12 +498,12 @@ def parse_file(path: Path, problems: list[Problem], root: Path | None = None,
         listed = data.get("questions")
         items = listed if isinstance(listed, list) else []
         shared = {}
-        facts = ()
+        facts, pitfalls = (), ()
     qnode = node_at(node, ["questions"])
     places = [Entry(None, node_at(qnode, [i]), None) for i in range(len(items))]
     deck_node = node_at(node, ["deck"]) if deck else None
     return Parsed(path, deck, _entries(path, items, shared, problems, places), bank_id, root, deck_node,
-                  shared, facts, clean)
+                  shared, facts, clean, pitfalls)
 
 
 def _parse_events(path: Path, text: str, problems: list[Problem], root: Path | None) -> Parsed | None:
@@ -526,9 +528,10 @@ def _parse_events(path: Path, text: str, problems: list[Problem], root: Path | N
         return None
     shared: dict[str, list[list[str]]] = {"contrasts": bank_file.contrasts, "synonyms": bank_file.synonyms}
     facts = tuple(Fact.from_dict(f.model_dump()) for f in bank_file.facts)
+    pitfalls = tuple(Pitfall.from_dict(p.model_dump(), True) for p in bank_file.pitfalls)
     places = [Entry(None, None, None, (text, *at)) for at in where]
     return Parsed(path, bank_file.deck, _entries(path, items, shared, problems, places), bank_file.bank_id,
-                  root, deck_node if bank_file.deck else None, shared, facts, True)
+                  root, deck_node if bank_file.deck else None, shared, facts, True, pitfalls)
 
 
 def _entries(path: Path, items: list[Any], shared: dict[str, list[list[str]]], problems: list[Problem],

@@ -123,7 +123,7 @@ def show(
     bank = load(ctx)
     q = bank.get(ref)
     if as_json:
-        emit_json({**q.to_dict(), "pitfalls": [p.to_dict() for p in q.pitfalls]})
+        emit_json({**q.to_dict(), "pitfalls": [p.to_dict() for p in q.listed_pitfalls]})
         return
     bank_ui.show_question(q, answer=not no_answer)
     if demo:

@@ -60,7 +60,7 @@ def row(q: Question) -> list[str]:
         q.errata or "",
         "\n".join(q.follow_ups),
         "\n".join(q.references),
-        json.dumps([p.to_dict() for p in q.pitfalls], ensure_ascii=False) if q.pitfalls else "",
+        json.dumps([p.to_dict() for p in q.listed_pitfalls], ensure_ascii=False) if q.listed_pitfalls else "",
     ]
     return [guard(h.clean(c)) for c in cells]
 

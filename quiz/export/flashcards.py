@@ -86,10 +86,10 @@ def term(text: str) -> str:
 
 def mistakes(q: Question) -> str:
     """The question's pitfalls as plain text: ` Common mistakes: X (instead: Y). ...`."""
-    if not q.pitfalls:
+    if not q.listed_pitfalls:
         return ""
     return " Common mistakes: " + " ".join(f"{p.claim.rstrip('.')} (instead: {p.correction.rstrip('.')})."
-                                           for p in q.pitfalls)
+                                           for p in q.listed_pitfalls)
 
 
 def guard(text: str) -> str:

@@ -494,7 +494,7 @@ def mistakes_html(q: Question) -> str:
     import json
 
     items = []
-    for p in q.pitfalls:
+    for p in q.listed_pitfalls:
         data = {"terms": list(p.terms)} | ({"since": p.since} if p.since else {}) \
             | ({"reference": p.reference} if p.reference else {}) \
             | ({"subject": list(p.subject)} if p.subject else {})
@@ -513,7 +513,7 @@ def answer_side(q: Question, options: ExportOptions, *, inline_styles: bool = Tr
     parts = [markdown_html(q.answer, inline_styles=inline_styles)]
     parts.append("<p><strong>Key points</strong></p><ul>"
                  + "".join(f"<li>{text_html(k.point)}</li>" for k in q.key_points) + "</ul>")
-    if q.pitfalls:
+    if q.listed_pitfalls:
         parts.append("<p><strong>Common mistakes</strong></p>" + mistakes_html(q))
     if q.errata:
         errata = markdown_html(q.errata, inline_styles=inline_styles)

@@ -1,4 +1,5 @@
-"""The bank itself, as JSON or as YAML: `{bank_id, deck, facts, questions}` in the bank format.
+"""The bank itself, as JSON or as YAML: `{bank_id, deck, facts, pitfalls, questions}` in the bank
+format (the bank-wide pitfalls once, each with the questions it is listed under).
 
 Every field a question has is written (`Question.to_dict`), numbers included, so loading
 the export gives the same questions; the YAML passes `quiz validate` and works as
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,12 @@ def bank_data(questions: Sequence[Question], options: ExportOptions) -> dict[str
     facts = dict.fromkeys(f for q in questions for f in q.facts)  # the bank's, once
     if facts:
         out["facts"] = [f.to_dict() for f in facts]
+    pitfalls = dict.fromkeys(p for q in questions for p in q.bank_pitfalls)
+    if pitfalls:  # with where each is listed: the questions exported (a subset exports a subset)
+        ids, tags = {q.id for q in questions}, {t for q in questions for t in q.tags}
+        out["pitfalls"] = [replace(p, questions=tuple(i for i in p.questions if i in ids),
+                                   tags=tuple(t for t in p.tags if t in tags)).to_dict(placed=True)
+                           for p in pitfalls]
     return {**out, "questions": [q.to_dict() for q in questions]}
 
 

@@ -148,9 +148,9 @@ def _answer(q: Question, options: ExportOptions, depth: int) -> list[str]:
     out += [f"{'#' * depth} Answer", "", block(q.answer, depth), ""]
     out += [f"{'#' * depth} Key points", ""]
     out += [f"- {inline(k.point)}" for k in q.key_points] + [""]
-    if q.pitfalls:
+    if q.listed_pitfalls:
         out += [f"{'#' * depth} Common mistakes", ""]
-        for p in q.pitfalls:
+        for p in q.listed_pitfalls:
             since = f" ({inline(p.since)})" if p.since else ""
             ref = f" <{p.reference}>" if p.reference and _AUTOLINK.fullmatch(f"<{p.reference}>") else ""
             out += [f"- **Mistake:** {inline(p.claim)}  \n  **Instead:** {inline(p.correction)}{since}{ref}"]

@@ -46,7 +46,7 @@ def statements(q: Question) -> list[Statement]:
     """The question's statements: its key points (true), then its pitfalls (false, corrected),
     then the contradictions of its statement points (false, the point as the correction)."""
     out = [Statement(k.point, True, "") for k in q.key_points]
-    out += [Statement(p.claim, False, p.correction) for p in q.pitfalls]
+    out += [Statement(p.claim, False, p.correction) for p in q.listed_pitfalls]
     for k in q.key_points:
         swapped = contradiction(k, q.contrasts + k.contrasts)
         if swapped and all(swapped.lower() != s.text.lower() for s in out):

@@ -1,4 +1,5 @@
-"""`grade(answer, question)`: every key point judged on its own, then the pitfalls, and the
+"""`grade(answer, question)`: every key point judged on its own, then the pitfalls (the
+question's own and the bank's: `quiz.grading.shared`), and the
 bank's facts for contradictions only (a fact said the other way round caps the rating at Hard
 as a contradicted key point does; a fact is never credited and never required).
 
@@ -25,6 +26,7 @@ from quiz.grading.results import (
     rated_score,
     suggest,
 )
+from quiz.grading.shared import checked
 from quiz.grading.statements import Groups, Verdict, groups, judge_facts, judge_statement, widen
 from quiz.grading.text import STOPWORDS, Answer, content_words, prepare, split_words, stem
 
@@ -74,8 +76,8 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
     contrasts = groups(tuple(tuple(g) for g in getattr(question, "contrasts", ())))
     synonyms = groups(tuple(tuple(g) for g in getattr(question, "synonyms", ())))
     rejected: set[int] = set()  # statements that name a pitfall only to reject it
-    asserted, pitfall_statements = find_pitfalls(question.pitfalls, text, lambda t: widen(t, synonyms),
-                                                 rejected)
+    pitfalls = checked(question, text, synonyms)  # its own and the bank's
+    asserted, pitfall_statements = find_pitfalls(pitfalls, text, lambda t: widen(t, synonyms), rejected)
     facts = judge_facts(tuple(getattr(question, "facts", ())), text, contrasts, synonyms,
                         frozenset(pitfall_statements | rejected))  # a myth named to reject it is no swap
     if not points:  # nothing to grade against (an imported question): the candidate rates, as in Anki

@@ -55,8 +55,10 @@ def _text(value: str | None) -> str | None:
     return CONTROL.sub("", value.replace("\r\n", "\n"))
 
 
-def questions(drafts: list[Draft], skipped: list[str]) -> list[dict[str, Any]]:
-    """The drafts as bank-format questions; one that cannot be a question is named in `skipped`."""
+def questions(drafts: list[Draft], skipped: list[str], made: dict[int, str] | None = None
+              ) -> list[dict[str, Any]]:
+    """The drafts as bank-format questions; one that cannot be a question is named in `skipped`;
+    `made` receives each draft's (by `id()`) question id."""
     usable = []
     for d in drafts:
         question, answer = _text(d.question), _text(d.answer)
@@ -95,6 +97,8 @@ def questions(drafts: list[Draft], skipped: list[str]) -> list[dict[str, Any]]:
             "key_points": d.key_points,
             "tags": list(dict.fromkeys(tags)),
         }
+        if made is not None:
+            made[id(d)] = item["id"]
         if d.difficulty in (1, 2, 3):
             item["difficulty"] = d.difficulty
         for name in ("demo", "errata"):
@@ -128,7 +132,28 @@ def bank_data(reads: list[Read], deck: str | None, bank_id: str | None, fallback
     drafts = [d for r in reads for d in r.drafts]
     deck = deck or next((r.deck for r in reads if r.deck), None) or fallback
     bank_id = bank_id or next((r.bank_id for r in reads if r.bank_id), None) or slug(deck, "imported")
-    return {"bank_id": bank_id, "deck": deck, "questions": questions(drafts, skipped), "skipped": skipped}
+    made: dict[int, str] = {}
+    items = questions(drafts, skipped, made)
+    out = {"bank_id": bank_id, "deck": deck, "questions": items, "skipped": skipped}
+    if pitfalls := [p for r in reads for p in _bank_pitfalls(r, made, skipped)]:
+        out["pitfalls"] = pitfalls
+    return out
+
+
+def _bank_pitfalls(read: Read, made: dict[int, str], skipped: list[str]) -> list[dict[str, Any]]:
+    """A file's own bank-wide pitfalls, each listed under the questions it names by their ids here."""
+    named = {d.id: made[id(d)] for d in reversed(read.drafts) if d.id and id(d) in made}  # the first
+    out = []
+    for raw in read.pitfalls:
+        pitfall = dict(raw)
+        if isinstance(pitfall.get("questions"), list):
+            gone = [i for i in pitfall["questions"] if i not in named]
+            if gone:
+                skipped.append(f"the pitfall '{pitfall.get('claim')}': question {', '.join(map(str, gone))} "
+                               "is not imported, not listed there")
+            pitfall["questions"] = [named[i] for i in pitfall["questions"] if i in named]
+        out.append(pitfall)
+    return out
 
 
 def media_name(name: str) -> str | None:
@@ -149,7 +174,7 @@ def write_bank(out: Path, data: dict[str, Any], media: dict[str, bytes]) -> Path
 
     from quiz.export.json_yaml import _dumper
 
-    body = {k: data[k] for k in ("bank_id", "deck", "questions")}
+    body = {k: data[k] for k in ("bank_id", "deck", "pitfalls", "questions") if k in data}
     text = yaml.dump(body, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100,
                      default_flow_style=False)
     head = ("# A quiz bank made by quiz import. Check it: quiz validate DIR. Key points left empty\n"

@@ -67,6 +67,7 @@ class Read:
     bank_id: str | None = None
     skipped: list[str] = field(default_factory=list)
     media: dict[str, bytes] = field(default_factory=dict)
+    pitfalls: list[dict[str, Any]] = field(default_factory=list)  # the bank's own (bank format only)
 
 
 # --- HTML to Markdown ----------------------------------------------------------------------

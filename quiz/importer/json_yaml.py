@@ -1,5 +1,5 @@
 """A bank as one JSON or YAML file (`quiz export --format json|yaml`, or a bank file itself):
-every field comes back as written, key points included."""
+every field comes back as written, key points and the bank's own pitfalls included."""
 
 from __future__ import annotations
 
@@ -36,6 +36,12 @@ def read(path: Path, text: str) -> Read:
         raise QuizError(f"{path}: not a bank (a mapping with a `questions` list).")
     out = Read(deck=data.get("deck") if isinstance(data.get("deck"), str) else None,
                bank_id=data.get("bank_id") if isinstance(data.get("bank_id"), str) else None)
+    shared = data.get("pitfalls")
+    for i, p in enumerate(shared if isinstance(shared, list) else [], 1):
+        if isinstance(p, dict):
+            out.pitfalls.append(p)
+        else:
+            out.skipped.append(f"{path.name}: pitfall {i}: not a pitfall (a mapping of fields), not imported")
     for i, q in enumerate(data["questions"], 1):
         where = f"{path.name}: question {i}"
         if not isinstance(q, dict):

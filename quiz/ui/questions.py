@@ -156,7 +156,7 @@ def pitfalls_table(q: Question) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column()
-    for p in q.pitfalls:
+    for p in q.listed_pitfalls:
         text = Text(" ".join(p.claim.split()), style="red") + Text("\nToday: ", style="bold")
         text += Text(" ".join(p.correction.split()))
         extra = " · ".join(x for x in (p.since, p.reference) if x)
@@ -183,7 +183,7 @@ def show_question(q: Question, *, answer: bool = True) -> None:
         errata = q.errata
         print_cached(ui.out, ("errata", errata), lambda: Panel(
             markdown(errata), title="What changed (errata)", title_align="left", border_style="yellow"))
-    if q.pitfalls:
+    if q.listed_pitfalls:
         ui.out.print(Panel(pitfalls_table(q), title="Pitfalls: what candidates say that is wrong or outdated",
                            title_align="left", border_style="red"))
     if q.follow_ups:
