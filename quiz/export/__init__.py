@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -107,12 +108,23 @@ class Format:
     def render(self, questions: Sequence[Question], options: ExportOptions) -> str | bytes:
         """The questions in this format: bytes when `binary`, else text."""
         renderer: _Renderer = getattr(importlib.import_module(self.module), self.function)
-        return renderer(questions, options)
+        with _gc_paused():
+            return renderer(questions, options)
 
     def files(self, questions: Sequence[Question], options: ExportOptions) -> dict[str, bytes]:
         """A folder format's files: relative path -> content."""
         maker: _FilesMaker = getattr(importlib.import_module(self.module), self.function)
-        return maker(questions, options)
+        with _gc_paused():
+            return maker(questions, options)
+
+
+def _gc_paused() -> AbstractContextManager[None]:
+    """The cyclic collector paused while an export is made: it builds hundreds of thousands
+    of small objects that live until it is written (YAML's nodes, the notes, the rows), and
+    each collection walks them all again (half of a 10,000-question YAML export's time)."""
+    from quiz.bank.limits import gc_paused
+
+    return gc_paused()
 
 
 _ALL = [

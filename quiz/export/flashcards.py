@@ -102,5 +102,5 @@ def card(q: Question) -> str:
 
 
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
-    h.prerender_questions(questions)
+    """The cards: the answers parsed as Markdown (tokens), never rendered to HTML."""
     return "".join(card(q) + "\n" for q in questions)
