@@ -1,24 +1,27 @@
 """Progress log figures: importing a large review log (a script, not a test).
 
-    uv run python bench/bench_progress.py [--reviews 1000000] [--cards 2000] [--runs 1]
+    uv run python bench/bench_progress.py [--reviews 100000] [--cards 2000] [--runs 5]
 
 A generated log shaped like years of drilling: `--cards` cards over two banks, each reviewed
 the same number of times at growing intervals (50 times by default, which ends before today:
 a review more than a day ahead is refused), ratings mostly Good, a typed answer of a
-sentence or two on each review. Figures, each the best of --runs:
+sentence or two on each review.
 
-1. `quiz progress import LOG` into an empty QUIZ_HOME, as a user runs it (a fresh process):
-   every review is new and every card is rebuilt by replaying its reviews with FSRS. Its peak
-   memory (the process's maximum resident set) is shown beside the peak of importing a log a
-   tenth the size: the file is streamed, so the two are about the same (ratio near 1).
-   Target: under 5 s per 100,000 reviews (wall; its CPU time is shown too, what the wall time
-   would be with a core to itself on a shared machine). Beside it, in this process: reading
-   and checking the lines, and the merge (look up, insert and replay); and the floor,
-   `json.loads` of every line plus a plain executemany of the rows into SQLite, as the ratio's
-   baseline; and the CPU time of fsrs's `review_card` alone for every review, the floor of
-   the CPU ratio (target: at most 1.5x).
-2. The same import again: every review skipped, nothing rebuilt.
-3. `quiz progress export -o FILE` of the imported log.
+Each run measures, one after the other (so that a change in the machine's load touches all
+of them alike), and the figures are the medians over the runs, CPU time (user + system: what
+the wall time would be with a core to itself on a shared machine) and wall time:
+
+- the floor: fsrs's `review_card` alone for every review of the log, card by card in time
+  order, in this process: what any import that rebuilds the cards must pay;
+- the import in this process: `import_file` (read and check the lines, merge, replay every
+  card, commit) into an empty store;
+- `quiz progress import LOG` into an empty QUIZ_HOME, as a user runs it (a fresh process:
+  Python's start-up and the imports too), with its peak memory beside that of importing a
+  tenth of the log (the file is streamed: the two are near);
+- the same import again (every review skipped), and `quiz progress export -o FILE`;
+- `json.loads` of every line plus a plain executemany of the rows into SQLite (no index).
+
+Target (issue 26): the import, in process and as a command, at most 1.5x the fsrs floor.
 """
 
 from __future__ import annotations
@@ -27,23 +30,24 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from quiz.grading import Rating
 from quiz.store import LogEntry, Store
-from quiz.sync import LogReader, to_lines
+from quiz.sync import LogReader, import_file, to_lines
 
 QUIZ = Path(sys.executable).with_name("quiz")
-TARGET = 5.0  # seconds, for 100,000 reviews (scaled with --reviews)
+TARGET = 1.5  # the import's CPU time against fsrs review_card for every review
 
 
 def generated_log(path: Path, reviews: int, cards: int) -> None:
@@ -68,17 +72,21 @@ def generated_log(path: Path, reviews: int, cards: int) -> None:
 
 
 def cli(args: list[str], home: Path) -> tuple[float, float, float]:
-    """(wall, CPU) seconds and peak memory (MB) of `quiz ARGS` in a fresh process: on a shared
-    machine the CPU seconds (user + system) are what the wall time would be with a core to itself.
+    """(wall, CPU) seconds and peak memory (MB) of `quiz ARGS` in a fresh process.
 
     The peak is the child's own VmHWM, read until it exits: its ru_maxrss would start from this
     process's size at the fork (Linux keeps the high-water mark across exec)."""
     env = {**os.environ, "QUIZ_HOME": str(home)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # else every module is compiled again each run
     start = time.perf_counter()
-    child = subprocess.Popen([str(QUIZ), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen([str(QUIZ), *args], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
     peak = 0
     status = Path(f"/proc/{child.pid}/status")
-    while child.poll() is None:
+    while True:
+        pid, code, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
         try:
             hwm = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
             peak = max(peak, int(hwm.split()[1]))
@@ -86,56 +94,66 @@ def cli(args: list[str], home: Path) -> tuple[float, float, float]:
             pass
         time.sleep(0.02)
     wall = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = usage.ru_utime + usage.ru_stime - _cpu_so_far[0]
-    _cpu_so_far[0] += cpu
-    assert child.stderr is not None
-    err = child.stderr.read()
+    child.returncode = os.waitstatus_to_exitcode(code)
     if child.returncode != 0:
-        raise SystemExit(f"quiz {' '.join(args)} failed: {err.decode()}")
-    return wall, cpu, peak / 1024
+        raise SystemExit(f"quiz {' '.join(args)} failed (exit {child.returncode})")
+    return wall, usage.ru_utime + usage.ru_stime, peak / 1024
 
 
-_cpu_so_far = [0.0]  # CPU seconds of the children already counted
+def timed(work: Callable[[], object]) -> tuple[float, float]:
+    """(wall, CPU) seconds of `work()` in this process."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def floor(log: Path, db_file: Path) -> float:
-    """json.loads of every line and one executemany of the rows: the least an import can do."""
-    start = time.perf_counter()
+def floor(log: Path, db_file: Path) -> None:
+    """json.loads of every line and one executemany of the rows: the least SQLite work."""
     rows = [tuple(json.loads(line).values()) for line in log.read_text(encoding="utf-8").splitlines()]
     db = sqlite3.connect(db_file)
     db.execute("CREATE TABLE r (a, b, c, d, e, f, g, h, i)")
     db.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     db.commit()
     db.close()
-    return time.perf_counter() - start
 
 
-def fsrs_floor(log: Path) -> float:
-    """CPU seconds of fsrs's `review_card` alone over every review of the log, card by card in
-    time order: what any import that rebuilds the cards must pay (issue 26: import <= 1.5x)."""
+def fsrs_reviews(log: Path) -> Callable[[], None]:
+    """fsrs's `review_card` for every review of the log, card by card in time order (the log
+    read beforehand, outside the timing): what any import that rebuilds the cards must pay."""
     import fsrs
 
-    now = datetime.now(UTC)
     by_card: dict[tuple[str, str], list[LogEntry]] = {}
-    for e in LogReader(log, now).entries():
+    for e in LogReader(log, datetime.now(UTC)).entries():
         by_card.setdefault((e.bank_id, e.question_id), []).append(e)
+    logs = [sorted(entries, key=lambda e: e.reviewed_at) for entries in by_card.values()]
     scheduler = fsrs.Scheduler()
-    start = time.process_time()
-    for entries in by_card.values():
-        card = fsrs.Card()
-        for e in sorted(entries, key=lambda e: e.reviewed_at):
-            card, _ = scheduler.review_card(card, fsrs.Rating(int(e.rating)), e.reviewed_at, e.duration_ms)
-    return time.process_time() - start
+
+    def run() -> None:
+        for entries in logs:
+            card = fsrs.Card(card_id=1)
+            for e in entries:
+                card, _ = scheduler.review_card(card, fsrs.Rating(int(e.rating)), e.reviewed_at,
+                                                e.duration_ms)
+
+    return run
+
+
+def in_process(log: Path, folder: Path, reviews: int, cards: int) -> Callable[[], None]:
+    def run() -> None:
+        with Store.open(folder / "progress.db") as store:
+            result = import_file(store, log, datetime.now(UTC))
+        merged = result.merged
+        assert merged is not None and merged.added == reviews and merged.cards == cards, result
+    return run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reviews", type=int, default=1_000_000)
+    parser.add_argument("--reviews", type=int, default=100_000)
     parser.add_argument("--cards", type=int, default=None,
                         help="default: one card per 50 reviews (a log that ends before today)")
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     args.cards = args.cards or max(1, args.reviews // 50)
 
@@ -145,63 +163,57 @@ def main() -> None:
         generated_log(log, args.reviews, args.cards)
         tenth = folder / "tenth.jsonl"
         generated_log(tenth, args.reviews // 10, args.cards)
-        print(f"log: {args.reviews:,} reviews of {args.cards:,} cards, {log.stat().st_size / 1e6:.1f} MB\n")
-        best: dict[str, float] = {}
+        print(f"log: {args.reviews:,} reviews of {args.cards:,} cards, {log.stat().st_size / 1e6:.1f} MB")
+        figures: dict[str, list[float]] = {}
+        loads = [os.getloadavg()[0]]
 
-        def keep(name: str, seconds: float) -> None:
-            best[name] = min(seconds, best.get(name, seconds))
+        def keep(name: str, wall: float, cpu: float) -> None:
+            figures.setdefault(name + " wall", []).append(wall)
+            figures.setdefault(name + " cpu", []).append(cpu)
 
+        fsrs_run = fsrs_reviews(log)
         for run in range(args.runs):
-            home = folder / f"home{run}"
-            for name, args_ in (("cli", ["progress", "import", str(log)]),
-                                ("again", ["progress", "import", str(log)]),
-                                ("export", ["progress", "export", "-o", str(folder / f"out{run}.jsonl")])):
-                wall, cpu, memory = cli(args_, home)
-                keep(name, wall)
-                keep(name + " cpu", cpu)
-                keep(name + " memory", memory)
-            keep("tenth memory", cli(["progress", "import", str(tenth)], folder / f"tenth{run}")[2])
-            keep("floor", floor(log, folder / f"floor{run}.db"))
-            keep("fsrs", fsrs_floor(log))
-            now = datetime.now(UTC)
-            start = time.perf_counter()
-            lines = sum(1 for _ in LogReader(log, now).entries())
-            keep("parse", time.perf_counter() - start)
-            assert lines == args.reviews
-            inproc = folder / f"inproc{run}"
-            inproc.mkdir()
-            with Store.open(inproc / "progress.db") as store:
-                start = time.perf_counter()
-                merged = store.merge(LogReader(log, now).entries())
-                keep("merge", time.perf_counter() - start - best["parse"])
-            assert merged.added == args.reviews and merged.cards == args.cards, merged
+            keep("fsrs", *timed(fsrs_run))
+            home = folder / f"inproc{run}"
+            home.mkdir()
+            keep("inproc", *timed(in_process(log, home, args.reviews, args.cards)))
             shutil.rmtree(home)
-            shutil.rmtree(inproc)
-            shutil.rmtree(folder / f"tenth{run}")
+            home = folder / f"home{run}"
+            for name, cmd in (("cli", ["progress", "import", str(log)]),
+                              ("again", ["progress", "import", str(log)]),
+                              ("export", ["progress", "export", "-o", str(folder / f"out{run}.jsonl")])):
+                wall, cpu, memory = cli(cmd, home)
+                keep(name, wall, cpu)
+                figures.setdefault(name + " memory", []).append(memory)
+            figures.setdefault("tenth memory", []).append(cli(["progress", "import", str(tenth)],
+                                                               folder / f"tenth{run}")[2])
+            db_file = folder / f"floor{run}.db"
+            keep("floor", *timed(lambda: floor(log, db_file)))  # noqa: B023 (called at once)
+            for gone in (home, folder / f"tenth{run}", folder / f"floor{run}.db", folder / f"out{run}.jsonl"):
+                shutil.rmtree(gone) if gone.is_dir() else gone.unlink()
+            loads.append(os.getloadavg()[0])
 
-        ratio = best["cli"] / best["floor"]
-        target = TARGET * args.reviews / 100_000
-        rows = [
-            ("quiz progress import (fresh process, empty home)", f"{best['cli']:.2f} s",
-             f"{ratio:.1f}x floor", f"< {target:.1f} s", "ok" if best["cli"] < target else "OVER"),
-            ("  its CPU time (user + system)", f"{best['cli cpu']:.2f} s",
-             f"{best['cli cpu'] / best['fsrs']:.1f}x fsrs", "<= 1.5x",
-             "ok" if best["cli cpu"] <= 1.5 * best["fsrs"] else "OVER"),
-            ("  floor: fsrs review_card for every review (CPU)", f"{best['fsrs']:.2f} s", "1.0x", "", ""),
-            ("  its peak memory", f"{best['cli memory']:.0f} MB",
-             f"{best['cli memory'] / best['tenth memory']:.2f}x tenth", "", ""),
-            ("  peak memory importing a tenth of the log", f"{best['tenth memory']:.0f} MB", "1.00x", "", ""),
-            ("  reading and checking the lines (in process)", f"{best['parse']:.2f} s", "", "", ""),
-            ("  merge: look up, insert, replay every card with FSRS", f"{best['merge']:.2f} s", "", "", ""),
-            ("  floor: json.loads + executemany", f"{best['floor']:.2f} s", "1.0x", "", ""),
-            ("the same import again (all skipped)", f"{best['again']:.2f} s", "", "", ""),
-            ("quiz progress export -o FILE", f"{best['export']:.2f} s", "", "", ""),
-        ]
-        load = os.getloadavg()[0]
-        print(f"load average {load:.1f} on {os.cpu_count()} cores (wall times grow with it)\n")
-        print(f"{'figure':<52} {'best of ' + str(args.runs):>10} {'ratio':>11} {'target':>7}")
-        for name, value, r, target, mark in rows:
-            print(f"{name:<52} {value:>10} {r:>11} {target:>7} {mark}")
+        m = {name: statistics.median(values) for name, values in figures.items()}
+        print(f"load average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores; "
+              f"medians of {args.runs} runs\n")
+        print(f"{'figure':<58} {'CPU s':>7} {'wall s':>7} {'CPU':>6} {'wall':>6} {'target':>7}")
+
+        def row(label: str, name: str, against: str | None = "fsrs", target: float | None = None) -> None:
+            cpu, wall = m[name + " cpu"], m[name + " wall"]
+            ratios = (f"{cpu / m[against + ' cpu']:5.2f}x {wall / m[against + ' wall']:5.2f}x"
+                      if against else f"{'':6} {'':6}")
+            met = against is not None and cpu <= (target or 0) * m[against + " cpu"]
+            verdict = "" if target is None else f"<= {target}x {'ok' if met else 'OVER'}"
+            print(f"{label:<58} {cpu:7.2f} {wall:7.2f} {ratios} {verdict}")
+
+        row("floor: fsrs review_card for every review (in process)", "fsrs")
+        row("import in process (read, merge, replay, commit)", "inproc", target=TARGET)
+        row("quiz progress import (fresh process, empty home)", "cli", target=TARGET)
+        row("the same import again (all skipped)", "again")
+        row("quiz progress export -o FILE", "export", None)
+        row("json.loads + executemany, no index (in process)", "floor", None)
+        print(f"\npeak memory of the import: {m['cli memory']:.0f} MB; importing a tenth of the log: "
+              f"{m['tenth memory']:.0f} MB ({m['cli memory'] / m['tenth memory']:.2f}x)")
 
 
 if __name__ == "__main__":

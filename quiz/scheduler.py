@@ -17,8 +17,8 @@ reviews gave when they were made.
 
 from __future__ import annotations
 
+import _random
 import contextlib
-import random
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -28,6 +28,11 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 from quiz.grading import Rating
+
+try:  # as the random module finds it
+    from _sha512 import sha512 as _sha512  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import sha512 as _sha512
 
 if TYPE_CHECKING:
     import fsrs
@@ -138,6 +143,35 @@ def replay(question_id: str, reviews: Iterable[tuple[Rating, datetime, int | Non
     return out
 
 
+class Replayer:
+    """Reviews replayed one at a time onto fsrs cards, as a merge reads them (a card's reviews
+    spread over a log in time order): the same FSRS steps and fuzz as `review` and `replay`,
+    without a CardState per review. Use `step` inside `with replayer.fuzzing():`."""
+
+    def __init__(self, scheduler: fsrs.Scheduler | None = None):
+        import fsrs
+
+        self._review = (scheduler or default_scheduler()).review_card
+        self._ratings = {int(r): fsrs.Rating(int(r)) for r in Rating}
+        self._card, self._learning = fsrs.Card, fsrs.State.Learning
+        self._draw = _Fuzz()
+
+    @contextlib.contextmanager
+    def fuzzing(self) -> Iterator[None]:
+        with _fuzz(self._draw):
+            yield
+
+    def step(self, card: fsrs.Card | None, question_id: str, rating: int, when: datetime, text: str,
+             duration_ms: int | None) -> fsrs.Card:
+        """The fsrs card after `rating` at `when` (UTC, with `tzinfo` UTC; `text` is `when` as
+        `isoformat(timespec="microseconds")` writes it); `card` None is a new card."""
+        draw = self._draw
+        draw.question_id, draw.when, draw.text = question_id, when, text
+        if card is None:
+            card = self._card(card_id=1, state=self._learning, step=0, due=when)
+        return self._review(card, self._ratings[rating], when, duration_ms)[0]
+
+
 def _fuzz_seed(question_id: str, when: datetime) -> str:
     """What seeds the fuzz of one review (fsrs draws it from `random()`)."""
     return f"{question_id}|{when.isoformat(timespec='microseconds')}"
@@ -149,14 +183,16 @@ class _Fuzz:
     enough to be fuzzed), so that the other reviews cost no seeding."""
 
     def __init__(self) -> None:
-        self.generator = random.Random()
+        self.generator = _random.Random()
         self.question_id = ""
         self.when = datetime.min.replace(tzinfo=UTC)
         self.text: str | None = None  # `when` as _fuzz_seed writes it, when the caller has it
 
     def __call__(self) -> float:
-        seed = f"{self.question_id}|{self.text}" if self.text else _fuzz_seed(self.question_id, self.when)
-        self.generator.seed(seed)
+        text = f"{self.question_id}|{self.text}" if self.text else _fuzz_seed(self.question_id, self.when)
+        seed = text.encode()
+        # what random.Random(seed) does with a text (version 2), without its Python-level checks
+        _random.Random.seed(self.generator, int.from_bytes(seed + _sha512(seed).digest(), "big"))
         return self.generator.random()
 
 
@@ -164,12 +200,12 @@ _FUZZ_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def _fuzz() -> Iterator[_Fuzz]:
+def _fuzz(fuzz: _Fuzz | None = None) -> Iterator[_Fuzz]:
     """fsrs's fuzz drawn from a `_Fuzz` (fsrs calls the `random` it imported); the `random`
     module's own state is never touched."""
     import fsrs.scheduler
 
-    fuzz = _Fuzz()
+    fuzz = fuzz or _Fuzz()
     with _FUZZ_LOCK:
         drawn = fsrs.scheduler.random  # type: ignore[attr-defined]
         fsrs.scheduler.random = fuzz  # type: ignore[attr-defined]

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from quiz.errors import QuizError, notice
 from quiz.grading import Rating
 from quiz.paths import user_dir
-from quiz.scheduler import CardState, State, new_card, replay, utc
+from quiz.scheduler import CardState, Replayer, State, new_card, replay, utc
 
 if TYPE_CHECKING:
     import fsrs
@@ -452,6 +452,10 @@ _CARD_UPSERT = (
 _REVIEW_INSERT = (
     "INSERT INTO reviews (uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, answer, "
     "mode, state_before, due_after, stability_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_MERGED_INSERT = (
+    "INSERT INTO reviews (uuid, bank_id, question_id, rating, reviewed_at, duration_ms, score, answer, "
+    "mode, state_before, due_after, stability_after, overrides) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _held(row: Any) -> LogEntry:
@@ -816,33 +820,42 @@ class Store:
         """Add the reviews not held yet (by UUID), then rebuild every card they touch by
         replaying all its reviews in time order; one transaction. Any bank, whatever the store's.
 
-        `entries` is read a chunk at a time (memory does not grow with the log). A review held
+        `entries` is read a chunk at a time (memory does not grow with the log). A card of
+        which the store holds no review is replayed as its reviews come, each review written
+        once with its after-values; a card with reviews held, or whose reviews come out of time
+        order, is rebuilt from its whole log once all are in (`_rebuild`). A review held
         with other content under the same UUID is a conflict: MergeConflict, nothing merged.
-        `progress(cards_done, cards)` is called as the touched cards are rebuilt. `solves()`,
-        called once the entries are read, gives exercises solved: each is added, or its time
-        moved earlier (the first solve counts on every device), in the same transaction.
+        `progress(cards_done, cards)` is called as the cards of the second kind are rebuilt.
+        `solves()`, called once the entries are read, gives exercises solved: each is added, or
+        its time moved earlier (the first solve counts on every device), in the same transaction.
         """
         conflicts: list[tuple[LogEntry, LogEntry]] = []
         clashes = 0
         added = skipped = 0
         touched: set[tuple[str, str]] = set()
-        with _guard(self.path), _transaction(self.db):
-            self.db.execute(f"PRAGMA cache_size = {MERGE_CACHE_KIB}")  # indexes in memory: 2x faster inserts
+        # cards replayed as their reviews come: (fsrs card, last review's time text and uuid,
+        # first review's time text); the others are rebuilt from the log at the end
+        live: dict[tuple[str, str], tuple[fsrs.Card, str, str, str]] = {}
+        later: set[tuple[str, str]] = set()
+        replayer: Replayer | None = None  # fsrs is imported when a review is new
+        db = self.db
+        with _guard(self.path), _transaction(db):
+            db.execute(f"PRAGMA cache_size = {MERGE_CACHE_KIB}")  # indexes in memory: 2x faster inserts
             it = iter(entries)
             while chunk := list(itertools.islice(it, MERGE_CHUNK)):
-                # rows as inserted; their after-values are the replay's
-                rows = [(e.uuid, e.bank_id, e.question_id, int(e.rating), _iso(e.reviewed_at), e.duration_ms,
-                         e.score, e.answer, e.mode, None, "", None) for e in chunk]
                 marks = ", ".join("?" * len(chunk))
-                held = {r[0]: r[1:] for r in self.db.execute(
-                    f"SELECT {_INSERTED} FROM reviews WHERE uuid IN ({marks})", [r[0] for r in rows])}
-                fresh = []
-                for e, row in zip(chunk, rows, strict=True):
-                    content, before = row[1:9], held.get(row[0])
+                held = {r[0]: r[1:] for r in db.execute(
+                    f"SELECT {_INSERTED} FROM reviews WHERE uuid IN ({marks})", [e.uuid for e in chunk])}
+                new: list[tuple[LogEntry, datetime, tuple[Any, ...]]] = []
+                for e in chunk:
+                    when = utc(e.reviewed_at)
+                    at = when.isoformat(timespec="microseconds")  # as _iso writes it
+                    content = (e.bank_id, e.question_id, int(e.rating), at, e.duration_ms, e.score, e.answer,
+                               e.mode)
+                    before = held.get(e.uuid)
                     if before is None:
-                        held[row[0]] = content
-                        touched.add((e.bank_id, e.question_id))
-                        fresh.append(row)
+                        held[e.uuid] = content
+                        new.append((e, when, content))
                     elif before == content:
                         skipped += 1
                     else:
@@ -850,15 +863,41 @@ class Store:
                         clashes += 1
                         if len(conflicts) < 10:
                             conflicts.append((e, LogEntry(e.uuid, b, q, Rating(r), _time(t), d, sc, m, a)))
-                self.db.executemany(_REVIEW_INSERT, fresh)
-                new = {r[0] for r in fresh}
-                self.db.executemany("UPDATE reviews SET overrides = ? WHERE uuid = ?",  # marks
-                                    [(e.overrides, e.uuid) for e in chunk
-                                     if e.overrides is not None and e.uuid in new])
-                added += len(fresh)
+                if not new:
+                    continue
+                for key in {(e.bank_id, e.question_id) for e, _, _ in new} - live.keys() - later:
+                    if db.execute("SELECT 1 FROM reviews WHERE bank_id = ? AND question_id = ? LIMIT 1",
+                                  key).fetchone():
+                        later.add(key)  # reviews held: the card is rebuilt from its whole log
+                rows: list[tuple[object, ...]] = []
+                replayer = replayer or Replayer(scheduler)
+                with replayer.fuzzing():
+                    for e, when, content in new:
+                        key = (e.bank_id, e.question_id)
+                        touched.add(key)
+                        at = content[3]
+                        card = live.get(key)
+                        if key in later or (card is not None and (at, e.uuid) <= (card[1], card[2])):
+                            if card is not None:  # out of time order: rebuilt at the end
+                                del live[key]
+                                later.add(key)
+                            rows.append((e.uuid, *content, None, "", None, e.overrides))
+                            continue
+                        after = replayer.step(None if card is None else card[0], e.question_id, e.rating,
+                                              when, at, e.duration_ms)
+                        due = after.due.isoformat(timespec="microseconds")
+                        rows.append((e.uuid, *content, None if card is None else card[0].state.value, due,
+                                     after.stability, e.overrides))
+                        live[key] = (after, at, e.uuid, at if card is None else card[3])
+                db.executemany(_MERGED_INSERT, rows)
+                added += len(rows)
             if clashes:
                 raise MergeConflict(conflicts, clashes)
-            self._rebuild(set(touched), scheduler, progress)
+            db.executemany(_CARD_UPSERT, [
+                (bank, qid, card.state.value, card.step, card.stability, card.difficulty,
+                 card.due.isoformat(timespec="microseconds"), last, first)
+                for (bank, qid), (card, last, _, first) in live.items()])
+            self._rebuild(later & touched, scheduler, progress)
             solved = self._merge_solves(solves() if solves is not None else ())
         return Merged(added, skipped, len(touched), solved)
 

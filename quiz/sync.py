@@ -47,7 +47,7 @@ from quiz.model import MAX_TEXT
 from quiz.store import LogEntry, MergeConflict, Merged, Solve
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
+    from pydantic import BaseModel, TypeAdapter
 
     from quiz.store import Store
 
@@ -108,31 +108,39 @@ def store_lines(store: Store) -> Iterator[LogEntry | Solve]:
     yield from store.iter_solves()
 
 
-_model: type[BaseModel] | None = None
+_model: TypeAdapter[Any] | None = None
 _solve_model: type[BaseModel] | None = None
 
 
-def _line_model() -> type[BaseModel]:
-    """The schema of one line (pydantic, built on first use: only import needs it)."""
+def _line_model() -> TypeAdapter[Any]:
+    """The schema of one review's line (pydantic, built on first use: only import needs it).
+    A TypedDict, not a model: validating into a dict is 3x faster than building a model."""
     global _model, _solve_model
     if _model is None:
-        from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+        from typing import Annotated, NotRequired
+
+        from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+        from typing_extensions import TypedDict  # pydantic's choice below Python 3.12
 
         from quiz.schema import SLUG_PATTERN
 
-        class LogLine(BaseModel):
-            model_config = ConfigDict(extra="ignore", strict=True)
+        slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
+
+        class LogLine(TypedDict):
+            __pydantic_config__ = ConfigDict(extra="ignore", strict=True)  # type: ignore[misc]
 
             review_id: uuid.UUID
-            bank_id: str = Field(pattern=SLUG_PATTERN, max_length=80)
-            question_id: str = Field(pattern=SLUG_PATTERN, max_length=80)
-            rating: int = Field(ge=1, le=4)
+            bank_id: slug
+            question_id: slug
+            rating: Annotated[int, Field(ge=1, le=4)]
             reviewed_at: AwareDatetime
-            score: int | None = Field(default=None, ge=0, le=100)
-            duration_ms: int | None = Field(default=None, ge=0, le=2**63 - 1)  # SQLite's INTEGER
-            mode: str = Field(default="drill", min_length=1, max_length=40)
-            answer: str | None = Field(default=None, max_length=MAX_TEXT)  # a bank's limit for a text
-            overrides: list[dict[str, Any]] | None = Field(default=None, max_length=100)  # "I said this"
+            score: NotRequired[Annotated[int | None, Field(ge=0, le=100)]]
+            duration_ms: NotRequired[Annotated[int | None, Field(ge=0, le=2**63 - 1)]]  # SQLite's INTEGER
+            mode: NotRequired[Annotated[str, Field(min_length=1, max_length=40)]]
+            # a bank's limit for a text
+            answer: NotRequired[Annotated[str | None, Field(max_length=MAX_TEXT)]]
+            # "I said this"
+            overrides: NotRequired[Annotated[list[dict[str, Any]] | None, Field(max_length=100)]]
 
         class SolveLine(BaseModel):
             model_config = ConfigDict(extra="ignore", strict=True)
@@ -141,7 +149,7 @@ def _line_model() -> type[BaseModel]:
             exercise_id: str = Field(pattern=SLUG_PATTERN, max_length=80)
             solved_at: AwareDatetime
 
-        _model, _solve_model = LogLine, SolveLine
+        _model, _solve_model = TypeAdapter(LogLine), SolveLine
     return _model
 
 
@@ -152,7 +160,7 @@ def _problem(exc: Any) -> str:
     msg = str(first["msg"])
     if first["type"] == "json_invalid":
         return "not a JSON object (" + msg.removeprefix("Invalid JSON: ") + ")"
-    if first["type"] == "model_type":
+    if first["type"] in ("model_type", "dict_type"):
         return "not a JSON object"
     return f"{where}: {msg}" if where else msg
 
@@ -192,7 +200,8 @@ class LogReader:
         LogError at the end if any was."""
         from pydantic import ValidationError
 
-        model = _line_model()
+        validate = _line_model().validate_json
+        ratings = {int(r): r for r in Rating}
         with open_log(self.path) as f:
             self.size = os.fstat(f.fileno()).st_size
             for number, raw in enumerate(_lines(f), 1):
@@ -203,8 +212,8 @@ class LogReader:
                 if not raw.strip():
                     continue
                 try:
-                    line: Any = model.model_validate_json(raw)
-                    when = _when(line.reviewed_at, self.now)
+                    line: dict[str, Any] = validate(raw)
+                    when = _when(line["reviewed_at"], self.now)
                 except ValidationError as exc:
                     if b'"exercise_id"' in raw:  # not a review: an exercise solved?
                         self._solve(number, raw)
@@ -215,10 +224,11 @@ class LogReader:
                     self._bad(number, f"reviewed_at: {exc}")
                     continue
                 if not self.bad:
-                    yield LogEntry(str(line.review_id), line.bank_id, line.question_id, Rating(line.rating),
-                                   when, line.duration_ms, line.score, line.mode, line.answer, line=number,
-                                   overrides=json.dumps(line.overrides, ensure_ascii=False)
-                                   if line.overrides is not None else None)
+                    marks = line.get("overrides")
+                    yield LogEntry(str(line["review_id"]), line["bank_id"], line["question_id"],
+                                   ratings[line["rating"]], when, line.get("duration_ms"), line.get("score"),
+                                   line.get("mode", "drill"), line.get("answer"), line=number,
+                                   overrides=None if marks is None else json.dumps(marks, ensure_ascii=False))
         if self.bad:
             raise LogError(self.path, self.problems, self.bad)
 
