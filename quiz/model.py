@@ -20,6 +20,7 @@ BUILTIN_DEMOS = content_dir("demos")
 BUILTIN_BANKS: dict[str, Path] = {"fastapi": BUILTIN_BANK, "senior": content_dir("banks") / "senior"}
 MAX_TEXT = 64 * 1024  # any one text of a bank (an answer, errata, a question): 64 KB, in characters
 MAX_NUMBER = 1_000_000  # a question's number: Anki stores it as the card's position (a 64-bit integer)
+CORE_MARK = "★ "  # before a core key point wherever points are listed (`KeyPoint.shown`, the screens)
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # an id, a bank id
 SLUG = re.compile(SLUG_PATTERN)
 
@@ -52,6 +53,12 @@ class KeyPoint:
     terms: tuple[str, ...] = ()
     subject: tuple[str, ...] = ()  # a statement: `terms` said of one of these (quiz.grading.statements)
     contrasts: tuple[tuple[str, ...], ...] = ()  # this point's own, beside the bank's
+    core: bool = False  # an interviewer's must-hear: the rating needs it (quiz.grading.results)
+
+    @property
+    def shown(self) -> str:
+        """The point as lists show it (exports, a handout): a core point marked with CORE_MARK."""
+        return CORE_MARK + self.point if self.core else self.point
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"point": self.point, "terms": list(self.terms)}
@@ -59,6 +66,8 @@ class KeyPoint:
             out["subject"] = list(self.subject)
         if self.contrasts:
             out["contrasts"] = [list(c) for c in self.contrasts]
+        if self.core:
+            out["core"] = True
         return out
 
     @classmethod
@@ -66,7 +75,8 @@ class KeyPoint:
         v = str if checked else visible
         return cls(v(data["point"]), tuple(v(t) for t in data.get("terms") or ()),
                    tuple(v(t) for t in data.get("subject") or ()),
-                   tuple(tuple(v(m) for m in c) for c in data.get("contrasts") or ()))
+                   tuple(tuple(v(m) for m in c) for c in data.get("contrasts") or ()),
+                   data.get("core") is True)
 
 
 @dataclass(frozen=True, slots=True)

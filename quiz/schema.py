@@ -39,6 +39,7 @@ class KeyPointSchema(BaseModel):
     terms: Terms = Field(default_factory=list)
     subject: Terms = Field(default_factory=list)
     contrasts: Groups = Field(default_factory=list)
+    core: bool = False  # an interviewer's must-hear: missed, the answer is at most Hard
 
 
 class FactSchema(BaseModel):

@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from quiz import grading
 from quiz import scheduler as sched
-from quiz.grading import Grade, PointResult, Rating, rated_score, suggest
-from quiz.grading.results import PITFALL_CAP
+from quiz.grading import Grade, PointResult, Rating, rate, rated_score
 from quiz.scheduler import CardState
 
 if TYPE_CHECKING:
@@ -85,11 +84,9 @@ def wording_for(point: str, answer: str) -> str:
 
 
 def rescore(g: Grade, points: Sequence[PointResult]) -> Grade:
-    """The grade with `points` judged as given: score and suggestion follow (pitfalls still cap)."""
-    score = round(100 * sum(p.hit for p in points) / len(points)) if points else 0
-    suggested = suggest(score)
-    if g.pitfalls:
-        suggested = min(suggested, PITFALL_CAP)
+    """The grade with `points` judged as given: score and suggestion follow (pitfalls and
+    contradictions still cap), by the grader's own rule."""
+    score, suggested = rate(points, bool(g.pitfalls or g.contradictions))
     return replace(g, points=tuple(points), score=score, suggested=suggested)
 
 

@@ -356,3 +356,48 @@ def test_i_said_this_in_the_exam_review_changes_the_score_and_is_kept_with_the_r
     assert f"a ✔ {point}  (your wording: “It wraps each call to the app" in again.text()
     again.child.send("q")
     assert again.close() == 0
+
+
+CORE_BANK = """\
+bank_id: core-screen
+questions:
+  - id: depends
+    question: What is dependency injection in FastAPI?
+    answer: Depends() declares a dependency; FastAPI calls it per request; sub-dependencies chain.
+    key_points:
+      - point: Declared with Depends()
+        terms: [Depends]
+        core: true
+      - point: Called for each request
+        terms: [per request, each request]
+        core: true
+      - point: Dependencies have sub-dependencies
+        terms: [sub-dependencies]
+      - point: Overridden in tests with dependency_overrides
+        terms: [dependency_overrides]
+"""
+
+
+def test_core_points_are_marked_and_a_terse_answer_saying_them_is_good(tmp_path: Path,
+                                                                       quiz_home: Path) -> None:
+    """Core key points: ★ on the graded screen with what it means; both said in a terse answer
+    (2 of 4 points) suggests Good; a core point marked as not said holds 3 of 4 at Hard."""
+    bank = write_bank(tmp_path / "bank", CORE_BANK)
+    term = Term(quiz_home, "--bank", str(bank), "drill", "--limit", "1")
+    term.answer("- Depends in the params", "- called per request")
+    term.wait("Enter = ")
+    text = term.text()
+    assert "Score 50/100 · 2 of 4 key points · suggested: Good" in text
+    assert "a ✔ ★ Declared with Depends()" in text
+    assert "c ✘ Dependencies have sub-dependencies" in text
+    assert "★ core: every one said -> at least Good, one missed -> at most Hard" in text
+    term.child.send("c")  # I said this: the other two points
+    term.child.send("d")
+    term.wait("Enter = Easy")
+    term.child.send("b")  # I did not say this: a core point; 3 of 4 would be Good by the share
+    term.wait("Enter = Hard")
+    assert "Score 75/100 · 3 of 4 key points · suggested: Hard" in term.text()
+    term.child.send("\r")
+    term.wait("Saved: Hard")
+    assert term.close() == 0
+    assert rows(quiz_home, "SELECT rating, score FROM reviews") == [(2, 75)]

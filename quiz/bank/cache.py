@@ -44,9 +44,10 @@ from quiz.model import (
 )
 from quiz.paths import cache_dir, sha256
 
-CACHE_FORMAT = 7  # raised when the same files load into another bank or the layout changes
+CACHE_FORMAT = 8  # raised when the same files load into another bank or the layout changes
 # (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use; 4: the
-# rows as columns; 5: a pitfall's subject; 6: the bank's facts; 7: the bank's pitfalls)
+# rows as columns; 5: a pitfall's subject; 6: the bank's facts; 7: the bank's pitfalls; 8: a key
+# point's core mark)
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
 CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry in use always stays
 MAX_HEADER = 64 * 1024 * 1024  # the first line: rows of at most 20 banks files' questions
@@ -299,10 +300,12 @@ class _Entry:
                     and _texts(d["references"])):
                 return None
             key_points = []
-            for point, terms, subject, contrasts in kps:
-                if not (_text(point) and _texts(terms) and _texts(subject) and _groups(contrasts)):
+            for point, terms, subject, contrasts, core in kps:
+                if not (_text(point) and _texts(terms) and _texts(subject) and _groups(contrasts)
+                        and type(core) is bool):
                     return None
-                key_points.append(KeyPoint(point, tuple(terms), tuple(subject), tuple(map(tuple, contrasts))))
+                key_points.append(KeyPoint(point, tuple(terms), tuple(subject), tuple(map(tuple, contrasts)),
+                                           core))
             pitfalls = [_pitfall(row) for row in pits if len(row) == 6]
             if len(pitfalls) < len(pits):
                 return None
@@ -326,7 +329,7 @@ def _rest(q: Question, groups: dict[tuple[tuple[str, ...], ...], int],
           facts: dict[tuple[Fact, ...], int], pitfalls: dict[tuple[Pitfall, ...], int]) -> dict[str, Any]:
     return {
         "answer": q.answer,
-        "key_points": [[k.point, list(k.terms), list(k.subject), [list(c) for c in k.contrasts]]
+        "key_points": [[k.point, list(k.terms), list(k.subject), [list(c) for c in k.contrasts], k.core]
                        for k in q.key_points],
         "errata": q.errata,
         "pitfalls": [_pitfall_row(p) for p in q.pitfalls],

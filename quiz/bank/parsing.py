@@ -151,6 +151,11 @@ class _Combiner:
                 problems.append(problem_at(pf.path, node_at(entry.node, ["key_points"]),
                                            f"{where}.key_points", "needs key points: without them the "
                                            "drill can only ask you to rate yourself", "warning"))
+            if len(q.key_points) > 1 and all(kp.core for kp in q.key_points):
+                at = node_at(entry.node, ["key_points"])
+                problems.append(problem_at(pf.path, at, f"{where}.key_points",
+                                           "every key point is core, so no answer is ever rated Good: mark "
+                                           "core only what an interviewer must hear (two or three)"))
             for i, kp in enumerate(q.key_points):
                 if not kp.terms:
                     problems.append(
@@ -175,6 +180,18 @@ class _Combiner:
             return q
         return dataclasses.replace(q, contrasts=q.contrasts + extra["contrasts"],
                                    synonyms=q.synonyms + extra["synonyms"])
+
+    def _check_core(self) -> None:
+        """In a bank that marks core key points, a question with none is rated by the share alone
+        (one with a single point is rated the same either way)."""
+        if not any(kp.core for q in self.questions for kp in q.key_points):
+            return
+        for q in self.questions:
+            if len(q.key_points) > 1 and not any(kp.core for kp in q.key_points):
+                msg = ("no core key point: it is rated by the share of points alone while the bank's other "
+                       "questions need their core points; mark `core: true` on what an interviewer must hear")
+                self.problems.append(Problem(display(q.source), q.line, 1, f"{q.id}.key_points", msg,
+                                             "warning"))
 
     def _check_model_answers(self) -> None:
         """A model answer that contradicts one of the bank's facts, or says one of its bank-wide
@@ -264,6 +281,8 @@ class _Combiner:
             self._check_pitfalls()
             if self.check_demos:  # validating: a fact or pitfall a model answer says is wrong (or loose)
                 self._check_model_answers()
+        if self.check_demos:  # validating: a bank that marks core points marks them on every question
+            self._check_core()
         self.questions.sort(key=lambda q: q.num)
         if not self.bank_id and self.first is not None:
             deck = derive_bank_id(self.deck or "")

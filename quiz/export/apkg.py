@@ -119,7 +119,7 @@ def fields(q: Question, options: ExportOptions, *, inline_styles: bool = False) 
     return [
         h.text_html(q.question),
         media(h.markdown_html(q.answer, inline_styles=inline_styles)),
-        _list_html([k.point for k in q.key_points]),
+        _list_html([k.shown for k in q.key_points]),
         media(h.markdown_html(q.errata or "", inline_styles=inline_styles)),
         _list_html(q.follow_ups),
         h.escape(demo_command(q, options.banks)),

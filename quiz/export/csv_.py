@@ -50,7 +50,7 @@ def row(q: Question) -> list[str]:
     cells = [
         q.question,
         q.answer,
-        "\n".join(k.point for k in q.key_points),
+        "\n".join(k.shown for k in q.key_points),
         q.id,
         str(q.num),
         q.topic,

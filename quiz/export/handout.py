@@ -112,7 +112,7 @@ def _statements_key(q: Question, options: ExportOptions) -> str:
 def _answer(q: Question, options: ExportOptions) -> str:
     parts = [_statements_key(q, options)] if _asks_statements(options) else []
     parts += ["<h3>Answer</h3>", _safe_fragment(h.markdown_html(q.answer, inline_styles=False), q)]
-    parts += ["<h3>Key points</h3>", _list([h.text_html(k.point) for k in q.key_points])]
+    parts += ["<h3>Key points</h3>", _list([h.text_html(k.shown) for k in q.key_points])]
     if q.listed_pitfalls:
         parts += ["<h3>Common mistakes</h3>", h.mistakes_html(q)]
     if q.errata:

@@ -512,7 +512,7 @@ def answer_side(q: Question, options: ExportOptions, *, inline_styles: bool = Tr
     mistakes, errata, follow-ups, the demo command, the source and references."""
     parts = [markdown_html(q.answer, inline_styles=inline_styles)]
     parts.append("<p><strong>Key points</strong></p><ul>"
-                 + "".join(f"<li>{text_html(k.point)}</li>" for k in q.key_points) + "</ul>")
+                 + "".join(f"<li>{text_html(k.shown)}</li>" for k in q.key_points) + "</ul>")
     if q.listed_pitfalls:
         parts.append("<p><strong>Common mistakes</strong></p>" + mistakes_html(q))
     if q.errata:

@@ -147,7 +147,7 @@ def _answer(q: Question, options: ExportOptions, depth: int) -> list[str]:
     out = _statements_key(q, options, depth) if _asks(options) else []
     out += [f"{'#' * depth} Answer", "", block(q.answer, depth), ""]
     out += [f"{'#' * depth} Key points", ""]
-    out += [f"- {inline(k.point)}" for k in q.key_points] + [""]
+    out += [f"- {inline(k.shown)}" for k in q.key_points] + [""]
     if q.listed_pitfalls:
         out += [f"{'#' * depth} Common mistakes", ""]
         for p in q.listed_pitfalls:

@@ -10,7 +10,7 @@ one part per module, each in its docstring:
 - `points`: how a key point is judged (its terms, then its own wording);
 - `pitfalls`: when an answer asserts a pitfall, and when it names one only to reject it;
 - `score`: `grade()` itself, empty answers and non-answers;
-- `results`: what comes back (`Grade`, `PointResult`, `PitfallHit`) and the rating bounds.
+- `results`: what comes back (`Grade`, `PointResult`, `PitfallHit`) and the rating rule (`rate`).
 
 The results are imported with the package; `grade` and `normalise` (rapidfuzz, the stemmer,
 every rule) only when first asked for (PEP 562), so that what needs only a `Rating` (the
@@ -27,6 +27,7 @@ from quiz.grading.results import (
     PitfallHit,
     PointResult,
     Rating,
+    rate,
     rated_score,
     suggest,
 )
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from quiz.grading.text import normalise
 
 __all__ = ["RATING_BOUNDS", "Contradiction", "Gradable", "Grade", "PitfallHit", "PointResult", "Rating",
-           "grade", "normalise", "rated_score", "suggest"]
+           "grade", "normalise", "rate", "rated_score", "suggest"]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,12 @@ The score is the share of key points hit, 0 to 100. The suggested rating:
     score < 90  -> Good    (all but one point, for 4 or 5 points)
     otherwise   -> Easy    (every point)
 
-and at most Hard when the answer asserts a pitfall or contradicts a key point. An empty
+A question may mark some key points `core: true`: what an interviewer must hear. Then the core
+points decide the band and the others only lift it: every core point hit -> at least Good
+(whatever the share of the others), a core point missed -> at most Hard. A question without
+core points is rated by the share alone.
+
+And at most Hard when the answer asserts a pitfall or contradicts a key point. An empty
 answer means "show me": score 0, Again. So does a non-answer (see `score`).
 """
 
@@ -65,7 +70,8 @@ class KeyPointLike(Protocol):
     @property
     def terms(self) -> Sequence[str]: ...
 
-    # optional (read with getattr): subject: Sequence[str], contrasts: Sequence[Sequence[str]]
+    # optional (read with getattr): subject: Sequence[str], contrasts: Sequence[Sequence[str]],
+    # core: bool
 
 
 class FactLike(Protocol):
@@ -126,14 +132,16 @@ class PointResult:
     own: bool = False  # hit by a wording this candidate marked as said ("your wording")
     near: str | None = None  # missed: the part of the answer that came closest
     lacked: str | None = None  # missed: what that part lacked, a few words
+    core: bool = False  # a core point: the rating needs it (see the module docstring)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"point": self.point, "hit": self.hit}
         for name in ("matched", "found", "near", "lacked"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
-        if self.own:
-            out["own"] = True
+        for name in ("own", "core"):
+            if getattr(self, name):
+                out[name] = True
         return out
 
 
@@ -208,8 +216,24 @@ def rated_score(rating: Rating) -> int:
 
 
 def suggest(score: int) -> Rating:
+    """The rating of a share of key points alone (no core points, nothing flagged)."""
     for bound, rating in RATING_BOUNDS:
         if score < bound:
             return rating
     return Rating.EASY
+
+
+def rate(points: Sequence[PointResult], flagged: bool) -> tuple[int, Rating]:
+    """The score and the suggested rating of judged key points, by the rule of this module's
+    docstring: the share of points hit; the core points, if any, decide the band (all hit: at
+    least Good; one missed: at most Hard); `flagged` (a pitfall asserted or a key point
+    contradicted) caps at Hard."""
+    score = round(100 * sum(p.hit for p in points) / len(points)) if points else 0
+    suggested = suggest(score)
+    core = [p for p in points if p.core]
+    if core:
+        suggested = max(suggested, Rating.GOOD) if all(p.hit for p in core) else min(suggested, Rating.HARD)
+    if flagged:
+        suggested = min(suggested, PITFALL_CAP)
+    return score, suggested
 

@@ -23,8 +23,8 @@ from quiz.grading.results import (
     KeyPointLike,
     PointResult,
     Rating,
+    rate,
     rated_score,
-    suggest,
 )
 from quiz.grading.shared import checked
 from quiz.grading.statements import Groups, Verdict, groups, judge_facts, judge_statement, widen
@@ -68,10 +68,10 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
     said: a point matched by one of them (same rules as a term) is hit, with `own` set."""
     points = question.key_points
     if not answer.strip():
-        return Grade(tuple(PointResult(p.point, False) for p in points), 0, Rating.AGAIN, True)
+        return Grade(_unsaid(points), 0, Rating.AGAIN, True)
     text = Answer(answer)
     if _is_non_answer(text, question.question):
-        return Grade(tuple(PointResult(p.point, False) for p in points), 0, Rating.AGAIN,
+        return Grade(_unsaid(points), 0, Rating.AGAIN,
                      non_answer=True)
     contrasts = groups(tuple(tuple(g) for g in getattr(question, "contrasts", ())))
     synonyms = groups(tuple(tuple(g) for g in getattr(question, "synonyms", ())))
@@ -99,12 +99,15 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
     mine = own or {}
     results = tuple(_point(p, verdicts.get(i), text, tainted, mine.get(p.point, ()), synonyms)
                     for i, p in enumerate(points))
-    results = tuple(r if r.hit else _why_missed(r, text, tainted) for r in results)
-    score = round(100 * sum(r.hit for r in results) / len(results)) if results else 0
-    suggested = suggest(score)
-    if asserted or contradictions:
-        suggested = min(suggested, PITFALL_CAP)
+    results = tuple(replace(r if r.hit else _why_missed(r, text, tainted),
+                            core=bool(getattr(p, "core", False)))
+                    for r, p in zip(results, points, strict=True))
+    score, suggested = rate(results, bool(asserted or contradictions))
     return Grade(results, score, suggested, pitfalls=tuple(asserted), contradictions=contradictions)
+
+
+def _unsaid(points: Sequence[KeyPointLike]) -> tuple[PointResult, ...]:
+    return tuple(PointResult(p.point, False, core=bool(getattr(p, "core", False))) for p in points)
 
 
 def _once(named: tuple[Contradiction, ...], more: list[Contradiction]) -> tuple[Contradiction, ...]:

@@ -17,6 +17,7 @@ from quiz.grading import Contradiction, PitfallHit, PointResult, Rating
 from quiz.ui import demo as demo_ui
 from quiz.ui import questions as bank_ui
 from quiz.ui.prompt import RATING_STYLE, Reader, prewarm
+from quiz.ui.questions import CORE_LEGEND, point_text
 from quiz.ui.rendered import ModelAnswer, prepare, prepared
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def contradiction_text(c: Contradiction) -> Text:
 def missed_text(p: PointResult) -> Text:
     """A missed point, and on the next line the part of the answer that came closest and what
     it lacked."""
-    line = Text(p.point)
+    line = point_text(p.point, p.core)
     if p.near:
         line += Text(f"\n  closest: “{p.near}”", style="dim")
         if p.lacked:
@@ -137,10 +138,10 @@ def points_table(graded: Graded, keys: str = "") -> Table:
     for i, p in enumerate(graded.grade.points):
         if graded.grade.shown_as_empty:
             mark = Text("•", style="blue")
-            line = Text(p.point)
+            line = point_text(p.point, p.core)
         elif p.hit:
             mark = Text("✔", style="bold green")
-            line = Text(p.point)
+            line = point_text(p.point, p.core)
             if p.point in marked:
                 line += Text("  (you said it)", style="yellow")
             elif p.own and p.matched:  # a wording they marked as said before, as they wrote it
@@ -212,7 +213,9 @@ def verdict_panel(graded: Graded) -> Panel:
     if g.self_rated:
         body = Group(Text("No key points to grade against: compare your answer with the model answer "
                           "above and rate it yourself."), body)
-    return Panel(body, title=title, title_align="left", border_style="blue")
+    legend = Text(CORE_LEGEND, style="dim") if any(p.core for p in g.points) else None
+    return Panel(body, title=title, title_align="left", border_style="blue", subtitle=legend,
+                 subtitle_align="left")
 
 
 def graded_view(graded: Graded, now: datetime) -> Group:

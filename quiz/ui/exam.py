@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quiz import ui
+from quiz.model import CORE_MARK
 from quiz.ui.drill import (
     MARK_KEYS,
     contradiction_text,
@@ -112,7 +113,8 @@ def scorecard_view(card: Scorecard) -> Group:
             missed = Text("not answered", style="dim")
         else:
             score = Text(str(a.grade.score), style=score_style(a.grade.score))
-            missed = Text("; ".join(p.point for p in a.grade.missed) or "nothing", style="dim")
+            missed = Text("; ".join(CORE_MARK * p.core + p.point for p in a.grade.missed) or "nothing",
+                          style="dim")
             if a.grade.pitfalls or a.grade.contradictions:
                 n = len(a.grade.pitfalls) + len(a.grade.contradictions)
                 missed = Text(f"{n} wrong statement{'s' * (n != 1)} · ", style="bold red") + missed

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from quiz import ui
+from quiz.model import CORE_MARK
 from quiz.ui.rendered import print_cached
 
 if TYPE_CHECKING:
@@ -166,6 +167,15 @@ def pitfalls_table(q: Question) -> Table:
     return table
 
 
+#: What the ★ (`quiz.model.CORE_MARK`) before a core key point (`core: true`) means.
+CORE_LEGEND = "★ core: every one said -> at least Good, one missed -> at most Hard"
+
+
+def point_text(point: str, core: bool) -> Text:
+    """A key point's text, marked ★ when it is core."""
+    return Text(CORE_MARK, style="bold yellow") + Text(point) if core else Text(point)
+
+
 def show_question(q: Question, *, answer: bool = True) -> None:
     from rich.panel import Panel
     from rich.table import Table
@@ -177,8 +187,10 @@ def show_question(q: Question, *, answer: bool = True) -> None:
                                                              title_align="left", border_style="green"))
     points = Table.grid(padding=(0, 1))
     for kp in q.key_points:
-        points.add_row("•", Text(kp.point))
-    ui.out.print(Panel(points, title="Key points", title_align="left", border_style="blue"))
+        points.add_row("•", point_text(kp.point, kp.core))
+    legend = Text(CORE_LEGEND, style="dim") if any(kp.core for kp in q.key_points) else None
+    ui.out.print(Panel(points, title="Key points", title_align="left", border_style="blue", subtitle=legend,
+                       subtitle_align="left"))
     if q.errata:
         errata = q.errata
         print_cached(ui.out, ("errata", errata), lambda: Panel(
