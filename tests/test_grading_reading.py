@@ -102,3 +102,26 @@ def test_a_denied_frame_denies_the_whole_claim_for_a_key_point_too() -> None:
     assert not grade("Nothing says each worker has its own memory.", q).points[0].hit
     assert grade("You read the body with await request.body(), and each worker has its own memory.",
                  q).points[0].hit
+
+
+def test_a_pitfall_s_consequence_earns_no_key_point() -> None:
+    """"X, so Y": Y goes on from the wrong claim; it is not credited on its own."""
+    pitfalls = _pitfall("fastapi", "background-tasks", "BackgroundTasks run in another")[0].pitfalls
+    q = Question("bg", 1, "Background tasks?", "!", (KeyPoint("Fine for emails", ("send emails",)),),
+                 pitfalls=pitfalls)
+    assert grade("They send emails after the response.", q).points[0].hit
+    g = grade("BackgroundTasks run in another process, so they send emails and heavy jobs.", q)
+    assert g.pitfalls and not g.points[0].hit
+    g = grade("BackgroundTasks run in another process, but they send emails fine.", q)
+    assert g.pitfalls and g.points[0].hit  # a `but` clause says something of its own
+
+
+@pytest.mark.parametrize("answer", [
+    'Instead of registering handlers with @app.on_event("startup"), use lifespan.',
+    "Rather than putting startup code in an @app.on_event handler, I use lifespan.",
+    "I use lifespan instead of the @app.on_event startup handler.",
+])
+def test_the_alternative_turned_down_by_instead_of_is_not_named(answer: str) -> None:
+    q, claim = _pitfall("fastapi", "starlette", "Startup code goes in")
+    assert not _named(answer, q, claim)
+    assert _named('Startup code goes in an @app.on_event("startup") handler.', q, claim)

@@ -32,10 +32,12 @@ reject it when before the claim stands
 or after it a verdict ("... is deprecated", "... is a myth"), or the sentence is a question not
 answered yes ("X? No."), or the next clause denies it: a short "Not so." or "No.", or one that
 starts with `but` or points back at it and judges or denies it ("Older answers show
-@validator; in v2 that's deprecated", "It's a common belief that X; it isn't"). Every
+@validator; in v2 that's deprecated", "It's a common belief that X; it isn't"). A claim in
+the first part of a clause that opens with "instead of" or "rather than" is the alternative
+turned down ("Instead of registering it with @app.on_event("startup"), use lifespan"). Every
 statement that asserts a pitfall (its clause, up to a comma that starts a new one: ", it",
-", and", ...)
-earns no key point: the point it contradicts is not credited from there.
+", and", ...), and the clauses of its sentence that go on from it ("X, so they suit heavy
+jobs"; not "X, but ..."), earn no key point: the point it contradicts is not credited from there.
 
 A pitfall with a `subject` is a statement, as a key point can be: its terms are what it claims
 and its subject what it claims it of ("Starlette" -> "an ASGI server", "a missing token" ->
@@ -221,6 +223,10 @@ def reported(answer: Answer, start: int, end: int) -> bool:
             return True
         if i and (toks[i - 1], toks[i]) in OLD_VERSIONS:
             return True
+    opening = answer.clauses[first][0]
+    if (tuple(toks[opening:opening + 2]) in {("instead", "of"), ("rather", "than")} and clause == first
+            and answer.commas[start] == answer.commas[opening]):
+        return True  # "Instead of registering it with @app.on_event, ...": the alternative turned down
     if _framed(answer, before) or any(toks[i] in FRAMES and answer.negated[i] for i in before):
         return True  # ... or a denied frame: "it is not true that X, so Y", "nothing says X (or Z)"
     if any(toks[i] == "used" and toks[i + 1] == "to" for i in before):
@@ -324,7 +330,7 @@ def find_pitfalls(pitfalls: Sequence[PitfallLike], answer: Answer,
                     if said_of is not None and not _of_subject(answer, m, said_of):
                         continue
                     if not rejects(answer, term, m, correction_words(p.correction, p.claim)):
-                        statements.add(answer.statement[m.start])
+                        statements.update(_consequences(answer, m.start))
                         if best is None or m.score > best[1].score:
                             best = (raw, m)
                     elif rejected is not None and m.score >= term.threshold:
@@ -333,6 +339,14 @@ def find_pitfalls(pitfalls: Sequence[PitfallLike], answer: Answer,
             raw, m = best
             hits.append(PitfallHit(p.claim, p.correction, raw, shown(m.found), p.since, p.reference))
     return hits, statements
+
+
+def _consequences(answer: Answer, start: int) -> set[int]:
+    """The statement at `start` and those of its sentence's clauses after it that go on from it
+    (`_reach`: "X, so they suit heavy jobs", "X (which Y)"; not "X, but Y")."""
+    _, last = _reach(answer, answer.clause[start])
+    later = range(answer.clauses[answer.clause[start]][1], answer.clauses[last][1])
+    return {answer.statement[start], *(answer.statement[i] for i in later)}
 
 
 #: A part of a sentence that starts with one of these says its claim of the subject named just before.
