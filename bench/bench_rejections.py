@@ -85,8 +85,8 @@ def _swap(fact: Fact, bank_contrasts: tuple[tuple[str, ...], ...]) -> str | None
 
 
 def claims() -> Iterator[tuple[str, str, Any, str]]:
-    """(kind, claim, question, pitfall claim or "") for every pitfall of both banks and every fact
-    swapped (once per bank, with the bank's first question)."""
+    """(kind, claim, question, pitfall claim or "") for every pitfall of both banks (a question's own
+    with it; the bank's and every fact swapped once, with the bank's first question)."""
     for name in ("fastapi", "senior"):
         bank = load_bank(None if name == "fastapi" else [BUILTIN_BANKS["senior"]])
         seen: set[tuple[str, str]] = set()
@@ -96,6 +96,8 @@ def claims() -> Iterator[tuple[str, str, Any, str]]:
                     seen.add((q.id, p.claim))
                     yield "pitfall", p.claim, q, p.claim
         q = bank.questions[0]
+        for p in q.bank_pitfalls:  # the bank's own, looked for in every answer
+            yield "pitfall", p.claim, q, p.claim
         for fact in q.facts:
             swapped = _swap(fact, q.contrasts)
             if swapped:

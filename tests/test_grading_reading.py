@@ -32,7 +32,7 @@ SAMPLE = [
 
 def _pitfall(bank: str, qid: str, start: str) -> tuple[Question, str]:
     q = load_bank(None if bank == "fastapi" else [BUILTIN_BANKS[bank]]).get(qid)
-    return q, next(p.claim for p in q.pitfalls if p.claim.startswith(start))
+    return q, next(p.claim for p in q.checked_pitfalls if p.claim.startswith(start))
 
 
 def _named(answer: str, q: Question, claim: str) -> bool:
@@ -106,7 +106,7 @@ def test_a_denied_frame_denies_the_whole_claim_for_a_key_point_too() -> None:
 
 def test_a_pitfall_s_consequence_earns_no_key_point() -> None:
     """"X, so Y": Y goes on from the wrong claim; it is not credited on its own."""
-    pitfalls = _pitfall("fastapi", "background-tasks", "BackgroundTasks run in another")[0].pitfalls
+    pitfalls = _pitfall("fastapi", "background-tasks", "BackgroundTasks run in another")[0].checked_pitfalls
     q = Question("bg", 1, "Background tasks?", "!", (KeyPoint("Fine for emails", ("send emails",)),),
                  pitfalls=pitfalls)
     assert grade("They send emails after the response.", q).points[0].hit
