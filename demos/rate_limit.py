@@ -114,7 +114,7 @@ def tour(t):
     import uvicorn
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    config = uvicorn.Config(t.app)
+    config = uvicorn.Config(t.app, log_config=None)  # its defaults, read without configuring logging
     t.note("uvicorn.Config defaults", f"proxy_headers={config.proxy_headers}, "
            f"forwarded_allow_ips={config.forwarded_allow_ips!r}")
     t.check("proxy headers are on by default", config.proxy_headers is True)

@@ -467,6 +467,136 @@ def run_demo(
     return DemoResult(demo, checks, failure, time.perf_counter() - start)
 
 
+# --- every demo at once ---------------------------------------------------------------------
+
+_busy = False  # a worker process is running a demo (Ctrl-C then stops the demo, its cleanup runs)
+
+
+def _stop_worker(signum: int, frame: object) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C never cuts the cleanup short
+    if _busy:
+        raise KeyboardInterrupt
+    os._exit(130)  # idle between demos: nothing to clean up, no traceback
+
+
+def _worker(conn: Any) -> None:
+    """A worker process: runs each demo it is sent, sends its result back; None (or the other end
+    gone) ends it."""
+    import signal
+
+    global _busy
+    signal.signal(signal.SIGINT, _stop_worker)
+    while True:
+        try:
+            demo = conn.recv()
+        except (EOFError, OSError):
+            return
+        if demo is None:
+            return
+        _busy = True
+        try:
+            result = run_demo(demo)
+        except KeyboardInterrupt:
+            os._exit(130)  # the demo's own cleanup (its finally blocks) ran on the way here
+        _busy = False
+        conn.send(result)
+
+
+def workers_for(count: int) -> int:
+    """Worker processes for `count` demos: two a core (most of a demo's time is spent waiting:
+    a sleep, a server starting, an event), at most 8; 1 (in this process) where fork is not
+    the way processes start (macOS, Windows) or when this process runs threads (forking them
+    is unsafe)."""
+    import threading
+
+    if sys.platform != "linux" or threading.active_count() > 1 or count < 2:
+        return 1
+    return min(count, 8, 2 * (os.cpu_count() or 1))
+
+
+def run_all(demos: list[Demo], done: Callable[[DemoResult], None] = lambda r: None,
+            workers: int | None = None) -> list[DemoResult]:
+    """Run every demo as `run_demo` runs it, in worker processes that each run one demo after
+    another (as `demo --all` ran them all in one process), several workers at once; the results
+    in the order of `demos`. `done` is called in this process as each one ends. A demo that ends
+    its worker's process fails (the others run on, in a new worker)."""
+    workers = workers_for(len(demos)) if workers is None else workers
+    if workers <= 1:
+        results = []
+        for demo in demos:
+            results.append(run_demo(demo))
+            done(results[-1])
+        return results
+    import gc
+    import multiprocessing
+    import signal
+    from collections import deque
+    from multiprocessing.connection import Connection, wait
+    from multiprocessing.process import BaseProcess
+
+    # The web stack imported once, before the workers are forked (each would import it
+    # again), and moved out of the collector's sight: each worker's collections skip it.
+    import fastapi.testclient  # noqa: F401
+
+    fork = multiprocessing.get_context("fork")
+    pending = deque(enumerate(demos))
+    procs: dict[Connection, BaseProcess] = {}  # a worker's end of its pipe -> its process
+    running: dict[Connection, int] = {}  # a worker's end of its pipe -> the demo it runs
+    found: dict[int, DemoResult] = {}
+
+    def give(conn: Connection) -> None:
+        """The next demo to this worker, or the end."""
+        if pending:
+            running[conn], demo = pending.popleft()
+            conn.send(demo)
+        else:
+            conn.send(None)
+            conn.close()
+
+    def start() -> Connection:
+        conn, theirs = fork.Pipe()
+        procs[conn] = fork.Process(target=_worker, args=(theirs,), daemon=True)
+        procs[conn].start()
+        theirs.close()
+        return conn
+
+    gc.freeze()
+    try:
+        for _ in range(min(workers, len(demos))):
+            give(start())
+        while running:
+            for conn in wait(list(running)):
+                assert isinstance(conn, Connection)
+                i = running.pop(conn)
+                try:
+                    found[i] = conn.recv()
+                except (EOFError, OSError):  # the process ended during the demo (os._exit, a crash)
+                    procs[conn].join()
+                    why = f"the demo's process stopped (exit code {procs[conn].exitcode})"
+                    found[i] = DemoResult(demos[i], [], Failure(why), 0.0)
+                    conn.close()
+                    conn = start()
+                done(found[i])
+                give(conn)
+    except BaseException:  # Ctrl-C: every worker stops its demo (which cleans up), nothing new starts
+        for proc in procs.values():
+            if proc.is_alive() and proc.pid is not None:
+                with contextlib.suppress(OSError):
+                    os.kill(proc.pid, signal.SIGINT)
+        for proc in procs.values():
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+        raise
+    finally:
+        for proc in procs.values():
+            proc.join()
+        gc.unfreeze()
+    return [found[i] for i in range(len(demos))]
+
+
 # --- the demo index, copying --------------------------------------------------------------
 
 

@@ -271,3 +271,71 @@ def test_watch_runs_again_on_every_save_until_ctrl_c(tmp_path: Path) -> None:
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+def bank_with_demos(tmp_path: Path, demos: dict[str, str]) -> Path:
+    """A bank of one question a demo, each demo a file with `app` and the given tour body."""
+    folder = tmp_path / "demos"
+    folder.mkdir()
+    questions = []
+    for slug, tour in demos.items():
+        (folder / f"{slug}.py").write_text(
+            f'"""The {slug} demo."""\nfrom fastapi import FastAPI\napp = FastAPI()\n# --- tour ---\n'
+            f"def tour(t):\n{tour}")
+        questions.append(f"  - id: {slug}\n    question: q?\n    answer: a.\n"
+                         f"    key_points: [{{point: p, terms: [p]}}]\n    demo: {slug}\n")
+    bank = tmp_path / "bank.yaml"
+    bank.write_text("questions:\n" + "".join(questions))
+    return bank
+
+
+def test_all_reports_a_demo_that_ends_its_process_and_runs_the_others(tmp_path: Path) -> None:
+    """`--all` runs demos in worker processes: one that ends its process is a failed row, not
+    the end of quiz; the rows keep the demos' order."""
+    bank = bank_with_demos(tmp_path, {
+        "first": "    t.check('one', True)\n",
+        "quitter": "    import os\n    t.check('one', True)\n    os._exit(3)\n",
+        "last": "    t.check('one', True)\n",
+    })
+    env = {**os.environ, "QUIZ_HOME": str(tmp_path / "home")}
+    argv = ["--bank", str(bank), "demo", "--all", "--json", "--trust"]
+    proc = subprocess.run([sys.executable, "-m", "quiz", *argv], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    rows = json.loads(proc.stdout)
+    names = [r["demo"] for r in rows]
+    assert names[:3] == ["first", "quitter", "last"] and "middleware" in names
+    by_name = {r["demo"]: r for r in rows}
+    assert by_name["quitter"]["ok"] is False
+    assert by_name["quitter"]["failure"].startswith("the demo's process stopped")
+    assert [n for n, r in by_name.items() if not r["ok"]] == ["quitter"]
+
+
+def test_ctrl_c_stops_every_demo_of_all_and_each_cleans_up(tmp_path: Path) -> None:
+    import pexpect
+
+    running = tmp_path / "running"
+    bank = bank_with_demos(tmp_path, {
+        "waiter": (f"    import pathlib, time\n    mark = pathlib.Path({str(running)!r})\n"
+                   "    mark.write_text('x')\n    try:\n"
+                   "        for _ in range(1200):  # up to a minute: Ctrl-C comes first\n"
+                   "            time.sleep(0.05)\n    finally:\n        mark.unlink()\n"
+                   "    t.check('one', True)\n"),
+    })
+    env = {**os.environ, "QUIZ_HOME": str(tmp_path / "home"), "TERM": "dumb", "NO_COLOR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "quiz", "--bank", str(bank), "demo", "--all", "--trust"],
+                          env=env, encoding="utf-8", dimensions=(50, 150), timeout=60, cwd=str(tmp_path))
+    try:
+        for _ in range(1200):  # until the demo runs (or pexpect's timeout below ends the test)
+            if running.exists():
+                break
+            time.sleep(0.05)
+        assert running.exists()
+        child.sendintr()
+        child.expect_exact("Interrupted.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+    assert not running.exists()  # the demo's own cleanup ran

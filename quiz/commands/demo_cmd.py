@@ -78,7 +78,7 @@ def demo(
         return
     if all_:
         to_run = [demo_ui.approve_demo(d, trust) for d in demos.all_demos(bank)]
-        results = demo_ui.run_with_progress(to_run, demos.run_demo)
+        results = demo_ui.run_with_progress(to_run)
         if as_json:
             emit_json(
                 [

@@ -251,11 +251,13 @@ def demo_list_table(rows: list[Any]) -> Table:
     return table
 
 
-def run_with_progress(items: list[Demo], run: Any) -> list[DemoResult]:
-    """Run every demo with a progress bar on stderr (hidden when stderr is no terminal)."""
+def run_with_progress(items: list[Demo]) -> list[DemoResult]:
+    """Run every demo (several at once: `quiz.demo.run_all`) with a progress bar on stderr
+    (hidden when stderr is no terminal)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    results = []
+    from quiz.demo import run_all
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -263,12 +265,14 @@ def run_with_progress(items: list[Demo], run: Any) -> list[DemoResult]:
         TimeElapsedColumn(),
         console=ui.err,
         transient=True,
-        auto_refresh=False,  # no refresh thread competing with the timed steps of a demo
+        auto_refresh=False,  # no refresh thread (workers are forked from this process)
     ) as progress:
         task = progress.add_task("demos", total=len(items))
-        for demo in items:
-            progress.update(task, description=f"demo {demo.slug}", refresh=True)
-            results.append(run(demo))
-            progress.advance(task)
+        progress.refresh()
+
+        def done(result: DemoResult) -> None:
+            progress.update(task, description=f"demos ({result.demo.slug} done)", advance=1, refresh=True)
+
+        results = run_all(items, done)
         progress.refresh()
     return results
