@@ -28,21 +28,33 @@ questions:
 def edit_entry(entry: Path, row: dict[str, Any] | None = None, rest: dict[str, Any] | None = None,
                index: int = 0) -> None:
     """Edit a cache entry on disk as someone with a text editor and zlib would: a question's row
-    (the columns of its first line) or its rest (zlib-compressed JSON after it), the offsets kept
-    right."""
+    (its id or number on the first line, the rest of its row in its chunk of rows) or its rest
+    (zlib-compressed JSON after the first line), the offsets kept right."""
+    from quiz.bank.cache import CHUNK
+
     data = entry.read_bytes()
     first, body = data.split(b"\n", 1)
     header = json.loads(first)
-    columns = header["questions"]
-    places = zip(columns["at"], columns["size"], strict=True)
+    chunks = [json.loads(zlib.decompress(body[at:at + size])) for at, size in header["chunks"]]
+    rows = {name: [v for c in chunks for v in c[name]] for name in chunks[0]}
+    places = zip(rows["at"], rows["size"], strict=True)
     blobs = [json.loads(zlib.decompress(body[at:at + size])) for at, size in places]
     for name, value in (row or {}).items():
-        columns[name][index] = value
+        {"id": header["ids"], "number": header["numbers"]}.get(name, rows.get(name, []))[index] = value
     blobs[index].update(rest or {})
     packed = [zlib.compress(json.dumps(b).encode()) for b in blobs]
-    columns["at"] = [sum(len(p) for p in packed[:i]) for i in range(len(packed))]
-    columns["size"] = [len(p) for p in packed]
-    entry.write_bytes(json.dumps(header, ensure_ascii=False).encode() + b"\n" + b"".join(packed))
+    rows["at"] = [sum(len(p) for p in packed[:i]) for i in range(len(packed))]
+    rows["size"] = [len(p) for p in packed]
+    at = sum(rows["size"])
+    new_chunks, header["chunks"] = [], []
+    for start in range(0, len(packed), CHUNK):
+        chunk = zlib.compress(json.dumps({k: v[start:start + CHUNK] for k, v in rows.items()},
+                                         ensure_ascii=False).encode())
+        header["chunks"].append([at, len(chunk)])
+        new_chunks.append(chunk)
+        at += len(chunk)
+    entry.write_bytes(json.dumps(header, ensure_ascii=False).encode() + b"\n" + b"".join(packed)
+                      + b"".join(new_chunks))
 
 
 def the_entry(home: Path) -> Path:
@@ -350,3 +362,58 @@ def test_a_note_for_a_damaged_entry_leads_to_a_parse(
     [note] = list((quiz_home / "cache").glob("where-*"))
     note.write_text('{"stamps": [], "key": "x"}', encoding="utf-8")  # a note that fits no file
     assert load_bank([bank]).questions[0].answer == "The real answer."
+
+
+def test_a_bank_named_another_way_is_read_back_under_its_name(
+    tmp_path: Path, quiz_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = write_bank(tmp_path / "bank", "The real answer.")
+    load_bank([bank])  # an absolute path
+    monkeypatch.chdir(tmp_path)
+    again = load_bank([Path("bank/bank.yaml")])  # the same file, relative
+    assert isinstance(again.questions[0], CachedQuestion)
+    assert again.sources == [Path("bank/bank.yaml")] and again.questions[0].source == bank.resolve()
+
+
+def many_questions(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "bank.yaml"
+    path.write_text("questions:\n" + "".join(
+        f"  - {{id: q{i}, question: Question {i}?, answer: Answer {i}., tags: [t{i % 3}],\n"
+        f"     key_points: [{{point: Point {i}, terms: [point {i}]}}]}}\n" for i in range(1, count + 1)),
+        encoding="utf-8")
+    return path
+
+
+def test_a_command_reads_only_the_chunk_of_rows_it_shows(
+    tmp_path: Path, quiz_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quiz.bank import cache
+
+    monkeypatch.setattr(cache, "CHUNK", 4)  # 10 questions: chunks of 4, 4 and 2 rows
+    path = many_questions(tmp_path / "bank", 10)
+    parsed = load_bank([path])
+    bank = load_bank([path])
+    assert bank.select() == bank.questions and bank.topic_names([]) == []  # no filter: no row read
+    assert not [q.id for q in bank if "question" in q.__dict__]  # ids and numbers only, so far
+    assert bank.get(6).question == "Question 6?"
+    assert [q.id for q in bank if "question" in q.__dict__] == ["q5", "q6", "q7", "q8"]  # its chunk
+    assert [q for q in bank if "answer" in q.__dict__] == []  # and no rest
+    assert [(q.question, q.tags, q.line) for q in bank] == [(q.question, q.tags, q.line) for q in parsed]
+    assert bank == parsed
+
+
+def test_a_chunk_holding_what_validation_refuses_is_parsed_again(
+    tmp_path: Path, quiz_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quiz.bank import cache
+
+    monkeypatch.setattr(cache, "CHUNK", 4)
+    path = many_questions(tmp_path / "bank", 10)
+    load_bank([path])
+    edit_entry(the_entry(quiz_home), {"question": "Raw \x1b[2J", "tags": ["bell\x07"]}, index=8)
+    bank = load_bank([path])
+    assert bank.get(1).question == "Question 1?" and isinstance(bank.get(1), CachedQuestion)
+    assert (bank.get(9).question, bank.get(9).tags) == ("Question 9?", ("t0",))  # parsed again
+    again = load_bank([path]).get(9)  # stored again by the parse, sound
+    assert isinstance(again, CachedQuestion) and again.question == "Question 9?"

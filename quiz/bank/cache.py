@@ -3,13 +3,15 @@ or re-checking every text, and only as much of it as a command uses.
 
 An entry is one file. Its first line is JSON: the key, the bank's name and files, the word
 groups its files declare (contrasts, synonyms: once, not once a question), the bank's facts and
-bank-wide pitfalls (once), and one short row a
-question: id, number, question, tags, difficulty, demo, and where the rest of it is. Then, for
-each question, that rest (answer, key points, errata, pitfalls, ...) as zlib-compressed JSON,
-read the first time a command uses it: `quiz show 7` on a bank of 10,000 questions reads one.
+bank-wide pitfalls (once), every question's id and number, and where each chunk of rows is.
+Then each question's rest (answer, key points, errata, pitfalls, ...) and each chunk of CHUNK
+rows (question, tags, difficulty, demo, where the question's rest is), zlib-compressed JSON,
+read the first time a command uses them: `quiz show 7` or the drill's first question on a bank
+of 100,000 questions reads the first line, one chunk and one rest; `quiz list` reads every
+chunk and no rest.
 
-What validation refuses is refused here too: the rows are checked when the entry is read, a
-question's rest when it is read. Validation made every control character visible, so one in an
+What validation refuses is refused here too: the first line is checked when the entry is read,
+a chunk or a rest when it is read. Validation made every control character visible, so one in an
 entry (raw, or as a JSON escape), a text beyond the bounds, or anything out of shape is an entry
 edited on disk or written by a broken quiz: the entry is deleted and the bank parsed again.
 """
@@ -44,10 +46,11 @@ from quiz.model import (
 )
 from quiz.paths import cache_dir, sha256
 
-CACHE_FORMAT = 8  # raised when the same files load into another bank or the layout changes
+CACHE_FORMAT = 9  # raised when the same files load into another bank or the layout changes
 # (2: the vocabulary is bank-wide; 3: rows first, each question's rest read on first use; 4: the
 # rows as columns; 5: a pitfall's subject; 6: the bank's facts; 7: the bank's pitfalls; 8: a key
-# point's core mark)
+# point's core mark; 9: rows in chunks read on first use)
+CHUNK = 1000  # rows a chunk: the drill's first question on 100,000 questions reads one chunk
 CACHE_KEEP = 8  # bank caches kept, the most recently used first
 CACHE_MAX_BYTES = 256 * 1024 * 1024  # and at most this much in all; the entry in use always stays
 MAX_HEADER = 64 * 1024 * 1024  # the first line: rows of at most 20 banks files' questions
@@ -90,8 +93,8 @@ def _ints(values: list[Any], low: int, high: int) -> bool:
     return set(map(type, values)) <= {int} and (not values or (min(values) >= low and max(values) <= high))
 
 
-# The rows of an entry, a column each (checked a column at a time).
-COLUMNS = ("id", "number", "question", "tags", "difficulty", "demo", "file", "line", "at", "size")
+# A chunk of rows, a column each (checked a column at a time); the ids and numbers are on the first line.
+CHUNK_COLUMNS = ("question", "tags", "difficulty", "demo", "file", "line", "at", "size")
 _IDS = re.compile(r"(?:[a-z0-9][a-z0-9_-]{0,79}\n)*")  # ids one a line: SLUG, at most 80 characters
 
 
@@ -205,15 +208,18 @@ def remember(where: Path, stamps: list[list[int]], before_ns: int, key: str) -> 
             tmp.unlink(missing_ok=True)
 
 
-# --- a question read from the cache: its rest read when first used ---------------------------------
+# --- a question read from the cache: its row and its rest read when first used ---------------------
 
 T = TypeVar("T")
+#: A question's fields in its chunk of rows (what a list shows), and in its rest.
+ROW = ("question", "tags", "difficulty", "demo", "source", "line", "root")
 REST = ("answer", "key_points", "errata", "pitfalls", "follow_ups", "references", "choices", "contrasts",
         "synonyms", "facts", "bank_pitfalls")
 
 
-class _Rest(Generic[T]):
-    """A field of a cached question that is read from the entry the first time it is used."""
+class _Lazy(Generic[T]):
+    """A field of a cached question, read from the entry the first time it is used; then kept in
+    the question's `__dict__`, which Python reads before this (non-data) descriptor."""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -221,30 +227,34 @@ class _Rest(Generic[T]):
     def __get__(self, obj: Any, owner: type | None = None) -> T:
         if obj is None:
             return self  # type: ignore[return-value]
-        found = obj.__dict__
-        if self.name not in found:
-            found["_entry"].fill(obj)
-        return found[self.name]  # type: ignore[no-any-return]
-
-    def __set__(self, obj: Any, value: T) -> None:
-        obj.__dict__[self.name] = value
+        obj._entry.fill(obj, self.name)
+        return obj.__dict__[self.name]  # type: ignore[no-any-return]
 
 
 class CachedQuestion(Question):
-    """A question of a cached bank: what a list shows at once, the rest on first use. It is equal
-    to (and hashes as) the parsed question with the same content."""
+    """A question of a cached bank: its id and number at once, its row (what a list shows) and
+    its rest on first use. It is equal to (and hashes as) the parsed question with the same
+    content. Each entry read makes a subclass of its own, whose `_entry` it reads from."""
 
-    answer: str = _Rest()  # type: ignore[assignment]
-    key_points: tuple[KeyPoint, ...] = _Rest()  # type: ignore[assignment]
-    errata: str | None = _Rest()  # type: ignore[assignment]
-    pitfalls: tuple[Pitfall, ...] = _Rest()  # type: ignore[assignment]
-    follow_ups: tuple[str, ...] = _Rest()  # type: ignore[assignment]
-    references: tuple[str, ...] = _Rest()  # type: ignore[assignment]
-    choices: tuple[Choice, ...] = _Rest()  # type: ignore[assignment]
-    contrasts: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
-    synonyms: tuple[tuple[str, ...], ...] = _Rest()  # type: ignore[assignment]
-    facts: tuple[Fact, ...] = _Rest()  # type: ignore[assignment]
-    bank_pitfalls: tuple[Pitfall, ...] = _Rest()  # type: ignore[assignment]
+    _entry: _Entry
+    question: str = _Lazy()  # type: ignore[assignment]
+    tags: tuple[str, ...] = _Lazy()  # type: ignore[assignment]
+    difficulty: int = _Lazy()  # type: ignore[assignment]
+    demo: str | None = _Lazy()  # type: ignore[assignment]
+    source: Path = _Lazy()  # type: ignore[assignment]
+    line: int = _Lazy()  # type: ignore[assignment]
+    root: Path | None = _Lazy()  # type: ignore[assignment]
+    answer: str = _Lazy()  # type: ignore[assignment]
+    key_points: tuple[KeyPoint, ...] = _Lazy()  # type: ignore[assignment]
+    errata: str | None = _Lazy()  # type: ignore[assignment]
+    pitfalls: tuple[Pitfall, ...] = _Lazy()  # type: ignore[assignment]
+    follow_ups: tuple[str, ...] = _Lazy()  # type: ignore[assignment]
+    references: tuple[str, ...] = _Lazy()  # type: ignore[assignment]
+    choices: tuple[Choice, ...] = _Lazy()  # type: ignore[assignment]
+    contrasts: tuple[tuple[str, ...], ...] = _Lazy()  # type: ignore[assignment]
+    synonyms: tuple[tuple[str, ...], ...] = _Lazy()  # type: ignore[assignment]
+    facts: tuple[Fact, ...] = _Lazy()  # type: ignore[assignment]
+    bank_pitfalls: tuple[Pitfall, ...] = _Lazy()  # type: ignore[assignment]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Question):
@@ -258,33 +268,90 @@ _COMPARED = [f for f, d in Question.__dataclass_fields__.items() if d.compare]
 
 
 class _Entry:
-    """An open cache entry: where each question's rest is, read on demand."""
+    """An open cache entry: where each chunk of rows and each question's rest is, read on demand."""
 
-    def __init__(self, path: Path, fd: int, start: int, groups: list[tuple[tuple[str, ...], ...]],
-                 reparse: Callable[[], Bank]) -> None:
-        self.path, self.fd, self.start, self.groups = path, fd, start, groups
+    def __init__(self, path: Path, fd: int, start: int, reparse: Callable[[], Bank]) -> None:
+        self.path, self.fd, self.start = path, fd, start
+        self.groups: list[tuple[tuple[str, ...], ...]] = []
         self.facts: list[tuple[Fact, ...]] = []
         self.pitfalls: list[tuple[Pitfall, ...]] = []
+        self.chunks: list[tuple[int, int]] = []
+        self.ids: list[str] = []
+        self.questions: list[CachedQuestion] = []
+        self.resolved: list[Path] = []
+        self.folders: list[Path] = []
         self.reparse = reparse
         self.fresh: dict[str, Question] | None = None  # the bank parsed again, once an entry failed
         self.close = weakref.finalize(self, os.close, fd)
 
-    def fill(self, q: CachedQuestion) -> None:
-        at, size = q.__dict__["_at"]
-        rest = None if self.fresh is not None else self._read(at, size)
+    def fill(self, q: CachedQuestion, name: str) -> None:
+        """Give `q` its row (with its chunk's questions) or its rest, read from the entry; from
+        the bank parsed again when what is read is not what validation lets through."""
+        found = q.__dict__
+        if "question" not in found:
+            self._rows(q)
+            if name in found:
+                return
+        rest = None if self.fresh is not None else self._read(*found["_at"])
         if rest is None:
-            if self.fresh is None:
-                with contextlib.suppress(OSError):
-                    self.path.unlink()  # never served again
-                self.fresh = {p.id: p for p in self.reparse()}
-            parsed = self.fresh.get(q.id)
-            if parsed is None:
-                from quiz.errors import QuizError
+            parsed = self._parsed(q)
+            rest = {field: getattr(parsed, field) for field in REST}
+        found.update(rest)
 
-                raise QuizError(f"The bank changed while quiz read it (question '{q.id}' is gone): "
-                                "run the command again.")
-            rest = {name: getattr(parsed, name) for name in REST}
-        q.__dict__.update(rest)
+    def _parsed(self, q: Question) -> Question:
+        if self.fresh is None:
+            with contextlib.suppress(OSError):
+                self.path.unlink()  # never served again
+            self.fresh = {p.id: p for p in self.reparse()}
+        parsed = self.fresh.get(q.id)
+        if parsed is None:
+            from quiz.errors import QuizError
+
+            raise QuizError(f"The bank changed while quiz read it (question '{q.id}' is gone): "
+                            "run the command again.")
+        return parsed
+
+    def _rows(self, q: CachedQuestion) -> None:
+        """The rows of the chunk `q` is in, into each of its questions."""
+        c = self.ids.index(q.id) // CHUNK  # the very string: found by identity, without a dict of them all
+        members = self.questions[c * CHUNK:(c + 1) * CHUNK]
+        rows = None if self.fresh is not None else self._chunk(c, len(members))
+        if rows is None:
+            for m in members:
+                parsed = self._parsed(m)
+                m.__dict__.update({field: getattr(parsed, field) for field in ROW})
+            return
+        resolved, folders = self.resolved, self.folders
+        for m, text, tags, level, demo, f, line, at, size in zip(members, *rows, strict=True):
+            m.__dict__.update(question=text, tags=tuple(tags), difficulty=level, demo=demo,
+                              source=resolved[f], line=line, root=folders[f], _at=(at, size))
+
+    def _chunk(self, c: int, count: int) -> list[list[Any]] | None:
+        """A chunk's columns, checked as validation would; None when they are not sound."""
+        try:
+            at, size = self.chunks[c]
+            unzip = zlib.decompressobj()
+            raw = unzip.decompress(os.pread(self.fd, size, self.start + at), MAX_HEADER).decode("utf-8")
+            if not unzip.eof or unzip.unconsumed_tail or not _clean(raw):
+                return None
+            columns = json.loads(raw)
+            every = [columns[name] for name in CHUNK_COLUMNS]
+            texts, tags, levels, demos, files_at, lines, ats, sizes = every
+            if not all(type(column) is list and len(column) == count for column in every):
+                return None
+            if not (_strs(texts) and (not texts or min(map(len, texts)) > 0) and _ints(levels, 1, 3)
+                    and set(map(type, tags)) <= {list} and _strs([t for ts in tags for t in ts])):
+                return None
+            named = [(d, f) for d, f in zip(demos, files_at, strict=True) if d is not None]
+            if not (_ints(files_at, 0, len(self.resolved) - 1) and _ints(lines, 0, 2**31)
+                    and _ints(ats, 0, 2**62) and _ints(sizes, 1, MAX_REST) and _strs([d for d, _ in named])):
+                return None
+            for demo, f in set(named):
+                if demo_escapes(demo, self.resolved[f].parent, self.folders[f]):
+                    return None
+            return every
+        except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, zlib.error):
+            return None
 
     def _read(self, at: int, size: int) -> dict[str, Any] | None:
         """A question's rest from the entry, or None when it is not what validation lets through."""
@@ -350,7 +417,8 @@ def read_cache(path: Path, key: str, files: Sequence[Path], roots: Mapping[Path,
                reparse: Callable[[], Bank]) -> Bank | None:
     """The bank stored under `key`, or None: missing, unreadable, stored for other content, or
     holding what validation refuses (then the files are parsed and validated again). `reparse`
-    gives the bank parsed again, for a question whose rest turns out damaged when first read."""
+    gives the bank parsed again, for a chunk of rows or a question's rest that turns out damaged
+    when first read."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -366,7 +434,7 @@ def read_cache(path: Path, key: str, files: Sequence[Path], roots: Mapping[Path,
             data = json.loads(raw)
             if data.get("format") != CACHE_FORMAT or data.get("key") != key:
                 raise ValueError("key")
-            entry = _Entry(path, fd, len(line), [], reparse)
+            entry = _Entry(path, fd, len(line), reparse)
             bank = _bank(data, entry, files, roots)
             del data
             if len(bank) > FREEZE_FROM:  # it lives as long as the command: out of the collector's
@@ -380,13 +448,14 @@ def read_cache(path: Path, key: str, files: Sequence[Path], roots: Mapping[Path,
 
 
 def _bank(data: dict[str, Any], entry: _Entry, files: Sequence[Path], roots: Mapping[Path, Path]) -> Bank:
-    """The bank of an entry's first line, its rows checked as validation would; ValueError if not."""
-    sources = data["sources"]
-    if sources != [str(f) for f in files]:
+    """The bank of an entry's first line, checked as validation would; ValueError if not. Its
+    questions hold their id and number; the rest is read when used (`_Entry.fill`)."""
+    sources = data["sources"]  # as written: the same files, perhaps named another way (`./bank`, `bank`)
+    entry.resolved = [f.resolve() for f in files]
+    if type(sources) is not list or [Path(s).resolve() for s in sources] != entry.resolved:
         raise ValueError("sources")
-    resolved = [Path(s).resolve() for s in sources]
-    folders = [roots.get(f, f.parent).resolve() for f in files]
-    if data["roots"] != [str(r) for r in folders]:
+    entry.folders = [roots.get(f, f.parent).resolve() for f in files]
+    if data["roots"] != [str(r) for r in entry.folders]:
         raise ValueError("roots")
     bank_id, deck, written = data["bank_id"], data["deck"], data["written"]
     if type(bank_id) is not str or not SLUG.match(bank_id) or len(bank_id) > 80 or not _text(deck) \
@@ -402,66 +471,53 @@ def _bank(data: dict[str, Any], entry: _Entry, files: Sequence[Path], roots: Map
                                            for t in tables):
         raise ValueError("pitfalls")
     entry.pitfalls = [tuple(map(_pitfall, table)) for table in tables]
-    columns = data["questions"]
-    if type(columns) is not dict:
-        raise ValueError("questions")
-    every = [columns[c] for c in COLUMNS]
-    ids, numbers, texts, tags, levels, demos, files_at, lines, ats, sizes = every
+    ids, numbers, chunks = data["ids"], data["numbers"], data["chunks"]
     count = len(ids) if type(ids) is list else -1
-    if not all(type(c) is list and len(c) == count for c in every):
+    if not (type(numbers) is list and len(numbers) == count and type(chunks) is list
+            and len(chunks) == -(-count // CHUNK)):
         raise ValueError("columns")
-    if not (_strs(ids) and _IDS.fullmatch("".join(i + "\n" for i in ids)) and len(set(ids)) == count):
+    if not (_strs(ids) and _IDS.fullmatch("\n".join(ids) + "\n" if ids else "") and len(set(ids)) == count):
         raise ValueError("id")
     if not (_ints(numbers, 1, MAX_NUMBER) and len(set(numbers)) == count):
         raise ValueError("number")
-    if not _ints(levels, 1, 3):
-        raise ValueError("difficulty")
-    if not (_strs(texts) and (not texts or min(map(len, texts)) > 0)):
-        raise ValueError("question")
-    if not (set(map(type, tags)) <= {list} and _strs([t for ts in tags for t in ts])):
-        raise ValueError("tags")
-    named = [(d, f) for d, f in zip(demos, files_at, strict=True) if d is not None]
-    if not (_ints(files_at, 0, len(sources) - 1) and _ints(lines, 0, 2**31) and _ints(ats, 0, 2**62)
-            and _ints(sizes, 1, MAX_REST) and _strs([d for d, _ in named])):
-        raise ValueError("where")
-    for demo, f in set(named):
-        if demo_escapes(demo, resolved[f].parent, folders[f]):
-            raise ValueError(f"demo {demo}")
-    questions: list[Question] = []
-    new, make, put = object.__new__, CachedQuestion, object.__setattr__
-    for qid, number, text, ts, level, demo, f, line, at, size in zip(ids, numbers, texts, tags, levels, demos,
-                                                                    files_at, lines, ats, sizes, strict=True):
-        q = new(make)
-        put(q, "id", qid)  # the fields a list shows: in the question's slots
+    if not all(type(c) is list and len(c) == 2 and _ints(c, 0, 2**62) for c in chunks):
+        raise ValueError("chunks")
+    entry.ids, entry.chunks = ids, [(at, size) for at, size in chunks]
+    kind: type[CachedQuestion] = type("CachedQuestion", (CachedQuestion,), {"_entry": entry,
+                                                                            "__module__": __name__})
+    new, put = object.__new__, object.__setattr__
+    questions = entry.questions
+    for qid, number in zip(ids, numbers, strict=True):
+        q: CachedQuestion = new(kind)
+        put(q, "id", qid)
         put(q, "number", number)
-        put(q, "question", text)
-        put(q, "tags", tuple(ts))
-        put(q, "difficulty", level)
-        put(q, "demo", demo)
-        put(q, "source", resolved[f])
-        put(q, "line", line)
-        put(q, "root", folders[f])
-        q.__dict__.update(_entry=entry, _at=(at, size))  # where its rest is
         questions.append(q)
-    return Bank(questions, deck, [Path(s) for s in sources], bank_id, written=written)
+    return Bank(list(questions), deck, list(files), bank_id, written=written)
 
 
 def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) -> None:
-    """Store a bank that validated under `key`: the rows, then each question's rest."""
+    """Store a bank that validated under `key`: the first line, each question's rest, then the
+    chunks of rows."""
     file_of = {f.resolve(): i for i, f in enumerate(bank.sources)}
     groups: dict[tuple[tuple[str, ...], ...], int] = {}
     facts: dict[tuple[Fact, ...], int] = {}
     pitfalls: dict[tuple[Pitfall, ...], int] = {}
-    columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
-    blobs, at = [], 0
-    for q in bank:
-        rest = _rest(q, groups, facts, pitfalls)
-        blob = zlib.compress(json.dumps(rest, ensure_ascii=False).encode("utf-8"))
-        for c, value in zip(COLUMNS, (q.id, q.number, q.question, list(q.tags), q.difficulty, q.demo,
-                                      file_of[q.source], q.line, at, len(blob)), strict=True):
-            columns[c].append(value)
-        blobs.append(blob)
-        at += len(blob)
+    blobs, chunks, at = [], [], 0
+    for first in range(0, len(bank), CHUNK):
+        columns: dict[str, list[Any]] = {c: [] for c in CHUNK_COLUMNS}
+        for q in bank.questions[first:first + CHUNK]:
+            rest = _rest(q, groups, facts, pitfalls)
+            blob = zlib.compress(json.dumps(rest, ensure_ascii=False).encode("utf-8"))
+            for c, value in zip(CHUNK_COLUMNS, (q.question, list(q.tags), q.difficulty, q.demo,
+                                                file_of[q.source], q.line, at, len(blob)), strict=True):
+                columns[c].append(value)
+            blobs.append(blob)
+            at += len(blob)
+        chunks.append(zlib.compress(json.dumps(columns, ensure_ascii=False).encode("utf-8")))
+    places = []
+    for chunk in chunks:
+        places.append([at, len(chunk)])
+        at += len(chunk)
     header = {
         "format": CACHE_FORMAT,
         "key": key,
@@ -474,7 +530,9 @@ def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) ->
         "facts": [[[f.fact, list(f.terms), list(f.subject), [list(c) for c in f.contrasts]] for f in table]
                   for table in facts],
         "pitfalls": [[_pitfall_row(p, True) for p in table] for table in pitfalls],
-        "questions": columns,
+        "ids": [q.id for q in bank],
+        "numbers": [q.number for q in bank],
+        "chunks": places,
     }
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
@@ -482,6 +540,7 @@ def write_cache(path: Path, bank: Bank, key: str, roots: Mapping[Path, Path]) ->
         with tmp.open("wb") as f:
             f.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
             f.writelines(blobs)
+            f.writelines(chunks)
         os.replace(tmp, path)
     except OSError:  # a read-only cache folder only costs speed
         with contextlib.suppress(OSError):

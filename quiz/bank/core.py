@@ -64,11 +64,13 @@ class Bank:
 
     def topic_names(self, names: Iterable[str]) -> list[str]:
         """Topics as the bank spells them, whatever the case given; an unknown one raises."""
-        return _canonical(names, self.topics, "topic")
+        names = list(names)  # none: no question's tags read (a cached bank reads them on first use)
+        return _canonical(names, self.topics, "topic") if names else []
 
     def tag_names(self, names: Iterable[str]) -> list[str]:
         """Tags as the bank spells them, whatever the case given; an unknown one raises."""
-        return _canonical(names, self.tags, "tag")
+        names = list(names)
+        return _canonical(names, self.tags, "tag") if names else []
 
     def select(
         self,
@@ -84,6 +86,8 @@ class Bank:
         """
         topics, tags = self.topic_names(topics), self.tag_names(tags)
         wanted = {self.get(i).id for i in ids}
+        if not (topics or tags or wanted or search):
+            return list(self.questions)
         out = []
         for q in self.questions:
             if topics and q.topic not in topics:
