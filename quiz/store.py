@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from quiz.errors import QuizError, notice
 from quiz.grading import Rating
 from quiz.paths import user_dir
-from quiz.scheduler import CardState, Replayer, State, new_card, replay, utc
+from quiz.scheduler import CardState, Memory, Replayer, State, new_card, replay, utc
 
 if TYPE_CHECKING:
     import fsrs
@@ -833,9 +833,9 @@ class Store:
         clashes = 0
         added = skipped = 0
         touched: set[tuple[str, str]] = set()
-        # cards replayed as their reviews come: (fsrs card, last review's time text and uuid,
+        # cards replayed as their reviews come: (memory, last review's time text and uuid,
         # first review's time text); the others are rebuilt from the log at the end
-        live: dict[tuple[str, str], tuple[fsrs.Card, str, str, str]] = {}
+        live: dict[tuple[str, str], tuple[Memory, str, str, str]] = {}
         later: set[tuple[str, str]] = set()
         replayer: Replayer | None = None  # fsrs is imported when a review is new
         db = self.db
@@ -885,18 +885,17 @@ class Store:
                             continue
                         after = replayer.step(None if card is None else card[0], e.question_id, e.rating,
                                               when, at, e.duration_ms)
-                        due = after.due.isoformat(timespec="microseconds")
-                        rows.append((e.uuid, *content, None if card is None else card[0].state.value, due,
-                                     after.stability, e.overrides))
+                        due = after[4].isoformat(timespec="microseconds")
+                        rows.append((e.uuid, *content, None if card is None else card[0][0], due, after[2],
+                                     e.overrides))
                         live[key] = (after, at, e.uuid, at if card is None else card[3])
                 db.executemany(_MERGED_INSERT, rows)
                 added += len(rows)
             if clashes:
                 raise MergeConflict(conflicts, clashes)
             db.executemany(_CARD_UPSERT, [
-                (bank, qid, card.state.value, card.step, card.stability, card.difficulty,
-                 card.due.isoformat(timespec="microseconds"), last, first)
-                for (bank, qid), (card, last, _, first) in live.items()])
+                (bank, qid, *memory[:4], memory[4].isoformat(timespec="microseconds"), last, first)
+                for (bank, qid), (memory, last, _, first) in live.items()])
             self._rebuild(later & touched, scheduler, progress)
             solved = self._merge_solves(solves() if solves is not None else ())
         return Merged(added, skipped, len(touched), solved)

@@ -18,13 +18,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import fsrs
 import pytest
+from fsrs import Scheduler
 from typer.testing import CliRunner
 
 from quiz import scheduler as s
 from quiz import store as store_module
 from quiz.cli import app
 from quiz.grading import Rating
+from quiz.scheduler import Replayer
 from quiz.store import LogEntry, Store
 from quiz.sync import to_lines
 
@@ -135,6 +138,64 @@ def test_an_import_matches_the_reviews_as_they_were_made(tmp_path: Path) -> None
     with Store.open(tmp_path / "other.db") as other:
         other.merge(log)
         assert (other.db.execute(CARDS).fetchall(), other.db.execute(REVIEWS).fetchall()) == want
+
+
+SCHEDULERS = {
+    "default": Scheduler(),
+    "no fuzz": Scheduler(enable_fuzzing=False),
+    "no learning steps": Scheduler(learning_steps=()),
+    "one step each": Scheduler(learning_steps=(timedelta(minutes=5),),
+                               relearning_steps=(timedelta(hours=1),)),
+    "no relearning steps": Scheduler(relearning_steps=(), maximum_interval=40),
+    "three relearning steps": Scheduler(relearning_steps=(timedelta(minutes=1), timedelta(minutes=10),
+                                                          timedelta(hours=3))),
+    "other parameters": Scheduler(parameters=(0.4, 1.1, 3.2, 15.7, 7.1, 0.55, 1.9, 0.01, 1.5, 0.12, 1.0, 1.9,
+                                              0.11, 0.29, 2.2, 0.23, 3.0, 0.5, 0.6, 0.2, 0.2),
+                                  desired_retention=0.85, maximum_interval=3650),
+}
+
+
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_the_replay_is_fsrs_review_card_to_the_last_bit(name: str) -> None:
+    """quiz's replay (fsrs 6's steps written out) against fsrs's own review_card with the same
+    fuzz, on random logs: every field of the card after every review is equal."""
+    sched = SCHEDULERS[name]
+    assert Replayer(sched)._steps is not None  # the written-out steps, not review_card
+    rng = random.Random(name)
+    seen: set[tuple[int, int, bool]] = set()
+    for c in range(150):
+        qid, when, card, ours = f"q{c}", START, fsrs.Card(card_id=1, due=START), None
+        replayer = Replayer(sched)
+        with replayer.fuzzing():
+            for _ in range(rng.randrange(1, 30)):
+                when += timedelta(seconds=rng.choice([rng.randrange(1, 600), rng.randrange(600, 86_400 * 3),
+                                                      rng.randrange(86_400, 86_400 * 400)]),
+                                  microseconds=rng.randrange(10**6))
+                rating = rng.choices([1, 2, 3, 4], weights=[15, 15, 55, 15])[0]
+                ours = replayer.step(ours, qid, rating, when, None, None)
+                with s._fuzz() as fuzz:
+                    fuzz.question_id, fuzz.when = qid, when
+                    before = card.state
+                    card, _ = sched.review_card(card, fsrs.Rating(rating), when)
+                assert ours == (int(card.state), card.step, card.stability, card.difficulty, card.due,
+                                card.last_review), (name, c)
+                seen.add((int(before), int(card.state), card.due - when >= timedelta(days=3)))
+    # learning, review (fuzzed or not) and relearning, and the ways between them, were all taken
+    wanted = {(1, 1, False), (1, 2, True), (2, 2, True), (2, 3, False), (3, 2, True)}
+    if name == "no learning steps":
+        wanted -= {(1, 1, False)}
+    if name == "no relearning steps":
+        wanted = wanted - {(2, 3, False), (3, 2, True)} | {(2, 2, False)}
+    assert wanted <= seen, sorted(seen)
+
+
+def test_a_scheduler_of_its_own_is_replayed_by_its_own_review_card() -> None:
+    class Own(Scheduler):
+        pass
+
+    log = [(e.rating, e.reviewed_at, e.duration_ms) for e in generated(1, 40)]
+    assert Replayer(Own())._steps is None
+    assert s.replay("q000", log, Own()) == s.replay("q000", log, Scheduler())
 
 
 def dump(path: Path) -> tuple[object, ...]:
