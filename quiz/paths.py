@@ -35,7 +35,7 @@ def user_dir() -> Path:
 #: What quiz keeps in `user_dir()`: never written over by an export (`-o`), --force or not.
 #: Folders (the snapshots of approved demo code, the cache) are covered with all they hold.
 OWN_FILES = ("progress.db", "progress.db-wal", "progress.db-shm", "progress.db-journal",
-             "approved-demos.json", "practice-files.json", "device-id")
+             "approved-demos.json", "practice-files.json", "device-id", "render-key")
 OWN_FOLDERS = ("snapshots", "cache")
 
 

@@ -13,7 +13,7 @@ not a formula (these apps show an apostrophe, csv's guard, as written).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from quiz.export import ExportOptions
@@ -97,10 +97,24 @@ def guard(text: str) -> str:
     return "\u200b" + text if text.startswith(FORMULA_START) else text
 
 
-def card(q: Question) -> str:
-    return f"{guard(term(q.question))}\t{guard(plain(q.answer) + flat(mistakes(q)))}"
+def card(q: Question, answer: str | None = None) -> str:
+    """The question's card; `answer` is `plain(q.answer)` when already made."""
+    answer = plain(q.answer) if answer is None else answer
+    return f"{guard(term(q.question))}\t{guard(answer + flat(mistakes(q)))}"
+
+
+def plains(texts: Iterable[str]) -> dict[str, str]:
+    """`plain` of each text: kept from an earlier export (`kept`), or made and kept."""
+    from quiz.export import kept
+
+    todo = list(dict.fromkeys(texts))
+    found = kept.read(todo, "plain")
+    made = {t: plain(t) for t in todo if t not in found}
+    kept.write({(t, "plain"): text for t, text in made.items()})
+    return found | made
 
 
 def render(questions: Sequence[Question], options: ExportOptions) -> str:
     """The cards: the answers parsed as Markdown (tokens), never rendered to HTML."""
-    return "".join(card(q) + "\n" for q in questions)
+    answers = plains(q.answer for q in questions)
+    return "".join(card(q, answers[q.answer]) + "\n" for q in questions)

@@ -14,8 +14,10 @@ default, so the HTML looks right wherever it is pasted (Moodle, Anki's text impo
 CSS classes plus `code_css()` where a stylesheet travels with it (an Anki note type).
 Python is tokenized with the standard library (four times faster than Pygments' lexer,
 which is most of a large export's time), everything else by Pygments' lexers; the
-highlighted text always reads back as the code. `prerender` spreads a large export's
-Markdown over the machine's cores.
+highlighted text always reads back as the code. `prerender` renders an export's texts
+once for both kinds of tag (each code block lexed once), keeps them for later exports
+(`kept`: a later export of any format renders only what changed), and spreads a large
+rendering over the machine's cores.
 """
 
 from __future__ import annotations
@@ -65,8 +67,11 @@ def split_code(line: str) -> list[tuple[str, bool]]:
 
 def text_html(text: str) -> str:
     """Plain text (a question, a key point) as HTML: `code` spans as <code>, breaks as <br>."""
+    text = clean(text).strip().replace("\r\n", "\n")
+    if "`" not in text:  # no code span: one piece (most questions, key points, follow-ups)
+        return html.escape(text, quote=True).replace("\n", "<br>")
     out = []
-    for piece, code in split_code(clean(text).strip().replace("\r\n", "\n")):
+    for piece, code in split_code(text):
         if code:
             ticks = len(piece) - len(piece.lstrip("`"))
             out.append(f"<code>{html.escape(piece[ticks:-ticks], quote=True)}</code>")
@@ -264,13 +269,23 @@ def highlight(code: str, lang: str, *, inline_styles: bool = True) -> str:
     lexers and each token type's tag, which makes a 10,000-question export several times
     faster, and merges neighbouring tokens of the same style (whitespace joins any).
     """
-    tags, opening = _token_tags(inline_styles)
-    runs: list[tuple[str, str]] = []
-    current, run = "", []
+    return _code_html(_code_tokens(code, lang), inline_styles)
+
+
+def _code_tokens(code: str, lang: str) -> list[tuple[Any, str]]:
+    """The code's tokens (the costly half of highlighting: done once for both kinds of tag)."""
     lang = lang.lower()
     code = code.strip("\n") + "\n"  # as Pygments' lexers take it (stripnl, ensurenl)
     tokens = _python_tokens(code) if lang in _PYTHON else None
-    for ttype, value in tokens if tokens is not None else _lexer(lang).get_tokens(code):
+    return tokens if tokens is not None else list(_lexer(lang).get_tokens(code))
+
+
+def _code_html(tokens: list[tuple[Any, str]], inline_styles: bool) -> str:
+    """Tokens as the highlighted block, styled inline or by classes."""
+    tags, opening = _token_tags(inline_styles)
+    runs: list[tuple[str, str]] = []
+    current, run = "", []
+    for ttype, value in tokens:
         if value.isspace():  # whitespace shows no style: it joins whatever run it is in
             run.append(value)
             continue
@@ -322,22 +337,16 @@ def _escape_code(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_LANGUAGE_NAME = re.compile(r"[\w#+.-]+")
+_BLOCK = "\x00"  # marks where a code block goes in rendered Markdown: `clean` text never holds it
 
 
-def _render_code(inline_styles: bool) -> Any:
-    """markdown-it's render rule for fenced and indented code: highlighted by `highlight`."""
-
-    def rule(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
-        token = tokens[idx]
-        info = token.info.strip().split(maxsplit=1) if token.type == "fence" else []
-        lang = info[0].strip("{}.") if info else ""
-        out = highlight(token.content, lang, inline_styles=inline_styles)
-        if _LANGUAGE_NAME.fullmatch(lang):  # as HTML writes it, for any reader and `quiz import`
-            out = out.replace("<code>", f'<code class="language-{lang}">', 1)
-        return out + "\n"
-
-    return rule
+def _code_rule(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+    """markdown-it's render rule for fenced and indented code: a mark where the block goes,
+    the block kept in `env` (highlighted by `_convert`, once for every kind of tag)."""
+    token = tokens[idx]
+    info = token.info.strip().split(maxsplit=1) if token.type == "fence" else []
+    env["quiz_code"].append((token.content, info[0].strip("{}.") if info else ""))
+    return f"{_BLOCK}{len(env['quiz_code']) - 1}{_BLOCK}\n"
 
 
 def _drop_unsafe_targets(state: Any) -> None:
@@ -357,8 +366,8 @@ def _drop_unsafe_targets(state: Any) -> None:
                     token.children = None
 
 
-@lru_cache(maxsize=2)
-def _parser(inline_styles: bool) -> Any:
+@lru_cache(maxsize=1)
+def _parser() -> Any:
     """The one Markdown parser of every export: CommonMark (markdown-it-py, as the terminal's
     Rich) with tables, raw HTML as text, only safe link and image targets, code highlighted."""
     from markdown_it import MarkdownIt
@@ -366,23 +375,47 @@ def _parser(inline_styles: bool) -> Any:
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # judged by _drop_unsafe_targets
     md.core.ruler.push("quiz_safe_targets", _drop_unsafe_targets)
-    rule = _render_code(inline_styles)
-    md.add_render_rule("fence", rule)
-    md.add_render_rule("code_block", rule)
+    md.add_render_rule("fence", _code_rule)
+    md.add_render_rule("code_block", _code_rule)
     return md
 
 
 def markdown_tokens(text: str) -> list[Any]:
     """The bank's Markdown as markdown-it tokens, parsed as `markdown_html` parses it."""
-    return list(_parser(False).parse(clean(text)))
+    return list(_parser().parse(clean(text)))
 
 
-def _convert(text: str, inline_styles: bool) -> str:
-    return str(_parser(inline_styles).render(clean(text))).rstrip("\n")
+_LANGUAGE_NAME = re.compile(r"[\w#+.-]+")
+BOTH = (False, True)  # HTML with classes (a stylesheet travels with it), and with inline styles
+_KIND = {False: "classes", True: "inline"}  # their names among the kept renderings
 
 
-def _convert_chunk(texts: list[str], inline_styles: bool) -> list[str]:
-    return [_convert(t, inline_styles) for t in texts]
+def _convert(text: str, styles: Sequence[bool] = BOTH) -> list[str]:
+    """The Markdown as HTML once per kind of tag in `styles` (inline or not): parsed and
+    rendered once, each code block lexed once."""
+    env: dict[str, Any] = {"quiz_code": []}
+    out = str(_parser().render(clean(text), env)).rstrip("\n")
+    if not env["quiz_code"]:
+        return [out for _ in styles]
+    pieces = out.split(_BLOCK)  # text, block number, text, block number, ..., text
+    done: list[list[str]] = [[] for _ in styles]
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            for parts in done:
+                parts.append(piece)
+            continue
+        code, lang = env["quiz_code"][int(piece)]
+        tokens = _code_tokens(code, lang)
+        for parts, inline_styles in zip(done, styles, strict=True):
+            block = _code_html(tokens, inline_styles)
+            if _LANGUAGE_NAME.fullmatch(lang):  # as HTML writes it, for any reader and `quiz import`
+                block = block.replace("<code>", f'<code class="language-{lang}">', 1)
+            parts.append(block)
+    return ["".join(parts) for parts in done]
+
+
+def _convert_chunk(texts: list[str]) -> list[list[str]]:
+    return [_convert(t) for t in texts]
 
 
 _ready: dict[tuple[str, bool], str] = {}  # what `prerender` made for the export under way
@@ -394,7 +427,7 @@ def markdown_html(text: str, *, inline_styles: bool = True) -> str:
     if not text.strip():
         return ""
     ready = _ready.get((text, inline_styles))
-    return ready if ready is not None else _convert(text, inline_styles)
+    return ready if ready is not None else _convert(text, (inline_styles,))[0]
 
 
 def _cores() -> int:
@@ -404,15 +437,23 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def prerender(texts: Iterable[str], *, inline_styles: bool = True, workers: int | None = None) -> None:
+def prerender(texts: Iterable[str], *, inline_styles: bool = True, workers: int | None = None,
+              keep: bool = True) -> None:
     """Render many Markdown texts at once, for the `markdown_html` calls of one export.
 
-    A large export is spread over the machine's cores (forked worker processes, where the
-    platform can fork and no thread runs that a fork could catch half-way); what was
-    rendered for an earlier export is forgotten.
+    What an earlier export rendered is read from the kept renderings (`kept`, with `keep`);
+    the rest is rendered once for both kinds of tag (so the next export, of any format, reads
+    it) and kept. A large rendering is spread over the machine's cores (forked worker
+    processes, where the platform can fork and no thread runs that a fork could catch
+    half-way). What was rendered for an earlier export in this process is forgotten.
     """
+    from quiz.export import kept
+
     _ready.clear()
     todo = list(dict.fromkeys(t for t in texts if t.strip()))
+    found = kept.read(todo, _KIND[inline_styles]) if keep else {}
+    _ready.update(((t, inline_styles), html) for t, html in found.items())
+    todo = [t for t in todo if t not in found]
     if workers is None:
         workers = min(_cores(), 4) if len(todo) >= PARALLEL_FROM else 1
     can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
@@ -422,11 +463,14 @@ def prerender(texts: Iterable[str], *, inline_styles: bool = True, workers: int 
         size = -(-len(todo) // (workers * 4))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = [html for part in pool.map(_convert_chunk, chunks, [inline_styles] * len(chunks))
-                    for html in part]
+            done = [html for part in pool.map(_convert_chunk, chunks) for html in part]
     else:
-        done = _convert_chunk(todo, inline_styles)
-    _ready.update(((t, inline_styles), html) for t, html in zip(todo, done, strict=True))
+        done = _convert_chunk(todo)
+    made = {(t, style): html for t, both in zip(todo, done, strict=True)
+            for style, html in zip(BOTH, both, strict=True)}
+    _ready.update(made)
+    if keep:
+        kept.write({(t, _KIND[style]): html for (t, style), html in made.items()})
 
 
 def code_css() -> str:
