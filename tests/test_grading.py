@@ -902,6 +902,162 @@ def test_the_right_statement_and_its_mirror_are_no_contradiction(answer: str) ->
     assert g.contradictions == ()
 
 
+#: No key point has a subject: the role pairs come from the model answer and the points' own words.
+TASKS = Question(
+    id="tasks",
+    number=1,
+    question="How do background tasks run?",
+    answer="They run after the response is sent. An async def task is awaited on the event loop, a plain "
+           "def task runs in the thread pool. Middleware order matters: the last one added is the outermost.",
+    key_points=(
+        KeyPoint("Tasks run after the response is sent", ("after the response",)),
+        KeyPoint("async def tasks on the loop, def tasks in the thread pool", ("event loop", "thread pool")),
+        KeyPoint("The last middleware added is the outermost", ("outermost",)),
+    ),
+    contrasts=(("def", "async def"), ("thread pool", "event loop"), ("first", "last"),
+               ("outermost", "innermost"), ("before", "after"), ("task", "middleware")),
+    synonyms=(("thread pool", "worker thread"),),
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "said", "instead"),
+    [
+        ("Async def tasks are sent to the thread pool.", "thread pool", "event loop"),
+        ("A def task runs directly on the event loop.", "def", "async def"),
+        ("FastAPI hands an async def task to a worker thread.", "thread pool", "event loop"),  # a synonym
+        ("The first middleware you add is the outermost.", "first", "last"),
+        ("Tasks run before the response is sent.", "before", "after"),
+    ],
+)
+def test_a_role_pair_of_the_model_answer_said_the_other_way_round_is_a_contradiction(
+        answer: str, said: str, instead: str) -> None:
+    """A point without a subject is a statement too: its roles are read off the question's text."""
+    g = grade(answer, TASKS)
+    assert [(c.said, c.instead) for c in g.contradictions][:1] == [(said, instead)]
+    assert g.suggested <= Rating.HARD
+    assert all(c.correction.startswith(f"It is {c.instead}, not {c.said}: ") for c in g.contradictions)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "A def task runs in the thread pool and an async def task on the event loop.",
+        "Async def tasks are awaited on the event loop; def tasks go to a worker thread.",  # the mirror
+        "The last middleware added is the outermost, and the first one the innermost.",
+        "Tasks run after the response is sent, so the client does not wait.",
+        "An async def task is not run in the thread pool.",  # negated
+        "In an async def task, offload a blocking call to the thread pool.",  # a means, not a role
+        "Some people think async def tasks are sent to the thread pool; they are not.",  # rejected
+        "Use def or async def; the thread pool or the event loop runs them.",  # no pair: both of each set
+        "The thread pool runs def tasks.",  # another order: no role read either way
+        "A task can be a def or an async def function: FastAPI awaits it on the event loop or runs "
+        "it in the thread pool.",  # a colon ends the part of the sentence
+        "Code before the yield runs first, right after the endpoint returns.",  # after something else
+    ],
+)
+def test_a_role_pair_said_the_right_way_or_not_at_all_is_no_contradiction(answer: str) -> None:
+    assert grade(answer, TASKS).contradictions == ()
+
+
+def test_a_role_pair_is_read_only_where_the_text_says_one_member_with_one_partner() -> None:
+    """A member the texts pair with two members of one set has no role there: "def and async def
+    both run in the thread pool" reads no pair, so "async def runs in the thread pool" is no
+    contradiction."""
+    import dataclasses
+
+    both = dataclasses.replace(TASKS, answer=TASKS.answer + " A def task and an async def task can both "
+                                                            "block; an async def task is in the thread pool "
+                                                            "only when offloaded.")
+    assert grade("Async def tasks are sent to the thread pool.", both).contradictions == ()
+
+
+def test_a_role_contradiction_is_shown_and_in_the_exam_json(runner: CliRunner, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bank with contrasts and no `subject:` anywhere: the swap is still named, on the screen and
+    in `exam --json`."""
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(yaml.safe_dump({
+        "contrasts": [["first", "last"], ["outermost", "innermost"]],
+        "questions": [{"id": "order", "question": "Which middleware runs first?",
+                       "answer": "Order matters: the last middleware added is the outermost, so it sees the "
+                                 "request first.",
+                       "key_points": [{"point": "The last middleware added is the outermost",
+                                       "terms": ["outermost", "order matters"]}]}],
+    }))
+    monkeypatch.setenv("QUIZ_BANK", str(bank))
+    text = "Order matters: the first middleware added is the outermost.\n"
+    result = runner.invoke(app, ["exam", "--json", "--time", "0", "--seed", "1"], input=text)
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)["answers"][0]
+    assert answer["suggested"] in ("Hard", "Again")
+    assert [(c["said"], c["instead"]) for c in answer["contradictions"]] == [("first", "last")]
+    assert answer["contradictions"][0]["point"].startswith("Order matters: the last middleware added")
+    screen = runner.invoke(app, ["exam", "--time", "0", "--seed", "1"], input=text)
+    out = " ".join(screen.stdout.split())
+    assert "You said: first middleware added is the outermost" in out
+    assert "It is last, not first" in out
+
+
+@pytest.mark.parametrize(
+    ("qid", "swapped", "right"),
+    [  # written for this test from the built-in model answers, one member swapped
+        ("background-tasks", "An async def background task runs in the threadpool.",
+         "A def background task runs in the threadpool."),
+        ("async-vs-def", "A plain def endpoint is sent to the event loop.",
+         "A plain def endpoint is sent to the thread pool."),
+        ("streaming", "A sync generator is iterated on the event loop.",
+         "A sync generator is iterated in the thread pool."),
+        ("rate-limiting", "A Redis counter exists once per process.",
+         "An in-memory counter exists once per process."),
+        ("testing", "TestClient calls the app in a separate process.",
+         "TestClient calls the app in-process."),
+        ("long-running-tasks", "Celery suits short fire-and-forget jobs tied to a request.",
+         "BackgroundTasks suits short fire-and-forget jobs tied to a request."),
+    ],
+)
+def test_builtin_role_pairs_name_a_swap(qid: str, swapped: str, right: str) -> None:
+    q = load_builtin(qid)
+    g = grade(swapped, q)
+    assert g.contradictions and g.suggested <= Rating.HARD
+    assert grade(right, q).contradictions == ()
+
+
+@pytest.mark.parametrize(
+    ("qid", "answer"),
+    [  # the model answers say "the client gets a 500": a party of an exchange turns with the verb
+        ("response-model", "The server returns a 500 when the output does not fit the model."),
+        ("transactions", "The server answers 500 and the transaction is rolled back."),
+    ],
+)
+def test_a_party_of_an_exchange_takes_no_part_in_a_role_pair(qid: str, answer: str) -> None:
+    assert grade(answer, load_builtin(qid)).contradictions == ()
+
+
+@pytest.mark.parametrize("bank", BUILTIN_BANKS)
+def test_no_right_answer_of_the_tuning_half_is_flagged_by_a_role_pair(
+        bank: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The role pairs read off the built-in questions add no contradiction to a right answer of the
+    corpus's tuning half (the held-back half is only measured, by bench/bench_grading.py)."""
+    import quiz.grading.score as score
+    from quiz.bank import load_bank
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    from grading_figures import CORPUS, SENIOR_CORPUS, corpus
+
+    questions = {q.id: q for q in load_bank([BUILTIN_BANKS[bank]])}
+    rows = [r for r in corpus("tune", CORPUS if bank == "fastapi" else SENIOR_CORPUS)
+            if r["label"] in ("strong_spoken", "strong_bullets", "strong_typos", "partial", "fair_rejection")]
+    with_roles = [grade(r["text"], questions[r["question"]]).contradictions for r in rows]
+    monkeypatch.setattr(score, "question_roles", lambda *_: ())
+    flagged = []
+    for row, now in zip(rows, with_roles, strict=True):
+        before = grade(row["text"], questions[row["question"]]).contradictions
+        if added := [c.found for c in now if c not in before]:
+            flagged.append((row["question"], row["label"], added))
+    assert flagged == []
+
+
 def load_builtin(qid: str) -> Question:
     from quiz.bank import load_bank
 
@@ -965,8 +1121,8 @@ def test_a_bank_synonym_names_a_pitfall_in_another_wording(qid: str, answer: str
 #: read to change the grader: a figure below issue 19's target is stated, not tuned.
 CORPUS_FLOORS: dict[str, dict[str, float]] = {
     "tune": {"strong_spoken Good or Easy": 0.72, "strong_bullets Good or Easy": 0.87,
-             "strong_typos Good or Easy": 0.80, "wrong Again": 0.87, "swapped named": 0.60,
-             "swapped Hard or below": 0.90, "misconception named": 0.86,
+             "strong_typos Good or Easy": 0.80, "wrong Again": 0.87, "swapped named": 0.65,
+             "swapped Hard or below": 0.92, "misconception named": 0.86,
              "misconception Hard or below": 0.93, "other_question Again": 0.82,
              "partial Again or Hard": 0.95},
     "heldout": {"strong_spoken Good or Easy": 0.57, "strong_bullets Good or Easy": 0.33,

@@ -27,7 +27,17 @@ from quiz.grading.results import (
     rated_score,
 )
 from quiz.grading.shared import checked
-from quiz.grading.statements import Groups, Verdict, groups, judge_facts, judge_statement, widen
+from quiz.grading.statements import (
+    Groups,
+    Role,
+    Verdict,
+    groups,
+    judge_facts,
+    judge_roles,
+    judge_statement,
+    roles,
+    widen,
+)
 from quiz.grading.text import STOPWORDS, Answer, content_words, prepare, split_words, stem
 
 SUBSTANCE = 2
@@ -78,8 +88,9 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
     rejected: set[int] = set()  # statements that name a pitfall only to reject it
     pitfalls = checked(question, text, synonyms)  # its own and the bank's
     asserted, pitfall_statements = find_pitfalls(pitfalls, text, lambda t: widen(t, synonyms), rejected)
-    facts = judge_facts(tuple(getattr(question, "facts", ())), text, contrasts, synonyms,
-                        frozenset(pitfall_statements | rejected))  # a myth named to reject it is no swap
+    said = frozenset(pitfall_statements | rejected)  # a myth named to reject it is no swap
+    facts = judge_roles(question_roles(question, contrasts, synonyms), text, contrasts, synonyms, said)
+    facts += judge_facts(tuple(getattr(question, "facts", ())), text, contrasts, synonyms, said)
     if not points:  # nothing to grade against (an imported question): the candidate rates, as in Anki
         swapped = _once((), [c for v in facts for c in v.contradictions])
         suggested = min(Rating.GOOD, PITFALL_CAP) if asserted or swapped else Rating.GOOD
@@ -108,6 +119,15 @@ def grade(answer: str, question: Gradable, *, own: Mapping[str, Sequence[str]] |
 
 def _unsaid(points: Sequence[KeyPointLike]) -> tuple[PointResult, ...]:
     return tuple(PointResult(p.point, False, core=bool(getattr(p, "core", False))) for p in points)
+
+
+def question_roles(question: Gradable, contrasts: Groups, synonyms: Groups) -> tuple[Role, ...]:
+    """The role pairs the question's own texts state: its model answer, its key points and the
+    corrections of its pitfalls (and of the bank's listed under it): `statements.roles`."""
+    listed = [p for p in getattr(question, "bank_pitfalls", ()) if p.listed_under(question)]
+    texts = (getattr(question, "answer", ""), *(p.point for p in question.key_points),
+             *(p.correction for p in (*question.pitfalls, *listed)))
+    return roles(texts, contrasts, synonyms)
 
 
 def _once(named: tuple[Contradiction, ...], more: list[Contradiction]) -> tuple[Contradiction, ...]:

@@ -33,6 +33,20 @@ nothing when it is a contrasting one. A negated subject or predicate takes no pa
 def does not run in the thread pool"). A contradiction earns no point, even when the point is
 said elsewhere, and caps the rating at Hard like a pitfall.
 
+Role pairs are read off the question's own texts too (its model answer, key points and pitfalls'
+corrections), so a point without a `subject` is a statement as well: where a part of a sentence
+(between commas, colons, and before `and`) holds one member of each of two sets, at most six
+words apart ("a plain def task runs in the threadpool"), those two members are a role pair,
+unless the texts pair one of them with another member of the other set too ("def and async
+def both ..."). An answer that says the two sets' members together in the same order, one the
+role's and the other not ("async def tasks are sent to the thread pool"), contradicts it; the
+mirror ("def tasks run in the thread pool, async def on the event loop") does not. Not a pair:
+members side by side ("an ASGI server"), joined as alternatives ("heavy or long"), set
+against each other ("the async successor to WSGI"), `before`/`after` said of another thing
+than the text's ("right after the endpoint returns" for "before the response is sent"), or a
+party of an exchange (client, server, browser, send, receive: "the client gets a 500" and "the
+server returns a 500" are both right).
+
 Synonyms (`synonyms:`, groups of words or phrases a candidate uses for one another: call/run/
 resolve, thread pool/worker thread) widen every term the same way: a term that holds a member
 of a group also matches with that member swapped for another, for key points, subjects and
@@ -49,7 +63,7 @@ from functools import lru_cache
 from quiz.grading.pitfalls import POST_REJECT, POST_REJECT_REACH, PRE_REJECT, PRE_REJECT_REACH, reported
 from quiz.grading.results import Contradiction, FactLike
 from quiz.grading.terms import SYNONYMS, Match, Term, _index, is_negated, matches, negated_inside, variants
-from quiz.grading.text import Answer, normalise, shown, stem, stem_all
+from quiz.grading.text import _CLAUSE, STOPWORDS, Answer, normalise, shown, stem, stem_all
 
 #: A subject after its predicate counts as this many words further away.
 AFTER_PENALTY = 3
@@ -295,3 +309,157 @@ def judge_forms(point: str, subject: tuple[Form, ...], predicate: tuple[Form, ..
             contradictions.setdefault(key, found)
             statements.add(answer.statement[p.start])
     return Verdict(said, tuple(contradictions.values()), frozenset(statements))
+
+
+#: A role pair's two members stand at most this many words apart (in the question's text and in
+#: the answer alike).
+ROLE_REACH = 6
+#: Only these between two members make them alternatives, not roles: "heavy or long work".
+ALTERNATIVES = frozenset({"or", "and", "nor", "either", "both"})
+#: Between two members, these set one against the other rather than say one of the other: "the
+#: async successor to WSGI", "unlike def", "faster than the thread pool".
+RELATIONS = frozenset("""successor version unlike than instead versus vs compared replaces replaced replacing
+    replacement opposite""".split())
+#: A member that is one of these is said of what follows it: "before the response" is not
+#: "before the endpoint returns".
+PREPOSITIONS = frozenset({"before", "after"})
+#: The parties of an exchange take no part in a role pair: which one does something turns with the
+#: verb ("the client gets a 500" and "the server returns a 500" are both right).
+PARTIES = frozenset({"client", "server", "browser", "send", "receive"})
+_FENCE = re.compile(r"```.*?```", re.S)
+_MARKUP = re.compile(r"\*\*|`")
+
+Anchors = frozenset[str] | None
+#: A member of a contrast set said in a text: start, end, the set, the member.
+Held = tuple[int, int, int, str]
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role pair read off a question's own text: one member of each of two contrast sets said
+    together ("a plain def endpoint runs in the thread pool": `def` with `thread pool`)."""
+
+    said: str  # the clause it was read from, shown with a contradiction
+    members: tuple[tuple[int, str], tuple[int, str]]  # (set, member) twice
+    objects: tuple[str, str] = ("", "")  # what a member that is a preposition is said of
+
+
+@lru_cache(maxsize=64)
+def _member_terms(contrasts: Groups, synonyms: Groups) -> tuple[tuple[int, str, Term, Anchors], ...]:
+    """Every member of every set in each of its wordings, compiled, with its anchors (`_anchors`)."""
+    return tuple((index, member, term, _anchors(term)) for index, group in enumerate(contrasts)
+                 for member in group for wording in widen((member,), synonyms)
+                 for term in variants(wording, True))
+
+
+def _members(answer: Answer, contrasts: Groups, synonyms: Groups, tainted: frozenset[int]) -> list[Held]:
+    """Every member of a contrast set the text says (in any of its synonyms, its first word as
+    written or with another ending, never another number of words: "a sync" is not "async"), not
+    negated, outside a tainted statement; one said inside a longer one is the longer one's."""
+    out: list[Held] = []
+    held = _held(answer)
+    for index, member, term, anchors in _member_terms(contrasts, synonyms):
+        if anchors is not None and anchors.isdisjoint(held):
+            continue
+        size = len(term.norm.split())
+        for m in matches(answer, term):
+            if m.score < term.threshold or answer.statement[m.start] in tainted \
+                    or m.end - m.start != size or m.found[:1] != term.norm[:1]:
+                continue
+            if not (is_negated(answer, term, m) or negated_inside(answer, term, m)):
+                out.append((m.start, m.end, index, member))
+    out = list(dict.fromkeys(out))
+    return sorted(h for h in out if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0]
+                                            for o in out))
+
+
+def _pairs(answer: Answer, held: list[Held]) -> list[tuple[Held, Held]]:
+    """The pairs of members of two sets said together: in one part of a sentence (between commas,
+    colons, and before `and`) that holds one member of each of the two sets, at most ROLE_REACH
+    words apart but not side by side ("an ASGI server" is a name), nor joined as alternatives
+    ("heavy or long") or set against each other ("the async successor to WSGI")."""
+    parts: dict[int, list[Held]] = {}
+    for h in held:
+        parts.setdefault(answer.part[h[0]], []).append(h)
+    out = []
+    for part in parts.values():
+        members: dict[int, set[str]] = {}
+        for _, _, index, member in part:
+            members.setdefault(index, set()).add(member)
+        sole = [h for h in part if len(members[h[2]]) == 1]
+        for a, x in enumerate(sole):
+            for y in sole[a + 1:]:
+                if x[2] == y[2] or x[3] == y[3] or y[0] <= x[1] or y[0] - x[1] > ROLE_REACH:
+                    continue
+                between = answer.tokens[x[1]:y[0]]
+                if all(w in ALTERNATIVES for w in between) or RELATIONS.intersection(between):
+                    continue
+                out.append((x, y))
+    return out
+
+
+def _object(answer: Answer, held: Held) -> str:
+    """What a member that is a preposition is said of: the stem of the next word of substance in
+    its part of the sentence ("before the response" -> "respons"); "" for any other member."""
+    if held[3] not in PREPOSITIONS:
+        return ""
+    for i in range(held[1], len(answer.tokens)):
+        if answer.part[i] != answer.part[held[0]]:
+            break
+        if answer.tokens[i] not in STOPWORDS:
+            return stem(answer.tokens[i])
+    return ""
+
+
+@lru_cache(maxsize=1024)
+def roles(texts: tuple[str, ...], contrasts: Groups, synonyms: Groups) -> tuple[Role, ...]:
+    """The role pairs of a question's own texts (its model answer, key points, the pitfalls'
+    corrections): two members of two sets said together (`_pairs`). A member the texts pair with
+    two members of one set ("def and async def both ...") has no role in that set, nor has a
+    preposition said of nothing ("... and after") or a party of an exchange (PARTIES)."""
+    found: dict[tuple[tuple[int, str], tuple[int, str]], tuple[str, tuple[str, str]]] = {}
+    partners: dict[tuple[tuple[int, str], int], set[str]] = {}
+    for text in texts:
+        for clause in _CLAUSE.split(_MARKUP.sub("", _FENCE.sub(" ", text))):
+            answer = Answer(clause)
+            for x, y in _pairs(answer, _members(answer, contrasts, synonyms, frozenset())):
+                objects = (_object(answer, x), _object(answer, y))
+                if x[3] in PARTIES or y[3] in PARTIES or any(
+                        h[3] in PREPOSITIONS and not o for h, o in zip((x, y), objects, strict=True)):
+                    continue
+                found.setdefault(((x[2], x[3]), (y[2], y[3])), (" ".join(clause.split()), objects))
+                partners.setdefault(((x[2], x[3]), y[2]), set()).add(y[3])
+                partners.setdefault(((y[2], y[3]), x[2]), set()).add(x[3])
+    return tuple(Role(said, (a, b), objects) for (a, b), (said, objects) in found.items()
+                 if len(partners[(a, b[0])]) == 1 and len(partners[(b, a[0])]) == 1)
+
+
+def judge_roles(found: tuple[Role, ...], answer: Answer, contrasts: Groups, synonyms: Groups,
+                tainted: frozenset[int]) -> list[Verdict]:
+    """The question's role pairs against the answer, for contradictions only: where the answer
+    says two members of the two sets together (`_pairs`), one the role's and the other not
+    ("async def ... thread pool" for "def ... thread pool"), a contradiction, unless a word of
+    means stands between them or the clause reports it to reject it; both the other way round
+    ("async def ... event loop") is the mirror statement, nothing."""
+    if not found:
+        return []
+    out = []
+    for x, y in _pairs(answer, _members(answer, contrasts, synonyms, tainted)):
+        said = {x[2]: x, y[2]: y}
+        for role in found:
+            (i, a), (j, b) = role.members
+            if (x[2], y[2]) != (i, j):  # in the order the text said them: "a client from redis" is not
+                continue  # "redis is a separate server"
+            sa, sb = said[i], said[j]
+            if (sa[3] == a) == (sb[3] == b) or any(
+                    o and _object(answer, h) != o for h, o in zip((sa, sb), role.objects, strict=True)):
+                continue
+            start, end = min(x[0], y[0]), max(x[1], y[1])
+            if INSTRUMENTS.intersection(answer.tokens[start:end]) or _rejected(answer, start, end):
+                continue
+            wrong, right = (sa, a) if sa[3] != a else (sb, b)
+            words = shown(" ".join(answer.tokens[start:end]))
+            out.append(Verdict(None, (Contradiction(role.said, words, shown(wrong[3]), shown(right)),),
+                               frozenset({answer.statement[start]})))
+            break  # one contradiction a pair of words: "async def ... thread pool" swaps two roles at once
+    return out

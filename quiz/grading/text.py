@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Any
 
 NEGATION_REACH = 4
@@ -179,9 +180,11 @@ class Answer:
         self.statement: list[int] = []  # a clause, or the part of it after ", it"/", and"...
         self.segment: list[int] = []  # a statement's part between commas and before "and"
         self.commas: list[int] = []  # how many commas come before the word in the answer
+        self.part: list[int] = []  # a segment's part between colons (quiz.grading.statements.roles)
         self._statements = 0
         self._segments = 0
         self._commas = 0
+        self._parts = 0
         self.clauses: list[tuple[int, int, str]] = []  # start, end, text
         self.sentence: list[int] = []  # each clause's sentence (cut at `. ! ? ;` and list items)
         self.asked: set[int] = set()  # the clauses of a sentence that ends with a question mark
@@ -216,14 +219,18 @@ class Answer:
             if not conditional:
                 self._segments += 1
             conditional = bool(words) and words[0] in CONDITIONALS
+            colons = set(accumulate(len(split_words(p)) for p in segment.split(": ")[:-1]))  # a part ends
             for i, w in enumerate(words):
                 if w == "and" and i:
                     self._segments += 1
+                if i in colons:
+                    self._parts += 1
                 self.tokens.append(w)
                 self.clause.append(index)
                 self.statement.append(self._statements)
                 self.segment.append(self._segments)
                 self.commas.append(self._commas + n)
+                self.part.append(self._segments + self._parts)  # both only ever grow
                 self.negated.append(reach > 0)
                 if reach and w in FRAMES:
                     reach = len(raw)  # to the end of the statement (a new one resets it)
