@@ -54,7 +54,7 @@ def main() -> None:
     print(f"{'python -c import fastapi, httpx2':40} {b:9.3f} {1:6.2f}x")
     print(f"{'quiz demo middleware --quiet':40} {d:9.3f} {d / b:6.2f}x {'1.3x':>8} "
           f"{'ok' if d / b <= 1.3 else 'OVER'}")
-    print(f"{'quiz demo --all (one process)':40} {all_cpu:9.3f} {'':>7} {'< 10 s':>8} "
+    print(f"{'quiz demo --all (worker processes)':40} {all_cpu:9.3f} {'':>7} {'< 10 s':>8} "
           f"wall {all_wall:.1f} s {'ok' if all_wall < 10 else 'OVER (wall grows with the load)'}")
 
 
