@@ -125,3 +125,32 @@ def test_the_alternative_turned_down_by_instead_of_is_not_named(answer: str) -> 
     q, claim = _pitfall("fastapi", "starlette", "Startup code goes in")
     assert not _named(answer, q, claim)
     assert _named('Startup code goes in an @app.on_event("startup") handler.', q, claim)
+
+
+def _one(term: str, point: str = "zzz qqq") -> Question:
+    return Question("one", 1, "Q?", "!", (KeyPoint(point, (term,)),))
+
+
+@pytest.mark.parametrize(("term", "answer", "hit"), [
+    ("shows started", "a status endpoint shows state and result", False),  # a typo is one letter
+    ("receives the body", "it recieves the body", True),  # two letters swapped
+    ("pydantic serializes", "Pydantic does the JSON serialising", True),  # British -ise
+    ("containerize", "it ships as a container image", True),  # one stem starts the other
+    ("OpenAPI 3.0 document", "FastAPI serves an OpenAPI 3.1 document", False),  # another number
+])
+def test_a_word_is_the_same_give_or_take_an_ending_or_one_typo(term: str, answer: str, hit: bool) -> None:
+    assert grade(answer, _one(term)).points[0].hit is hit
+
+
+@pytest.mark.parametrize("answer", [
+    "- return type -> Pydantic serializes to JSON bytes (ORJSONResponse not needed)",
+    "threading.local is no good here, because many requests share one thread on the loop.",
+])
+def test_a_negated_judgement_right_after_the_claim_rejects_it(answer: str) -> None:
+    from quiz.model import Pitfall
+
+    q = Question("p", 1, "Q?", "!", (KeyPoint("zzz qqq", ("zzz",)),), pitfalls=(
+        Pitfall("Use ORJSONResponse.", ("use ORJSONResponse",), "Not needed."),
+        Pitfall("Keep it in a threading.local.", ("threading.local",), "Use a ContextVar.")))
+    assert grade(answer, q).pitfalls == ()
+    assert grade("Return ORJSONResponse, not JSONResponse.", q).pitfalls  # the first is asserted

@@ -75,6 +75,10 @@ POST_REJECT = frozenset(
 )
 #: After a pitfall's words, these pairs reject them too: "X is a bad idea", "X is an anti-pattern".
 POST_REJECT_PAIRS = frozenset({("bad", "idea"), ("bad", "practice"), ("bad", "pattern"), ("anti", "pattern")})
+#: "X not needed", "X no longer required": a negation right after a pitfall's words, before one of
+#: these (but "ORJSONResponse, not JSONResponse" asserts the first).
+DENIED_JUDGEMENTS = frozenset("""needed required necessary recommended used supported maintained advised
+    advisable true correct right good safe worth""".split())
 #: "X is not ...", "X isn't ...", right after a pitfall's words.
 AUX = frozenset("is are was were be been has have had does do did should must".split())
 #: Between a word of change and the pitfall's words, these make the pitfall the new thing:
@@ -282,15 +286,16 @@ def rejects(answer: Answer, term: Term, m: Match,
         towards = towards or toks[i] in TOWARDS
         if toks[i] in PRE_REJECT and not (towards and toks[i] in MOVES):
             return True
-    after = [i for i in range(m.end, min(len(toks), m.end + POST_REJECT_REACH))
+    after = [i for i in range(end, min(len(toks), end + POST_REJECT_REACH))
              if answer.clause[i] == clause]
     if any(toks[i] in POST_REJECT or tuple(toks[i:i + 2]) in POST_REJECT_PAIRS for i in after):
         return True
-    # "X is not ...", "X has had no release": auxiliaries, then a negation
+    # "X is not ...", "X has had no release": auxiliaries, then a negation; "(X not needed)"
     lead = 0
     while lead < min(2, len(after)) and toks[after[lead]] in AUX:
         lead += 1
-    if lead and lead < len(after) and answer.is_cue[after[lead]]:
+    if lead < len(after) and answer.is_cue[after[lead]] and (
+            lead or lead + 1 < len(after) and toks[after[lead + 1]] in DENIED_JUDGEMENTS):
         return True
     if any(toks[i] == "no" and i + 1 < len(toks) and toks[i + 1] == "longer" for i in after):
         return True

@@ -5,16 +5,19 @@
   appear as written on word boundaries (`accept()` is not in "unacceptable";
   `add_middleware` is in `app.add_middleware`), or within one typo of it (rapidfuzz ratio
   >= 90 against a word, a dotted part of a word, or a window of the answer's words) with
-  the same first letter, the same `_` and `.`, and the `@` of a decorator (`JSONResponse`
-  is not `ORJSONResponse`, "validators" is not `@validator`);
+  the same first letter, the same `_` and `.`, the same digits, and the `@` of a decorator
+  (`JSONResponse` is not `ORJSONResponse`, "validators" is not `@validator`, "OpenAPI 3.1" is
+  not "OpenAPI 3.0");
 - a short term (4 characters or fewer: `cors`, `jwt`, `orm`) must be a whole word of the
   answer, singular or plural; no fuzziness, or "orm" would match "form";
 - any other word or phrase is compared with every window of as many words of the answer
   (one more and one fewer too) with rapidfuzz's ratio; the threshold rises as the term
   gets shorter (80 for 20+ characters, 85 from 10, 88 below), so a typo or a different
   ending still counts ("midleware", "wrapping each request") but another word does not.
-  The window must also hold the term's first and last content words, in that order (typos
-  and endings allowed, never the first letter: "sync" is not "async"), and all the others but
+  The window must also hold the term's first and last content words, in that order (endings
+  allowed, one stem of five letters or more starting the other, and one typo in a stem of five
+  to seven letters, two in a longer one, never in the first letter: "sync" is not "async",
+  "started" is not "state"), and all the others but
   one when there are four or more; "only", "just", "always", "all", "every", "more", "most"
   and "less" count as content words. So "def endpoints run on the event loop" does not match
   "async def endpoints run on the event loop", nor "only for type checking" "a type
@@ -37,12 +40,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from quiz.grading.text import NEGATIONS, QUANTIFIERS, STOPWORDS, Answer, prepare, split_words, stem, stem_all
 
 API_RATIO = 90
 SHORT_TERM = 4
 WORD_RATIO = 80
+#: A word's stem shorter than this is the same word with one typo at most (a letter left out, added,
+#: changed or two swapped: "recieve"), a longer one with two, or when one stem starts the other
+#: ("containerize", "container"): "start" is not "state".
+LONG_STEM = 8
 GAP = 4
 #: "send email" also matches "emails", "write logs" also "logs".
 GENERIC_VERBS = frozenset({"send", "sending", "write", "writing", "do", "doing", "make", "making"})
@@ -79,7 +87,10 @@ def same_word(a: str, b: str) -> bool:
     sa, sb = stem(a), stem(b)
     if sa == sb:
         return True
-    return sa[:1] == sb[:1] and min(len(sa), len(sb)) >= 5 and fuzz.ratio(sa, sb) >= WORD_RATIO
+    shorter = min(len(sa), len(sb))
+    return (sa[:1] == sb[:1] and shorter >= 5 and fuzz.ratio(sa, sb) >= WORD_RATIO
+            and (OSA.distance(sa, sb) <= (1 if shorter < LONG_STEM else 2)
+                 or sa.startswith(sb) or sb.startswith(sa)))
 
 
 def _required(words: Iterable[str]) -> tuple[str, ...]:
@@ -181,7 +192,8 @@ def _matches(answer: Answer, term: Term) -> list[Match]:
             _, start, end = choices[idx]
             if term.kind == "api" and (text.lstrip("@")[:1] != term.norm.lstrip("@")[:1]
                                        or _skeleton(text) != term.skeleton
-                                       or "@" in term.norm and "@" not in text):
+                                       or "@" in term.norm and "@" not in text
+                                       or _DIGITS.sub("", text) != _DIGITS.sub("", term.norm)):
                 continue
             if term.kind == "phrase" and not _anchored(answer, term, start, end):
                 continue

@@ -151,18 +151,23 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+#: British `-ise` spellings, written `-ize` before stemming ("serialising" is "serializing"): Snowball
+#: takes `-ize` off but not `-ise`.
+_ISE = re.compile(r"(?<=\w{3})is(e|es|ed|ing|ation|ations|er|ers)$")
+
+
 @functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A word's Snowball stem ("resolves", "resolved", "resolving" are "resolv"); a name with
-    `_ . @ /` or digits is its own stem."""
+    """A word's Snowball stem ("resolves", "resolved", "resolving" are "resolv"; "serialises" and
+    "serializes" are "serial"); a name with `_ . @ /` or digits is its own stem."""
     if not word.isalpha():
         return word
-    return str(_stemmer().stemWord(word))
+    return str(_stemmer().stemWord(_ISE.sub(r"iz\1", word)))
 
 
 def stem_all(words: list[str]) -> list[str]:
     """The stems of words that are all letters, in one call (what `stem` gives each)."""
-    return list(_stemmer().stemWords(words))
+    return list(_stemmer().stemWords([_ISE.sub(r"iz\1", w) for w in words]))
 
 
 def content_words(words: Iterable[str]) -> tuple[str, ...]:
