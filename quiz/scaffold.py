@@ -70,8 +70,8 @@ questions:
     key_points:                 # what a good spoken answer mentions: they drive the score
       - point: The value is converted to the type annotation
         terms: [type annotation, converted, "int", type hint]   # words that show the point was made
-        core: true              # what an interviewer must hear: all core said -> at least Good,
-      - point: An invalid value answers 422 before the endpoint runs   # one missed -> at most Hard
+        core: true              # what an interviewer must hear: every core point and one more
+      - point: An invalid value answers 422 before the endpoint runs   # said -> at least Good
         subject: [invalid value, does not convert, wrong type, bad value]   # a statement: terms said of it
         terms: ["422", validation error, unprocessable]   # "an invalid value gives 400" contradicts it
         core: true

@@ -375,29 +375,30 @@ questions:
         terms: [sub-dependencies]
       - point: Overridden in tests with dependency_overrides
         terms: [dependency_overrides]
+      - point: A dependency with yield cleans up after the response
+        terms: [yield]
+      - point: Reusable for DB sessions and auth
+        terms: [db session, auth]
 """
 
 
 def test_core_points_are_marked_and_a_terse_answer_saying_them_is_good(tmp_path: Path,
                                                                        quiz_home: Path) -> None:
-    """Core key points: ★ on the graded screen with what it means; both said in a terse answer
-    (2 of 4 points) suggests Good; a core point marked as not said holds 3 of 4 at Hard."""
+    """Core key points: ★ on the graded screen with what it means; both said and one more in a
+    terse answer (3 of 6 points) suggests Good; a core point marked as not said drops it at once."""
     bank = write_bank(tmp_path / "bank", CORE_BANK)
     term = Term(quiz_home, "--bank", str(bank), "drill", "--limit", "1")
-    term.answer("- Depends in the params", "- called per request")
+    term.answer("- Depends in the params", "- called per request", "- sub-dependencies chain")
     term.wait("Enter = ")
     text = term.text()
-    assert "Score 50/100 · 2 of 4 key points · suggested: Good" in text
+    assert "Score 50/100 · 3 of 6 key points · suggested: Good" in text
     assert "a ✔ ★ Declared with Depends()" in text
-    assert "c ✘ Dependencies have sub-dependencies" in text
-    assert "★ core: every one said -> at least Good, one missed -> at most Hard" in text
-    term.child.send("c")  # I said this: the other two points
-    term.child.send("d")
-    term.wait("Enter = Easy")
-    term.child.send("b")  # I did not say this: a core point; 3 of 4 would be Good by the share
-    term.wait("Enter = Hard")
-    assert "Score 75/100 · 3 of 4 key points · suggested: Hard" in term.text()
-    term.child.send("\r")
+    assert "d ✘ Overridden in tests with dependency_overrides" in text
+    assert "★ core: say every one, and one point more, for at least Good" in text
+    term.child.send("b")  # I did not say this: a core point; 2 of 6 by the share
+    term.wait("Enter = Again")
+    assert "Score 33/100 · 2 of 6 key points · suggested: Again" in term.text()
+    term.child.send("2")
     term.wait("Saved: Hard")
     assert term.close() == 0
-    assert rows(quiz_home, "SELECT rating, score FROM reviews") == [(2, 75)]
+    assert rows(quiz_home, "SELECT rating, score FROM reviews") == [(2, 33)]

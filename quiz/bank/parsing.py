@@ -154,8 +154,8 @@ class _Combiner:
             if len(q.key_points) > 1 and all(kp.core for kp in q.key_points):
                 at = node_at(entry.node, ["key_points"])
                 problems.append(problem_at(pf.path, at, f"{where}.key_points",
-                                           "every key point is core, so no answer is ever rated Good: mark "
-                                           "core only what an interviewer must hear (two or three)"))
+                                           "every key point is core, so core changes nothing: mark core "
+                                           "only what an interviewer must hear (two or three)"))
             for i, kp in enumerate(q.key_points):
                 if not kp.terms:
                     problems.append(
@@ -188,8 +188,9 @@ class _Combiner:
             return
         for q in self.questions:
             if len(q.key_points) > 1 and not any(kp.core for kp in q.key_points):
-                msg = ("no core key point: it is rated by the share of points alone while the bank's other "
-                       "questions need their core points; mark `core: true` on what an interviewer must hear")
+                msg = ("no core key point: it is rated by the share of points alone while the bank's "
+                       "other questions lift terse answers that say theirs; mark `core: true` on what an "
+                       "interviewer must hear")
                 self.problems.append(Problem(display(q.source), q.line, 1, f"{q.id}.key_points", msg,
                                              "warning"))
 

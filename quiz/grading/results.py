@@ -9,10 +9,13 @@ The score is the share of key points hit, 0 to 100. The suggested rating:
     score < 90  -> Good    (all but one point, for 4 or 5 points)
     otherwise   -> Easy    (every point)
 
-A question may mark some key points `core: true`: what an interviewer must hear. Then the core
-points decide the band and the others only lift it: every core point hit -> at least Good
-(whatever the share of the others), a core point missed -> at most Hard. A question without
-core points is rated by the share alone.
+A question may mark some key points `core: true`: what an interviewer must hear. An answer that
+says every core point and at least one other point is at least Good, whatever the share: a
+terse answer that says what matters and something more. Otherwise the share decides, as for a
+question without core points. (A missed core point does not cap the rating: measured on the
+blind corpus, the cap cost more strong answers, whose core point the grader missed in other
+words, than it held wrong ones; and core points alone do not lift, since an answer with one
+wrong claim the bank does not know often says them.)
 
 And at most Hard when the answer asserts a pitfall or contradicts a key point. An empty
 answer means "show me": score 0, Again. So does a non-answer (see `score`).
@@ -225,14 +228,13 @@ def suggest(score: int) -> Rating:
 
 def rate(points: Sequence[PointResult], flagged: bool) -> tuple[int, Rating]:
     """The score and the suggested rating of judged key points, by the rule of this module's
-    docstring: the share of points hit; the core points, if any, decide the band (all hit: at
-    least Good; one missed: at most Hard); `flagged` (a pitfall asserted or a key point
-    contradicted) caps at Hard."""
+    docstring: the share of points hit; every core point (if any) and one other point hit: at
+    least Good; `flagged` (a pitfall asserted or a key point contradicted) caps at Hard."""
     score = round(100 * sum(p.hit for p in points) / len(points)) if points else 0
     suggested = suggest(score)
     core = [p for p in points if p.core]
-    if core:
-        suggested = max(suggested, Rating.GOOD) if all(p.hit for p in core) else min(suggested, Rating.HARD)
+    if core and all(p.hit for p in core) and any(p.hit and not p.core for p in points):
+        suggested = max(suggested, Rating.GOOD)
     if flagged:
         suggested = min(suggested, PITFALL_CAP)
     return score, suggested

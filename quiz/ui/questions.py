@@ -168,7 +168,7 @@ def pitfalls_table(q: Question) -> Table:
 
 
 #: What the ★ (`quiz.model.CORE_MARK`) before a core key point (`core: true`) means.
-CORE_LEGEND = "★ core: every one said -> at least Good, one missed -> at most Hard"
+CORE_LEGEND = "★ core: say every one, and one point more, for at least Good"
 
 
 def point_text(point: str, core: bool) -> Text:
