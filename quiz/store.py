@@ -841,6 +841,16 @@ class Store:
         db = self.db
         with _guard(self.path), _transaction(db):
             db.execute(f"PRAGMA cache_size = {MERGE_CACHE_KIB}")  # indexes in memory: 2x faster inserts
+            # into a store with no review (a first import, a restore), every card is new, and the
+            # index of a card's reviews is built once at the end (sorted: faster than kept up to
+            # date row by row); the transaction restores it if the import goes no further
+            card_index = None
+            empty = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is None
+            if empty:
+                card_index = db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND "
+                                        "name = 'reviews_card'").fetchone()
+                if card_index is not None:
+                    db.execute("DROP INDEX reviews_card")
             it = iter(entries)
             while chunk := list(itertools.islice(it, MERGE_CHUNK)):
                 marks = ", ".join("?" * len(chunk))
@@ -848,7 +858,7 @@ class Store:
                     f"SELECT {_INSERTED} FROM reviews WHERE uuid IN ({marks})", [e.uuid for e in chunk])}
                 new: list[tuple[LogEntry, datetime, tuple[Any, ...]]] = []
                 for e in chunk:
-                    when = utc(e.reviewed_at)
+                    when = e.reviewed_at if e.reviewed_at.tzinfo is UTC else utc(e.reviewed_at)
                     at = when.isoformat(timespec="microseconds")  # as _iso writes it
                     content = (e.bank_id, e.question_id, int(e.rating), at, e.duration_ms, e.score, e.answer,
                                e.mode)
@@ -865,10 +875,11 @@ class Store:
                             conflicts.append((e, LogEntry(e.uuid, b, q, Rating(r), _time(t), d, sc, m, a)))
                 if not new:
                     continue
-                for key in {(e.bank_id, e.question_id) for e, _, _ in new} - live.keys() - later:
-                    if db.execute("SELECT 1 FROM reviews WHERE bank_id = ? AND question_id = ? LIMIT 1",
-                                  key).fetchone():
-                        later.add(key)  # reviews held: the card is rebuilt from its whole log
+                if not empty:  # a card seen for the first time, whose reviews the store holds: rebuilt later
+                    for key in {(e.bank_id, e.question_id) for e, _, _ in new} - live.keys() - later:
+                        if db.execute("SELECT 1 FROM reviews WHERE bank_id = ? AND question_id = ? LIMIT 1",
+                                      key).fetchone():
+                            later.add(key)
                 rows: list[tuple[object, ...]] = []
                 replayer = replayer or Replayer(scheduler)
                 with replayer.fuzzing():
@@ -893,6 +904,8 @@ class Store:
                 added += len(rows)
             if clashes:
                 raise MergeConflict(conflicts, clashes)
+            if card_index is not None:
+                db.execute(card_index[0])
             db.executemany(_CARD_UPSERT, [
                 (bank, qid, *memory[:4], memory[4].isoformat(timespec="microseconds"), last, first)
                 for (bank, qid), (memory, last, _, first) in live.items()])
