@@ -1,4 +1,5 @@
-"""`quiz`'s entry point: `quiz demo TOPIC` straight to its demo, every other command through Typer.
+"""`quiz`'s entry point: `quiz demo TOPIC` straight to its demo, `quiz list` and `quiz show N`
+straight to the bank (quiz.commands.bank_views), every other command through Typer.
 
 `quiz demo TOPIC` (with `--quiet`/`-q` or not, nothing else) is read here, without Typer (its
 import costs ~60 ms of CPU, a tenth of the web stack a demo imports anyway); anything else, or
@@ -14,7 +15,7 @@ import contextlib
 import errno
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NoReturn
 
 from quiz.errors import QuizError
@@ -124,15 +125,23 @@ def run_demo(topic: str, quiet: bool) -> int:
 
 
 def main() -> None:
-    fast = demo_topic(sys.argv[1:])
-    if fast is None:
-        from quiz.cli import main as typer_main
+    args = sys.argv[1:]
+    fast = demo_topic(args)
+    if fast is not None:
+        run: Callable[[], int] = lambda: run_demo(*fast)  # noqa: E731
+    else:
+        from quiz.commands.bank_views import plain_command
 
-        typer_main()
-        return
+        plain = plain_command(args)  # `quiz list`, `quiz show 3`: also without Typer
+        if plain is None:
+            from quiz.cli import main as typer_main
+
+            typer_main()
+            return
+        run = plain
     reopen_closed_streams()
     try:
         with failures_in_words():
-            raise SystemExit(run_demo(*fast))
+            raise SystemExit(run())
     except SystemExit as exc:
         exit_flushed(exc)

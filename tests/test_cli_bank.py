@@ -338,3 +338,53 @@ def test_the_start_ups_sha256_is_hashlibs() -> None:
         parts = sha256(data[:7])
         parts.update(data[7:])
         assert parts.digest() == hashlib.sha256(data).digest()
+
+
+HOSTILE_BANK = """\
+deck: "Deck \\u001b[2J"
+questions:
+  - id: hostile
+    question: "What is \\u001b]52;c;aGVsbG8=\\u0007 a clipboard?"
+    answer: "Errata \\u001b[2J here"
+    key_points: [{point: A point, terms: [point]}]
+"""
+
+
+def test_list_and_show_as_a_user_runs_them_say_what_the_typer_app_says(tmp_path: Path) -> None:
+    """`quiz list` and `quiz show N` (after --bank and --no-color only) are read without Typer
+    (start-up): the same bytes on stdout and stderr and the same exit code as through Typer, in
+    colour and without, from the cache and parsed."""
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(HOSTILE_BANK, encoding="utf-8")
+    lines = [["list"], ["show", "3"], ["show", "middleware"], ["show", "99"], ["show", "midleware"],
+             ["--no-color", "list"], ["--bank", "senior", "list"], ["-b", "senior", "show", "2"],
+             ["--bank=senior", "--no-color", "show", "1"], ["--bank", str(tmp_path / "none"), "list"],
+             ["--bank", str(hostile), "list"], ["--bank", str(hostile), "show", "1"],
+             ["--bank", "senior", "--bank", str(hostile), "show", "hostile"]]
+    typer_main = ("import sys\nfrom pathlib import Path\nimport quiz\nfrom quiz.cli import main\n"
+                  "sys.argv[0] = str(Path(quiz.__file__).with_name('__main__.py'))\nmain()\n")  # as -m quiz
+    for colour in ({"FORCE_COLOR": "1", "TERM": "xterm-256color"}, {"NO_COLOR": "1"}):
+        env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "QUIZ_BANK")}
+        env |= {"QUIZ_HOME": str(tmp_path / "home"), "COLUMNS": "90", **colour}
+        for argv in lines:
+            fast = subprocess.run([sys.executable, "-m", "quiz", *argv], capture_output=True, text=True,
+                                  env=env, timeout=120)
+            typed = subprocess.run([sys.executable, "-c", typer_main, *argv], capture_output=True, text=True,
+                                   env=env, timeout=120)
+            assert (fast.returncode, fast.stdout, fast.stderr) == (typed.returncode, typed.stdout, typed.stderr)
+            assert fast.stdout or fast.stderr
+    assert "Explain Middleware in FastAPI." in fast.stdout or "hostile" in fast.stdout
+
+
+def test_list_imports_no_typer(tmp_path: Path) -> None:
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('TYPER', 'typer' in sys.modules, file=sys.stderr))\n"
+            "sys.argv = ['quiz', 'list']\nfrom quiz.launch import main\nmain()\n")
+    env = {**os.environ, "QUIZ_HOME": str(tmp_path / "home")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "Explain Middleware in FastAPI." in proc.stdout
+    assert "TYPER False" in proc.stderr, proc.stderr
+    typer_line = subprocess.run([sys.executable, "-c", code.replace("'list'", "'list', '--json'")],
+                                capture_output=True, text=True, env=env, timeout=60)
+    assert "TYPER True" in typer_line.stderr  # an option after the command: Typer reads the line

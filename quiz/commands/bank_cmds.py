@@ -16,10 +16,6 @@ from quiz.commands._common import (
     load,
 )
 
-#: What a search match in each place weighs, for `list --search`'s order: any match in the id
-#: beats every other place together, and so on down.
-RELEVANCE = {"id": 16, "question": 8, "tag": 4, "key point": 2, "answer": 1}
-
 
 def list_questions(
     ctx: typer.Context,
@@ -48,7 +44,7 @@ def list_questions(
     With --banks, the built-in banks that `--bank NAME` selects (the first is the default).
     """
     from quiz import ui
-    from quiz.bank import matches
+    from quiz.commands.bank_views import chosen, print_list
     from quiz.ui import questions as bank_ui
 
     if banks:
@@ -59,10 +55,7 @@ def list_questions(
             ui.out.print(bank_ui.bank_table(rows))
         return
     bank = load(ctx)
-    questions = bank.select(topics=topic or (), tags=tag or (), search=search)
-    found = {q.id: matches(q, search) for q in questions} if search else None
-    if found is not None:  # the most relevant first: where it was found weighs, then the number
-        questions.sort(key=lambda q: (-sum(RELEVANCE[w] for w in found[q.id]), q.num))
+    questions, found = chosen(bank, topic or (), tag or (), search)
     if as_json:
         emit_json(
             [
@@ -80,13 +73,8 @@ def list_questions(
             ]
         )
         return
-    if not questions:
-        ui.err.print("No question matches.")
+    if print_list(bank, questions, search, found):
         raise typer.Exit(1)
-    title = f"{bank.deck}: {len(questions)} of {len(bank)}"
-    if search:
-        title += f" matching '{search}'"
-    bank_ui.print_question_list(questions, title, found)
 
 
 def builtin_banks() -> list[dict[str, object]]:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, RenderableType
-from rich.panel import Panel
 from rich.segment import Segment, Segments
 from rich.style import Style
 
@@ -50,8 +49,9 @@ def _rich_stamp() -> str:
 
 def print_cached(console: Console, parts: tuple[str, ...], make: Callable[[], RenderableType]) -> None:
     """Print `make()`, a rendering that depends only on `parts` (its text and how it is framed)
-    and the console's width: from the cache when it was rendered before."""
-    console.print(Segments(segments(console, console.options, parts, make)), end="")
+    and the console's width: from the cache when it was rendered before. Its lines fit that width
+    (they were rendered at it), so Rich need not measure them again to crop them."""
+    console.print(Segments(segments(console, console.options, parts, make)), end="", crop=False)
 
 
 _memo: dict[str, list[Segment]] = {}  # this run's renderings (the drill's, by `prepare` too)
@@ -83,6 +83,8 @@ class ModelAnswer:
         self.text = question.answer
 
     def _panel(self) -> RenderableType:
+        from rich.panel import Panel
+
         from quiz.ui.questions import markdown
 
         return Panel(markdown(self.text), title="Model answer", title_align="left", border_style="green")
