@@ -361,6 +361,7 @@ def test_list_and_show_as_a_user_runs_them_say_what_the_typer_app_says(tmp_path:
              ["--bank=senior", "--no-color", "show", "1"], ["--bank", str(tmp_path / "none"), "list"],
              ["--bank", str(hostile), "list"], ["--bank", str(hostile), "show", "1"],
              ["--bank", "senior", "--bank", str(hostile), "show", "hostile"]]
+    seen: dict[str, tuple[int, str, str]] = {}
     typer_main = ("import sys\nfrom pathlib import Path\nimport quiz\nfrom quiz.cli import main\n"
                   "sys.argv[0] = str(Path(quiz.__file__).with_name('__main__.py'))\nmain()\n")  # as -m quiz
     for colour in ({"FORCE_COLOR": "1", "TERM": "xterm-256color"}, {"NO_COLOR": "1"}):
@@ -371,9 +372,12 @@ def test_list_and_show_as_a_user_runs_them_say_what_the_typer_app_says(tmp_path:
                                   env=env, timeout=120)
             typed = subprocess.run([sys.executable, "-c", typer_main, *argv], capture_output=True, text=True,
                                    env=env, timeout=120)
-            assert (fast.returncode, fast.stdout, fast.stderr) == (typed.returncode, typed.stdout, typed.stderr)
-            assert fast.stdout or fast.stderr
-    assert "Explain Middleware in FastAPI." in fast.stdout or "hostile" in fast.stdout
+            said = (fast.returncode, fast.stdout, fast.stderr)
+            assert said == (typed.returncode, typed.stdout, typed.stderr)
+            seen[" ".join(argv[-2:])] = said
+    assert seen["list"][0] == 0 and "Explain Middleware in FastAPI." in seen["list"][1]
+    assert seen["show 99"][0] == 1 and "There is no question 99" in seen["show 99"][2]
+    assert "What is ␛]52;c;aGVsbG8=␇ a clipboard?" in seen["show hostile"][1]
 
 
 def test_list_imports_no_typer(tmp_path: Path) -> None:
