@@ -908,14 +908,15 @@ TASKS = Question(
     number=1,
     question="How do background tasks run?",
     answer="They run after the response is sent. An async def task is awaited on the event loop, a plain "
-           "def task runs in the thread pool. Middleware order matters: the last one added is the outermost.",
+           "def task runs in the thread pool. Middleware order matters: the last one added is the outermost. "
+           "Async tasks stay on the event loop.",
     key_points=(
         KeyPoint("Tasks run after the response is sent", ("after the response",)),
         KeyPoint("async def tasks on the loop, def tasks in the thread pool", ("event loop", "thread pool")),
         KeyPoint("The last middleware added is the outermost", ("outermost",)),
     ),
     contrasts=(("def", "async def"), ("thread pool", "event loop"), ("first", "last"),
-               ("outermost", "innermost"), ("before", "after"), ("task", "middleware")),
+               ("outermost", "innermost"), ("before", "after"), ("task", "middleware"), ("sync", "async")),
     synonyms=(("thread pool", "worker thread"),),
 )
 
@@ -928,6 +929,8 @@ TASKS = Question(
         ("FastAPI hands an async def task to a worker thread.", "thread pool", "event loop"),  # a synonym
         ("The first middleware you add is the outermost.", "first", "last"),
         ("Tasks run before the response is sent.", "before", "after"),
+        ("A def task is a plain function and runs on the event loop.", "def", "async def"),  # over `and`
+        ("If a task is async, like a fetch, the thread pool runs it.", "thread pool", "event loop"),  # aside
     ],
 )
 def test_a_role_pair_of_the_model_answer_said_the_other_way_round_is_a_contradiction(

@@ -326,6 +326,9 @@ PREPOSITIONS = frozenset({"before", "after"})
 #: The parties of an exchange take no part in a role pair: which one does something turns with the
 #: verb ("the client gets a 500" and "the server returns a 500" are both right).
 PARTIES = frozenset({"client", "server", "browser", "send", "receive"})
+#: A member may be carried over `and` to a member of another set at most this many words on: "an
+#: async def endpoint is a coroutine and runs on the event loop".
+CARRY_REACH = 10
 _FENCE = re.compile(r"```.*?```", re.S)
 _MARKUP = re.compile(r"\*\*|`")
 
@@ -377,7 +380,9 @@ def _pairs(answer: Answer, held: list[Held]) -> list[tuple[Held, Held]]:
     """The pairs of members of two sets said together: in one part of a sentence (between commas,
     colons, and before `and`) that holds one member of each of the two sets, at most ROLE_REACH
     words apart but not side by side ("an ASGI server" is a name), nor joined as alternatives
-    ("heavy or long") or set against each other ("the async successor to WSGI")."""
+    ("heavy or long") or set against each other ("the async successor to WSGI"); or a member of
+    a part carried over the `and` that starts the next one, to a member of another set at most
+    CARRY_REACH words on, when that part says no member of the carried one's set."""
     parts: dict[int, list[Held]] = {}
     for h in held:
         parts.setdefault(answer.part[h[0]], []).append(h)
@@ -395,6 +400,20 @@ def _pairs(answer: Answer, held: list[Held]) -> list[tuple[Held, Held]]:
                 if all(w in ALTERNATIVES for w in between) or RELATIONS.intersection(between):
                     continue
                 out.append((x, y))
+    keys = sorted(parts)
+    for n, key in enumerate(keys[1:], 1):  # "X is ... and runs on Y": X carried over the `and`
+        before, part = parts[keys[n - 1]], parts[key]
+        start = part[0][0]
+        while start and answer.part[start - 1] == key:
+            start -= 1
+        if answer.tokens[start] != "and" or answer.statement[start] != answer.statement[before[-1][0]] \
+                or answer.commas[start] != answer.commas[before[-1][0]]:
+            continue
+        for x in before:
+            if any(h[2] == x[2] for h in part) or sum(h[2] == x[2] for h in before) != 1:
+                continue
+            out += [(x, y) for y in part if y[2] != x[2] and y[3] != x[3] and y[0] - x[1] <= CARRY_REACH
+                    and sum(h[2] == y[2] for h in part) == 1]
     return out
 
 

@@ -71,6 +71,8 @@ BLOCKED_THINGS = frozenset(
 FILLERS = frozenset({"ever", "really", "actually", "even", "need", "needed", "to", "have", "be"})
 #: A segment that starts with one of these goes on past the next comma ("if X, Y").
 CONDITIONALS = frozenset({"if", "when", "whenever", "once", "unless", "because", "since", "for", "on"})
+#: A part between commas that starts with one of these is an aside: an `if` part goes on past it.
+ASIDES = frozenset({"like", "say", "e.g", "eg", "i.e", "ie", "such", "including", "especially"})
 #: After a comma, these start a new statement: a negation before the comma stops there.
 SCOPE_BREAKERS = frozenset(
     """it they this that we you i he she there now use so and which instead but rather then
@@ -223,7 +225,8 @@ class Answer:
                 self._statements += 1
             if not conditional:
                 self._segments += 1
-            conditional = bool(words) and words[0] in CONDITIONALS
+            if not (conditional and words and words[0] in ASIDES):  # "if it is async, like asyncpg, ..."
+                conditional = bool(words) and words[0] in CONDITIONALS
             colons = set(accumulate(len(split_words(p)) for p in segment.split(": ")[:-1]))  # a part ends
             for i, w in enumerate(words):
                 if w == "and" and i:
