@@ -154,3 +154,15 @@ def test_a_negated_judgement_right_after_the_claim_rejects_it(answer: str) -> No
         Pitfall("Keep it in a threading.local.", ("threading.local",), "Use a ContextVar.")))
     assert grade(answer, q).pitfalls == ()
     assert grade("Return ORJSONResponse, not JSONResponse.", q).pitfalls  # the first is asserted
+
+
+def test_a_rejecting_word_written_as_code_rejects_nothing() -> None:
+    """`deprecated=True` is an API's parameter, not a verdict: a claim about it can be a pitfall."""
+    from quiz.model import Pitfall
+
+    q = Question("v", 1, "Versioning?", "!", (KeyPoint("zzz qqq", ("zzz",)),), pitfalls=(
+        Pitfall("deprecated=True removes the route.", ("removes the endpoint",), "It only marks it."),))
+    assert grade("Setting deprecated=True removes the endpoint from the app.", q).pitfalls
+    assert grade("Field(examples=[...]) aside, deprecated=True removes the endpoint.", q).pitfalls
+    assert not grade("Some tutorials say deprecated=True removes the endpoint.", q).pitfalls
+    assert not grade("deprecated=True removes the endpoint, which is wrong.", q).pitfalls

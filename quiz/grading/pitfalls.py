@@ -34,7 +34,8 @@ answered yes ("X? No."), or the next clause denies it: a short "Not so." or "No.
 starts with `but` or points back at it and judges or denies it ("Older answers show
 @validator; in v2 that's deprecated", "It's a common belief that X; it isn't"). A claim in
 the first part of a clause that opens with "instead of" or "rather than" is the alternative
-turned down ("Instead of registering it with @app.on_event("startup"), use lifespan"). Every
+turned down ("Instead of registering it with @app.on_event("startup"), use lifespan"). A word
+written as code is no rejecting word: "deprecated=True removes the route" can be a pitfall. Every
 statement that asserts a pitfall (its clause, up to a comma that starts a new one: ", it",
 ", and", ...), and the clauses of its sentence that go on from it ("X, so they suit heavy
 jobs"; not "X, but ..."), earn no key point: the point it contradicts is not credited from there.
@@ -152,7 +153,7 @@ CONTRAST_INTROS = frozenset({"contrary", "unlike", "despite"})
 def _holder(answer: Answer, verb: int) -> tuple[str | None, bool]:
     """Who holds the belief or saying at `verb` (the nearest word before it in its statement,
     past HOLDER_SKIP), and whether a word of HOLDER_SKIP stood between."""
-    toks, skipped = answer.tokens, False
+    toks, skipped = answer.prose, False
     for i in range(verb - 1, -1, -1):
         if answer.statement[i] != answer.statement[verb]:
             break
@@ -165,7 +166,7 @@ def _holder(answer: Answer, verb: int) -> tuple[str | None, bool]:
 def _framed(answer: Answer, before: list[int]) -> bool:
     """Whether a belief or saying of others (see BELIEFS), a noun frame ("the idea that") or a
     verdict frame ("it's wrong to think") stands at one of `before` (the words before a claim)."""
-    toks = answer.tokens
+    toks = answer.prose
     for i in before:
         w, nxt = toks[i], toks[i + 1]
         if w in NOUN_FRAMES and nxt == "that" or w in VERDICT_FRAMES and nxt in {"that", "to"}:
@@ -196,7 +197,7 @@ def _reach(answer: Answer, clause: int) -> tuple[int, int]:
     start and on to its end, but not across a clause that starts with a contrastive word ("Many
     think X, so Y" reports Y too; "... (or Z)", Z)."""
     first = last = clause
-    sentence, clauses, toks = answer.sentence, answer.clauses, answer.tokens
+    sentence, clauses, toks = answer.sentence, answer.clauses, answer.prose
     while first > 0 and sentence[first - 1] == sentence[first] and toks[clauses[first][0]] not in CONTRASTIVE:
         first -= 1
     while (last + 1 < len(clauses) and sentence[last + 1] == sentence[last]
@@ -213,7 +214,7 @@ def reported(answer: Answer, start: int, end: int) -> bool:
     verdict anywhere after it, a question (not answered yes), or a next clause that denies it (a
     short "Not so.", or one that starts with `but` or points back at it and gives a verdict or
     denies it: "...; that's deprecated in v2", "...; it isn't")."""
-    toks, clause = answer.tokens, answer.clause[start]
+    toks, clause = answer.prose, answer.clause[start]
     first, last = _reach(answer, clause)
     before = list(range(start - 1, max(answer.clauses[first][0], start - 60) - 1, -1))
     if before and toks[before[-1]] in CONTRAST_INTROS:
@@ -266,10 +267,11 @@ def rejects(answer: Answer, term: Term, m: Match,
     if negated_inside(answer, term, m):
         return True  # a negation inside the claim's words ("def endpoints do not block the loop")
     clause = answer.clause[m.start]
-    toks = answer.tokens
+    toks = answer.prose  # a word written as code rejects nothing: `deprecated=True`
     end = min(m.end, m.start + term.words)  # a window one word longer than the term still ends there
-    following = [stem(toks[i]) for i in range(end, min(len(toks), end + 2 * POST_REJECT_REACH))
-                 if answer.clause[i] == clause and toks[i] not in STOPWORDS and toks[i].isalpha()]
+    words = answer.tokens
+    following = [stem(words[i]) for i in range(end, min(len(toks), end + 2 * POST_REJECT_REACH))
+                 if answer.clause[i] == clause and words[i] not in STOPWORDS and words[i].isalpha()]
     following = following[:POST_REJECT_REACH]
     said = {tuple(following[i:i + CORRECTION_WORDS])
             for i in range(len(following) - CORRECTION_WORDS + 1)}

@@ -123,16 +123,26 @@ def prepare(text: str) -> str:
     return text
 
 
-def split_words(text: str) -> list[str]:
-    """Already prepared text to normalised words (a command-line flag keeps its `--`)."""
+#: A written word with one of these is code: `deprecated=True`, `Field(examples=[...])`.
+_CODE = re.compile(r"[=`()\[\]{}\x01\x02]")
+
+
+def split_marked(text: str) -> list[tuple[str, bool]]:
+    """Already prepared text to normalised words, each with whether it was written as code."""
     text = _WORD_SLASH.sub(" ", _ASYNC_DEF.sub("async_def", text))
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     for raw in text.split():
         words = [w for w in (w.rstrip(".") for w in _PUNCT.sub(" ", raw).split()) if w]
         if words and _FLAG.match(raw):
             words[0] = "--" + words[0]
-        out += words
+        code = bool(_CODE.search(raw))
+        out += [(w, code) for w in words]
     return out
+
+
+def split_words(text: str) -> list[str]:
+    """Already prepared text to normalised words (a command-line flag keeps its `--`)."""
+    return [w for w, _ in split_marked(text)]
 
 
 def normalise(text: str) -> str:
@@ -181,6 +191,7 @@ class Answer:
 
     def __init__(self, text: str):
         self.tokens: list[str] = []
+        self.prose: list[str] = []  # the tokens, but "" for a word written as code (`deprecated=True`)
         self.clause: list[int] = []
         self.negated: list[bool] = []
         self.is_cue: list[bool] = []
@@ -219,7 +230,8 @@ class Answer:
         self._statements += 1
         conditional = False  # "if there is no token, I raise 403": one segment across the comma
         for n, segment in enumerate(raw.split(",")):
-            words = split_words(segment)
+            marked = split_marked(segment)
+            words = [w for w, _ in marked]
             if n and words and (words[0] in SCOPE_BREAKERS):
                 reach = 0
                 self._statements += 1
@@ -234,6 +246,7 @@ class Answer:
                 if i in colons:
                     self._parts += 1
                 self.tokens.append(w)
+                self.prose.append("" if marked[i][1] else w)
                 self.clause.append(index)
                 self.statement.append(self._statements)
                 self.segment.append(self._segments)
