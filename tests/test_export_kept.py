@@ -169,3 +169,21 @@ def test_parallel_rendering_keeps_what_it_made(quiz_home: Path, monkeypatch: pyt
     h.prerender(texts, inline_styles=False, workers=1)
     assert [h.markdown_html(t, inline_styles=False) for t in texts] == serial
     h.prerender([], keep=False)
+
+
+def test_the_least_recently_used_renderings_go_beyond_the_cap(quiz_home: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kept, "KEEP", 6)
+    old = [f"old answer {i}" for i in range(3)]
+    kept.write({(t, "plain"): t.upper() for t in old})
+    database = quiz_home / "cache" / kept.FOLDER / kept.DATABASE
+    db = sqlite3.connect(database)
+    with db:
+        db.execute("UPDATE kept SET used = used - 1000")
+    new = [f"new answer {i}" for i in range(5)]
+    kept.write({(t, "plain"): t.upper() for t in new})
+    assert db.execute("SELECT count(*) FROM kept").fetchone() == (3,)  # 8 > 6: down to half
+    db.close()
+    left = kept.read(old + new, "plain")
+    assert len(left) == 3 and set(left) <= set(new)  # the older renderings went first
+    assert all(left[t] == t.upper() for t in left)

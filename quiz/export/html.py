@@ -498,8 +498,10 @@ _IMG_SRC = re.compile(r'(<img src=")([^"]*)(")')
 def replace_images(fragment: str, q: Question, new_src: Callable[[str, Path], str | None]) -> str:
     """Rendered HTML with each of the bank's own images (`Question.images`) given the `src`
     that `new_src(reference, file)` returns (None leaves it as it is)."""
+    if "<img" not in fragment:
+        return fragment
     files = q.images()
-    if not files or "<img" not in fragment:
+    if not files:
         return fragment
 
     def swap(m: re.Match[str]) -> str:

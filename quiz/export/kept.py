@@ -36,7 +36,7 @@ from quiz.paths import cache_dir, user_dir
 FOLDER = "html"
 DATABASE = "kept.sqlite"
 KEY_FILE = "render-key"  # in user_dir(), listed in quiz.paths.OWN_FILES
-KEEP = 200_000  # rows (a text in two kinds of tag); beyond, the least recently used go
+KEEP = 100_000  # rows (a text in one kind: ~0.8 KB each); beyond, the least recently used half goes
 _TOUCH_AFTER = 86_400  # a row's last use is written again at most once a day
 
 

@@ -39,11 +39,14 @@ def text(value: str) -> str:
     return xml_escape(h.clean(value))
 
 
-def _html_block(tag: str, html: str, indent: str = "    ", files: dict[str, Path] | None = None) -> str:
+def _html_block(tag: str, html: str, indent: str = "    ", files: dict[str, Path] | None = None,
+                in_cdata: str | None = None) -> str:
+    """An HTML text element (`in_cdata`: the HTML already as `cdata(html)`)."""
     embedded = "".join(f'\n{indent}  <file name="{text(name)}" path="/" encoding="base64">'
                        f"{base64.b64encode(path.read_bytes()).decode('ascii')}</file>"
                        for name, path in (files or {}).items())
-    return f'{indent}<{tag} format="html">\n{indent}  <text>{cdata(html)}</text>{embedded}\n{indent}</{tag}>'
+    body = cdata(html) if in_cdata is None else in_cdata
+    return f'{indent}<{tag} format="html">\n{indent}  <text>{body}</text>{embedded}\n{indent}</{tag}>'
 
 
 def question_xml(q: Question, options: ExportOptions) -> str:
@@ -51,11 +54,12 @@ def question_xml(q: Question, options: ExportOptions) -> str:
     feedback = h.replace_images(h.answer_side(q, options), q,
                                 lambda ref, path: f"@@PLUGINFILE@@/{h.media_name(path)}")
     tags = "".join(f"\n      <tag><text>{text(t)}</text></tag>" for t in q.tags)
+    body = cdata(feedback)  # the general feedback and the grader's information: the same text
     return "\n".join([
         '  <question type="essay">',
         f"    <name>\n      <text>{text(name(q))}</text>\n    </name>",
         _html_block("questiontext", h.text_html(q.question)),
-        _html_block("generalfeedback", feedback, files=files),
+        _html_block("generalfeedback", feedback, files=files, in_cdata=body),
         "    <defaultgrade>1</defaultgrade>",
         "    <penalty>0</penalty>",
         "    <hidden>0</hidden>",
@@ -69,7 +73,7 @@ def question_xml(q: Question, options: ExportOptions) -> str:
         "    <attachmentsrequired>0</attachmentsrequired>",
         "    <maxbytes>0</maxbytes>",
         "    <filetypeslist></filetypeslist>",
-        _html_block("graderinfo", feedback, files=files),
+        _html_block("graderinfo", feedback, files=files, in_cdata=body),
         _html_block("responsetemplate", ""),
         f"    <tags>{tags}\n    </tags>" if tags else "    <tags></tags>",
         "  </question>",
