@@ -339,3 +339,24 @@ def test_ctrl_c_stops_every_demo_of_all_and_each_cleans_up(tmp_path: Path) -> No
     assert child.exitstatus == 130
     assert "Traceback" not in (child.before or "")
     assert not running.exists()  # the demo's own cleanup ran
+
+
+def test_all_runs_demos_at_the_same_time(tmp_path: Path) -> None:
+    """Each of two demos waits for the other to have started: they pass only when both run at
+    once (in one process, one after the other, the first would wait in vain)."""
+    def meets(me: str, other: str) -> str:
+        return (f"    import pathlib, time\n    here = pathlib.Path({str(tmp_path)!r})\n"
+                f"    (here / '{me}').write_text('x')\n"
+                f"    for _ in range(600):  # up to 30 s; the other one comes much sooner\n"
+                f"        if (here / '{other}').exists():\n            break\n        time.sleep(0.05)\n"
+                f"    t.check('met the other demo', (here / '{other}').exists())\n")
+
+    bank = bank_with_demos(tmp_path, {"ping": meets("ping.started", "pong.started"),
+                                      "pong": meets("pong.started", "ping.started")})
+    env = {**os.environ, "QUIZ_HOME": str(tmp_path / "home")}
+    argv = ["--bank", str(bank), "demo", "--all", "--json", "--trust"]
+    proc = subprocess.run([sys.executable, "-m", "quiz", *argv], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=300)
+    rows = {r["demo"]: r for r in json.loads(proc.stdout)}
+    assert rows["ping"]["ok"] and rows["pong"]["ok"], proc.stdout
+    assert proc.returncode == 0
