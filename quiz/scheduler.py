@@ -217,6 +217,7 @@ class _Steps:
         self.maximum = sched.maximum_interval
         self.fuzzing = sched.enable_fuzzing
         self.fuzz_ranges = [(r["start"], r["end"], r["factor"]) for r in fs.FUZZ_RANGES]
+        self.fuzz_bounds: dict[int, tuple[int, int]] = {}  # _get_fuzz_range's, by interval: (low, span)
         self.retention = sched.desired_retention ** (1 / self.decay) - 1  # _next_interval's
         # _initial_stability and _initial_difficulty(clamp=True) per rating
         self.first = {r: (max(p[r - 1], self.s_min), self._clamp(p[4] - (e ** (p[5] * (r - 1))) + 1))
@@ -311,14 +312,18 @@ class _Steps:
         days = interval.days
         if days < 2.5:
             return interval
-        delta = 1.0
-        for start, end, factor in self.fuzz_ranges:
-            delta += factor * max(min(float(days), end) - start, 0.0)
-        low, high = round(days - delta), round(days + delta)
-        low = max(2, low)
-        high = min(high, self.maximum)
-        low = min(low, high)
-        return timedelta(days=min(round((draw() * (high - low + 1)) + low), self.maximum))
+        bounds = self.fuzz_bounds.get(days)
+        if bounds is None:
+            delta = 1.0
+            for start, end, factor in self.fuzz_ranges:
+                delta += factor * max(min(float(days), end) - start, 0.0)
+            low, high = round(days - delta), round(days + delta)
+            low = max(2, low)
+            high = min(high, self.maximum)
+            low = min(low, high)
+            bounds = self.fuzz_bounds[days] = (low, high - low + 1)
+        low, span = bounds
+        return timedelta(days=min(round((draw() * span) + low), self.maximum))
 
 
 _major: int | None = None
