@@ -56,8 +56,10 @@ def _iso(when: datetime) -> str:
 
 
 def _canonical(text: str) -> bool:
-    """Whether a stored time is written as `_iso` writes it (then it is the fuzz's seed as is)."""
-    return len(text) == 32 and text[10] == "T" and text[19] == "." and text.endswith("+00:00")
+    """Whether a stored time is written as `_iso` writes it (then it is the fuzz's seed as is),
+    provided it reads back (datetime.fromisoformat)."""
+    return (len(text) == 32 and text[4] == text[7] == "-" and text[10] == "T" and text[13] == text[16] == ":"
+            and text[19] == "." and text.endswith("+00:00"))
 
 
 def _time(text: str) -> datetime:
@@ -683,6 +685,14 @@ class Store:
                                    args)
             with self._readable():
                 yield from map(_held, rows)
+
+    def log_rows(self) -> Iterator[tuple[Any, ...]]:
+        """`iter_log`'s rows as stored (`_LOG_COLUMNS`), unchecked: for a writer that checks
+        and formats each field itself (`quiz.sync.log_lines`)."""
+        where, args = self._scope()
+        with _guard(self.path):
+            yield from self.db.execute(
+                f"SELECT {_LOG_COLUMNS} FROM reviews{where} ORDER BY reviewed_at, uuid", args)
 
     def counts(self, question_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """(cards, reviews) held, for `question_ids` or for everything this store reads."""

@@ -102,6 +102,34 @@ def to_lines(entries: Iterable[LogEntry | Solve]) -> Iterator[str]:
         yield (solve_line(e) if isinstance(e, Solve) else to_line(e)) + "\n"
 
 
+def log_lines(store: Store, count: Count) -> Iterator[str]:
+    """The lines of `to_lines(store_lines(store))`, the same text, made from the stored rows
+    without a LogEntry and a datetime per review: a time stored as `_iso` writes it is the
+    line's, "+00:00" written "Z" (once it reads back). Counted in `count`."""
+    from quiz.store import _canonical, _held
+
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    fromisoformat = datetime.fromisoformat
+    ratings = {1, 2, 3, 4}
+    with store._readable():  # a review that does not read back: the words of iter_log
+        for row in store.log_rows():
+            u, b, q, r, t, d, s, m, a, o = row
+            if not (type(t) is str and _canonical(t) and fromisoformat(t) and r in ratings and type(u) is str
+                    and type(b) is str and type(q) is str):
+                yield to_line(_held(row)) + "\n"
+            elif o:
+                yield dumps({"review_id": u, "bank_id": b, "question_id": q, "rating": r, "score": s,
+                             "duration_ms": d, "reviewed_at": t[:-6] + "Z", "mode": m, "answer": a,
+                             "overrides": json.loads(o)}) + "\n"
+            else:
+                yield dumps({"review_id": u, "bank_id": b, "question_id": q, "rating": r, "score": s,
+                             "duration_ms": d, "reviewed_at": t[:-6] + "Z", "mode": m, "answer": a}) + "\n"
+            count.n += 1
+    for solve in store.iter_solves():
+        count.solves += 1
+        yield solve_line(solve) + "\n"
+
+
 def store_lines(store: Store) -> Iterator[LogEntry | Solve]:
     """What the log carries: every review, oldest first, then every exercise solved."""
     yield from store.iter_log()
@@ -297,7 +325,7 @@ def write_log(store: Store, path: Path) -> tuple[int, int]:
     from quiz.fileio import write_chunks
 
     count = Count()
-    write_chunks(path, _encoded(count(store_lines(store))))
+    write_chunks(path, _chunked(log_lines(store, count)))
     return count.n, count.solves
 
 
@@ -316,9 +344,8 @@ class Count:
             yield e
 
 
-def _encoded(entries: Iterable[LogEntry | Solve], per_chunk: int = 1000) -> Iterator[bytes]:
-    """The lines of `entries`, encoded, a thousand to a chunk."""
-    lines = to_lines(entries)
+def _chunked(lines: Iterator[str], per_chunk: int = 1000) -> Iterator[bytes]:
+    """`lines`, encoded, a thousand to a chunk."""
     while chunk := "".join(itertools.islice(lines, per_chunk)):
         yield chunk.encode("utf-8")
 
@@ -455,7 +482,7 @@ def sync_folder(store: Store, folder: Path, device: str, now: datetime | None = 
     from quiz.fileio import write_chunks
 
     count = Count()
-    write_chunks(own, _encoded(count(store_lines(store))), keep_same=True)  # unchanged: no churn in git
+    write_chunks(own, _chunked(log_lines(store, count)), keep_same=True)  # unchanged: no churn in git
     report.written, report.solved = count.n, count.solves
     return report
 

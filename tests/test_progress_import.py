@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from quiz import scheduler as s
 from quiz import store as store_module
 from quiz.cli import app
+from quiz.errors import QuizError
 from quiz.grading import Rating
 from quiz.scheduler import Replayer
 from quiz.store import LogEntry, Store
@@ -266,3 +267,33 @@ def test_an_import_that_fails_midway_leaves_the_store_as_it_was(tmp_path: Path,
                 store.merge(failing())
             assert dump(path) == before
         assert dump(path) == before
+
+
+def test_the_log_written_from_the_rows_is_the_log_line_for_line(tmp_path: Path) -> None:
+    """`progress export -o` and sync write each line from the stored row: the same text as the
+    log's LogEntry per review gives, for times stored by an older quiz or by hand too."""
+    entries = generated(6, 12)
+    entries[3] = LogEntry(entries[3].uuid, entries[3].bank_id, entries[3].question_id, entries[3].rating,
+                          entries[3].reviewed_at, None, None, "exam", "naïve — “quoted” \\ \"x\"\n二",
+                          overrides=json.dumps([{"point": 1, "said": False, "wording": "été"}]))
+    path = tmp_path / "progress.db"
+    with Store.open(path) as store:
+        store.merge(entries)
+        store.solve("quiz-fastapi", "process-time", START + timedelta(days=3))
+        db = store.db
+        # a time without microseconds, one with another offset's spelling, one in ISO week form
+        for n, text in enumerate(["2024-01-09T10:00:00+00:00", "2024-01-09T10:00:00.5+00:00",
+                                  "2024-W02-2T10:00:00.000001+00:00"]):
+            db.execute("UPDATE reviews SET reviewed_at = ? WHERE uuid = ?", (text, entries[n].uuid))
+        from quiz.sync import Count, log_lines, store_lines, write_log
+
+        count = Count()
+        written = "".join(log_lines(store, count))
+        assert written == "".join(to_lines(store_lines(store)))
+        assert (count.n, count.solves) == (len(entries), 1)
+        assert "2024-01-09T10:00:00.000000Z" in written and "2024-01-09T10:00:00.000001Z" in written
+        assert write_log(store, tmp_path / "out.jsonl") == (len(entries), 1)
+        assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == written
+        db.execute("UPDATE reviews SET reviewed_at = 'yesterday' WHERE uuid = ?", (entries[5].uuid,))
+        with pytest.raises(QuizError, match="holds a review that does not read back"):
+            write_log(store, tmp_path / "bad.jsonl")
