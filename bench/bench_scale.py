@@ -9,7 +9,12 @@
 Wall time and CPU time (user + system) are both shown: on a machine shared with other work
 the wall time grows with the load, the CPU time much less; the verdicts use the CPU time.
 
-    uv run python bench/bench_scale.py [--questions 100000] [--runs 3]
+    uv run python bench/bench_scale.py [--questions 100000] [--runs 3] [--heavy]
+
+The validate row's bank has one-line answers (the shape the issue's figures were taken on:
+~35 MB of YAML for 100,000 questions); `--heavy` also validates bench_startup.py's bank, answers
+of Markdown and fenced code ~1.3 KB each (~169 MB), with no target: its questions alone, kept
+for the cross-question checks, take more than 300 MB.
 """
 
 from __future__ import annotations
@@ -92,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--heavy", action="store_true", help="also bench_startup.py's bank of long answers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -110,6 +116,12 @@ def main() -> None:
         small_s, small_cpu, _ = median_run([*QUIZ, "--bank", str(small), "show", "1"], env, args.runs)
         big_s, big_cpu, big_mb = median_run([*QUIZ, "--bank", str(big), "show", "1"], env, args.runs)
         first_s, first_cpu, _ = run([*QUIZ, "validate", str(big)], env)
+        if args.heavy:
+            from bench_startup import heavy_bank
+
+            heavy = heavy_bank(Path(tmp) / "heavy", args.questions)
+            heavy_mb = sum(f.stat().st_size for f in heavy.iterdir()) / 1024 / 1024
+            heavy_s, heavy_cpu, heavy_peak = median_run([*QUIZ, "validate", str(heavy)], env, args.runs)
 
     n = f"{args.questions:,}"
     print(f"{'measure':46} {'wall s':>7} {'CPU s':>6} {'MB':>5} {'CPU ratio':>9} {'target':>15}")
@@ -128,6 +140,8 @@ def main() -> None:
     row(f"quiz show, a {MAX_TEXT // 1024} KB answer (the limit)", big_s, big_cpu, big_mb, small_cpu,
         "< 1 s", big_cpu < 1)
     row(f"quiz validate, the {MAX_TEXT // 1024} KB answer", first_s, first_cpu)
+    if args.heavy:
+        row(f"quiz validate, {n} long answers ({heavy_mb:.0f} MB)", heavy_s, heavy_cpu, heavy_peak, base_cpu)
 
 
 if __name__ == "__main__":

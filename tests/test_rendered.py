@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from rich.panel import Panel
 
@@ -49,3 +50,29 @@ def test_a_tampered_cache_file_is_rendered_again(quiz_home: Path) -> None:
     path.write_text("not json", encoding="utf-8")
     rendered._memo.clear()
     assert shown(rendered.ModelAnswer(q), 80) == direct
+
+
+def test_the_answer_is_prepared_after_the_imports_the_drill_began(quiz_home: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drill's prewarm and prepare threads both import rapidfuzz; at once, they met its
+    circular imports half done (an ImportError traceback on the drill's screen, 6 runs of 12 in
+    a pty): prepare waits for the prewarm thread first."""
+    import threading
+    import time
+
+    from quiz.grading import grade  # imported already: what prepare does next takes no time
+
+    assert grade
+    order: list[str] = []
+
+    def warm() -> None:
+        time.sleep(0.3)
+        order.append("prewarm")
+
+    monkeypatch.setattr(rendered.ModelAnswer, "segments",
+                        lambda self, console, options: order.append("prepare"))
+    question, console = load_bank().get(3), Console(file=io.StringIO())
+    before = threading.Thread(target=warm)
+    before.start()
+    rendered.prepare(question, console, after=before).join()
+    assert order == ["prewarm", "prepare"]

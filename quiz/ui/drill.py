@@ -363,7 +363,7 @@ def _drill_loop(drill: Drill, read: Reader, bank: Bank | None, warm: list[thread
         if read.interactive:
             if not warm:  # once the first question is on the screen
                 warm.append(prewarm())
-            prepare(q, out)  # while the candidate types
+            prepare(q, out, after=warm[0])  # while the candidate types
         while True:
             typed = read.answer()
             if typed.key == "?":

@@ -100,14 +100,19 @@ class ModelAnswer:
 NOTHING_SAID = "zzzz qqqq xxxx"
 
 
-def prepare(question: Question, console: Console) -> threading.Thread:
+def prepare(question: Question, console: Console, after: threading.Thread | None = None) -> threading.Thread:
     """While the candidate types: the model answer rendered (or read from the cache) at the
-    console's width, and the question's terms compiled (they are bank data: once per question)."""
+    console's width, and the question's terms compiled (they are bank data: once per question).
+    `after`: a thread importing what this imports too (the drill's prewarm), waited for first:
+    two threads importing rapidfuzz at once can meet its circular imports half done (an
+    ImportError, and a traceback on the drill's screen)."""
 
     def work() -> None:
-        from quiz.grading import grade
-
+        if after is not None:
+            after.join()
         with contextlib.suppress(Exception):  # the graded screen does the same, and says what is wrong
+            from quiz.grading import grade
+
             ModelAnswer(question).segments(console, console.options)
             grade(NOTHING_SAID, question)
 
