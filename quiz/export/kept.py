@@ -24,7 +24,6 @@ import os
 import secrets
 import sqlite3
 import time
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib.util import find_spec
@@ -132,6 +131,9 @@ def read(texts: Iterable[str], kind: str) -> dict[str, str]:
             return found
         conn, secret = db
         stale = []
+        import zstandard
+
+        decompress = zstandard.ZstdDecompressor().decompress
         try:
             conn.execute("CREATE TEMP TABLE wanted (key BLOB PRIMARY KEY)")
             conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in wanted))
@@ -140,8 +142,8 @@ def read(texts: Iterable[str], kind: str) -> dict[str, str]:
                 if not hmac.compare_digest(mark, _mark(secret, row_key, value)):
                     continue
                 try:
-                    found[wanted[row_key]] = zlib.decompress(value).decode("utf-8")
-                except (zlib.error, UnicodeDecodeError, KeyError):
+                    found[wanted[row_key]] = decompress(value).decode("utf-8")
+                except (zstandard.ZstdError, UnicodeDecodeError, KeyError):
                     continue
                 if used < now - _TOUCH_AFTER:
                     stale.append((now, row_key))
@@ -162,10 +164,13 @@ def write(rendered: Mapping[tuple[str, str], str]) -> None:
         if db is None:
             return
         conn, secret = db
+        import zstandard
+
+        compress = zstandard.ZstdCompressor(level=3).compress
         rows = []
         for (text, kind), made in rendered.items():
             row_key = key(text, kind)
-            value = zlib.compress(made.encode("utf-8", "surrogatepass"), 1)
+            value = compress(made.encode("utf-8", "surrogatepass"))
             rows.append((row_key, value, _mark(secret, row_key, value), now))
         with contextlib.suppress(sqlite3.Error), conn:
             conn.executemany("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?)", rows)
