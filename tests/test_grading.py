@@ -954,6 +954,7 @@ def test_a_role_pair_of_the_model_answer_said_the_other_way_round_is_a_contradic
         "Some people think async def tasks are sent to the thread pool; they are not.",  # rejected
         "Use def or async def; the thread pool or the event loop runs them.",  # no pair: both of each set
         "The thread pool runs def tasks.",  # another order: no role read either way
+        "Def tasks run in the thread pool, and async def tasks on the event loop.",  # nothing carried
         "A task can be a def or an async def function: FastAPI awaits it on the event loop or runs "
         "it in the thread pool.",  # a colon ends the part of the sentence
         "Code before the yield runs first, right after the endpoint returns.",  # after something else

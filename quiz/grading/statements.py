@@ -382,7 +382,9 @@ def _pairs(answer: Answer, held: list[Held]) -> list[tuple[Held, Held]]:
     words apart but not side by side ("an ASGI server" is a name), nor joined as alternatives
     ("heavy or long") or set against each other ("the async successor to WSGI"); or a member of
     a part carried over the `and` that starts the next one, to a member of another set at most
-    CARRY_REACH words on, when that part says no member of the carried one's set."""
+    CARRY_REACH words on, when that part says no member of the carried one's set and the first
+    part none of the other's ("sync ones in the thread pool and async ones on the loop" carries
+    nothing: the second part has a subject of its own)."""
     parts: dict[int, list[Held]] = {}
     for h in held:
         parts.setdefault(answer.part[h[0]], []).append(h)
@@ -413,7 +415,7 @@ def _pairs(answer: Answer, held: list[Held]) -> list[tuple[Held, Held]]:
             if any(h[2] == x[2] for h in part) or sum(h[2] == x[2] for h in before) != 1:
                 continue
             out += [(x, y) for y in part if y[2] != x[2] and y[3] != x[3] and y[0] - x[1] <= CARRY_REACH
-                    and sum(h[2] == y[2] for h in part) == 1]
+                    and sum(h[2] == y[2] for h in part) == 1 and all(h[2] != y[2] for h in before)]
     return out
 
 
