@@ -166,3 +166,16 @@ def test_a_rejecting_word_written_as_code_rejects_nothing() -> None:
     assert grade("Field(examples=[...]) aside, deprecated=True removes the endpoint.", q).pitfalls
     assert not grade("Some tutorials say deprecated=True removes the endpoint.", q).pitfalls
     assert not grade("deprecated=True removes the endpoint, which is wrong.", q).pitfalls
+
+
+@pytest.mark.parametrize(("term", "answer", "hit"), [
+    ("regex=", "Constrain it with Field(regex=...).", True),
+    ("regex=", "Pydantic v2 uses Field(pattern=...) (a Rust regex, no look-around).", False),
+    ("dependencies=[", "It resolves further dependencies and injects the result.", False),
+    ("dependencies=[", "Put them in dependencies=[Depends(verify)] on the router.", True),
+    # a phrase's first and last word are one word: it needs both, in order
+    ("timeout-keep-alive is the request timeout",
+     "--timeout-keep-alive closes idle connections between requests", False),
+])
+def test_a_keyword_argument_is_code_and_a_phrase_needs_both_ends(term: str, answer: str, hit: bool) -> None:
+    assert grade(answer, _one(term)).points[0].hit is hit

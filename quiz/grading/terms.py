@@ -7,7 +7,8 @@
   >= 90 against a word, a dotted part of a word, or a window of the answer's words) with
   the same first letter, the same `_` and `.`, the same digits, and the `@` of a decorator
   (`JSONResponse` is not `ORJSONResponse`, "validators" is not `@validator`, "OpenAPI 3.1" is
-  not "OpenAPI 3.0");
+  not "OpenAPI 3.0"); a keyword argument (`regex=`) only where the answer writes it as code
+  (`Field(regex=...)`, `regex=`; not "a Rust regex");
 - a short term (4 characters or fewer: `cors`, `jwt`, `orm`) must be a whole word of the
   answer, singular or plural; no fuzziness, or "orm" would match "form";
 - any other word or phrase is compared with every window of as many words of the answer
@@ -200,6 +201,8 @@ def _matches(answer: Answer, term: Term) -> list[Match]:
             found.append(Match(int(round(score)), start, end, text))
     if term.kind == "phrase" and len(term.content) >= 2:
         found += _scattered(answer, term)
+    if term.kind == "api" and "=" in term.text:  # a keyword argument (`regex=`) is code, not the word
+        found = [m for m in found if not any(answer.prose[m.start:m.end])]
     if term.negative:  # "not authentication" needs its "not"
         found = [m for m in found if any(t in NEGATIONS for t in answer.tokens[max(0, m.start - 2):m.end])]
     found.sort(key=lambda m: (-m.score, m.start))
@@ -365,7 +368,8 @@ def _anchored(answer: Answer, term: Term, start: int, end: int) -> bool:
     said = set(window)
     if any(not p and OPPOSITES.get(c, "") in said for c, p in zip(content, places, strict=True)):
         return False  # "runs after the response" is not "runs before the response"
-    if len(content) >= 2 and min(places[0]) > max(places[-1]):
+    if len(content) >= 2 and (min(places[0]) > max(places[-1])
+                              or content[0] == content[-1] and max(places[-1]) == min(places[0])):
         return False  # in order: "403 if not authenticated" is not "401 if not authenticated, 403"
     missing = [c for c, p in zip(content, places, strict=True) if not p]
     if term.strict and any(c in QUANTIFIERS or c in JUDGEMENTS for c in missing):
