@@ -202,7 +202,7 @@ def _matches(answer: Answer, term: Term) -> list[Match]:
     if term.kind == "phrase" and len(term.content) >= 2:
         found += _scattered(answer, term)
     if term.kind == "api" and "=" in term.text:  # a keyword argument (`regex=`) is code, not the word
-        found = [m for m in found if not any(answer.prose[m.start:m.end])]
+        found = [m for m in found if not answer.prose[m.start]]
     if term.negative:  # "not authentication" needs its "not"
         found = [m for m in found if any(t in NEGATIONS for t in answer.tokens[max(0, m.start - 2):m.end])]
     found.sort(key=lambda m: (-m.score, m.start))
