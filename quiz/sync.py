@@ -150,7 +150,7 @@ def _line_model() -> TypeAdapter[Any]:
         from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
         from typing_extensions import TypedDict  # pydantic's choice below Python 3.12
 
-        from quiz.schema import SLUG_PATTERN
+        from quiz.model import SLUG_PATTERN
 
         slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
 
