@@ -1038,6 +1038,14 @@ def test_a_party_of_an_exchange_takes_no_part_in_a_role_pair(qid: str, answer: s
     assert grade(answer, load_builtin(qid)).contradictions == ()
 
 
+def test_a_contrasting_form_is_said_only_with_every_word_of_its_member() -> None:
+    """"per worker" is not said by "workers" ("per" is a stop word, but not here): a swapped
+    statement needs the member it swaps in, whole."""
+    q = load_builtin("rate-limiting")
+    assert grade("For multiple workers or instances the counters must live in Redis.", q).contradictions == ()
+    assert grade("Redis counters are per worker.", q).contradictions
+
+
 @pytest.mark.parametrize("bank", BUILTIN_BANKS)
 def test_no_right_answer_of_the_tuning_half_is_flagged_by_a_role_pair(
         bank: str, monkeypatch: pytest.MonkeyPatch) -> None:

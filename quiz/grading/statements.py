@@ -158,8 +158,17 @@ def _occurrences(answer: Answer, found: tuple[Form, ...], tainted: frozenset[int
                 continue
             if is_negated(answer, term, m) or negated_inside(answer, term, m):
                 continue
+            if contrast and not _holds(m.found, other):
+                continue  # "for multiple workers" does not say "per worker"
             out.append(_Seen(m.start, m.end, m.found, contrast, member, other, index))
     return out
+
+
+def _holds(found: str, member: str) -> bool:
+    """Whether matched words hold every word of a member (with another ending): a contrasting form
+    is said only when the member put in is, stop words and all."""
+    said = {stem(w) for w in found.split()}
+    return all(stem(w) in said for w in member.split())
 
 
 def _rejected(answer: Answer, a: int, b: int) -> bool:
