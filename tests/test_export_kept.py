@@ -188,3 +188,10 @@ def test_the_least_recently_used_renderings_go_beyond_the_cap(quiz_home: Path,
     left = kept.read(old + new, "plain")
     assert len(left) == 3 and set(left) <= set(new)  # the older renderings went first
     assert all(left[t] == t.upper() for t in left)
+
+
+def test_flash_card_text_made_in_workers_is_the_same() -> None:
+    from quiz.export import flashcards
+
+    texts = [q["answer"] for q in BANK["questions"]] + ["| a | b |\n|---|---|\n| 1 | 2 |\n", "    indented\n"]
+    assert h.in_workers(flashcards.plain, texts, workers=2) == [flashcards.plain(t) for t in texts]

@@ -104,12 +104,14 @@ def card(q: Question, answer: str | None = None) -> str:
 
 
 def plains(texts: Iterable[str]) -> dict[str, str]:
-    """`plain` of each text: kept from an earlier export (`kept`), or made and kept."""
+    """`plain` of each text: kept from an earlier export (`kept`), or made (many at once over
+    the machine's cores) and kept."""
     from quiz.export import kept
 
     todo = list(dict.fromkeys(texts))
     found = kept.read(todo, "plain")
-    made = {t: plain(t) for t in todo if t not in found}
+    missing = [t for t in todo if t not in found]
+    made = dict(zip(missing, h.in_workers(plain, missing), strict=True))
     kept.write({(t, "plain"): text for t, text in made.items()})
     return found | made
 

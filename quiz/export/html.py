@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from quiz.export import demo_command, source_line
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from quiz.export import ExportOptions
     from quiz.model import Question
 
+T = TypeVar("T")
 CODE_STYLE = "friendly"  # a light Pygments style that reads well on white cards and pages
 _UNCARRIABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -414,8 +415,25 @@ def _convert(text: str, styles: Sequence[bool] = BOTH) -> list[str]:
     return ["".join(parts) for parts in done]
 
 
-def _convert_chunk(texts: list[str]) -> list[list[str]]:
-    return [_convert(t) for t in texts]
+def _chunk(function: Callable[[str], T], texts: list[str]) -> list[T]:
+    return [function(t) for t in texts]
+
+
+def in_workers(function: Callable[[str], T], texts: list[str], workers: int | None = None) -> list[T]:
+    """`function` (a module's own, so a worker finds it by name) of each text: spread over the
+    machine's cores when there are many (forked worker processes, where the platform can fork
+    and no thread runs that a fork could catch half-way), else here."""
+    if workers is None:
+        workers = min(_cores(), 4) if len(texts) >= PARALLEL_FROM else 1
+    can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if workers <= 1 or not can_fork:
+        return _chunk(function, texts)
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(texts) // (workers * 4))
+    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return [out for part in pool.map(_chunk, [function] * len(chunks), chunks) for out in part]
 
 
 _ready: dict[tuple[str, bool], str] = {}  # what `prerender` made for the export under way
@@ -443,9 +461,8 @@ def prerender(texts: Iterable[str], *, inline_styles: bool = True, workers: int 
 
     What an earlier export rendered is read from the kept renderings (`kept`, with `keep`);
     the rest is rendered once for both kinds of tag (so the next export, of any format, reads
-    it) and kept. A large rendering is spread over the machine's cores (forked worker
-    processes, where the platform can fork and no thread runs that a fork could catch
-    half-way). What was rendered for an earlier export in this process is forgotten.
+    it) and kept; a large rendering is spread over the machine's cores (`in_workers`). What
+    was rendered for an earlier export in this process is forgotten.
     """
     from quiz.export import kept
 
@@ -454,18 +471,7 @@ def prerender(texts: Iterable[str], *, inline_styles: bool = True, workers: int 
     found = kept.read(todo, _KIND[inline_styles]) if keep else {}
     _ready.update(((t, inline_styles), html) for t, html in found.items())
     todo = [t for t in todo if t not in found]
-    if workers is None:
-        workers = min(_cores(), 4) if len(todo) >= PARALLEL_FROM else 1
-    can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if workers > 1 and can_fork:
-        from concurrent.futures import ProcessPoolExecutor
-
-        size = -(-len(todo) // (workers * 4))
-        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = [html for part in pool.map(_convert_chunk, chunks) for html in part]
-    else:
-        done = _convert_chunk(todo)
+    done = in_workers(_convert, todo, workers)
     made = {(t, style): html for t, both in zip(todo, done, strict=True)
             for style, html in zip(BOTH, both, strict=True)}
     _ready.update(made)
