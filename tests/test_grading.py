@@ -1139,7 +1139,7 @@ CORPUS_FLOORS: dict[str, dict[str, float]] = {
              "partial Again or Hard": 0.95},
     "heldout": {"strong_spoken Good or Easy": 0.57, "strong_bullets Good or Easy": 0.33,
                 "strong_typos Good or Easy": 0.35, "wrong Again": 0.87, "swapped named": 0.06,
-                "swapped Hard or below": 0.80, "misconception named": 0.26,
+                "swapped Hard or below": 0.80, "misconception named": 0.40,
                 "misconception Hard or below": 0.77, "other_question Again": 0.92,
                 "partial Again or Hard": 0.95},
 }
