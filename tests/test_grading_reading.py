@@ -179,3 +179,14 @@ def test_a_rejecting_word_written_as_code_rejects_nothing() -> None:
 ])
 def test_a_keyword_argument_is_code_and_a_phrase_needs_both_ends(term: str, answer: str, hit: bool) -> None:
     assert grade(answer, _one(term)).points[0].hit is hit
+
+
+def test_while_and_however_inside_a_claim_keep_it_in_its_sentence() -> None:
+    """"after a while", "however deep": a temporal `while` and a `however` with no comma after it
+    start no contrast, so what frames the claim frames all of it."""
+    q, claim = _pitfall("fastapi", "caching", "lru_cache entries expire")
+    assert _named("lru_cache entries expire after a while.", q, claim)
+    assert not _named("A classic misunderstanding: lru_cache entries expire after a while. That isn't so.",
+                      q, claim)
+    q, claim = _pitfall("fastapi", "pagination", "Offset pagination stays fast")
+    assert not _named("Some say offset pagination stays fast however deep the page. Not so.", q, claim)

@@ -188,8 +188,18 @@ def _framed(answer: Answer, before: list[int]) -> bool:
 
 
 #: A clause that starts with one of these says something of its own: what a sentence reports
-#: before it ("Some say X, but Y") does not reach into it, nor the other way round.
-CONTRASTIVE = frozenset("but however though although whereas instead rather while yet".split())
+#: before it ("Some say X, but Y") does not reach into it, nor the other way round. (Not `while`:
+#: "a retry that arrives while the first is still running"; `however` only before a comma: not
+#: "however deep the page".)
+CONTRASTIVE = frozenset("but however though although whereas instead rather yet".split())
+
+
+def _contrasts(answer: Answer, clause: int) -> bool:
+    """Whether the clause opens with a contrastive word."""
+    start, end, _ = answer.clauses[clause]
+    word = answer.prose[start]
+    return word in CONTRASTIVE and (word != "however" or end - start < 2
+                                    or answer.commas[start + 1] != answer.commas[start])
 
 
 def _reach(answer: Answer, clause: int) -> tuple[int, int]:
@@ -197,11 +207,11 @@ def _reach(answer: Answer, clause: int) -> tuple[int, int]:
     start and on to its end, but not across a clause that starts with a contrastive word ("Many
     think X, so Y" reports Y too; "... (or Z)", Z)."""
     first = last = clause
-    sentence, clauses, toks = answer.sentence, answer.clauses, answer.prose
-    while first > 0 and sentence[first - 1] == sentence[first] and toks[clauses[first][0]] not in CONTRASTIVE:
+    sentence = answer.sentence
+    while first > 0 and sentence[first - 1] == sentence[first] and not _contrasts(answer, first):
         first -= 1
-    while (last + 1 < len(clauses) and sentence[last + 1] == sentence[last]
-           and toks[clauses[last + 1][0]] not in CONTRASTIVE):
+    while (last + 1 < len(answer.clauses) and sentence[last + 1] == sentence[last]
+           and not _contrasts(answer, last + 1)):
         last += 1
     return first, last
 
