@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+# A suite started in the background by a shell without job control (`pytest &`, nohup, some CI
+# runners) inherits Ctrl-C ignored, and so would every quiz process a test starts: the Ctrl-C
+# tests would wait for an interrupt that never comes. Start them as a terminal would.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
